@@ -1,0 +1,48 @@
+package dev.plumbline.cli;
+
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Turns what escapes a command into one line on stderr and an exit code: users see the problem,
+ * never a stack trace (it goes to the debug log).
+ */
+final class ErrorHandler
+    implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
+
+  @Override
+  public int handleExecutionException(
+      Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+    log.debug("command failed", e);
+    PrintWriter err = cl.getErr();
+    err.println("plumbline: " + oneLine(e));
+    err.flush();
+    return usageCode(cl);
+  }
+
+  @Override
+  public int handleParseException(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    PrintWriter err = cl.getErr();
+    err.println("plumbline: " + e.getMessage());
+    err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return usageCode(cl);
+  }
+
+  private static int usageCode(CommandLine cl) {
+    return cl.getCommandName().equals("run") ? ExitCodes.RUN_USAGE : ExitCodes.USAGE;
+  }
+
+  /** The exception's message, or its type when it has none, on one line. */
+  static String oneLine(Throwable e) {
+    String msg = e.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = e.getClass().getSimpleName();
+    }
+    return msg.replace('\n', ' ').strip();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.plumbline.cli;
+
+import dev.plumbline.AgentVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code plumbline} command. */
+@Command(
+    name = "plumbline",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Traces a CI build's whole process tree, records the tools it ran and the network it used,",
+      "can block egress, and signs what it saw as an in-toto attestation.",
+      "",
+      "  plumbline run --record build.json -- make",
+      "  plumbline verify --bundle plumbline.sigstore.json --key plumbline.pub dist/app.tar.gz"
+    },
+    subcommands = {
+      RunCommand.class,
+      VerifyCommand.class,
+      KeygenCommand.class,
+      PolicyCommand.class,
+      ReportCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code; tests call this without exiting the JVM. */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler(new ErrorHandler());
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"plumbline " + AgentVersion.get()};
+    }
+  }
+}

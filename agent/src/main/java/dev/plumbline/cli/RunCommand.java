@@ -1,0 +1,93 @@
+package dev.plumbline.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code plumbline run [options] -- CMD ARGS...}: trace a build, record it, optionally attest it. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs a build command under the tracer. Its stdin, stdout and stderr pass through untouched,",
+      "and plumbline exits with the build's exit code (128+N when it was killed by signal N).",
+      "",
+      "Exit codes of plumbline itself: 120 tracing not permitted here, 121 record or attestation",
+      "not written, 125 bad usage, 126 command not executable, 127 command not found.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  plumbline run -- make -j2",
+      "  plumbline run --record build.json --egress block --allow '*.debian.org:443' -- ./build.sh",
+      "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
+    })
+public final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
+  Path record;
+
+  @Option(names = "--json", description = "Print the end-of-run summary as JSON on stdout instead of text on stderr.")
+  boolean json;
+
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "How long processes that outlive the build may run before they are ended (default: 5s).")
+  Duration grace;
+
+  // Egress (see docs/egress.md)
+  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", description = "audit (record only, default) or block.")
+  String egress;
+
+  @Option(names = "--allow", paramLabel = "HOST[:PORT]", description = "Allowed destination: name, *.suffix, address or CIDR; repeatable.")
+  List<String> allow = new ArrayList<>();
+
+  @Option(names = "--allow-file", paramLabel = "FILE", description = "Read allowed destinations from FILE, one per line (# comments).")
+  Path allowFile;
+
+  @Option(names = "--deny-loopback", description = "Treat loopback addresses like any other destination.")
+  boolean denyLoopback;
+
+  @Option(names = "--deny-unix", paramLabel = "PATH", description = "Refuse connections to this unix socket; repeatable.")
+  List<String> denyUnix = new ArrayList<>();
+
+  // Attestation (see docs/predicate.md)
+  @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
+  List<String> subjects = new ArrayList<>();
+
+  @Option(names = "--bundle", paramLabel = "FILE", description = "Where to write the signed bundle (default: plumbline.sigstore.json when signing).")
+  Path bundle;
+
+  @Option(names = "--key", paramLabel = "FILE", description = "Sign with this private key (PEM, from 'plumbline keygen').")
+  Path key;
+
+  @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
+  boolean keyless;
+
+  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC identity token for --keyless (default: from the CI).")
+  String identityToken;
+
+  @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
+  Path trustedRoot;
+
+  @Option(names = "--signing-config", paramLabel = "FILE", description = "Sigstore signing_config.json of a custom instance.")
+  Path signingConfig;
+
+  @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
+  List<String> command = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    throw new UnsupportedOperationException("run is not implemented yet");
+  }
+}

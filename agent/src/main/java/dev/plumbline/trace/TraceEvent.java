@@ -1,0 +1,49 @@
+package dev.plumbline.trace;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the tracer saw, in the order it saw it. The tracer thread emits these and does nothing slow;
+ * {@link BuildRecorder} folds them into a {@link BuildRecord}.
+ */
+public sealed interface TraceEvent {
+  Instant at();
+
+  /** A new task in the tree (fork, vfork, clone, clone3), or the root process itself. */
+  record ProcessStarted(Instant at, int pid, int ppid, boolean thread) implements TraceEvent {}
+
+  /** A successful exec; {@code sha256} and {@code script} may be filled in later by a hashing worker. */
+  record Exec(Instant at, int pid, String path, String sha256, List<String> argv, String cwd, BuildRecord.Script script)
+      implements TraceEvent {}
+
+  /**
+   * A connect, sendto, sendmsg or sendmmsg (TCP Fast Open included) to a destination.
+   * {@code result} is "ok", an errno name such as "ECONNREFUSED", or "blocked".
+   */
+  record Network(
+      Instant at,
+      int pid,
+      String syscall,
+      String family,
+      String protocol,
+      String address,
+      Integer port,
+      String decision,
+      String result)
+      implements TraceEvent {}
+
+  /** A DNS question and its answers as seen by the agent's resolver. */
+  record Dns(Instant at, int pid, String name, String type, List<String> answers, String decision)
+      implements TraceEvent {}
+
+  /** A change to a file below the working directory. */
+  record FileChanged(Instant at, int pid, String path, String operation) implements TraceEvent {}
+
+  /** A process ended: exit code or signal; {@code killedByAgent} when it outlived the build's grace period. */
+  record ProcessExited(Instant at, int pid, Integer exitCode, Integer signal, boolean killedByAgent)
+      implements TraceEvent {}
+
+  /** Something the tracer could not see or control: the record becomes incomplete with this reason. */
+  record Incomplete(Instant at, int pid, String reason) implements TraceEvent {}
+}
