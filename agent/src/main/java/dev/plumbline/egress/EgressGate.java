@@ -22,6 +22,25 @@ public interface EgressGate {
 
   Decision decide(Attempt attempt);
 
+  /**
+   * The DNS name the address was answered for during this run (or found in /etc/hosts), for the
+   * record; null when unknown. Answered from memory like {@link #decide}. (Added by egress.)
+   */
+  default String hostnameFor(String address) {
+    return null;
+  }
+
+  /**
+   * Whether {@code io_uring_setup} must fail with ENOSYS: true in block mode, where io_uring would
+   * let a build reach the network without a syscall the tracer can inspect. (Added by egress.)
+   */
+  default boolean refusesIoUring() {
+    return false;
+  }
+
+  /** Called once when tracing ends: stops the DNS resolver, if any. (Added by egress.) */
+  default void close() {}
+
   /** Records everything and changes nothing: the default when no egress policy is given. */
   static EgressGate auditAll() {
     return attempt -> new Decision.Allow();
