@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Order of decisions for one attempt:
  * <ol>
  *   <li>unix: refused (EACCES) when the path is a {@code --deny-unix} path, in both modes; else allowed;
- *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo);
+ *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
+ *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
  *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
  *   <li>UDP/TCP to port 53 of any address: redirected to the agent's resolver (UDP sendto without
  *       connect only in block mode, see docs/egress.md);
@@ -126,6 +127,11 @@ public final class EgressPolicy implements EgressGate {
       case "inet":
       case "inet6":
         return decideInet(a, family);
+      case "unknown":
+        if ("connect".equals(a.syscall()) && "af=0".equals(a.address())) {
+          return new Decision.Allow(); // AF_UNSPEC: dissolves a datagram socket's association, reaches nothing
+        }
+        return failClosed("unknown address family (" + a.address() + ")");
       default:
         return failClosed("unknown address family '" + a.family() + "'");
     }

@@ -146,6 +146,9 @@ class EgressPolicyTest {
       assertEquals(EgressPolicy.EACCES, ((Decision.Block) d).errno());
     }
     assertInstanceOf(Decision.Allow.class, p.decide(new Attempt(1, "sendto", "netlink", null, null, 0, null)));
+    assertInstanceOf(Decision.Allow.class, p.decide(new Attempt(1, "connect", "unknown", "udp", "af=0", 0, null)), "AF_UNSPEC");
+    assertInstanceOf(Decision.Block.class, p.decide(new Attempt(1, "sendto", "unknown", "udp", "af=0", 0, null)));
+    assertInstanceOf(Decision.Block.class, p.decide(new Attempt(1, "connect", "unknown", "raw", "af=17", 0, null)));
   }
 
   @Test
