@@ -88,4 +88,41 @@ class EgressGatesTest {
     assertEquals(null, out.network().get(2).hostname());
     assertEquals(r.network().get(0).count(), out.network().get(0).count());
   }
+
+  @Test
+  void sessionQueuesDnsFromTheResolverAndAnnotatesTheRecord(@TempDir Path dir) throws Exception {
+    Path resolv = Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+    Path hosts = Files.writeString(dir.resolve("hosts"), "");
+    try (EgressSession s =
+        EgressSession.start(
+            new EgressGates.Options("block", List.of("pkg.test:443"), null, false, List.of()),
+            new EgressGates.HostFiles(resolv, hosts),
+            Clock.systemUTC())) {
+      assertTrue(s.enforcing());
+      Decision.Redirect r = (Decision.Redirect) s.gate().decide(new Attempt(1, "connect", "inet", "udp", "127.0.0.1", 53, null));
+      assertEquals(s.gate().resolver().inet(), r.to());
+      assertEquals(List.of(), s.dnsEvents());
+      // whatever 127.0.0.1:53 answers (SERVFAIL when nothing listens), the refused name is answered
+      // by the resolver itself and queued for the recorder
+      byte[] q =
+          dev.plumbline.egress.dns.DnsCodec.encode(
+              new dev.plumbline.egress.dns.DnsMessage(
+                  5, 0, List.of(new dev.plumbline.egress.dns.DnsMessage.Question("Evil.Test", 1, 1)), List.of(), List.of(), List.of()));
+      dev.plumbline.egress.dns.DnsMessage reply = dev.plumbline.egress.dns.CaptureResolverTest.askUdp(r.to(), q);
+      assertEquals(dev.plumbline.egress.dns.DnsMessage.RCODE_NXDOMAIN, reply.rcode());
+      List<TraceEvent.Dns> events = s.dnsEvents();
+      assertEquals(1, events.size());
+      assertEquals("evil.test", events.get(0).name());
+      assertEquals("blocked", events.get(0).decision());
+      assertEquals(List.of(), s.dnsEvents(), "drained");
+      BuildRecord rec =
+          new BuildRecord(
+              BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
+              List.of(), List.of(), List.of(), List.of(), List.of());
+      BuildRecord out = s.annotate(rec);
+      assertEquals("block", out.agent().egressMode());
+      assertEquals(List.of("pkg.test:443"), out.agent().allow());
+      assertEquals("ptrace", out.agent().monitor());
+    }
+  }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The resolver against a test nameserver, both on 127.0.0.1 only. */
-class CaptureResolverTest {
+public class CaptureResolverTest {
   TestDnsServer upstream;
   CaptureResolver resolver;
   final List<DnsObservation> seen = new CopyOnWriteArrayList<>();
@@ -58,7 +58,7 @@ class CaptureResolverTest {
         new DnsMessage(id, DnsMessage.FLAG_RD, List.of(new DnsMessage.Question(name, type, 1)), List.of(), List.of(), List.of()));
   }
 
-  static DnsMessage askUdp(InetSocketAddress server, byte[] q) throws Exception {
+  public static DnsMessage askUdp(InetSocketAddress server, byte[] q) throws Exception {
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
       s.setSoTimeout(10_000);
       s.connect(server);
