@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Egress for one {@code plumbline run}: the gate the tracer consults, the DNS questions the
@@ -15,19 +17,40 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <pre>
  * try (EgressSession egress = EgressSession.start(options)) {
- *   tracer.run(new Request(..., egress.gate(), egress.enforcing(), recorder));
- *   egress.dnsEvents().forEach(recorder);
- *   BuildRecord record = egress.annotate(recorder.build(...));
+ *   egress.forwardDnsTo(recorder::accept);
+ *   tracer.run(new Request(..., egress.gate(), egress.enforcing(), recorder::accept));
+ *   BuildRecord record = egress.annotate(recorder.finish(...));
  * }
  * </pre>
  */
 public final class EgressSession implements AutoCloseable {
   private final EgressPolicy gate;
   private final ConcurrentLinkedQueue<DnsObservation> dns;
+  private Consumer<TraceEvent> live;
 
   private EgressSession(EgressPolicy gate, ConcurrentLinkedQueue<DnsObservation> dns) {
     this.gate = gate;
     this.dns = dns;
+  }
+
+  /**
+   * From now on hands each DNS question to {@code sink} as soon as it is answered (on a resolver
+   * thread, before the build gets the answer, so a later connect finds its name), after those
+   * seen so far. The sink must be thread-safe (BuildRecorder's methods are synchronized).
+   */
+  public synchronized void forwardDnsTo(Consumer<TraceEvent> sink) {
+    for (TraceEvent.Dns e : dnsEvents()) {
+      sink.accept(e);
+    }
+    live = sink;
+  }
+
+  private synchronized void observed(DnsObservation o) {
+    if (live != null) {
+      live.accept(EgressRecords.toEvent(o));
+    } else {
+      dns.add(o);
+    }
   }
 
   /** Parses the options (one-line {@link EgressConfigException} on bad ones) and starts DNS capture. */
@@ -38,7 +61,22 @@ public final class EgressSession implements AutoCloseable {
   public static EgressSession start(EgressGates.Options options, EgressGates.HostFiles files, Clock clock)
       throws EgressConfigException {
     ConcurrentLinkedQueue<DnsObservation> dns = new ConcurrentLinkedQueue<>();
-    return new EgressSession(EgressGates.fromOptions(options, files, dns::add, clock), dns);
+    AtomicReference<EgressSession> self = new AtomicReference<>();
+    EgressPolicy gate =
+        EgressGates.fromOptions(
+            options,
+            files,
+            o -> {
+              EgressSession s = self.get();
+              if (s == null) {
+                dns.add(o);
+              } else {
+                s.observed(o);
+              }
+            },
+            clock);
+    self.set(new EgressSession(gate, dns));
+    return self.get();
   }
 
   public EgressPolicy gate() {

@@ -115,6 +115,12 @@ class EgressGatesTest {
       assertEquals("evil.test", events.get(0).name());
       assertEquals("blocked", events.get(0).decision());
       assertEquals(List.of(), s.dnsEvents(), "drained");
+      List<TraceEvent> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+      s.forwardDnsTo(live::add);
+      dev.plumbline.egress.dns.CaptureResolverTest.askUdp(r.to(), q);
+      assertEquals(1, live.size(), "forwarded as soon as answered");
+      assertEquals("evil.test", ((TraceEvent.Dns) live.get(0)).name());
+      assertEquals(List.of(), s.dnsEvents());
       BuildRecord rec =
           new BuildRecord(
               BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
