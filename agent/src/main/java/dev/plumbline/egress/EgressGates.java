@@ -6,6 +6,7 @@ import dev.plumbline.egress.dns.HostsFile;
 import dev.plumbline.egress.dns.ResolvConf;
 import dev.plumbline.egress.dns.SocketOwners;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +77,11 @@ public final class EgressGates {
     EgressPolicy.ResolverEndpoints endpoints = null;
     try {
       resolver.start();
-      endpoints = new EgressPolicy.ResolverEndpoints(resolver.inet(), resolver.inet6());
+      Set<InetAddress> system = new HashSet<>();
+      for (InetSocketAddress u : upstreams) {
+        system.add(u.getAddress());
+      }
+      endpoints = new EgressPolicy.ResolverEndpoints(resolver.inet(), resolver.inet6(), system);
     } catch (IOException e) {
       // Without the resolver DNS goes where the build sends it and is judged like any other
       // destination: still closed in block mode, but names are not learned.

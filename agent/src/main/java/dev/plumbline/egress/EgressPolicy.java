@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
  *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
  *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
- *   <li>UDP/TCP to port 53 of any address: redirected to the agent's resolver (UDP sendto without
- *       connect only in block mode, see docs/egress.md);
+ *   <li>UDP/TCP to port 53 of any non-loopback address, or of a loopback nameserver from
+ *       resolv.conf: redirected to the agent's resolver (UDP sendto without connect only in block
+ *       mode, see docs/egress.md);
  *   <li>loopback (127/8, ::1, 0.0.0.0, ::): allowed unless {@code --deny-loopback};
  *   <li>audit: allowed; block: allowed when the address (with port) is allowed itself or was
  *       answered for a name the allowlist allows on that port, else ECONNREFUSED.
@@ -38,8 +39,24 @@ public final class EgressPolicy implements EgressGate {
   public static final int EACCES = 13;
   public static final int ECONNREFUSED = 111;
 
-  /** Where the agent's resolver listens: an IPv4 address and, when bound, an IPv6 one. */
-  public record ResolverEndpoints(InetSocketAddress inet, InetSocketAddress inet6) {}
+  /**
+   * Where the agent's resolver listens (an IPv4 address and, when bound, an IPv6 one), and the
+   * system's nameservers it forwards to. DNS to a loopback address that is not one of those is a
+   * server the build runs itself: it is left alone (and judged like any loopback destination).
+   */
+  public record ResolverEndpoints(InetSocketAddress inet, InetSocketAddress inet6, Set<InetAddress> systemNameservers) {
+    public ResolverEndpoints {
+      Set<InetAddress> n = new java.util.HashSet<>();
+      for (InetAddress a : systemNameservers) {
+        n.add(Addresses.normalize(a));
+      }
+      systemNameservers = Set.copyOf(n);
+    }
+
+    public ResolverEndpoints(InetSocketAddress inet, InetSocketAddress inet6) {
+      this(inet, inet6, Set.of());
+    }
+  }
 
   private final EgressMode mode;
   private final Allowlist allowlist;
@@ -203,7 +220,8 @@ public final class EgressPolicy implements EgressGate {
       return failClosed("undecodable destination '" + a.address() + "' port " + a.port());
     }
     String proto = a.protocol() == null ? "" : a.protocol().toLowerCase(Locale.ROOT);
-    if (a.port() == 53 && resolver != null && (proto.equals("udp") || proto.equals("tcp"))) {
+    boolean buildsOwnServer = Addresses.isLoopback(address) && !isSystemNameserver(address);
+    if (a.port() == 53 && resolver != null && !buildsOwnServer && (proto.equals("udp") || proto.equals("tcp"))) {
       boolean connectionLike = "connect".equals(a.syscall()) || proto.equals("tcp");
       if (connectionLike || mode == EgressMode.BLOCK) {
         InetSocketAddress to = redirectTarget(family);
@@ -225,6 +243,10 @@ public final class EgressPolicy implements EgressGate {
     String name = names.hostnameFor(address);
     String who = name == null ? Addresses.format(address) + " (no DNS name seen)" : name + " (" + Addresses.format(address) + ")";
     return new Decision.Block(ECONNREFUSED, who + " port " + a.port() + " is not in the egress allowlist");
+  }
+
+  private boolean isSystemNameserver(InetAddress address) {
+    return resolver != null && resolver.systemNameservers().contains(Addresses.normalize(address));
   }
 
   /** Block mode's rule: the address itself, or a name it was answered for, is allowed on this port. */

@@ -31,7 +31,8 @@ class EgressPolicyTest {
         denyLoopback,
         denyUnix,
         names,
-        new EgressPolicy.ResolverEndpoints(RESOLVER4, RESOLVER6),
+        new EgressPolicy.ResolverEndpoints(
+            RESOLVER4, RESOLVER6, java.util.Set.of(AllowlistTest.ip("127.0.0.53"), AllowlistTest.ip("::1"))),
         redirected::add,
         null);
   }
@@ -128,6 +129,16 @@ class EgressPolicyTest {
     assertInstanceOf(Decision.Block.class, closed.decide(tcp("connect", "::1", 8080)));
     assertInstanceOf(Decision.Block.class, closed.decide(tcp("connect", "::ffff:127.0.0.2", 8080)));
     assertEquals(new Decision.Redirect(RESOLVER4), closed.decide(udp("connect", "127.0.0.53", 53)), "DNS still captured");
+  }
+
+  @Test
+  void aDnsServerTheBuildRunsOnLoopbackIsLeftAlone() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of());
+    assertInstanceOf(Decision.Allow.class, p.decide(udp("connect", "127.0.0.1", 53)), "not the system resolver");
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "::ffff:127.0.0.9", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER6), p.decide(udp("connect", "::1", 53)), "::1 is a system nameserver here");
+    EgressPolicy strict = policy(EgressMode.BLOCK, true, List.of());
+    assertInstanceOf(Decision.Block.class, strict.decide(udp("connect", "127.0.0.1", 53)), "with --deny-loopback it is judged");
   }
 
   @Test
