@@ -231,6 +231,10 @@ public final class EgressPolicy implements EgressGate {
         }
       }
     }
+    if (a.port() == 53 && resolver == null && mode == EgressMode.BLOCK && (proto.equals("udp") || proto.equals("tcp"))) {
+      // no resolver to filter names: a query would carry any name out, so DNS is closed
+      return new Decision.Block(EACCES, "DNS capture is unavailable, so DNS is refused in block mode");
+    }
     if (Addresses.isLoopback(address) && !denyLoopback) {
       return new Decision.Allow();
     }

@@ -132,6 +132,16 @@ class EgressPolicyTest {
   }
 
   @Test
+  void withoutAResolverBlockModeRefusesDnsAndAuditLetsItThrough() throws Exception {
+    EgressPolicy block = new EgressPolicy(EgressMode.BLOCK, Allowlist.parse(List.of("*")), false, List.of(), names, null, null, null);
+    assertEquals(EgressPolicy.EACCES, ((Decision.Block) block.decide(udp("connect", "127.0.0.53", 53))).errno());
+    assertInstanceOf(Decision.Block.class, block.decide(tcp("connect", "192.0.2.53", 53)));
+    assertInstanceOf(Decision.Allow.class, block.decide(tcp("connect", "192.0.2.53", 443)));
+    EgressPolicy audit = new EgressPolicy(EgressMode.AUDIT, Allowlist.empty(), false, List.of(), names, null, null, null);
+    assertInstanceOf(Decision.Allow.class, audit.decide(udp("connect", "127.0.0.53", 53)));
+  }
+
+  @Test
   void aDnsServerTheBuildRunsOnLoopbackIsLeftAlone() throws Exception {
     EgressPolicy p = policy(EgressMode.BLOCK, false, List.of());
     assertInstanceOf(Decision.Allow.class, p.decide(udp("connect", "127.0.0.1", 53)), "not the system resolver");
