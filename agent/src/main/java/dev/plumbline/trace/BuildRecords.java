@@ -46,10 +46,15 @@ public final class BuildRecords {
 
   /** The record as canonical pretty JSON with a trailing newline. */
   public static String toJson(BuildRecord record) {
+    return canonicalJson(record);
+  }
+
+  /** Any of our records (summaries, sections) in the same canonical form. */
+  static String canonicalJson(Object value) {
     try {
-      return WRITER.writeValueAsString(record) + "\n";
+      return WRITER.writeValueAsString(value) + "\n";
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a BuildRecord always serialises", e);
+      throw new IllegalStateException(value.getClass().getSimpleName() + " always serialises", e);
     }
   }
 
