@@ -270,7 +270,7 @@ public final class BuildRecorder {
         if (x.sha256() == null && sha == null) {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
-        BuildRecord.Script script = x.script() == null ? e.script() : await(x.script(), deadline, "script of", e.path(), why);
+        BuildRecord.Script script = x.script() == null ? e.script() : await(x.script(), deadline, "interpreter script", e.path(), why);
         List<String> argv = e.argv() == null ? List.of() : ArgvRedactor.redact(e.argv());
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
         toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);

@@ -128,7 +128,8 @@ public final class ExecutableHasher implements AutoCloseable {
       String hex = sha256(channel);
       hashed.incrementAndGet();
       result.complete(hex);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
+      // InternalError: the mapped file was truncated under us (SIGBUS turned into an error)
       cache.values().remove(result); // a later exec of the same file may succeed
       result.completeExceptionally(new HashException("cannot read " + label, reason(e)));
     }

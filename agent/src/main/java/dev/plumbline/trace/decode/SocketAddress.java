@@ -114,6 +114,18 @@ public record SocketAddress(String family, String address, Integer port, String 
     }
   }
 
+  /**
+   * The address as {@code TraceEvent.Network.address} and the build record carry it: the IP
+   * address for inet/inet6, for unix the path, {@code @name} for an abstract name, or the empty
+   * string for an unnamed socket; {@code address} otherwise.
+   */
+  public String recordAddress() {
+    if (!"unix".equals(family)) {
+      return address;
+    }
+    return path == null ? "" : abstractName ? "@" + path : path;
+  }
+
   /** The IPv4 address inside an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), else null. */
   public String mappedIpv4() {
     if (!"inet6".equals(family) || address == null || !address.startsWith("::ffff:")) {

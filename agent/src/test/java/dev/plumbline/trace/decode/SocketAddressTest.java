@@ -135,6 +135,14 @@ class SocketAddressTest {
   }
 
   @Test
+  void recordAddress() throws DecodeException {
+    assertEquals("127.0.0.1", SocketAddress.decode(inet(80, 127, 0, 0, 1)).recordAddress());
+    assertEquals("/tmp/s", SocketAddress.decode(bytes().u16le(1).ascii("/tmp/s").u8(0).build()).recordAddress());
+    assertEquals("@name", SocketAddress.decode(bytes().u16le(1).u8(0).ascii("name").build()).recordAddress());
+    assertEquals("", SocketAddress.decode(bytes().u16le(1).build()).recordAddress());
+  }
+
+  @Test
   void netlink() throws DecodeException {
     byte[] raw = bytes().u16le(16).u16le(0).u32le(0).u32le(0x11).build();
     SocketAddress a = SocketAddress.decode(raw);
