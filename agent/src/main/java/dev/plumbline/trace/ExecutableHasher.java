@@ -224,7 +224,7 @@ public final class ExecutableHasher implements AutoCloseable {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static String reason(Exception e) {
+  private static String reason(Throwable e) {
     if (e instanceof NoSuchFileException) {
       return "no such file";
     }
