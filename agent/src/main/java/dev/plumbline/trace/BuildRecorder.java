@@ -118,6 +118,7 @@ public final class BuildRecorder {
   private record FileEntry(String path, String operation, String image) {}
 
   private final Settings settings;
+  private final Path realWorkdir;
   private final List<Proc> processes = new ArrayList<>();
   private final Map<Integer, Proc> live = new HashMap<>();
   private final Map<Integer, Integer> threadGroup = new HashMap<>();
@@ -130,6 +131,13 @@ public final class BuildRecorder {
 
   public BuildRecorder(Settings settings) {
     this.settings = Objects.requireNonNull(settings);
+    Path real;
+    try {
+      real = settings.workdir().toRealPath();
+    } catch (java.io.IOException | RuntimeException e) {
+      real = settings.workdir();
+    }
+    this.realWorkdir = real;
   }
 
   /** Records one event. An {@code Exec} here must carry its own digest. */
@@ -211,21 +219,32 @@ public final class BuildRecorder {
     }
   }
 
-  /** '/'-separated path relative to the workdir, or null when it lies outside. */
+  /**
+   * '/'-separated path relative to the workdir, or null when it lies outside. Paths may be given
+   * under the workdir as named or under its real path (symlinks resolved), as /proc shows it.
+   */
   String relativeToWorkdir(String path) {
     if (path == null || path.isEmpty()) {
       return null;
     }
+    String r = relativeTo(settings.workdir(), path);
+    if (r == null && !realWorkdir.equals(settings.workdir())) {
+      r = relativeTo(realWorkdir, path);
+    }
+    return r;
+  }
+
+  private static String relativeTo(Path base, String path) {
     Path p;
     try {
-      p = settings.workdir().resolve(path).normalize();
+      p = base.resolve(path).normalize();
     } catch (RuntimeException ex) {
       return null;
     }
-    if (!p.startsWith(settings.workdir()) || p.equals(settings.workdir())) {
+    if (!p.startsWith(base) || p.equals(base)) {
       return null;
     }
-    return settings.workdir().relativize(p).toString().replace('\\', '/');
+    return base.relativize(p).toString();
   }
 
   private int tgid(int pid) {

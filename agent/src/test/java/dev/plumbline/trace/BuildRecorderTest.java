@@ -230,6 +230,16 @@ class BuildRecorderTest {
   }
 
   @Test
+  void pathsUnderTheRealWorkdirCountToo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path real = java.nio.file.Files.createDirectories(tmp.resolve("real"));
+    Path link = java.nio.file.Files.createSymbolicLink(tmp.resolve("link"), real);
+    BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("make"), link, TRACKED));
+    assertEquals("src/a.c", r.relativeToWorkdir(link + "/src/a.c"));
+    assertEquals("src/a.c", r.relativeToWorkdir(real.toRealPath() + "/src/a.c"));
+    assertEquals(null, r.relativeToWorkdir(tmp.toRealPath() + "/other/a.c"));
+  }
+
+  @Test
   void scriptsComeThroughTheFuture() {
     BuildRecorder r = recorder(TRACKED);
     r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));
