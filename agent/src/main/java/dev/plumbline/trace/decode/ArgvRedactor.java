@@ -120,6 +120,8 @@ public final class ArgvRedactor {
               "\\b(?:AKIA|ASIA)[A-Z0-9]{16}\\b",
               "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*",
               "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"));
+  /** The shortest string {@link #TOKEN_FORMATS} can match ({@code xoxb-} + 10). */
+  private static final int MIN_TOKEN_LENGTH = 15;
   private static final Pattern INLINE_OPTION = Pattern.compile("(?<=^|\\s)(--?([A-Za-z0-9][A-Za-z0-9_.-]*)[= ])([^\\s'\"-][^\\s'\"]*)");
   private static final Pattern INLINE_ASSIGNMENT = Pattern.compile("(?<=^|[\\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=([^\\s'\";&|)]+)");
   private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)", Pattern.DOTALL);
@@ -169,14 +171,24 @@ public final class ArgvRedactor {
     if (text.isEmpty()) {
       return text;
     }
-    String s = TOKEN_FORMATS.matcher(text).replaceAll(REDACTED);
-    s = URL_USERINFO.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED + "@"));
+    // cheap guards first: most arguments (file names, flags) cannot match any pattern
+    String s = text;
+    if (s.length() >= MIN_TOKEN_LENGTH) {
+      s = TOKEN_FORMATS.matcher(s).replaceAll(REDACTED);
+    }
+    if (s.contains("://")) {
+      s = URL_USERINFO.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED + "@"));
+    }
     if (s.indexOf('?') >= 0) {
       s = redactQuery(s);
     }
-    s = AUTHORIZATION.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
-    s = SECRET_HEADER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
-    s = NPMRC.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+    if (s.indexOf(':') >= 0) {
+      s = AUTHORIZATION.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+      s = SECRET_HEADER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+    }
+    if (s.indexOf('_') >= 0 && s.indexOf('=') >= 0) {
+      s = NPMRC.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+    }
     if (s.chars().anyMatch(Character::isWhitespace)) {
       s = INLINE_OPTION.matcher(s).replaceAll(
           m -> Matcher.quoteReplacement(secretOption(m.group(2), m.group(1).startsWith("--"))

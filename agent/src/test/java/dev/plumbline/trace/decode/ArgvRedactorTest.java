@@ -91,6 +91,7 @@ class ArgvRedactorTest {
         redacts(List.of("x", "id=AKIAIOSFODNN7EXAMPLE,other"), List.of("x", "id=***,other")),
         redacts(List.of("x", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
             List.of("x", "***")),
+        redacts(List.of("x", "xoxb-1234567890", "xoxp-123456789"), List.of("x", "***", "xoxp-123456789")),
         redacts(List.of("x", "glpat-abcdefghij0123456789", "xoxb-1234567890-abc", "npm_" + "Z".repeat(36)),
             List.of("x", "***", "***", "***")),
         redacts(List.of("npm", "config", "set", "//registry.npmjs.org/:_authToken=npmsecret"),
@@ -143,5 +144,12 @@ class ArgvRedactorTest {
   @MethodSource({"secrets", "notSecrets"})
   void redactsExactlyTheSecrets(List<String> argv, List<String> expected) {
     assertEquals(expected, ArgvRedactor.redact(argv));
+  }
+
+  /** The tracer may redact at the exec stop and the recorder again: a second pass changes nothing. */
+  @ParameterizedTest
+  @MethodSource({"secrets", "notSecrets"})
+  void redactingTwiceIsRedactingOnce(List<String> argv, List<String> expected) {
+    assertEquals(expected, ArgvRedactor.redact(ArgvRedactor.redact(argv)));
   }
 }
