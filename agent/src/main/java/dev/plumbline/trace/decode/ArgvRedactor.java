@@ -3,6 +3,7 @@ package dev.plumbline.trace.decode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,11 +83,41 @@ public final class ArgvRedactor {
   private static final Set<String> MYSQL =
       Set.of("mysql", "mariadb", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow", "mysqlcheck", "mysqlslap",
           "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-show", "mariadb-check");
-  private static final Set<String> REGISTRY_LOGIN =
-      Set.of("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "helm");
+  /** Programs whose {@code -p} takes a password when a {@code login} argument is present. */
+  private static final Set<String> LOGIN_WITH_P =
+      Set.of("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "helm", "az");
+  /** Programs whose option, with the value attached, is a password ({@code mysql -pSECRET}). */
+  private static final Map<String, String> ATTACHED_SECRET = attachedSecrets();
+  /** Programs whose option takes a password as the next argument. */
+  private static final Map<String, Set<String>> SEPARATE_SECRET =
+      Map.ofEntries(
+          Map.entry("sshpass", Set.of("-p")),
+          Map.entry("redis-cli", Set.of("-a")),
+          Map.entry("twine", Set.of("-p")),
+          Map.entry("sqlcmd", Set.of("-P")),
+          Map.entry("ldapsearch", Set.of("-w")),
+          Map.entry("ldapadd", Set.of("-w")),
+          Map.entry("ldapmodify", Set.of("-w")),
+          Map.entry("ldapdelete", Set.of("-w")),
+          Map.entry("ldapwhoami", Set.of("-w")),
+          Map.entry("ldappasswd", Set.of("-w", "-s")),
+          Map.entry("ssh-keygen", Set.of("-N", "-P")),
+          Map.entry("zip", Set.of("-P")),
+          Map.entry("unzip", Set.of("-P")),
+          Map.entry("openssl", Set.of("-k")));
+
+  private static Map<String, String> attachedSecrets() {
+    Map<String, String> m = new java.util.HashMap<>();
+    MYSQL.forEach(p -> m.put(p, "-p"));
+    for (String p : List.of("sshpass", "7z", "7za", "7zr", "rar", "unrar")) {
+      m.put(p, "-p");
+    }
+    return Map.copyOf(m);
+  }
+
   /** Programs an argument can switch to; http/https are only recognised as argv[0] (they are common words). */
-  private static final Set<String> SPECIAL_PROGRAMS = union(MYSQL, REGISTRY_LOGIN,
-      Set.of("curl", "sshpass", "redis-cli", "openssl", "httpie"));
+  private static final Set<String> SPECIAL_PROGRAMS = union(MYSQL, LOGIN_WITH_P, ATTACHED_SECRET.keySet(),
+      SEPARATE_SECRET.keySet(), Set.of("curl", "openssl", "httpie", "smbclient", "htpasswd"));
   /** keytool/jarsigner style single-dash options whose value is a password. */
   private static final Set<String> KEYSTORE_PASS =
       Set.of("-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass");
@@ -124,13 +155,15 @@ public final class ArgvRedactor {
   private static final int MIN_TOKEN_LENGTH = 15;
   private static final Pattern INLINE_OPTION = Pattern.compile("(?<=^|\\s)(--?([A-Za-z0-9][A-Za-z0-9_.-]*)[= ])([^\\s'\"-][^\\s'\"]*)");
   private static final Pattern INLINE_ASSIGNMENT = Pattern.compile("(?<=^|[\\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=([^\\s'\";&|)]+)");
-  private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)", Pattern.DOTALL);
+  private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(.*)", Pattern.DOTALL);
+  private static final Pattern LIST_PAIR = Pattern.compile("(,)([A-Za-z_][A-Za-z0-9_.-]*)=([^,]*)");
+  private static final Pattern JSON_FIELD = Pattern.compile("(\"([A-Za-z0-9_.-]+)\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern PROPERTY = Pattern.compile("-([DP])([A-Za-z0-9_.-]+)(:[A-Za-z]+)?=(.*)", Pattern.DOTALL);
 
   /** {@code sh -c}, {@code bash -lc}, {@code sh -ec}: the next argument is a command string. */
   private static final Pattern SHELL_COMMAND_FLAG = Pattern.compile("-[a-z]*c[a-z]*");
 
-  private enum Pending { NONE, VALUE, USER_PASS, OPENSSL_PASS }
+  private enum Pending { NONE, VALUE, USER_PASS, USER_PERCENT_PASS, OPENSSL_PASS }
 
   /** A redacted copy of {@code argv}, same length and order. */
   public static List<String> redact(List<String> argv) {
@@ -163,7 +196,27 @@ public final class ArgvRedactor {
       pending = redactArgument(program, login, arg, result);
       out.add(redactInline(result[0]));
     }
+    redactHtpasswdBatch(argv, out);
     return out;
+  }
+
+  /** {@code htpasswd -b[c…] FILE USER PASSWORD} / {@code htpasswd -nb USER PASSWORD}: the last argument. */
+  private static void redactHtpasswdBatch(List<String> argv, List<String> out) {
+    int at = -1;
+    for (int i = 0; i < argv.size(); i++) {
+      if (basename(argv.get(i)).equals("htpasswd")) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0 || argv.size() - at < 3) {
+      return;
+    }
+    boolean batch = argv.subList(at + 1, argv.size()).stream().anyMatch(a -> a.matches("-[A-Za-z]*b[A-Za-z]*"));
+    String last = argv.get(argv.size() - 1);
+    if (batch && !last.startsWith("-")) {
+      out.set(out.size() - 1, REDACTED);
+    }
   }
 
   /** The inline rules (4 and 5) on one string: URLs, headers, token formats, shell strings. */
@@ -185,6 +238,10 @@ public final class ArgvRedactor {
     if (s.indexOf(':') >= 0) {
       s = AUTHORIZATION.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
       s = SECRET_HEADER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+    }
+    if (s.indexOf('"') >= 0 && s.indexOf(':') >= 0) {
+      s = JSON_FIELD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(
+          secretAssignment(m.group(2)) && !m.group(3).isEmpty() ? m.group(1) + REDACTED + "\"" : m.group()));
     }
     if (s.indexOf('_') >= 0 && s.indexOf('=') >= 0) {
       s = NPMRC.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
@@ -231,6 +288,7 @@ public final class ArgvRedactor {
     return switch (kind) {
       case VALUE -> REDACTED;
       case USER_PASS -> userPass(arg);
+      case USER_PERCENT_PASS -> arg.indexOf('%') < 0 ? arg : arg.substring(0, arg.indexOf('%') + 1) + REDACTED;
       case OPENSSL_PASS -> arg.startsWith("pass:") ? "pass:" + REDACTED : arg;
       case NONE -> arg;
     };
@@ -257,21 +315,18 @@ public final class ArgvRedactor {
         && (arg.equals("-a") || arg.equals("--auth"))) {
       return Pending.USER_PASS;
     }
-    if (MYSQL.contains(program) && arg.startsWith("-p") && arg.length() > 2) {
-      result[0] = "-p" + REDACTED;
+    if (program.equals("smbclient") && (arg.equals("-U") || arg.equals("--user"))) {
+      return Pending.USER_PERCENT_PASS;
+    }
+    String attached = ATTACHED_SECRET.get(program);
+    if (attached != null && arg.startsWith(attached) && arg.length() > attached.length()) {
+      result[0] = attached + REDACTED;
       return Pending.NONE;
     }
-    if (program.equals("sshpass") && arg.startsWith("-p")) {
-      if (arg.length() == 2) {
-        return Pending.VALUE;
-      }
-      result[0] = "-p" + REDACTED;
-      return Pending.NONE;
-    }
-    if (REGISTRY_LOGIN.contains(program) && login && arg.equals("-p")) {
+    if (SEPARATE_SECRET.getOrDefault(program, Set.of()).contains(arg)) {
       return Pending.VALUE;
     }
-    if (program.equals("redis-cli") && arg.equals("-a")) {
+    if (LOGIN_WITH_P.contains(program) && login && arg.equals("-p")) {
       return Pending.VALUE;
     }
     if (program.equals("openssl") && (arg.equals("-pass") || arg.equals("-passin") || arg.equals("-passout"))) {
@@ -297,19 +352,41 @@ public final class ArgvRedactor {
       int eq = body.indexOf('=');
       if (eq > 0) {
         String name = body.substring(0, eq);
-        if (eq < body.length() - 1 && secretOption(name, doubleDash)) {
-          result[0] = arg.substring(0, arg.length() - body.length() + eq + 1) + REDACTED;
+        String prefix = arg.substring(0, arg.length() - body.length() + eq + 1);
+        String value = body.substring(eq + 1);
+        if (!value.isEmpty() && secretOption(name, doubleDash)) {
+          result[0] = prefix + REDACTED;
+        } else {
+          // --env=PASSWORD=x, --from-literal=token=x, -var=db_password=x
+          result[0] = prefix + redactAssignment(value);
         }
         return Pending.NONE;
       }
       return secretOption(body, doubleDash) ? Pending.VALUE : Pending.NONE;
     }
     // rule 3a: NAME=VALUE assignments
-    Matcher assignment = ASSIGNMENT.matcher(arg);
-    if (assignment.matches() && !assignment.group(2).isEmpty() && secretAssignment(assignment.group(1))) {
-      result[0] = assignment.group(1) + "=" + REDACTED;
-    }
+    result[0] = redactAssignment(arg);
     return Pending.NONE;
+  }
+
+  /**
+   * {@code NAME=VALUE} with a secret NAME → {@code NAME=***}; otherwise secret pairs of a
+   * comma-separated list ({@code helm --set a=1,db.password=x}) are redacted up to the next comma.
+   */
+  static String redactAssignment(String arg) {
+    Matcher assignment = ASSIGNMENT.matcher(arg);
+    if (!assignment.matches() || assignment.group(2).isEmpty()) {
+      return arg;
+    }
+    if (secretAssignment(assignment.group(1))) {
+      return assignment.group(1) + "=" + REDACTED;
+    }
+    if (arg.indexOf(',') < 0) {
+      return arg;
+    }
+    return LIST_PAIR.matcher(arg).replaceAll(
+        m -> Matcher.quoteReplacement(secretAssignment(m.group(2)) && !m.group(3).isEmpty()
+            ? m.group(1) + m.group(2) + "=" + REDACTED : m.group()));
   }
 
   /** Whether option NAME (without dashes) takes a secret value. */

@@ -104,6 +104,33 @@ class ArgvRedactorTest {
         redacts(List.of("bash", "-c", "deploy --token abc --password=def --env prod"),
             List.of("bash", "-c", "deploy --token *** --password=*** --env prod")),
         redacts(List.of("tool", "-c", "--token", "abc"), List.of("tool", "-c", "--token", "***")),
+        // assignments as option values, lists and JSON
+        redacts(List.of("docker", "run", "--env=DB_PASSWORD=x", "-e", "API_TOKEN=y", "img"),
+            List.of("docker", "run", "--env=DB_PASSWORD=***", "-e", "API_TOKEN=***", "img")),
+        redacts(List.of("kubectl", "create", "secret", "generic", "s", "--from-literal=password=abc"),
+            List.of("kubectl", "create", "secret", "generic", "s", "--from-literal=password=***")),
+        redacts(List.of("terraform", "apply", "-var=db_password=x", "-var", "region=eu"),
+            List.of("terraform", "apply", "-var=db_password=***", "-var", "region=eu")),
+        redacts(List.of("helm", "install", "--set", "replicas=2,db.password=x,image.tag=1"),
+            List.of("helm", "install", "--set", "replicas=2,db.password=***,image.tag=1")),
+        redacts(List.of("curl", "-d", "{\"user\": \"u\", \"password\": \"p\\\"w\", \"apiKey\":\"k\"}", "http://h"),
+            List.of("curl", "-d", "{\"user\": \"u\", \"password\": \"***\", \"apiKey\":\"***\"}", "http://h")),
+        redacts(List.of("java", "-jar", "app.jar", "--spring.datasource.password=s"),
+            List.of("java", "-jar", "app.jar", "--spring.datasource.password=***")),
+        // more programs with password options
+        redacts(List.of("htpasswd", "-bc", ".htpasswd", "alice", "pw"), List.of("htpasswd", "-bc", ".htpasswd", "alice", "***")),
+        redacts(List.of("htpasswd", "-nb", "alice", "pw"), List.of("htpasswd", "-nb", "alice", "***")),
+        redacts(List.of("smbclient", "//h/share", "-U", "alice%pw"), List.of("smbclient", "//h/share", "-U", "alice%***")),
+        redacts(List.of("7z", "a", "-psecret", "out.7z", "dir"), List.of("7z", "a", "-p***", "out.7z", "dir")),
+        redacts(List.of("ssh-keygen", "-t", "ed25519", "-N", "phrase", "-f", "k"),
+            List.of("ssh-keygen", "-t", "ed25519", "-N", "***", "-f", "k")),
+        redacts(List.of("ldapsearch", "-x", "-D", "cn=admin", "-w", "pw"), List.of("ldapsearch", "-x", "-D", "cn=admin", "-w", "***")),
+        redacts(List.of("zip", "-P", "pw", "-r", "o.zip", "d"), List.of("zip", "-P", "***", "-r", "o.zip", "d")),
+        redacts(List.of("openssl", "enc", "-aes-256-cbc", "-k", "pw"), List.of("openssl", "enc", "-aes-256-cbc", "-k", "***")),
+        redacts(List.of("az", "login", "--service-principal", "-u", "id", "-p", "pw", "--tenant", "t"),
+            List.of("az", "login", "--service-principal", "-u", "id", "-p", "***", "--tenant", "t")),
+        redacts(List.of("twine", "upload", "-u", "__token__", "-p", "pypi-x", "dist/*"),
+            List.of("twine", "upload", "-u", "__token__", "-p", "***", "dist/*")),
         redacts(List.of("env", "PASSWORD=two words"), List.of("env", "PASSWORD=***")));
   }
 
@@ -137,6 +164,15 @@ class ArgvRedactorTest {
         keeps(List.of("grep", "-r", "password", "src/")),
         keeps(List.of("sh", "-c", "make -j2 CC=gcc && ./hello --name world")),
         keeps(List.of("ls", "-la", "--color=auto")),
+        keeps(List.of("docker", "run", "--env=PATH=/bin", "-e", "HOME=/root", "img")),
+        keeps(List.of("helm", "install", "--set", "replicas=2,image.tag=1.0", "--set-string", "a.b=c")),
+        keeps(List.of("zip", "-r", "out.zip", "dir")),
+        keeps(List.of("7z", "x", "-o/tmp/out", "a.7z")),
+        keeps(List.of("ssh-keygen", "-t", "ed25519", "-N", "", "-f", "key")),
+        keeps(List.of("htpasswd", "-c", ".htpasswd", "alice")),
+        keeps(List.of("curl", "-d", "{\"user\": \"u\", \"page\": \"2\"}", "http://h")),
+        keeps(List.of("az", "group", "list", "-o", "table")),
+        keeps(List.of("make", "check", "TESTS=a.test,b.test", "key=value")),
         keeps(List.of()));
   }
 
