@@ -10,57 +10,24 @@ import java.util.regex.Pattern;
 
 /**
  * Removes secrets from a process's argv before it is recorded. A redacted value becomes {@value
- * #REDACTED}; everything else is kept byte for byte, because an argv that was rewritten for no
- * reason is worse evidence. The rules, in the order they apply to each argument (also in {@code
- * docs/record.md}):
+ * #REDACTED}; everything else is kept byte for byte, because an argv rewritten for no reason is
+ * worse evidence. The rules are listed in full, with examples and known gaps, in {@code
+ * docs/record.md} ("Redaction"); in short, per argument:
  *
  * <ol>
- *   <li><b>Option values.</b> A long option {@code --NAME VALUE} or {@code --NAME=VALUE} whose name
- *       (split on {@code - _ .} and camelCase) ends in password, passwd, pass, passphrase, token,
- *       secret, apikey, bearer, credential(s), pat, or in api-key, access-key, secret-key,
- *       auth-key. Names ending in file, path, dir, env, stdin, fd, cmd, command, helper, prompt,
- *       length, type, name, url, endpoint, user, username, host, port, id, mode are not secrets
- *       ({@code --password-file F}, {@code --secret-id N}), and nor are {@code --no-…} names. A
- *       separate VALUE is taken only when it does not itself start with {@code -} (so {@code psql
- *       --password -h db} keeps {@code -h}). Single-dash long options (Go's {@code -token X}) follow
- *       the same rule, except that {@code pass} alone does not count there ({@code ffmpeg -pass 2}).
- *   <li><b>Short options, only for the programs that give them a secret</b> ({@code -p} is a port,
- *       "parents" or "preserve" for most tools and is left alone elsewhere): curl {@code -u/--user,
- *       -U/--proxy-user USER:PASS} → {@code USER:***}; mysql/mariadb tools {@code -pSECRET} (attached
- *       only: a separate word after {@code -p} is the database); sshpass {@code -p SECRET}; docker,
- *       podman, buildah, skopeo, nerdctl, oras, helm with a {@code login} argument: {@code -p
- *       SECRET}; redis-cli {@code -a SECRET}; keytool/jarsigner {@code -storepass, -keypass,
- *       -srcstorepass, -deststorepass, -srckeypass, -destkeypass SECRET} (any program); httpie ({@code http}, {@code https}) {@code -a/--auth
- *       USER:PASS}; openssl {@code -pass/-passin/-passout pass:SECRET} → {@code pass:***} (env:,
- *       file:, fd: and stdin name no secret). The program is argv[0]'s file name, and switches
- *       when a later argument names one of these programs ({@code sudo mysql -pX}).
- *   <li><b>Assignments.</b> {@code NAME=VALUE} (as given to env, make, or a shell) and {@code
- *       -DNAME=VALUE} / {@code -PNAME=VALUE} properties (Java, Maven, Gradle, CMake {@code
- *       -DNAME:TYPE=VALUE}) when any part of NAME is one of the secret words above, or PWD-free
- *       pairs like API_KEY, ACCESS_KEY, PRIVATE_KEY, SIGNING_KEY; PWD and OLDPWD are directories,
- *       and names ending in FILE, PATH, DIR, URL… (as above) are kept. SSHPASS, PGPASSWORD,
- *       MYSQL_PWD and REDISCLI_AUTH are secrets by name.
- *   <li><b>Inside any argument</b> (URLs, headers, {@code sh -c} strings): the password of URL
- *       userinfo ({@code https://user:***@host}); URL query values of token, access_token,
- *       refresh_token, id_token, auth, auth_token, api_key, apikey, key, sig, signature, password,
- *       passwd, pwd, pass, secret, client_secret, private_token, X-Amz-Signature,
- *       X-Amz-Credential, X-Amz-Security-Token, X-Goog-Signature, X-Goog-Credential and any name
- *       ending in _token, -token, _secret, _password; {@code Authorization:} and {@code
- *       Proxy-Authorization:} header values after the scheme ({@code Authorization: Bearer ***});
- *       the values of X-Api-Key, Api-Key, X-Auth-Token, Private-Token, Job-Token, Deploy-Token,
- *       X-Vault-Token, Cookie headers; npmrc {@code _authToken=}, {@code _auth=}, {@code
- *       _password=}; and well-known token formats wherever they appear: GitHub (ghp_, gho_, ghu_,
- *       ghs_, ghr_, github_pat_), GitLab glpat-, Slack xox?-, npm_, PyPI pypi-, Google AIza…, AWS
- *       access key ids AKIA…/ASIA…, JWTs (eyJ….eyJ….sig), PEM private key blocks.
- *   <li><b>Inside arguments that contain whitespace</b> (shell command strings): {@code
- *       --secret-option=VALUE} / {@code --secret-option VALUE} and {@code NAME=VALUE} assignments
- *       by the rules above.
+ *   <li>long options whose name ends in a secret word ({@code --password X}, {@code --api-key=X},
+ *       Go-style {@code -token X}), not {@code --password-file} and the like;
+ *   <li>short options only for the programs where they mean a password ({@code mysql -pX},
+ *       {@code sshpass -p X}, {@code docker login -p X}, {@code curl -u user:X}, …), since {@code
+ *       -p} is a port or "parents" almost everywhere else;
+ *   <li>{@code NAME=VALUE} assignments and {@code -DNAME=VALUE} properties with a secret NAME, also
+ *       inside option values ({@code --env=TOKEN=X}) and comma lists ({@code --set a=1,pw=X});
+ *   <li>inside any argument: URL passwords and secret query values, Authorization and similar
+ *       headers, JSON fields with secret names, npmrc auth, and well-known token formats;
+ *   <li>inside shell strings ({@code sh -c "…"}): rules 1 and 3 as well.
  * </ol>
  *
- * <p>Not detected: a secret passed as a bare positional argument with no recognisable shape
- * (e.g. {@code htpasswd -b file user SECRET}, {@code aws configure set key VALUE}), and program
- * specific short options inside shell strings. Environment variables are handled elsewhere: argv
- * is all this class sees.
+ * <p>Redacting twice gives the same result as redacting once.
  */
 public final class ArgvRedactor {
   public static final String REDACTED = "***";
