@@ -113,19 +113,25 @@ public final class BuildRecorder {
   private record ExecEntry(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
 
-  private record NetEntry(TraceEvent.Network event, String hostname, String image) {}
+  /** Destinations and file writes are aggregated as they arrive, so memory grows with distinct ones only. */
+  private record NetKey(String family, String protocol, String address, Integer port, String hostname, String decision) {}
 
-  private record FileEntry(String path, String operation, String image) {}
+  private static final class Seen {
+    final Set<String> kinds = new TreeSet<>(); // syscalls, or file operations
+    final Set<String> results = new TreeSet<>();
+    final Set<String> processes = new TreeSet<>();
+    int count;
+  }
 
   private final Settings settings;
   private final Path realWorkdir;
   private final List<Proc> processes = new ArrayList<>();
   private final Map<Integer, Proc> live = new HashMap<>();
   private final Map<Integer, Integer> threadGroup = new HashMap<>();
-  private final List<NetEntry> network = new ArrayList<>();
+  private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
-  private final List<FileEntry> files = new ArrayList<>();
+  private final Map<String, Seen> files = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
   private boolean finished;
 
@@ -150,7 +156,12 @@ public final class BuildRecorder {
     } else if (event instanceof TraceEvent.Network e) {
       Proc p = process(e.pid(), e.at());
       String host = e.address() == null ? null : nameOfAddress.get(e.address());
-      network.add(new NetEntry(e, host, p.image));
+      Seen seen = network.computeIfAbsent(
+          new NetKey(e.family(), e.protocol(), e.address(), e.port(), host, e.decision()), k -> new Seen());
+      addIfPresent(seen.kinds, e.syscall());
+      addIfPresent(seen.results, e.result());
+      addIfPresent(seen.processes, p.image);
+      seen.count++;
     } else if (event instanceof TraceEvent.Dns e) {
       dns.add(e);
       for (String answer : e.answers() == null ? List.<String>of() : e.answers()) {
@@ -215,7 +226,10 @@ public final class BuildRecorder {
     Proc p = process(e.pid(), e.at());
     String relative = relativeToWorkdir(e.path());
     if (relative != null) {
-      files.add(new FileEntry(relative, e.operation(), p.image));
+      Seen seen = files.computeIfAbsent(relative, k -> new Seen());
+      addIfPresent(seen.kinds, e.operation());
+      addIfPresent(seen.processes, p.image);
+      seen.count++;
     }
   }
 
@@ -399,22 +413,10 @@ public final class BuildRecorder {
   }
 
   private List<BuildRecord.Destination> destinations() {
-    record Key(String family, String protocol, String address, Integer port, String hostname, String decision) {}
-    record Acc(Set<String> syscalls, Set<String> results, Set<String> processes, int[] count) {}
-    Map<Key, Acc> byKey = new HashMap<>();
-    for (NetEntry n : network) {
-      TraceEvent.Network e = n.event();
-      Key k = new Key(e.family(), e.protocol(), e.address(), e.port(), n.hostname(), e.decision());
-      Acc a = byKey.computeIfAbsent(k, x -> new Acc(new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new int[1]));
-      addIfPresent(a.syscalls(), e.syscall());
-      addIfPresent(a.results(), e.result());
-      addIfPresent(a.processes(), n.image());
-      a.count()[0]++;
-    }
     List<BuildRecord.Destination> out = new ArrayList<>();
-    byKey.forEach((k, a) -> out.add(new BuildRecord.Destination(
+    network.forEach((k, a) -> out.add(new BuildRecord.Destination(
         k.family(), k.protocol(), k.address(), k.port(), k.hostname(), k.decision(),
-        List.copyOf(a.syscalls()), List.copyOf(a.results()), List.copyOf(a.processes()), a.count()[0])));
+        List.copyOf(a.kinds), List.copyOf(a.results), List.copyOf(a.processes), a.count)));
     out.sort(Comparator.comparing(BuildRecord.Destination::family, NULLS)
         .thenComparing(BuildRecord.Destination::protocol, NULLS)
         .thenComparing(BuildRecord.Destination::address, NULLS)
@@ -445,18 +447,11 @@ public final class BuildRecorder {
   }
 
   private List<BuildRecord.FileWrite> fileWrites(GitTrackedFiles tracked) {
-    Map<String, Set<String>> ops = new HashMap<>();
-    Map<String, Set<String>> procs = new HashMap<>();
-    Map<String, Integer> counts = new HashMap<>();
-    for (FileEntry f : files) {
-      addIfPresent(ops.computeIfAbsent(f.path(), x -> new TreeSet<>()), f.operation());
-      addIfPresent(procs.computeIfAbsent(f.path(), x -> new TreeSet<>()), f.image());
-      counts.merge(f.path(), 1, Integer::sum);
-    }
     List<BuildRecord.FileWrite> out = new ArrayList<>();
-    for (String path : new TreeSet<>(ops.keySet())) {
+    for (String path : new TreeSet<>(files.keySet())) {
+      Seen a = files.get(path);
       out.add(new BuildRecord.FileWrite(
-          path, List.copyOf(ops.get(path)), tracked.tracks(path), List.copyOf(procs.get(path)), counts.get(path)));
+          path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
     return out;
   }
