@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * SHA-256 of what a process executes, read through {@code /proc/PID/exe} so that deleted,
@@ -36,7 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Scripts: for {@code #!} scripts /proc/PID/exe is the interpreter. {@link #hashScript} looks
  * at argv[1], or argv[2] when argv[1] is an option or not a script, resolves it against the
- * process's cwd and, when it is a regular file starting with {@code #!}, hashes it too. That work
+ * process's cwd and, when it is a regular file starting with {@code #!} and argv[0] is an
+ * interpreter (a shell, python, perl, node, env, … or the program the {@code #!} line names),
+ * hashes it too. That work
  * is all done on a worker (opening an argument named on the command line could block on a FIFO,
  * which must never stall the tracer thread).
  *
@@ -146,14 +149,24 @@ public final class ExecutableHasher implements AutoCloseable {
     }
     List<String> candidates = argv.size() > 2 ? List.of(argv.get(1), argv.get(2)) : List.of(argv.get(1));
     Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+    String program = basename(argv.get(0));
     try {
-      return CompletableFuture.supplyAsync(() -> findScript(candidates, base), workers);
+      return CompletableFuture.supplyAsync(() -> findScript(program, candidates, base), workers);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(new HashException("cannot look for a script", "hasher is closed"));
     }
   }
 
-  private BuildRecord.Script findScript(List<String> candidates, Path base) {
+  /**
+   * Programs that run a script named as an argument. Anything else (cp, cat, git add…) given a
+   * {@code #!} file as argv[1] only counts when the file's own {@code #!} line names it.
+   */
+  private static final Pattern INTERPRETER =
+      Pattern.compile("(?:ba|da|z|k|mk|a|c|tc|fi|yash|posh)?sh|busybox|env|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*"
+          + "|ruby[0-9.]*|node|nodejs|deno|bun|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish[0-9.]*|Rscript"
+          + "|[gmn]?awk|pwsh|groovy|julia|guile|expect|osascript|make|gmake");
+
+  private BuildRecord.Script findScript(String program, List<String> candidates, Path base) {
     for (String arg : candidates) {
       if (arg.isEmpty() || arg.startsWith("-")) {
         continue;
@@ -168,20 +181,46 @@ public final class ExecutableHasher implements AutoCloseable {
         continue;
       }
       try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-        ByteBuffer magic = ByteBuffer.allocate(2);
-        while (magic.hasRemaining() && channel.read(magic) > 0) {
-          // read both bytes
+        ByteBuffer head = ByteBuffer.allocate(256);
+        while (head.hasRemaining() && channel.read(head) > 0) {
+          // the #! line is short; 256 bytes is what the kernel reads too
         }
-        if (magic.position() < 2 || magic.get(0) != '#' || magic.get(1) != '!') {
+        String interpreter = shebangInterpreter(head.array(), head.position());
+        if (interpreter == null) {
           continue;
+        }
+        if (!INTERPRETER.matcher(program).matches() && !interpreter.equals(program)) {
+          continue; // cp build.sh dest: a script as data, not run
         }
         channel.position(0);
         return new BuildRecord.Script(path.toString(), sha256(channel));
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | InternalError e) {
         // unreadable candidates are not scripts we can vouch for; the interpreter's digest stands
       }
     }
     return null;
+  }
+
+  /** The file name of the interpreter on a {@code #!} line, or null when the bytes do not start with one. */
+  static String shebangInterpreter(byte[] head, int length) {
+    if (length < 2 || head[0] != '#' || head[1] != '!') {
+      return null;
+    }
+    int i = 2;
+    while (i < length && (head[i] == ' ' || head[i] == '\t')) {
+      i++;
+    }
+    int start = i;
+    while (i < length && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i] != '\r') {
+      i++;
+    }
+    String path = new String(head, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+    return basename(path);
+  }
+
+  private static String basename(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
   }
 
   /** How many files were actually read and digested (cache misses), for tests and diagnostics. */

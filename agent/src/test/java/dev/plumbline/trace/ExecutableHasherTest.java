@@ -173,11 +173,32 @@ class ExecutableHasherTest {
     assertNull(hasher.hashScript(0, List.of("gcc", "-c", "main.c"), cwd).get(60, TimeUnit.SECONDS));
     assertNull(hasher.hashScript(0, List.of("sleep", "30"), cwd).get(60, TimeUnit.SECONDS));
     assertNull(hasher.hashScript(0, List.of("true"), cwd).get(60, TimeUnit.SECONDS));
+    // a script handled as data by a program that is not its interpreter
+    assertNull(hasher.hashScript(0, List.of("cp", "s.py", "backup.py"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("/usr/bin/git", "add", "s.py"), cwd).get(60, TimeUnit.SECONDS));
+    // ... but a program its #! line names is its interpreter
+    Path custom = tmp.resolve("job");
+    Files.writeString(custom, "#! /opt/tools/runjob --strict\nstep 1\n");
+    assertEquals(custom.toString(),
+        hasher.hashScript(0, List.of("/opt/tools/runjob", "--strict", "job"), cwd).get(60, TimeUnit.SECONDS).path());
     // a directory and a FIFO named on the command line are not opened
     Path fifo = tmp.resolve("fifo");
     Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
     assertEquals(0, mk.waitFor());
     assertNull(hasher.hashScript(0, List.of("cat", "fifo", "."), cwd).get(60, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void shebangInterpreterName() {
+    byte[] a = "#!/usr/bin/env python3\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals("env", ExecutableHasher.shebangInterpreter(a, a.length));
+    byte[] b = "#! /bin/bash -e\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals("bash", ExecutableHasher.shebangInterpreter(b, b.length));
+    byte[] c = "#!sh".getBytes(StandardCharsets.UTF_8);
+    assertEquals("sh", ExecutableHasher.shebangInterpreter(c, c.length));
+    byte[] d = "# comment\n".getBytes(StandardCharsets.UTF_8);
+    assertNull(ExecutableHasher.shebangInterpreter(d, d.length));
+    assertNull(ExecutableHasher.shebangInterpreter(new byte[] {'#'}, 1));
   }
 
   @Test
