@@ -132,7 +132,7 @@ public final class BuildRecords {
     }
     if (!BuildRecord.FORMAT.equals(record.format())) {
       throw new RecordException(
-          source + ": not a build record: format is " + (record.format() == null ? "missing" : "\"" + record.format() + "\"")
+          source + ": not a build record: format is " + (record.format() == null ? "missing" : quoted(record.format()))
               + ", expected \"" + BuildRecord.FORMAT + "\"");
     }
     if (record.completeness() == null) {
@@ -141,12 +141,27 @@ public final class BuildRecords {
     return record;
   }
 
+  /** A value from the input, safe for a one-line message: quoted, control characters escaped, shortened. */
+  static String quoted(String value) {
+    StringBuilder sb = new StringBuilder("\"");
+    int max = 100;
+    for (int i = 0; i < value.length() && i < max; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append(value.length() > max ? "…\"" : "\"").toString();
+  }
+
   private static String problem(JsonProcessingException e) {
     String m = e.getOriginalMessage();
     if (m == null) {
       return e.getClass().getSimpleName();
     }
-    m = m.replaceAll("\\s+", " ").trim();
+    m = m.replaceAll("[\\s\\p{Cntrl}]+", " ").trim();
     // Jackson appends hints about records and classes that say nothing to a user
     int cut = m.indexOf(" (for ");
     return cut > 0 ? m.substring(0, cut) : m;

@@ -89,4 +89,33 @@ class BuildRecordsTest {
     String m = assertThrows(RecordException.class, () -> BuildRecords.write(sample(), file)).getMessage();
     assertEquals("cannot write record " + file + ": directory " + file.getParent() + " does not exist", m);
   }
+
+  /** Truncated and corrupted records give a one-line RecordException, nothing else. */
+  @Test
+  void corruptedRecordsOnlyEverFailWithRecordException() {
+    String json = BuildRecords.toJson(sample());
+    java.util.Random r = new java.util.Random(7);
+    int rejected = 0;
+    for (int i = 0; i < 3000; i++) {
+      String bad;
+      if (i < json.length() && i % 2 == 0) {
+        bad = json.substring(0, r.nextInt(json.length()));
+      } else {
+        char[] c = json.toCharArray();
+        for (int k = 1 + r.nextInt(3); k > 0; k--) {
+          String alphabet = "{}[]\":,0a-\\ ";
+          c[r.nextInt(c.length)] = alphabet.charAt(r.nextInt(alphabet.length()));
+        }
+        bad = new String(c);
+      }
+      try {
+        BuildRecords.parse(bad, "x.json");
+      } catch (RecordException e) {
+        rejected++;
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("x.json: "), e.getMessage());
+      }
+    }
+    assertTrue(rejected > 1000, "most corruptions must be rejected: " + rejected);
+  }
 }
