@@ -66,6 +66,11 @@ public final class ExecutableHasher implements AutoCloseable {
     this(Path.of("/proc"), Executors.newFixedThreadPool(2, daemonThreads()), true);
   }
 
+  /** Hashes on two daemon worker threads of its own, reading this procfs (e.g. one mounted for a pid namespace). */
+  public ExecutableHasher(Path procRoot) {
+    this(procRoot, Executors.newFixedThreadPool(2, daemonThreads()), true);
+  }
+
   /** For tests and embedding: a /proc root and the workers to hash on (not shut down by close). */
   public ExecutableHasher(Path procRoot, ExecutorService workers) {
     this(procRoot, workers, false);
