@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads and writes build records as JSON: properties sorted by name, two-space indent, one
@@ -63,9 +64,12 @@ public final class BuildRecords {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try {
-      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      // not createTempFile: its 0600 would stick to the record; CREATE_NEW honours the umask
+      Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+          + Long.toHexString(System.nanoTime()) + ".tmp");
       try {
-        Files.writeString(tmp, toJson(record), StandardCharsets.UTF_8);
+        Files.writeString(tmp, toJson(record), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
         try {
           Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -39,6 +39,14 @@ class BuildRecordsTest {
     assertFalse(json.contains("s3cr3t"), "argv secrets never reach the file");
     assertEquals(rec, BuildRecords.read(file));
     assertEquals(json, BuildRecords.toJson(BuildRecords.read(file)));
+    // group/other may read it as the umask allows (not a temp file's 0600), and no temp file is left
+    try (var listing = Files.list(tmp)) {
+      assertEquals(java.util.List.of(file), listing.toList());
+    }
+    Path plain = Files.writeString(tmp.resolve("plain"), "x"); // what the umask gives an ordinary file
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+    BuildRecords.write(rec, file); // replaces
+    assertEquals(json, Files.readString(file));
   }
 
   @Test
