@@ -61,7 +61,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Threads</h2>
  *
- * All methods are synchronized and cheap ({@code accept}/{@code exec} only store: argv redaction,
+ * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count: argv redaction,
  * aggregation and sorting happen in {@code finish}), so the tracer thread can call them directly;
  * digests complete on the hasher's threads and are not touched until {@code finish}. {@code finish}
  * may be called once, from any thread, after the last event.

@@ -154,8 +154,8 @@ public final class ArgvRedactor {
         // sshpass runs its first positional argument: from there on that program's rules apply
         program = basename(arg);
       }
-      if (i > 0 && SHELL_COMMAND_FLAG.matcher(argv.get(i - 1)).matches()
-          && arg.chars().anyMatch(Character::isWhitespace)) {
+      if (i > 0 && argv.get(i - 1).startsWith("-") && hasWhitespace(arg)
+          && SHELL_COMMAND_FLAG.matcher(argv.get(i - 1)).matches()) {
         out.add(redactInline(arg)); // a shell command string: only the inline rules can see inside it
         continue;
       }
@@ -171,7 +171,7 @@ public final class ArgvRedactor {
   private static void redactHtpasswdBatch(List<String> argv, List<String> out) {
     int at = -1;
     for (int i = 0; i < argv.size(); i++) {
-      if (basename(argv.get(i)).equals("htpasswd")) {
+      if (argv.get(i).endsWith("htpasswd") && basename(argv.get(i)).equals("htpasswd")) {
         at = i;
         break;
       }
@@ -213,7 +213,7 @@ public final class ArgvRedactor {
     if (s.indexOf('_') >= 0 && s.indexOf('=') >= 0) {
       s = NPMRC.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
     }
-    if (s.chars().anyMatch(Character::isWhitespace)) {
+    if (hasWhitespace(s)) {
       s = INLINE_OPTION.matcher(s).replaceAll(
           m -> Matcher.quoteReplacement(secretOption(m.group(2), m.group(1).startsWith("--"))
               ? m.group(1) + REDACTED : m.group()));
@@ -303,8 +303,8 @@ public final class ArgvRedactor {
       return Pending.VALUE;
     }
     // rule 3b: -DNAME=VALUE / -PNAME=VALUE properties
-    Matcher property = PROPERTY.matcher(arg);
-    if (property.matches()) {
+    Matcher property = arg.startsWith("-D") || arg.startsWith("-P") ? PROPERTY.matcher(arg) : null;
+    if (property != null && property.matches()) {
       if (secretAssignment(property.group(2)) && !property.group(4).isEmpty()) {
         String type = property.group(3) == null ? "" : property.group(3);
         result[0] = "-" + property.group(1) + property.group(2) + type + "=" + REDACTED;
@@ -341,6 +341,9 @@ public final class ArgvRedactor {
    * comma-separated list ({@code helm --set a=1,db.password=x}) are redacted up to the next comma.
    */
   static String redactAssignment(String arg) {
+    if (arg.indexOf('=') <= 0) {
+      return arg;
+    }
     Matcher assignment = ASSIGNMENT.matcher(arg);
     if (!assignment.matches() || assignment.group(2).isEmpty()) {
       return arg;
@@ -419,6 +422,15 @@ public final class ArgvRedactor {
       parts.add(cur.toString().toLowerCase(Locale.ROOT));
     }
     return parts;
+  }
+
+  private static boolean hasWhitespace(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isWhitespace(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String basename(String path) {
