@@ -1,0 +1,63 @@
+package dev.plumbline.linux;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/** Entry point to the bindings: checks once that they can work here, with a one-line reason when not. */
+public final class Linux {
+  private static volatile boolean loaded;
+
+  private Linux() {}
+
+  /** Loads libc through JNA; a missing library, symbol or JNA dispatch becomes one readable line. */
+  public static void requireLibc() throws NativeUnavailableException {
+    if (loaded) {
+      return;
+    }
+    if (!Platform.isLinux()) {
+      throw new NativeUnavailableException("tracing needs Linux, this is " + System.getProperty("os.name"), null);
+    }
+    if (!Platform.isIntel() && !Platform.isARM() || !Platform.is64Bit()) {
+      throw new NativeUnavailableException(
+          "tracing supports x86_64 (and aarch64 syscall tables), not " + System.getProperty("os.arch"), null);
+    }
+    try {
+      LibC.load();
+      loaded = true;
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+      Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+      throw new NativeUnavailableException(
+          "cannot call libc through JNA (" + firstLine(cause.getMessage()) + ")", e);
+    }
+  }
+
+  public static boolean isX8664() {
+    return Platform.isIntel() && Platform.is64Bit();
+  }
+
+  /** The errno of the last native call made on this thread. */
+  public static int errno() {
+    return Native.getLastError();
+  }
+
+  public static String strerror(int errno) {
+    return LibC.strerror(errno).getString(0);
+  }
+
+  public static int getpid() {
+    return LibC.getpid();
+  }
+
+  /** kill(2); returns 0 or the errno. */
+  public static int kill(int pid, int signal) {
+    return LibC.kill(pid, signal) == 0 ? 0 : errno();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "no detail";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
