@@ -88,6 +88,8 @@ public final class PtraceTracer implements Tracer {
     private final TracerCalls calls;
     private final SyscallStops syscalls;
     private final Map<Integer, Task> tasks = new HashMap<>();
+    /** Tasks whose first stop came before their creator's fork/clone event. */
+    private final java.util.Set<Integer> adoptedEarly = new java.util.HashSet<>();
     /** Live thread-group ids, read by the grace timer and signal forwarding on other threads. */
     private final Map<Integer, Boolean> liveProcesses = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> killedByAgent = new ConcurrentHashMap<>();
@@ -250,6 +252,7 @@ public final class PtraceTracer implements Tracer {
       int tgid = ids[0] > 0 ? ids[0] : tid;
       Task task = new Task(tid, tgid);
       tasks.put(tid, task);
+      adoptedEarly.add(tid);
       if (tgid == tid) {
         liveProcesses.put(tid, true);
         emit(new TraceEvent.ProcessStarted(Instant.now(), tid, ids[1], false));
@@ -265,8 +268,8 @@ public final class PtraceTracer implements Tracer {
         return;
       }
       int child = (int) msg;
-      if (tasks.containsKey(child)) {
-        return; // its first stop came first and adopted it
+      if (adoptedEarly.remove(child)) {
+        return; // its first stop came first and adopted it (it may even be gone already)
       }
       boolean thread = event == PTRACE_EVENT_CLONE && CloneFlags.isThread(calls, parent.tid, child);
       Task task = new Task(child, thread ? parent.tgid : child);
