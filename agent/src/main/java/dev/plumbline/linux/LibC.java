@@ -68,5 +68,11 @@ public final class LibC {
 
   public static native int getpid();
 
+  public static native int getpgrp();
+
+  public static native int isatty(int fd);
+
+  public static native int tcgetpgrp(int fd);
+
   public static native Pointer strerror(int errnum);
 }

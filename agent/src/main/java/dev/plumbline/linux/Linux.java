@@ -48,6 +48,19 @@ public final class Linux {
     return LibC.getpid();
   }
 
+  /**
+   * Whether this process is in the foreground process group of its terminal: then a Ctrl-C
+   * reaches the build directly (same group) and must not be forwarded a second time.
+   */
+  public static boolean inTerminalForeground() {
+    for (int fd = 0; fd <= 2; fd++) {
+      if (LibC.isatty(fd) == 1) {
+        return LibC.tcgetpgrp(fd) == LibC.getpgrp();
+      }
+    }
+    return false;
+  }
+
   /** kill(2); returns 0 or the errno. */
   public static int kill(int pid, int signal) {
     return LibC.kill(pid, signal) == 0 ? 0 : errno();

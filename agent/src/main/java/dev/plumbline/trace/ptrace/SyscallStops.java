@@ -93,22 +93,21 @@ final class SyscallStops {
   boolean seccompStop(Task task) {
     int pid = task.tid;
     if (calls.syscallInfo(pid) != PTRACE_SYSCALL_INFO_SECCOMP) {
-      flagOnce("info:" + task.tgid, pid, "PTRACE_GET_SYSCALL_INFO failed at a seccomp stop of PID " + pid
-          + " (" + Errnos.name(calls.errno()) + "; kernel 5.3 or later is needed)");
+      flagOnce("info", pid, "PTRACE_GET_SYSCALL_INFO failed at a seccomp stop ("
+          + Errnos.name(calls.errno()) + "; kernel 5.3 or later is needed): calls were not decoded");
       return false;
     }
     int arch = calls.infoArch();
     long nr = calls.infoNr();
     int data = calls.infoRetData();
     if (data == SeccompProgram.DATA_X32) {
-      flagOnce("x32:" + task.tgid, pid, "PID " + task.tgid + " made x32 ABI system calls (first: "
-          + (nr & ~SyscallTable.X32_SYSCALL_BIT) + "): x32 calls are not decoded");
+      flagOnce("x32:" + image(pid), pid, image(pid) + " made x32 ABI system calls: they are not decoded");
       return false;
     }
     SyscallTable.Abi tableAbi = SyscallTable.Abi.ofAuditArch(arch);
     if (data == SeccompProgram.DATA_UNKNOWN_ARCH || tableAbi == null) {
-      flagOnce("arch:" + task.tgid, pid, String.format(
-          "PID %d made system calls through an unknown ABI (arch 0x%08x): they are not decoded", task.tgid, arch));
+      flagOnce("arch:" + image(pid), pid, String.format(
+          "%s made system calls through an unknown ABI (arch 0x%08x): they are not decoded", image(pid), arch));
       return false;
     }
     Abi abi = switch (tableAbi) {
@@ -144,17 +143,17 @@ final class SyscallStops {
         case UNLINKAT -> fileChange(task, (int) a[0], a[1], "unlink");
         case TRUNCATE, TRUNCATE64 -> fileChange(task, AT_FDCWD, a[0], "truncate");
         case IO_URING_SETUP, IO_URING_ENTER, IO_URING_REGISTER -> {
-          flagOnce("io_uring:" + task.tgid, pid,
-              "io_uring used by PID " + task.tgid + ": its operations cannot be traced");
+          flagOnce("io_uring:" + image(pid), pid,
+              "io_uring used by " + image(pid) + ": its operations cannot be traced");
           yield false;
         }
         case PTRACE -> ptraceAttempt(task, a[0], a[1]);
         case SECCOMP -> {
-          note(pid, "seccomp", "PID " + task.tgid + " installed its own seccomp filter (operation " + a[0] + ")");
+          note(pid, "seccomp", image(pid) + " (pid " + task.tgid + ") installed its own seccomp filter (operation " + a[0] + ")");
           yield false;
         }
         case PRCTL -> {
-          note(pid, "seccomp", "PID " + task.tgid + " installed its own seccomp filter (prctl PR_SET_SECCOMP mode " + a[1] + ")");
+          note(pid, "seccomp", image(pid) + " (pid " + task.tgid + ") installed its own seccomp filter (prctl PR_SET_SECCOMP mode " + a[1] + ")");
           yield false;
         }
         default -> false;
@@ -307,7 +306,7 @@ final class SyscallStops {
         }
       }
       String address = "unix".equals(sa.family())
-          ? (sa.path() == null ? "(unnamed)" : sa.abstractName() ? "@" + sa.path() : sa.path())
+          ? (sa.path() == null ? "" : sa.abstractName() ? "@" + sa.path() : sa.path())
           : sa.address();
       pending.events.add(new TraceEvent.Network(Instant.now(), task.tgid, syscall, sa.family(), protocol,
           address, sa.port(), decided, null));
@@ -329,13 +328,13 @@ final class SyscallStops {
   /** Makes the kernel skip the call and return {@code result} (-errno). */
   private void skipSyscall(int pid, long result) {
     if (!Linux.isX8664() || calls.getRegs(pid) < 0) {
-      flagOnce("block:" + pid, pid, "could not block a network call of PID " + pid);
+      flagOnce("block:" + image(pid), pid, "could not block a network call of " + image(pid));
       return;
     }
     calls.setReg(X8664Reg.ORIG_RAX, -1);
     calls.setReg(X8664Reg.RAX, result);
     if (calls.setRegs(pid) < 0) {
-      flagOnce("block:" + pid, pid, "could not block a network call of PID " + pid);
+      flagOnce("block:" + image(pid), pid, "could not block a network call of " + image(pid));
     }
   }
 
@@ -450,11 +449,11 @@ final class SyscallStops {
     PendingNetwork pending = new PendingNetwork();
     pending.onExit = () -> {
       if (pending.isError || pending.rval < 0) {
-        note(task.tid, "ptrace", "PID " + task.tgid + " tried " + what + ": refused ("
+        note(task.tid, "ptrace", image(task.tid) + " (pid " + task.tgid + ") tried " + what + ": refused ("
             + Errnos.name((int) -pending.rval) + "), a process has one tracer and plumbline is it");
       } else {
-        flagOnce("ptrace:" + task.tgid + ":" + target, task.tid, "PID " + task.tgid + " succeeded with " + what
-            + ": the attached process is outside the trace");
+        flagOnce("ptrace:" + image(task.tid), task.tid, image(task.tid) + " attached to a process outside"
+            + " the traced tree with " + what.replaceAll(" (to|of) \\d+", "") + ": that process is not traced");
       }
     };
     pending.rval = -1;
@@ -463,6 +462,12 @@ final class SyscallStops {
   }
 
   // ---- helpers
+
+  /** The executable a task runs, for reasons that must not carry pids (records of one build compare equal). */
+  private String image(int pid) {
+    String exe = calls.readlink("/proc/" + pid + "/exe");
+    return exe == null ? "a process" : exe;
+  }
 
   private void note(int pid, String kind, String detail) {
     emit.accept(new TraceEvent.Note(Instant.now(), pid, kind, detail));
