@@ -14,6 +14,8 @@ import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,13 +118,17 @@ public final class RunCommand implements Callable<Integer> {
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
         List.copyOf(allow));
 
-    try (ExecutableHasher hasher = new ExecutableHasher()) {
+    Tracer tracer = Tracer.create();
+    ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "plumbline-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
-      Tracer tracer = Tracer.create();
-      SignalForwarding.install(tracer);
       Tracer.Result result;
-      try {
+      try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
@@ -158,6 +164,12 @@ public final class RunCommand implements Callable<Integer> {
       }
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
       return result.exitCode();
+    } catch (TraceException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.TRACE_NOT_PERMITTED;
+    } finally {
+      hashing.shutdownNow();
     }
   }
 

@@ -16,19 +16,23 @@ final class SignalForwarding {
 
   private SignalForwarding() {}
 
-  static void install(Tracer tracer) {
+  /** Installs the forwarding; closing puts the previous handlers back. */
+  static AutoCloseable install(Tracer tracer) {
+    java.util.Map<Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
     for (String name : new String[] {"INT", "TERM", "HUP"}) {
       try {
-        Signal.handle(new Signal(name), sig -> {
+        Signal signal = new Signal(name);
+        previous.put(signal, Signal.handle(signal, sig -> {
           // a terminal's Ctrl-C already reached the build: it is in our process group
           if (sig.getNumber() == 2 && Linux.inTerminalForeground()) {
             return;
           }
           tracer.forwardSignal(sig.getNumber());
-        });
+        }));
       } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
         log.debug("cannot forward SIG{}: {}", name, e.toString());
       }
     }
+    return () -> previous.forEach(Signal::handle);
   }
 }

@@ -70,6 +70,10 @@ public final class LibC {
 
   public static native int getpgrp();
 
+  public static native int mount(String source, String target, String fstype, long flags, Pointer data);
+
+  public static native int umount2(String target, int flags);
+
   public static native int isatty(int fd);
 
   public static native int tcgetpgrp(int fd);

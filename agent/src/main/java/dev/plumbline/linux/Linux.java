@@ -61,6 +61,17 @@ public final class Linux {
     return false;
   }
 
+  /** mount(2) of a fresh procfs at {@code target} (nosuid, nodev, noexec); returns 0 or the errno. */
+  public static int mountProc(String target) {
+    long flags = 2 /* MS_NOSUID */ | 4 /* MS_NODEV */ | 8 /* MS_NOEXEC */;
+    return LibC.mount("proc", target, "proc", flags, null) == 0 ? 0 : errno();
+  }
+
+  /** umount2(target, MNT_DETACH); returns 0 or the errno. */
+  public static int unmountLazily(String target) {
+    return LibC.umount2(target, 2) == 0 ? 0 : errno();
+  }
+
   /** kill(2); returns 0 or the errno. */
   public static int kill(int pid, int signal) {
     return LibC.kill(pid, signal) == 0 ? 0 : errno();

@@ -46,6 +46,13 @@ public interface Tracer {
   /** Runs the build to completion (including its grace period) and returns how it ended. */
   Result run(Request request) throws TraceException;
 
+  /**
+   * The procfs root that shows the build's pids (usually /proc; a private mount inside a pid
+   * namespace whose /proc belongs to the parent). Valid until {@link #run} returns; readers of
+   * /proc/PID/... (the executable hasher) must use it.
+   */
+  Path procRoot() throws TraceException;
+
   /** Forwards a signal (SIGINT, SIGTERM, SIGHUP) to the running build; safe from any thread. */
   void forwardSignal(int signal);
 

@@ -13,7 +13,7 @@ final class CloneFlags {
 
   private CloneFlags() {}
 
-  static boolean isThread(TracerCalls calls, int parent, int child) {
+  static boolean isThread(TracerCalls calls, String proc, int parent, int child) {
     if (Linux.isX8664() && calls.getRegs(parent) >= 0) {
       long nr = calls.reg(X8664Reg.ORIG_RAX);
       if (nr == SyscallTable.CLONE.number(SyscallTable.Abi.X86_64)) {
@@ -27,7 +27,7 @@ final class CloneFlags {
         }
       }
     }
-    int[] ids = ProcStatus.tgidAndPpid(calls, child);
+    int[] ids = ProcStatus.tgidAndPpid(calls, proc, child);
     return ids[0] > 0 && ids[0] != child;
   }
 }

@@ -8,8 +8,8 @@ final class ProcStatus {
   private ProcStatus() {}
 
   /** {tgid, ppid}; -1 where unknown. */
-  static int[] tgidAndPpid(TracerCalls calls, int tid) {
-    byte[] raw = calls.readSmallFile("/proc/" + tid + "/status");
+  static int[] tgidAndPpid(TracerCalls calls, String proc, int tid) {
+    byte[] raw = calls.readSmallFile(proc + "/" + tid + "/status");
     return raw == null ? new int[] {-1, -1} : parse(new String(raw, StandardCharsets.UTF_8));
   }
 

@@ -38,14 +38,24 @@ public final class PtraceTracer implements Tracer {
 
   private volatile Session session;
   private final CompletableFuture<Session> started = new CompletableFuture<>();
+  private ProcFs procFs;
+
+  @Override
+  public synchronized Path procRoot() throws TraceException {
+    if (procFs == null) {
+      procFs = ProcFs.locate();
+    }
+    return procFs.root();
+  }
 
   @Override
   public Result run(Request request) throws TraceException {
     String executable = CommandResolver.resolve(request.argv().get(0), request.cwd(), request.env());
+    String proc = procRoot().toString();
     CompletableFuture<Result> result = new CompletableFuture<>();
     Thread thread = new Thread(() -> {
       try {
-        Session s = new Session(request, new TracerCalls());
+        Session s = new Session(request, new TracerCalls(), proc);
         session = s;
         started.complete(s);
         result.complete(s.trace(executable));
@@ -71,6 +81,15 @@ public final class PtraceTracer implements Tracer {
         throw te;
       }
       throw new TraceException(TraceException.Kind.FAILED, "tracer failed: " + cause, cause);
+    } finally {
+      closeProcFs();
+    }
+  }
+
+  private synchronized void closeProcFs() {
+    if (procFs != null) {
+      procFs.close();
+      procFs = null;
     }
   }
 
@@ -87,6 +106,7 @@ public final class PtraceTracer implements Tracer {
     private final Request request;
     private final TracerCalls calls;
     private final SyscallStops syscalls;
+    private final String proc;
     private final Map<Integer, Task> tasks = new HashMap<>();
     /** Tasks whose first stop came before their creator's fork/clone event. */
     private final java.util.Set<Integer> adoptedEarly = new java.util.HashSet<>();
@@ -100,10 +120,11 @@ public final class PtraceTracer implements Tracer {
     private Integer rootSignal;
     private Thread graceTimer;
 
-    Session(Request request, TracerCalls calls) {
+    Session(Request request, TracerCalls calls, String proc) {
       this.request = request;
       this.calls = calls;
-      this.syscalls = new SyscallStops(calls, request, this::emit);
+      this.proc = proc;
+      this.syscalls = new SyscallStops(calls, proc, request, this::emit);
     }
 
     void emit(TraceEvent event) {
@@ -248,7 +269,7 @@ public final class PtraceTracer implements Tracer {
 
     /** A stop from a task we have not heard of yet: its creator's fork event is still to come. */
     private Task adoptUnknown(int tid) {
-      int[] ids = ProcStatus.tgidAndPpid(calls, tid);
+      int[] ids = ProcStatus.tgidAndPpid(calls, proc, tid);
       int tgid = ids[0] > 0 ? ids[0] : tid;
       Task task = new Task(tid, tgid);
       tasks.put(tid, task);
@@ -271,7 +292,7 @@ public final class PtraceTracer implements Tracer {
       if (adoptedEarly.remove(child)) {
         return; // its first stop came first and adopted it (it may even be gone already)
       }
-      boolean thread = event == PTRACE_EVENT_CLONE && CloneFlags.isThread(calls, parent.tid, child);
+      boolean thread = event == PTRACE_EVENT_CLONE && CloneFlags.isThread(calls, proc, parent.tid, child);
       Task task = new Task(child, thread ? parent.tgid : child);
       tasks.put(child, task);
       if (thread) {

@@ -52,9 +52,12 @@ final class SyscallStops {
   private final Consumer<TraceEvent> emit;
   private final Path workdir;
   private final Set<String> flagged = new HashSet<>();
+  /** Root of the procfs of our pid namespace, usually /proc. */
+  private final String proc;
 
-  SyscallStops(TracerCalls calls, Request request, Consumer<TraceEvent> emit) {
+  SyscallStops(TracerCalls calls, String proc, Request request, Consumer<TraceEvent> emit) {
     this.calls = calls;
+    this.proc = proc;
     this.gate = request.egress() != null ? request.egress() : EgressGate.auditAll();
     this.enforcing = request.enforcing();
     this.emit = emit;
@@ -80,10 +83,10 @@ final class SyscallStops {
 
   void exec(Task task) {
     int pid = task.tid;
-    String path = calls.readlink("/proc/" + pid + "/exe");
-    byte[] cmdline = calls.readSmallFile("/proc/" + pid + "/cmdline");
+    String path = calls.readlink(proc + "/" + pid + "/exe");
+    byte[] cmdline = calls.readSmallFile(proc + "/" + pid + "/cmdline");
     List<String> argv = cmdline == null ? List.of() : ArgvRedactor.redact(Cmdline.parse(cmdline));
-    String cwd = calls.readlink("/proc/" + pid + "/cwd");
+    String cwd = calls.readlink(proc + "/" + pid + "/cwd");
     emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, null, argv, cwd, null));
   }
 
@@ -406,8 +409,8 @@ final class SyscallStops {
       path = Path.of(p);
     } else {
       String base = dirfd == AT_FDCWD
-          ? calls.readlink("/proc/" + task.tid + "/cwd")
-          : calls.readlink("/proc/" + task.tid + "/fd/" + dirfd);
+          ? calls.readlink(proc + "/" + task.tid + "/cwd")
+          : calls.readlink(proc + "/" + task.tid + "/fd/" + dirfd);
       if (base == null || !base.startsWith("/")) {
         return null;
       }
@@ -465,7 +468,7 @@ final class SyscallStops {
 
   /** The executable a task runs, for reasons that must not carry pids (records of one build compare equal). */
   private String image(int pid) {
-    String exe = calls.readlink("/proc/" + pid + "/exe");
+    String exe = calls.readlink(proc + "/" + pid + "/exe");
     return exe == null ? "a process" : exe;
   }
 
