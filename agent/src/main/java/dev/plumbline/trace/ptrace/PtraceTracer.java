@@ -308,9 +308,10 @@ public final class PtraceTracer implements Tracer {
       if (former > 0 && former != task.tid) {
         // a non-leader thread exec'd: it took over the leader's pid, its old tid is gone
         Task old = tasks.remove((int) former);
-        if (old != null && old.pendingNetwork != null) {
-          task.pendingNetwork = null;
+        if (old != null) {
+          syscalls.taskGone(old);
         }
+        syscalls.taskGone(task); // the old leader, whose pid the exec'ing thread now has, is gone
       }
       task.tgid = task.tid;
       syscalls.exec(task);

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 
 /** The ground truth: runs a command under {@code strace -f} and reads what it saw. */
 final class StraceLog {
-  private static final Pattern CALL = Pattern.compile("^(\\d+) (execve|execveat)\\((.*)$");
-  private static final Pattern RESUMED = Pattern.compile("^(\\d+) <\\.\\.\\. (execve|execveat) resumed>.*= (-?\\d+)");
+  private static final Pattern CALL = Pattern.compile("^(\\d+) +(execve|execveat)\\((.*)$");
+  private static final Pattern RESUMED = Pattern.compile("^(\\d+) +<\\.\\.\\. (execve|execveat) resumed>.*= (-?\\d+)");
   private static final Pattern PID_CHANGED = Pattern.compile("<pid changed to (\\d+) \\.\\.\\.>$");
-  private static final Pattern SUPERSEDED = Pattern.compile("^(\\d+) \\+\\+\\+ superseded by execve in pid (\\d+)");
+  private static final Pattern SUPERSEDED = Pattern.compile("^(\\d+) +\\+\\+\\+ superseded by execve in pid (\\d+)");
   private static final Pattern INET = Pattern.compile(
       "sa_family=AF_INET, sin_port=htons\\((\\d+)\\), sin_addr=inet_addr\\(\"([0-9.]+)\"\\)");
   private static final Pattern INET6 = Pattern.compile(
@@ -26,21 +26,28 @@ final class StraceLog {
   final Set<String> execs = new TreeSet<>();
   final Set<String> destinations = new TreeSet<>();
   int exitCode;
+  /** strace's own messages and the workload's stderr, for failure messages. */
+  String stderr = "";
 
   static StraceLog run(Path cwd, List<String> argv) throws IOException, InterruptedException {
     Path out = Files.createTempFile("plumbline-strace", ".txt");
+    Path err = Files.createTempFile("plumbline-strace", ".err");
     try {
       List<String> cmd = new java.util.ArrayList<>(List.of("strace", "-f", "-qq", "-s", "256", "-e", "signal=none",
           "-e", "trace=execve,execveat,connect,sendto,sendmsg,sendmmsg", "-o", out.toString(), "--"));
       cmd.addAll(argv);
       Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
       StraceLog log = new StraceLog();
       log.exitCode = p.waitFor();
-      log.parse(Files.readAllLines(out));
+      log.stderr = Files.readString(err);
+      List<String> lines = Files.readAllLines(out);
+      log.parse(lines);
+      log.stderr += " | first lines: " + String.join(" / ", lines.subList(0, Math.min(4, lines.size())));
       return log;
     } finally {
       Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
     }
   }
 
@@ -73,7 +80,7 @@ final class StraceLog {
           execs.add(p);
         }
       }
-      if (line.matches("^\\d+ (connect|sendto|sendmsg|sendmmsg)\\(.*")) {
+      if (line.matches("^\\d+ +(connect|sendto|sendmsg|sendmmsg)\\(.*")) {
         Matcher a = INET.matcher(line);
         while (a.find()) {
           destinations.add(a.group(2) + ":" + a.group(1));

@@ -76,9 +76,9 @@ class TracerVsStraceTest {
     StraceLog strace = StraceLog.run(work, argv);
     Traces ours = Traces.run(work, Duration.ofSeconds(5), null, argv.toArray(new String[0]));
 
-    assertEquals(5, strace.exitCode, "strace saw the workload end with its code");
+    assertEquals(5, strace.exitCode, "strace saw the workload end with its code: " + strace.stderr);
     assertEquals(5, ours.result.exitCode());
-    assertTrue(strace.execs.size() > 15, "strace saw the workload: " + strace.execs);
+    assertTrue(strace.execs.size() > 15, "strace saw the workload: " + strace.execs + " " + strace.stderr);
     assertTrue(strace.execs.contains("memfd"));
     assertEquals(strace.execs, execs(ours));
     assertEquals(11, strace.destinations.size(), "strace saw every destination: " + strace.destinations);
