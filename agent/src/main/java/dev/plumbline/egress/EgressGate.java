@@ -8,7 +8,10 @@ import java.net.InetSocketAddress;
  */
 public interface EgressGate {
 
-  /** A destination about to be used. {@code address} is null for unix sockets, {@code path} for inet. */
+  /**
+   * A destination about to be used. {@code address} is null for unix sockets, {@code path} null for
+   * inet; an abstract unix socket name is given as {@code @name}.
+   */
   record Attempt(int pid, String syscall, String family, String protocol, String address, int port, String path) {}
 
   /** What to do with the call: let it run, refuse it with an errno, or send it elsewhere (DNS capture). */

@@ -120,7 +120,7 @@ public final class EgressSession implements AutoCloseable {
     BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), allow());
     return new BuildRecord(
         withNames.format(), agent, withNames.invocation(), withNames.completeness(), withNames.tools(), withNames.processes(),
-        withNames.network(), withNames.dns(), withNames.files());
+        withNames.network(), withNames.dns(), withNames.files(), withNames.sources());
   }
 
   /** Stops the resolver. */
