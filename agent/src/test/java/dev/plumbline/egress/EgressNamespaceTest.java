@@ -253,6 +253,9 @@ class EgressNamespaceTest {
     JsonNode allowedName = s.dns("allowed.test");
     assertTrue(allowedName.path("answers").toString().contains("127.0.0.10"), allowedName.toPrettyString());
     assertEquals("block", s.record().path("agent").path("egressMode").asText());
+    assertTrue(s.record().path("agent").path("allow").toString().contains("hosts-only.test:8080"));
+    assertTrue(s.record().path("completeness").path("complete").asBoolean(false),
+        "io_uring refused, nothing missed: " + s.record().path("completeness"));
   }
 
   @Test
