@@ -63,6 +63,7 @@ class EgressNamespaceTest {
           "$P socketcall 127.0.0.11 8080 socketcall-denied",
           "$P uring 127.0.0.13 8080 uring-denied",
           "$P tcp 127.0.0.20 8080 hosts-allowed",
+          "$P udp 127.0.0.53 53 unconnected-dns",
           "exit 0",
           "");
 
@@ -232,6 +233,9 @@ class EgressNamespaceTest {
 
     assertTrue(s.dnsAsked().stream().anyMatch(l -> l.contains(" allowed.test ")), s.dnsAsked().toString());
     assertTrue(s.dnsAsked().contains("tcp allowed.test A"), "DNS over TCP is captured too: " + s.dnsAsked());
+    assertFalse(s.dnsAsked().contains("udp (malformed) -"),
+        "block mode redirects unconnected sendto to port 53 as well, and never forwards a malformed query: " + s.dnsAsked());
+    assertTrue(s.dns("(malformed)") != null, "recorded: " + s.record().path("dns"));
     assertFalse(s.dnsAsked().stream().anyMatch(l -> l.contains("denied.test") || l.contains("other.test")),
         "a refused name never leaves the agent: " + s.dnsAsked());
 
@@ -270,6 +274,8 @@ class EgressNamespaceTest {
     assertTrue(s.reachedTag("name-denied"), s.log());
     assertTrue(s.reachedTag("tcp-dns-denied"), s.log());
     assertTrue(s.dnsAsked().contains("tcp other.test A"), s.dnsAsked().toString());
+    assertTrue(s.dnsAsked().contains("udp (malformed) -"),
+        "audit mode leaves unconnected sendto to port 53 alone (source-checking clients): " + s.dnsAsked());
     assertTrue(s.reachedTag("uring-denied"), "io_uring works in audit mode\n" + s.log());
     assertFalse(s.record().path("completeness").path("complete").asBoolean(true), "io_uring makes the trace incomplete");
     JsonNode d = s.destination("127.0.0.11", 8080);
