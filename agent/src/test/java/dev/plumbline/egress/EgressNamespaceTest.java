@@ -64,6 +64,9 @@ class EgressNamespaceTest {
           "$P uring 127.0.0.13 8080 uring-denied",
           "$P tcp 127.0.0.20 8080 hosts-allowed",
           "$P udp 127.0.0.53 53 unconnected-dns",
+          "$P dns 2001:db8::53 allowed.test dns6-allowed",
+          "$P dns 2001:db8::53 other.test dns6-denied",
+          "$P dns 192.0.2.53 allowed.test dns4-elsewhere",
           "exit 0",
           "");
 
@@ -236,6 +239,12 @@ class EgressNamespaceTest {
     assertFalse(s.dnsAsked().contains("udp (malformed) -"),
         "block mode redirects unconnected sendto to port 53 as well, and never forwards a malformed query: " + s.dnsAsked());
     assertTrue(s.dns("(malformed)") != null, "recorded: " + s.record().path("dns"));
+    // DNS to any resolver address, IPv6 included, ends at the agent's resolver (which asks 127.0.0.53)
+    assertEquals("rcode=0 answers=1", s.probes().get("dns6-allowed"), s.log());
+    assertEquals("rcode=3 answers=0", s.probes().get("dns6-denied"), "NXDOMAIN\n" + s.log());
+    assertEquals("rcode=0 answers=1", s.probes().get("dns4-elsewhere"), s.log());
+    assertEquals("redirected", s.destination("2001:db8::53", 53).path("decision").asText(), s.record().path("network").toPrettyString());
+    assertEquals("redirected", s.destination("192.0.2.53", 53).path("decision").asText());
     assertFalse(s.dnsAsked().stream().anyMatch(l -> l.contains("denied.test") || l.contains("other.test")),
         "a refused name never leaves the agent: " + s.dnsAsked());
 
@@ -274,6 +283,7 @@ class EgressNamespaceTest {
     assertTrue(s.reachedTag("name-denied"), s.log());
     assertTrue(s.reachedTag("tcp-dns-denied"), s.log());
     assertTrue(s.dnsAsked().contains("tcp other.test A"), s.dnsAsked().toString());
+    assertEquals("rcode=0 answers=1", s.probes().get("dns6-denied"), "audit answers every name\n" + s.log());
     assertTrue(s.dnsAsked().contains("udp (malformed) -"),
         "audit mode leaves unconnected sendto to port 53 alone (source-checking clients): " + s.dnsAsked());
     assertTrue(s.reachedTag("uring-denied"), "io_uring works in audit mode\n" + s.log());
