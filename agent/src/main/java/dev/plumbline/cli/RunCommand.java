@@ -1,10 +1,18 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.attest.AttestException;
+import dev.plumbline.attest.AttestationRun;
+import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sign.KeySigner;
+import dev.plumbline.sign.SigningException;
+import dev.plumbline.trace.BuildRecord;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,6 +38,7 @@ import picocli.CommandLine.Parameters;
       "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
     })
 public final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
@@ -89,5 +98,54 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     throw new UnsupportedOperationException("run is not implemented yet");
+  }
+
+  // ---- attestation (owned by the attest area; the tracing flow calls these two) ----
+
+  /**
+   * Call before the build: reads the signing key (so a missing key or wrong password fails before
+   * anything runs) and returns null when the run does not sign.
+   */
+  AttestationRun prepareAttestation() throws SigningException {
+    if (key == null) {
+      if (!subjects.isEmpty() || bundle != null) {
+        if (!keyless) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
+        }
+      }
+      return null;
+    }
+    if (keyless) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
+    }
+    return new AttestationRun(
+        KeySigner.fromFile(key, System.getenv()),
+        EnvironmentCollector.ofThisHost(),
+        Path.of("").toAbsolutePath(),
+        subjects,
+        bundle);
+  }
+
+  /**
+   * Call after the build, with the record built and (when --record was given) written: signs and
+   * writes the bundle. Returns {@link ExitCodes#OUTPUT_FAILED} when that failed, else the build's code.
+   */
+  int attest(AttestationRun attestation, BuildRecord buildRecord, int buildExitCode) {
+    if (attestation == null) {
+      return buildExitCode;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+      err.flush();
+      return buildExitCode;
+    } catch (AttestException | SigningException e) {
+      err.println("plumbline: attestation not written: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.OUTPUT_FAILED;
+    }
   }
 }
