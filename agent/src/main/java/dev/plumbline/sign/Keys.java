@@ -47,6 +47,12 @@ public final class Keys {
 
   private static final String P256_OID = "1.2.840.10045.3.1.7";
 
+  /**
+   * BouncyCastle as an unregistered provider, only for PBES2 key encryption (the JDK names the
+   * cipher differently): never added to the JVM's provider list.
+   */
+  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   private Keys() {}
 
   public static KeyPair generateP256() {
@@ -70,6 +76,7 @@ public final class Keys {
                 new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
                     .setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
                     .setIterationCount(310_000)
+                    .setProvider(BC)
                     .setPassword(password)
                     .build());
       } else {
@@ -92,7 +99,8 @@ public final class Keys {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return out.toString();
+    String pem = out.toString();
+    return pem.endsWith("\n") ? pem : pem + "\n";
   }
 
   /** Standard base64 of SHA-256 over the DER SubjectPublicKeyInfo: the bundle's publicKey hint. */
@@ -119,7 +127,7 @@ public final class Keys {
               "private key " + file + " is encrypted: set " + PASSWORD_ENV + " to its password");
         }
         try {
-          info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password));
+          info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
         } catch (PKCSException e) {
           throw new SigningException("cannot decrypt private key " + file + ": wrong password in " + PASSWORD_ENV + "?", e);
         }
@@ -153,6 +161,9 @@ public final class Keys {
     try {
       PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
       requireP256(key, Path.of(source));
+      if (!onCurve((ECPublicKey) key)) {
+        throw new SigningException("cannot read public key " + source + ": the point is not on the P-256 curve");
+      }
       return key;
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new SigningException("cannot read public key " + source + ": not a valid EC P-256 key", e);
@@ -180,6 +191,19 @@ public final class Keys {
         || !isP256(ec.getParams())) {
       throw new SigningException(file + " is not an ECDSA P-256 key (only P-256 with SHA-256 is supported)");
     }
+  }
+
+  /** The JDK accepts any coordinates; a key off the curve is a corrupt or crafted file. */
+  private static boolean onCurve(ECPublicKey key) {
+    java.math.BigInteger p = ((java.security.spec.ECFieldFp) key.getParams().getCurve().getField()).getP();
+    java.math.BigInteger a = key.getParams().getCurve().getA();
+    java.math.BigInteger b = key.getParams().getCurve().getB();
+    java.math.BigInteger x = key.getW().getAffineX();
+    java.math.BigInteger y = key.getW().getAffineY();
+    if (x.signum() < 0 || y.signum() < 0 || x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
+      return false;
+    }
+    return y.multiply(y).mod(p).equals(x.pow(3).add(a.multiply(x)).add(b).mod(p));
   }
 
   private static boolean isP256(ECParameterSpec params) {
