@@ -47,10 +47,12 @@ public record Environment(
 
   /**
    * A toolchain binary: one the build executed, one found on PATH under a well-known name, or
-   * both. {@code version} is the first line its version option printed.
+   * both. {@code path} is where PATH found it (or the executed path), {@code realPath} where its
+   * symlinks lead when that differs; {@code version} is the first line its version option printed.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Toolchain(String name, String path, String sha256, String version, boolean executed, boolean onPath) {}
+  public record Toolchain(
+      String name, String path, String realPath, String sha256, String version, boolean executed, boolean onPath) {}
 
   /** The working directory and, when it is a git checkout, its commit and state. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -15,7 +15,7 @@ public final class Secrets {
   /** Name fragments that mark a variable as sensitive (matched case-insensitively, anywhere). */
   public static final List<String> NAME_FRAGMENTS =
       List.of("TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "KEY", "CREDENTIAL", "AUTH", "COOKIE",
-          "SESSION", "PRIVATE", "SIGNATURE", "CERT");
+          "SESSION", "PRIVATE");
 
   /** Names that carry credentials although no fragment says so, or that must be caught regardless. */
   public static final Set<String> KNOWN_NAMES =

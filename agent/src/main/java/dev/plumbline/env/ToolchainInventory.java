@@ -61,24 +61,42 @@ public final class ToolchainInventory {
     this.timeout = timeout;
   }
 
-  /** Sorted by path. */
+  /**
+   * Sorted by path. A well-known tool is listed under the path PATH found it at and asked for its
+   * version through that path, since multiplexers (rustup, pyenv shims, busybox) answer by the
+   * name they are called with. An executed binary that is such a tool (same path or same real
+   * path) marks that entry executed; other executed binaries get entries of their own.
+   */
   public List<Toolchain> inventory(List<BuildRecord.Tool> executed) {
     TreeMap<String, Entry> byPath = new TreeMap<>();
-    for (BuildRecord.Tool tool : executed == null ? List.<BuildRecord.Tool>of() : executed) {
-      Entry e = byPath.computeIfAbsent(tool.path(), p -> new Entry(baseName(p), p));
-      e.sha256 = tool.sha256();
-      e.executed = true;
-    }
     for (String name : WELL_KNOWN.keySet()) {
       Optional<Path> found = onPath(name);
       if (found.isEmpty()) {
         continue;
       }
-      String real = found.get().toString();
-      Entry e = byPath.computeIfAbsent(real, p -> new Entry(name, p));
+      Path at = found.get();
+      Entry e = new Entry(name, at.toString());
       e.onPath = true;
-      if (!WELL_KNOWN.containsKey(e.name)) {
-        e.name = name;
+      try {
+        String real = at.toRealPath().toString();
+        e.realPath = real.equals(e.path) ? null : real;
+      } catch (IOException ex) {
+        e.realPath = null;
+      }
+      byPath.put(e.path, e);
+    }
+    for (BuildRecord.Tool tool : executed == null ? List.<BuildRecord.Tool>of() : executed) {
+      boolean matched = false;
+      for (Entry e : byPath.values()) {
+        if (e.onPath && (tool.path().equals(e.path) || tool.path().equals(e.realPath))) {
+          e.executed = true;
+          matched = true;
+        }
+      }
+      if (!matched) {
+        Entry e = byPath.computeIfAbsent(tool.path(), p -> new Entry(baseName(p), p));
+        e.sha256 = tool.sha256();
+        e.executed = true;
       }
     }
     List<Entry> entries = new ArrayList<>(byPath.values());
@@ -114,7 +132,7 @@ public final class ToolchainInventory {
     if (flag != null && Files.isExecutable(Path.of(e.path))) {
       version = runner.run(List.of(e.path, flag), null, timeout).flatMap(ToolchainInventory::firstLine).orElse(null);
     }
-    return new Toolchain(e.name, e.path, sha, version, e.executed, e.onPath);
+    return new Toolchain(e.name, e.path, e.realPath, sha, version, e.executed, e.onPath);
   }
 
   static Optional<String> firstLine(String output) {
@@ -127,7 +145,7 @@ public final class ToolchainInventory {
     return Optional.empty();
   }
 
-  /** The real path of the first executable called {@code name} in the PATH given. */
+  /** The first executable called {@code name} in the PATH given, as an absolute path. */
   Optional<Path> onPath(String name) {
     String path = env.getOrDefault("PATH", "");
     for (String dir : path.split(":")) {
@@ -136,11 +154,7 @@ public final class ToolchainInventory {
       }
       Path candidate = Path.of(dir, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        try {
-          return Optional.of(candidate.toRealPath());
-        } catch (IOException e) {
-          return Optional.of(candidate.toAbsolutePath());
-        }
+        return Optional.of(candidate.toAbsolutePath().normalize());
       }
     }
     return Optional.empty();
@@ -165,8 +179,9 @@ public final class ToolchainInventory {
   }
 
   private static final class Entry {
-    String name;
+    final String name;
     final String path;
+    String realPath;
     String sha256;
     boolean executed;
     boolean onPath;

@@ -159,13 +159,21 @@ class EnvironmentCollectorTest {
     Files.setPosixFilePermissions(notExec, PosixFilePermissions.fromString("rw-r--r--"));
     var inv = new ToolchainInventory(Map.of("PATH", bin + ":/nonexistent"), CommandRunner.processes(), Duration.ofSeconds(10));
     List<Toolchain> tools = inv.inventory(Records.sample(true).tools());
-    String gccReal = gcc.toRealPath().toString();
-    Toolchain fake = tools.stream().filter(t -> t.path().equals(gccReal)).findFirst().orElseThrow();
+    Files.createSymbolicLink(bin.resolve("cc"), gcc);
+    tools = inv.inventory(List.of(new dev.plumbline.trace.BuildRecord.Tool(gcc.toString(), "cc".repeat(32), 2),
+        new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)));
+    Toolchain cc = tools.stream().filter(t -> t.name().equals("cc")).findFirst().orElseThrow();
+    assertEquals(bin.resolve("cc").toString(), cc.path());
+    assertEquals(gcc.toRealPath().toString(), cc.realPath());
+    assertTrue(cc.executed(), "the build executed the binary cc leads to");
+    String gccPath = gcc.toString();
+    Toolchain fake = tools.stream().filter(t -> t.path().equals(gccPath)).findFirst().orElseThrow();
     assertEquals("gcc", fake.name());
     assertEquals("gcc (Fake) 12.2.0", fake.version());
     assertEquals(dev.plumbline.attest.Subjects.sha256Hex(gcc), fake.sha256());
     assertTrue(fake.onPath());
-    assertFalse(fake.executed());
+    assertTrue(fake.executed());
+    assertEquals(1, tools.stream().filter(t -> t.path().equals(gccPath)).count(), "no second entry for the executed gcc");
     Toolchain make = tools.stream().filter(t -> t.path().equals("/usr/bin/make")).findFirst().orElseThrow();
     assertTrue(make.executed());
     assertEquals("bb".repeat(32), make.sha256(), "executed tools keep the digest the tracer read");
