@@ -65,7 +65,22 @@ public final class VerdictText {
       out.append("Agent: ").append(agent.path("name").asText("plumbline")).append(' ').append(agent.path("version").asText(""))
           .append(", monitor ").append(agent.path("monitor").asText("?")).append(", egress ").append(agent.path("egressMode").asText("?")).append('\n');
     }
-    JsonNode ci = p.path("environment").path("ci");
+    JsonNode env = p.path("environment");
+    if (env.isObject()) {
+      out.append("Environment: ").append(env.path("os").path("prettyName").asText(env.path("os").path("id").asText("unknown OS")))
+          .append(", kernel ").append(env.path("kernel").path("release").asText("?")).append(", ").append(env.path("arch").asText("?"));
+      JsonNode container = env.path("container");
+      if (container.path("detected").asBoolean()) {
+        out.append(", in a container (").append(container.path("runtime").asText("unknown")).append(')');
+      }
+      JsonNode git = env.path("workspace").path("git");
+      if (git.isObject()) {
+        out.append(", git ").append(git.path("head").asText("?"), 0, Math.min(12, git.path("head").asText("?").length()))
+            .append(git.path("dirty").asBoolean() ? " (dirty)" : " (clean)");
+      }
+      out.append('\n');
+    }
+    JsonNode ci = env.path("ci");
     if (ci.isObject() && !ci.path("provider").asText("none").equals("none")) {
       out.append("CI: ").append(ci.path("provider").asText());
       JsonNode ctx = ci.path("context");
