@@ -19,7 +19,7 @@ public final class StatementSteps {
   public static List<VerificationStep> all(Set<String> predicateTypes, boolean allowIncomplete) {
     return List.of(
         StatementSteps::payloadType,
-        StatementSteps::statement,
+        ctx -> statement(ctx, predicateTypes.isEmpty()),
         StatementSteps::subject,
         ctx -> predicateType(ctx, predicateTypes),
         ctx -> completeness(ctx, allowIncomplete));
@@ -47,7 +47,10 @@ public final class StatementSteps {
     }
   }
 
-  static void statement(VerificationContext ctx) {
+  /** in-toto's earlier statement type, accepted only when verifying others' attestations (any predicate type). */
+  static final String STATEMENT_V01 = "https://in-toto.io/Statement/v0.1";
+
+  static void statement(VerificationContext ctx, boolean interop) {
     if (notApplicable(ctx, "statement")) {
       return;
     }
@@ -68,7 +71,7 @@ public final class StatementSteps {
       return;
     }
     String type = statement.path("_type").asText("");
-    if (!type.equals(Statement.TYPE)) {
+    if (!type.equals(Statement.TYPE) && !(interop && type.equals(STATEMENT_V01))) {
       ctx.add(Check.fail("statement", "_type '" + type + "' is not " + Statement.TYPE));
       return;
     }
@@ -78,7 +81,7 @@ public final class StatementSteps {
       return;
     }
     ctx.statement(statement);
-    ctx.add(Check.pass("statement", "in-toto Statement v1 with " + subjects.size() + " subject(s)"));
+    ctx.add(Check.pass("statement", "in-toto " + (type.equals(Statement.TYPE) ? "Statement v1" : "Statement v0.1") + " with " + subjects.size() + " subject(s)"));
   }
 
   static void subject(VerificationContext ctx) {
@@ -105,7 +108,7 @@ public final class StatementSteps {
       return;
     }
     String type = ctx.statement().path("predicateType").asText("");
-    if (!accepted.contains(type)) {
+    if (!accepted.isEmpty() && !accepted.contains(type)) {
       ctx.add(Check.fail("predicateType", "'" + type + "' is not " + String.join(" or ", accepted)));
       return;
     }

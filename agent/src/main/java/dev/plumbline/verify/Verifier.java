@@ -54,10 +54,18 @@ public final class Verifier {
     return Verdict.of(ctx);
   }
 
-  /** {@code allowIncomplete}: accept a record marked incomplete; {@code predicateTypes}: accepted predicate types. */
+  /**
+   * {@code allowIncomplete}: accept a record marked incomplete; {@code predicateTypes}: accepted
+   * predicate types, empty for any (verifying other tools' attestations, e.g. the Sigstore
+   * conformance suite: then in-toto Statement v0.1 is accepted too).
+   */
   public record Options(boolean allowIncomplete, Set<String> predicateTypes) {
     public static Options defaults() {
       return new Options(false, Set.of(Predicate.TYPE));
+    }
+
+    public static Options anyPredicateType() {
+      return new Options(false, Set.of());
     }
 
     public Options allowingIncomplete(boolean allow) {
