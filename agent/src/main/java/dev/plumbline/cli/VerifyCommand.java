@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
 public final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundle", required = true, paramLabel = "FILE", description = "The Sigstore bundle to verify.")
+  @Option(names = "--bundle", paramLabel = "FILE", description = "The Sigstore bundle to verify (required).")
   Path bundle;
 
   @Option(names = "--key", paramLabel = "FILE", description = "The signer's public key (PEM), e.g. from 'plumbline keygen'.")
@@ -59,13 +59,20 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--allow-incomplete", description = "Accept an attestation whose trace is marked incomplete.")
   boolean allowIncomplete;
 
-  @Parameters(index = "0", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
   String artifact;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
+    // checked here rather than by picocli, so an unknown option is reported before a missing one
+    if (bundle == null) {
+      return usage(err, "verify needs the bundle: --bundle FILE");
+    }
+    if (artifact == null) {
+      return usage(err, "verify needs the ARTIFACT: a file, or sha256:HEX");
+    }
     if (!format.equals("text") && !format.equals("json")) {
       return usage(err, "--format must be text or json, not '" + format + "'");
     }

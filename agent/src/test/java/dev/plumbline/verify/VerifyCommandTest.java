@@ -241,6 +241,8 @@ class VerifyCommandTest {
     Cli.Result noKey = Cli.run("verify", "--bundle", bundle.toString(), artifact.toString()).assertNoStackTrace();
     assertRejected(noKey, ExitCodes.USAGE, "--key");
     assertRejected(verify(bundle, "--format", "xml", artifact.toString()), ExitCodes.USAGE, "--format");
+    assertRejected(Cli.run("verify", "--key", pub.toString(), artifact.toString()).assertNoStackTrace(), ExitCodes.USAGE, "--bundle FILE");
+    assertRejected(verify(bundle), ExitCodes.USAGE, "needs the ARTIFACT");
   }
 
   @Test
