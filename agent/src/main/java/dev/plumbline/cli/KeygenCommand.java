@@ -25,12 +25,13 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Creates an ECDSA P-256 key pair for signing attestations:",
-      "  PREFIX.key  the private key, PKCS#8 PEM, readable only by you (mode 0600)",
-      "  PREFIX.pub  the public key, PEM (SubjectPublicKeyInfo): give it to whoever verifies",
+      "  PREFIX.key  private key, PKCS#8 PEM, mode 0600 (only you can read it)",
+      "  PREFIX.pub  public key, PEM: give it to whoever verifies",
       "",
-      "When the environment variable " + Keys.PASSWORD_ENV + " is set and not empty, the private",
-      "key is encrypted with it (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC); 'plumbline run --key'",
-      "reads the same variable to decrypt it. The files also work with openssl and cosign.",
+      "When the environment variable " + Keys.PASSWORD_ENV + " is set and not",
+      "empty, the private key is encrypted with it (PBES2: PBKDF2-HMAC-SHA256,",
+      "AES-256-CBC); 'plumbline run --key' reads the same variable to decrypt",
+      "it. openssl reads both files.",
       ""
     },
     footer = {

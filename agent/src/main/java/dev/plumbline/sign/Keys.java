@@ -39,7 +39,7 @@ import org.bouncycastle.util.io.pem.PemWriter;
 /**
  * ECDSA P-256 keys in the PEM forms other tools read: private keys as PKCS#8 ("PRIVATE KEY", or
  * "ENCRYPTED PRIVATE KEY" with PBES2/AES-256-CBC when a password is given), public keys as
- * SubjectPublicKeyInfo ("PUBLIC KEY"). The same files work with openssl and cosign.
+ * SubjectPublicKeyInfo ("PUBLIC KEY"), the forms openssl reads and writes.
  */
 public final class Keys {
   /** The environment variable keygen and run read a private key's password from. */
