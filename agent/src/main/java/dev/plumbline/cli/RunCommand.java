@@ -4,6 +4,7 @@ import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.KeySigner;
+import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
 import dev.plumbline.trace.BuildRecord;
 import java.io.PrintWriter;
@@ -107,24 +108,29 @@ public final class RunCommand implements Callable<Integer> {
    * anything runs) and returns null when the run does not sign.
    */
   AttestationRun prepareAttestation() throws SigningException {
-    if (key == null) {
+    Signer signer = signer();
+    if (signer == null) {
       if (!subjects.isEmpty() || bundle != null) {
-        if (!keyless) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
-        }
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
       }
       return null;
     }
-    if (keyless) {
+    return new AttestationRun(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+  }
+
+  /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
+  Signer signer() throws SigningException {
+    if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
-    return new AttestationRun(
-        KeySigner.fromFile(key, System.getenv()),
-        EnvironmentCollector.ofThisHost(),
-        Path.of("").toAbsolutePath(),
-        subjects,
-        bundle);
+    if (key != null) {
+      return KeySigner.fromFile(key, System.getenv());
+    }
+    if (keyless) {
+      throw new SigningException("--keyless signing is not available in this build; use --key FILE");
+    }
+    return null;
   }
 
   /**

@@ -35,6 +35,13 @@ class RunAttestationOptionsTest {
   }
 
   @Test
+  void keyAndKeylessExcludeEachOther() {
+    var e = assertThrows(CommandLine.ParameterException.class,
+        () -> parse("--key", "k.key", "--keyless", "--", "true").prepareAttestation());
+    assertTrue(e.getMessage().contains("exclude each other"), e.getMessage());
+  }
+
+  @Test
   void aMissingOrUnreadableKeyFailsBeforeTheBuild() {
     var e = assertThrows(SigningException.class, () -> parse("--key", dir.resolve("nope.key").toString(), "--", "true").prepareAttestation());
     assertTrue(e.getMessage().endsWith("does not exist"), e.getMessage());
