@@ -26,21 +26,31 @@ public final class AttestationRun {
   public static final Path DEFAULT_BUNDLE = Path.of("plumbline.sigstore.json");
 
   private final Signer signer;
-  private final EnvironmentCollector collector;
+  private final EnvironmentCollector.Snapshot before;
   private final Path cwd;
   private final List<String> subjectGlobs;
   private final Path bundle;
 
+  private AttestationRun(
+      Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
+    this.signer = signer;
+    this.before = before;
+    this.cwd = cwd;
+    this.subjectGlobs = List.copyOf(subjectGlobs);
+    this.bundle = cwd.resolve(bundle == null ? DEFAULT_BUNDLE : bundle);
+  }
+
   /**
+   * Call before the build starts: takes the environment snapshot (OS, CI, variables, toolchain
+   * versions, git state), the only moment helper commands run.
+   *
    * @param subjectGlobs {@code --subject} values; empty means the record file is the subject
    * @param bundle {@code --bundle}, or null for {@link #DEFAULT_BUNDLE} in {@code cwd}
    */
-  public AttestationRun(Signer signer, EnvironmentCollector collector, Path cwd, List<String> subjectGlobs, Path bundle) {
-    this.signer = signer;
-    this.collector = collector;
-    this.cwd = cwd.toAbsolutePath().normalize();
-    this.subjectGlobs = List.copyOf(subjectGlobs);
-    this.bundle = cwd.resolve(bundle == null ? DEFAULT_BUNDLE : bundle);
+  public static AttestationRun prepare(
+      Signer signer, EnvironmentCollector collector, Path cwd, List<String> subjectGlobs, Path bundle) {
+    Path dir = cwd.toAbsolutePath().normalize();
+    return new AttestationRun(signer, collector.before(dir), dir, subjectGlobs, bundle);
   }
 
   /** What was written: the bundle file and the subjects it covers. */
@@ -64,7 +74,7 @@ public final class AttestationRun {
     } else {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
-    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, collector.collect(cwd, record)));
+    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(record)));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
     log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());

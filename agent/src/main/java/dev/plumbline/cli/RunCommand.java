@@ -116,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return new AttestationRun(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */

@@ -11,6 +11,11 @@ import java.util.Map;
  * root of the file system to read OS and container facts from, the architecture and a way to run
  * helper commands. Production passes System.getenv(), "/", os.arch and real processes; tests pass
  * fixtures.
+ *
+ * <p>Two phases: {@link #before} runs every helper command (toolchain versions, git) before the
+ * build starts; {@link Snapshot#after} only merges in what the record says. Running anything after
+ * the build would run what the build may have planted (a binary on PATH, a git hook or a
+ * {@code core.fsmonitor} setting) outside the trace.
  */
 public final class EnvironmentCollector {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
@@ -32,22 +37,39 @@ public final class EnvironmentCollector {
     return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes());
   }
 
-  /** Collects everything; {@code record} may be null (then no executed tools are listed). */
-  public Environment collect(Path cwd, BuildRecord record) {
+  /** Everything but the executed tools, taken before the build. */
+  public Snapshot before(Path cwd) {
     HostFacts host = new HostFacts(root, env);
     List<Environment.Variable> variables = Variables.of(env);
     ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
-    List<Environment.Toolchain> inventory = toolchains.inventory(record == null ? List.of() : record.tools());
     WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
-    return new Environment(
-        host.os(),
-        host.kernel(),
-        arch,
-        host.container(),
-        CiContexts.detect(env),
-        variables,
-        Variables.digest(variables),
-        inventory,
-        workspace.probe(cwd));
+    return new Snapshot(
+        new Environment(
+            host.os(),
+            host.kernel(),
+            arch,
+            host.container(),
+            CiContexts.detect(env),
+            variables,
+            Variables.digest(variables),
+            toolchains.onPath(),
+            workspace.probe(cwd)));
+  }
+
+  /** Both phases at once, for callers with no build in between (tests, tools reading a host). */
+  public Environment collect(Path cwd, BuildRecord record) {
+    return before(cwd).after(record);
+  }
+
+  /** The environment as it was before the build; {@link #after} completes it from the record. */
+  public record Snapshot(Environment environment) {
+    /** Adds the binaries the build executed to the toolchain list; runs nothing. */
+    public Environment after(BuildRecord record) {
+      Environment e = environment;
+      return new Environment(
+          e.os(), e.kernel(), e.arch(), e.container(), e.ci(), e.variables(), e.variablesDigest(),
+          ToolchainInventory.merge(e.toolchain(), record == null ? List.of() : record.tools()),
+          e.workspace());
+    }
   }
 }

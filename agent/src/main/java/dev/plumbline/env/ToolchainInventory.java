@@ -21,10 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The toolchains a build had: each binary it executed (from the record) and each well-known
- * toolchain on PATH, by real path, digest and version line. Versions are asked only of binaries
- * with a well-known name: running {@code --version} on an arbitrary executed program could run
- * the build's own scripts again.
+ * The toolchains a build had, in two phases. {@link #onPath} runs <em>before</em> the build: it
+ * finds the well-known toolchains on PATH and asks each for its version. {@link #merge} runs after
+ * and only reads the record: nothing is executed once the build has run, since the build could
+ * have planted a binary on PATH that would then run outside the trace and the egress policy.
  */
 public final class ToolchainInventory {
   /** Well-known toolchain names and the argument that makes each print its version. */
@@ -62,44 +62,15 @@ public final class ToolchainInventory {
   }
 
   /**
-   * Sorted by path. A well-known tool is listed under the path PATH found it at and asked for its
-   * version through that path, since multiplexers (rustup, pyenv shims, busybox) answer by the
-   * name they are called with. An executed binary that is such a tool (same path or same real
-   * path) marks that entry executed; other executed binaries get entries of their own.
+   * Before the build: each well-known toolchain PATH finds, under the path PATH found it at, with
+   * its real path, digest and version line. The version is asked through the PATH name, since
+   * multiplexers (rustup, pyenv shims, busybox) answer by the name they are called with.
    */
-  public List<Toolchain> inventory(List<BuildRecord.Tool> executed) {
-    TreeMap<String, Entry> byPath = new TreeMap<>();
+  public List<Toolchain> onPath() {
+    TreeMap<String, String> found = new TreeMap<>();
     for (String name : WELL_KNOWN.keySet()) {
-      Optional<Path> found = onPath(name);
-      if (found.isEmpty()) {
-        continue;
-      }
-      Path at = found.get();
-      Entry e = new Entry(name, at.toString());
-      e.onPath = true;
-      try {
-        String real = at.toRealPath().toString();
-        e.realPath = real.equals(e.path) ? null : real;
-      } catch (IOException ex) {
-        e.realPath = null;
-      }
-      byPath.put(e.path, e);
+      onPath(name).ifPresent(p -> found.put(p.toString(), name));
     }
-    for (BuildRecord.Tool tool : executed == null ? List.<BuildRecord.Tool>of() : executed) {
-      boolean matched = false;
-      for (Entry e : byPath.values()) {
-        if (e.onPath && (tool.path().equals(e.path) || tool.path().equals(e.realPath))) {
-          e.executed = true;
-          matched = true;
-        }
-      }
-      if (!matched) {
-        Entry e = byPath.computeIfAbsent(tool.path(), p -> new Entry(baseName(p), p));
-        e.sha256 = tool.sha256();
-        e.executed = true;
-      }
-    }
-    List<Entry> entries = new ArrayList<>(byPath.values());
     ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "plumbline-toolchain");
       t.setDaemon(true);
@@ -107,8 +78,8 @@ public final class ToolchainInventory {
     });
     try {
       List<Future<Toolchain>> futures = new ArrayList<>();
-      for (Entry e : entries) {
-        futures.add(pool.submit(() -> describe(e)));
+      for (Map.Entry<String, String> e : found.entrySet()) {
+        futures.add(pool.submit(() -> describe(e.getValue(), Path.of(e.getKey()))));
       }
       List<Toolchain> out = new ArrayList<>();
       for (Future<Toolchain> f : futures) {
@@ -125,14 +96,54 @@ public final class ToolchainInventory {
     }
   }
 
-  private Toolchain describe(Entry e) {
-    String sha = e.sha256 != null ? e.sha256 : sha256(Path.of(e.path)).orElse(null);
-    String flag = WELL_KNOWN.get(e.name);
-    String version = null;
-    if (flag != null && Files.isExecutable(Path.of(e.path))) {
-      version = runner.run(List.of(e.path, flag), null, timeout).flatMap(ToolchainInventory::firstLine).orElse(null);
+  private Toolchain describe(String name, Path at) {
+    String realPath = null;
+    try {
+      String real = at.toRealPath().toString();
+      realPath = real.equals(at.toString()) ? null : real;
+    } catch (IOException e) {
+      // a dangling link: report the path as found
     }
-    return new Toolchain(e.name, e.path, e.realPath, sha, version, e.executed, e.onPath);
+    String version = runner.run(List.of(at.toString(), WELL_KNOWN.get(name)), null, timeout)
+        .flatMap(ToolchainInventory::firstLine)
+        .orElse(null);
+    return new Toolchain(name, at.toString(), realPath, sha256(at).orElse(null), version, false, true);
+  }
+
+  /**
+   * After the build, without running anything: the PATH toolchains, each marked executed when the
+   * build ran that very binary (same path or real path, same digest), and an entry of its own for
+   * every other binary the build executed. A PATH tool whose file changed during the build shows
+   * up twice, once with each digest. Sorted by path.
+   */
+  public static List<Toolchain> merge(List<Toolchain> pathTools, List<BuildRecord.Tool> executed) {
+    TreeMap<String, Toolchain> byPath = new TreeMap<>();
+    List<Toolchain> tools = new ArrayList<>(pathTools);
+    List<Toolchain> extra = new ArrayList<>();
+    for (BuildRecord.Tool tool : executed == null ? List.<BuildRecord.Tool>of() : executed) {
+      boolean matched = false;
+      for (int i = 0; i < tools.size(); i++) {
+        Toolchain t = tools.get(i);
+        boolean samePath = tool.path().equals(t.path()) || tool.path().equals(t.realPath());
+        if (samePath && tool.sha256() != null && tool.sha256().equals(t.sha256())) {
+          tools.set(i, new Toolchain(t.name(), t.path(), t.realPath(), t.sha256(), t.version(), true, t.onPath()));
+          matched = true;
+        }
+      }
+      if (!matched) {
+        extra.add(new Toolchain(baseName(tool.path()), tool.path(), null, tool.sha256(), null, true, false));
+      }
+    }
+    for (Toolchain t : tools) {
+      byPath.put(t.path(), t);
+    }
+    List<Toolchain> out = new ArrayList<>(byPath.values());
+    for (Toolchain t : extra) {
+      // same path as a PATH tool but another digest: keep both, the changed one after
+      out.add(t);
+    }
+    out.sort(java.util.Comparator.comparing(Toolchain::path).thenComparing(t -> t.onPath() ? 0 : 1));
+    return List.copyOf(out);
   }
 
   static Optional<String> firstLine(String output) {
@@ -149,12 +160,13 @@ public final class ToolchainInventory {
   Optional<Path> onPath(String name) {
     String path = env.getOrDefault("PATH", "");
     for (String dir : path.split(":")) {
-      if (dir.isEmpty()) {
+      if (dir.isEmpty() || !dir.startsWith("/")) {
+        // relative PATH entries (".", "bin") depend on the directory and are what a planted binary hides behind
         continue;
       }
       Path candidate = Path.of(dir, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return Optional.of(candidate.toAbsolutePath().normalize());
+        return Optional.of(candidate.normalize());
       }
     }
     return Optional.empty();
@@ -176,19 +188,5 @@ public final class ToolchainInventory {
   private static String baseName(String path) {
     int slash = path.lastIndexOf('/');
     return slash < 0 ? path : path.substring(slash + 1);
-  }
-
-  private static final class Entry {
-    final String name;
-    final String path;
-    String realPath;
-    String sha256;
-    boolean executed;
-    boolean onPath;
-
-    Entry(String name, String path) {
-      this.name = name;
-      this.path = path;
-    }
   }
 }

@@ -47,7 +47,7 @@ class AttestationRunTest {
   @Test
   void aGivenRecordFileIsTheSubjectAndNothingElseIsWritten() throws Exception {
     Path record = Files.writeString(dir.resolve("build.json"), "{\"format\":\"https://plumbline.dev/record/v1\"}\n");
-    var run = new AttestationRun(dev.plumbline.sign.KeySigner.fromFile(key, Map.of()),
+    var run = AttestationRun.prepare(dev.plumbline.sign.KeySigner.fromFile(key, Map.of()),
         Attestations.collector(Map.of(), dir), dir, List.of(), dir.resolve("out/att.sigstore.json"));
     var result = run.finish(Records.sample(true), Path.of("build.json"));
     assertEquals(null, result.recordWritten());

@@ -151,35 +151,67 @@ class EnvironmentCollectorTest {
   }
 
   @Test
-  void toolchainListsExecutedToolsAndWellKnownOnesOnPathWithVersions() throws Exception {
+  void toolchainListsWellKnownToolsOnPathThenMergesWhatTheBuildExecuted() throws Exception {
     Path bin = Files.createDirectories(root.resolve("bin"));
-    Path gcc = Files.writeString(bin.resolve("gcc"), "#!/bin/sh\necho 'gcc (Fake) 12.2.0'\necho 'Copyright'\n");
+    Path gcc = Files.writeString(bin.resolve("gcc"), "#!/bin/sh\necho \"$(basename $0) (Fake) 12.2.0\"\necho 'Copyright'\n");
     Files.setPosixFilePermissions(gcc, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createSymbolicLink(bin.resolve("cc"), gcc);
     Path notExec = Files.writeString(bin.resolve("node"), "not executable");
     Files.setPosixFilePermissions(notExec, PosixFilePermissions.fromString("rw-r--r--"));
-    var inv = new ToolchainInventory(Map.of("PATH", bin + ":/nonexistent"), CommandRunner.processes(), Duration.ofSeconds(10));
-    List<Toolchain> tools = inv.inventory(Records.sample(true).tools());
-    Files.createSymbolicLink(bin.resolve("cc"), gcc);
-    tools = inv.inventory(List.of(new dev.plumbline.trace.BuildRecord.Tool(gcc.toString(), "cc".repeat(32), 2),
-        new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)));
-    Toolchain cc = tools.stream().filter(t -> t.name().equals("cc")).findFirst().orElseThrow();
-    assertEquals(bin.resolve("cc").toString(), cc.path());
+    var inv = new ToolchainInventory(Map.of("PATH", "relative/bin:" + bin + ":/nonexistent"), CommandRunner.processes(), Duration.ofSeconds(10));
+    List<Toolchain> before = inv.onPath();
+    assertEquals(List.of(bin.resolve("cc").toString(), gcc.toString()), before.stream().map(Toolchain::path).toList());
+    Toolchain cc = before.get(0);
+    assertEquals("cc", cc.name());
     assertEquals(gcc.toRealPath().toString(), cc.realPath());
-    assertTrue(cc.executed(), "the build executed the binary cc leads to");
-    String gccPath = gcc.toString();
-    Toolchain fake = tools.stream().filter(t -> t.path().equals(gccPath)).findFirst().orElseThrow();
-    assertEquals("gcc", fake.name());
-    assertEquals("gcc (Fake) 12.2.0", fake.version());
-    assertEquals(dev.plumbline.attest.Subjects.sha256Hex(gcc), fake.sha256());
-    assertTrue(fake.onPath());
-    assertTrue(fake.executed());
-    assertEquals(1, tools.stream().filter(t -> t.path().equals(gccPath)).count(), "no second entry for the executed gcc");
-    Toolchain make = tools.stream().filter(t -> t.path().equals("/usr/bin/make")).findFirst().orElseThrow();
+    assertEquals("cc (Fake) 12.2.0", cc.version(), "asked through the name PATH found it by");
+    assertEquals(dev.plumbline.attest.Subjects.sha256Hex(gcc), before.get(1).sha256());
+    assertFalse(before.get(1).executed());
+
+    String gccSha = dev.plumbline.attest.Subjects.sha256Hex(gcc);
+    List<Toolchain> after = ToolchainInventory.merge(before, List.of(
+        new dev.plumbline.trace.BuildRecord.Tool(gcc.toString(), gccSha, 2),
+        new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)));
+    assertTrue(after.stream().filter(t -> t.onPath()).allMatch(Toolchain::executed), "cc and gcc are the binary the build ran");
+    Toolchain make = after.stream().filter(t -> t.path().equals("/usr/bin/make")).findFirst().orElseThrow();
     assertTrue(make.executed());
+    assertFalse(make.onPath());
+    assertNull(make.version(), "no version is asked after the build");
     assertEquals("bb".repeat(32), make.sha256(), "executed tools keep the digest the tracer read");
-    assertTrue(tools.stream().noneMatch(t -> t.name().equals("node")), "a non-executable file is not a tool");
-    List<String> paths = tools.stream().map(Toolchain::path).toList();
+    assertTrue(after.stream().noneMatch(t -> t.name().equals("node")), "a non-executable file is not a tool");
+    List<String> paths = after.stream().map(Toolchain::path).toList();
     assertEquals(paths.stream().sorted().toList(), paths);
+  }
+
+  @Test
+  void aPathToolReplacedDuringTheBuildShowsUpWithBothDigests() {
+    Toolchain gcc = new Toolchain("gcc", "/usr/bin/gcc", null, "aa".repeat(32), "gcc 12", false, true);
+    List<Toolchain> after = ToolchainInventory.merge(List.of(gcc), List.of(new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/gcc", "ff".repeat(32), 1)));
+    assertEquals(2, after.size());
+    assertFalse(after.get(0).executed(), "the binary found before the build is not what ran");
+    assertEquals("ff".repeat(32), after.get(1).sha256());
+    assertTrue(after.get(1).executed());
+  }
+
+  @Test
+  void nothingRunsAfterTheBuild() throws Exception {
+    List<List<String>> ran = new java.util.ArrayList<>();
+    CommandRunner recording = (argv, dir, timeout) -> {
+      ran.add(argv);
+      return java.util.Optional.empty();
+    };
+    Path bin = Files.createDirectories(root.resolve("bin2"));
+    for (String name : List.of("git", "make")) {
+      Path p = Files.writeString(bin.resolve(name), "#!/bin/sh\n");
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    var collector = new EnvironmentCollector(Map.of("PATH", bin.toString()), root, "amd64", recording);
+    var snapshot = collector.before(root);
+    int beforeCount = ran.size();
+    assertTrue(beforeCount >= 2, "versions and git asked before: " + ran);
+    Environment e = snapshot.after(Records.sample(true));
+    assertEquals(beforeCount, ran.size(), "after() ran " + ran.subList(beforeCount, ran.size()));
+    assertTrue(e.toolchain().stream().anyMatch(t -> t.path().equals("/usr/bin/cc") && t.executed()));
   }
 
   @Test
@@ -188,7 +220,7 @@ class EnvironmentCollectorTest {
     Path go = Files.writeString(bin.resolve("go"), "#!/bin/sh\nexec sleep 30\n");
     Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwxr-xr-x"));
     var inv = new ToolchainInventory(Map.of("PATH", bin.toString()), CommandRunner.processes(), Duration.ofMillis(300));
-    Toolchain t = inv.inventory(List.of()).get(0);
+    Toolchain t = inv.onPath().get(0);
     assertEquals("go", t.name());
     assertNull(t.version());
     assertTrue(t.sha256().matches("[0-9a-f]{64}"));
@@ -202,7 +234,7 @@ class EnvironmentCollectorTest {
     git(repo, "add", "a.txt");
     git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "one");
     String head = new String(new ProcessBuilder("git", "-C", repo.toString(), "rev-parse", "HEAD").start().getInputStream().readAllBytes()).strip();
-    var probe = new WorkspaceProbe(CommandRunner.processes(), new ToolchainInventory(System.getenv(), null, null).onPath("git"), Duration.ofSeconds(10));
+    var probe = new WorkspaceProbe(CommandRunner.processes(), new ToolchainInventory(Map.of("PATH", "/usr/bin:/bin"), null, null).onPath("git"), Duration.ofSeconds(10));
     var clean = probe.probe(repo);
     assertEquals(head, clean.git().head());
     assertEquals("trunk", clean.git().branch());

@@ -23,7 +23,7 @@ public final class Attestations {
   public static AttestationRun.Result sign(
       Path dir, Path keyFile, Map<String, String> env, BuildRecord record, List<String> subjects) throws Exception {
     AttestationRun run =
-        new AttestationRun(KeySigner.fromFile(keyFile, env), collector(env, dir.resolve("no-root")), dir, subjects, null);
+        AttestationRun.prepare(KeySigner.fromFile(keyFile, env), collector(env, dir.resolve("no-root")), dir, subjects, null);
     return run.finish(record, null);
   }
 }
