@@ -8,6 +8,10 @@ import dev.sigstore.encryption.certificates.Certificates;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.fulcio.client.FulcioVerifier;
 import dev.sigstore.rekor.client.RekorEntry;
+import dev.sigstore.rekor.client.RekorVerificationException;
+import dev.sigstore.rekor.client.RekorVerifier;
+import dev.sigstore.timestamp.client.TimestampVerificationException;
+import dev.sigstore.timestamp.client.TimestampVerifier;
 import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
 import dev.sigstore.timestamp.client.TimestampException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
@@ -40,6 +44,8 @@ public final class KeylessBundleVerifier {
   private final SigstoreTrustedRoot trustedRoot;
   private final FulcioVerifier fulcioVerifier;
   private final KeylessVerifier keylessVerifier;
+  private final RekorVerifier rekorVerifier;
+  private final TimestampVerifier timestampVerifier;
   private final Clock clock;
 
   private KeylessBundleVerifier(SigstoreTrustedRoot trustedRoot, Clock clock) throws SigstoreInputException {
@@ -48,6 +54,8 @@ public final class KeylessBundleVerifier {
     try {
       this.fulcioVerifier = FulcioVerifier.newFulcioVerifier(trustedRoot);
       this.keylessVerifier = KeylessVerifier.builder().trustedRootProvider(() -> trustedRoot).build();
+      this.rekorVerifier = RekorVerifier.newRekorVerifier(trustedRoot);
+      this.timestampVerifier = TimestampVerifier.newTimestampVerifier(trustedRoot);
     } catch (GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException | RuntimeException e) {
       throw new SigstoreInputException("trusted root is unusable: " + TrustRoots.describe(e), e);
     }
@@ -100,11 +108,25 @@ public final class KeylessBundleVerifier {
 
     List<Instant> times = signingTimes(bundle, leaf);
 
-    try {
-      keylessVerifier.verify(artifact.sha256(), bundle, VerificationOptions.empty());
-    } catch (KeylessVerificationException | RuntimeException e) {
-      log.debug("sigstore-java rejected the bundle", e);
-      throw new SigstoreVerificationException(classify(e), TrustRoots.describe(e), e);
+    String otherKind = DsseLogEntries.handledKind(bundle);
+    if (otherKind != null) {
+      verifyDsseWithOtherEntry(otherKind, bundle, artifact, leaf);
+    } else {
+      try {
+        keylessVerifier.verify(artifact.sha256(), bundle, VerificationOptions.empty());
+      } catch (KeylessVerificationException e) {
+        // its log check comes last: everything else passed when only the checkpoint name missed
+        if (e.getCause() instanceof RekorVerificationException r
+            && String.valueOf(r.getMessage()).startsWith("No matching checkpoint signature found")) {
+          Checkpoints.verify(bundle.getEntries().get(0), trustedRoot.getTLogs());
+        } else {
+          log.debug("sigstore-java rejected the bundle", e);
+          throw new SigstoreVerificationException(classify(e), TrustRoots.describe(e), e);
+        }
+      } catch (RuntimeException e) {
+        log.debug("sigstore-java rejected the bundle", e);
+        throw new SigstoreVerificationException(classify(e), TrustRoots.describe(e), e);
+      }
     }
     boolean dsse = bundle.getDsseEnvelope().isPresent();
     checks.add(new KeylessVerification.Check(
@@ -127,6 +149,45 @@ public final class KeylessBundleVerifier {
         bundle.getMediaType(),
         dsse ? bundle.getDsseEnvelope().get().getPayloadType() : null,
         dsse ? bundle.getDsseEnvelope().get().getPayload() : null);
+  }
+
+  /**
+   * What {@link KeylessVerifier#verify} does, for DSSE entries it cannot match (see {@link
+   * DsseLogEntries}), from sigstore-java's public parts.
+   */
+  private void verifyDsseWithOtherEntry(String kind, Bundle bundle, ArtifactDigest artifact, X509Certificate leaf)
+      throws SigstoreVerificationException {
+    Bundle.DsseEnvelope env = bundle.getDsseEnvelope().orElseThrow();
+    DsseLogEntries.checkEnvelope(env, artifact, leaf);
+    RekorEntry entry = bundle.getEntries().get(0);
+    DsseLogEntries.checkEntryMatches(kind, entry, env, leaf);
+    for (Bundle.Timestamp ts : bundle.getTimestamps()) {
+      try {
+        timestampVerifier.verify(ImmutableTimestampResponse.builder().encoded(ts.getRfc3161Timestamp()).build(), env.getSignature());
+      } catch (TimestampVerificationException | RuntimeException e) {
+        throw new SigstoreVerificationException("timestamp", TrustRoots.describe(e), e);
+      }
+    }
+    verifyLogEntry(entry);
+  }
+
+  /**
+   * sigstore-java's RekorVerifier: SET, inclusion proof, checkpoint. It finds the checkpoint
+   * signature by the log URL's host name, which misses logs whose note name carries a port
+   * (localhost:8000); then the checkpoint is checked by key hint and signature instead.
+   */
+  private void verifyLogEntry(RekorEntry entry) throws SigstoreVerificationException {
+    try {
+      rekorVerifier.verifyEntry(entry);
+    } catch (RekorVerificationException e) {
+      if (String.valueOf(e.getMessage()).startsWith("No matching checkpoint signature found")) {
+        Checkpoints.verify(entry, trustedRoot.getTLogs());
+        return;
+      }
+      throw new SigstoreVerificationException("transparency log", TrustRoots.describe(e), e);
+    } catch (RuntimeException e) {
+      throw new SigstoreVerificationException("transparency log", TrustRoots.describe(e), e);
+    }
   }
 
   private static boolean hasSet(RekorEntry entry) {

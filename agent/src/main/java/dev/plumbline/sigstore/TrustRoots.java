@@ -1,5 +1,7 @@
 package dev.plumbline.sigstore;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.IOException;
@@ -32,11 +34,32 @@ public final class TrustRoots {
   /** A trusted root read from a file. */
   public static SigstoreTrustedRoot fromFile(Path file) throws SigstoreInputException {
     try (InputStream in = Files.newInputStream(file)) {
-      return SigstoreTrustedRoot.from(in);
+      byte[] json = in.readAllBytes();
+      requireValidityStarts(file, json);
+      return SigstoreTrustedRoot.from(new java.io.ByteArrayInputStream(json));
     } catch (NoSuchFileException e) {
       throw new SigstoreInputException("trusted root " + file + " does not exist", e);
     } catch (IOException | SigstoreConfigurationException | RuntimeException e) {
       throw new SigstoreInputException("trusted root " + file + " is not a valid trusted_root.json: " + describe(e), e);
+    }
+  }
+
+  /**
+   * Every key and CA must say from when it is valid; sigstore-java 2.0.0 would read a missing
+   * start as "valid since forever", which widens trust, so such a root is refused.
+   */
+  static void requireValidityStarts(Path file, byte[] json) throws IOException, SigstoreInputException {
+    JsonNode root = new ObjectMapper().readTree(json);
+    for (String list : new String[] {"tlogs", "ctlogs", "certificateAuthorities", "timestampAuthorities"}) {
+      int i = 0;
+      for (JsonNode item : root.path(list)) {
+        JsonNode validFor = list.endsWith("logs") ? item.path("publicKey").path("validFor") : item.path("validFor");
+        if (!validFor.hasNonNull("start")) {
+          throw new SigstoreInputException(
+              "trusted root " + file + ": " + list + "[" + i + "] has no validFor.start");
+        }
+        i++;
+      }
     }
   }
 
