@@ -144,6 +144,30 @@ final class DsseLogEntries {
     }
   }
 
+  /**
+   * sigstore-java matches a {@code dsse:0.0.1} entry's payload hash and signature but not whose
+   * certificate it names: the entry must name the bundle's leaf.
+   */
+  static void checkDsseV001Verifier(RekorEntry entry, X509Certificate leaf) throws SigstoreVerificationException {
+    JsonNode body = body(entry);
+    if (body == null || !"dsse".equals(body.path("kind").asText()) || !"0.0.1".equals(body.path("apiVersion").asText())) {
+      return;
+    }
+    JsonNode sigs = body.path("spec").path("signatures");
+    try {
+      if (sigs.size() != 1) {
+        throw mismatch("the entry has " + sigs.size() + " signatures, expected 1");
+      }
+      byte[] pem = Base64.getDecoder().decode(sigs.get(0).path("verifier").asText());
+      X509Certificate logged = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
+      if (!Arrays.equals(logged.getEncoded(), leaf.getEncoded())) {
+        throw mismatch("the entry's certificate is not the bundle's");
+      }
+    } catch (IllegalArgumentException | CertificateException e) {
+      throw new SigstoreVerificationException("transparency log", "log entry verifier is malformed: " + TrustRoots.describe(e), e);
+    }
+  }
+
   /** Rekor has stored intoto signatures base64-encoded once or twice; either must decode to sig. */
   static boolean sameSignature(String logged, byte[] sig) {
     byte[] once = Base64.getDecoder().decode(logged);

@@ -127,6 +127,7 @@ public final class KeylessBundleVerifier {
         log.debug("sigstore-java rejected the bundle", e);
         throw new SigstoreVerificationException(classify(e), TrustRoots.describe(e), e);
       }
+      DsseLogEntries.checkDsseV001Verifier(bundle.getEntries().get(0), leaf);
     }
     boolean dsse = bundle.getDsseEnvelope().isPresent();
     checks.add(new KeylessVerification.Check(
