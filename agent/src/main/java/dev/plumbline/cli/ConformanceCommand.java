@@ -3,11 +3,18 @@ package dev.plumbline.cli;
 import dev.plumbline.sigstore.ArtifactDigest;
 import dev.plumbline.sigstore.Bundles;
 import dev.plumbline.sigstore.CertificateIdentity;
+import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sigstore.KeylessBundleVerifier;
+import dev.plumbline.sigstore.KeylessSigner;
+import dev.plumbline.sigstore.SigningConfig;
 import dev.plumbline.sigstore.SigstoreException;
 import dev.plumbline.sigstore.SigstoreInputException;
 import dev.plumbline.sigstore.TrustRoots;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import okhttp3.OkHttpClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -114,8 +121,37 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      spec.commandLine().getErr().println("plumbline: sign-bundle is not implemented yet");
-      return ExitCodes.USAGE;
+      try {
+        Clock clock = Clock.systemUTC();
+        var signer = KeylessSigner.create(
+            SigningConfig.load(signingConfig, clock.instant()), TrustRoots.load(trustedRoot), new OkHttpClient(), clock);
+        var token = IdentityTokens.resolve(identityToken, System.getenv(), new OkHttpClient(), clock);
+        KeylessSigner.SignedBundle signed;
+        if (inToto) {
+          byte[] statement;
+          try {
+            statement = Files.readAllBytes(file);
+          } catch (IOException e) {
+            throw new SigstoreInputException("statement " + file + " is unreadable: " + e.getMessage(), e);
+          }
+          signed = signer.signDsse(token, "application/vnd.in-toto+json", statement);
+        } else {
+          signed = signer.signArtifact(token, ArtifactDigest.ofFile(file));
+        }
+        try {
+          Files.writeString(bundle, signed.json());
+        } catch (IOException e) {
+          throw new SigstoreInputException("cannot write bundle " + bundle + ": " + e.getMessage(), e);
+        }
+        spec.commandLine().getErr().println("plumbline: signed as " + signed.signer().identity() + ", log index " + signed.logIndex());
+        return ExitCodes.OK;
+      } catch (SigstoreInputException e) {
+        return fail(spec, e);
+      } catch (SigstoreException e) {
+        // the services or the token failed: not the input's fault, not a rejected bundle
+        spec.commandLine().getErr().println("plumbline: " + e.getMessage());
+        return ExitCodes.OUTPUT_FAILED;
+      }
     }
   }
 }

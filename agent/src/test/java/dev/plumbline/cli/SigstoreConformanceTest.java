@@ -92,6 +92,51 @@ class SigstoreConformanceTest {
     }
   }
 
+  @ParameterizedTest(name = "in-toto={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void signBundleThenVerifyBundleAgainstLoopbackSigstore(boolean inToto, @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    try (var fake = new dev.plumbline.sigstore.fake.FakeSigstore()) {
+      Path root = fake.writeTrustedRoot(tmp);
+      Path config = fake.writeSigningConfig(tmp);
+      Path artifact = tmp.resolve("artifact.txt");
+      Files.writeString(artifact, "hello conformance\n");
+      Path input = artifact;
+      if (inToto) {
+        var digest = dev.plumbline.sigstore.ArtifactDigest.ofFile(artifact).hex();
+        input = tmp.resolve("statement.json");
+        Files.writeString(input, "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"artifact.txt\",\"digest\":{\"sha256\":\"" + digest + "\"}}],\"predicateType\":\"https://example.com/p\",\"predicate\":{}}");
+      }
+      Path bundle = tmp.resolve("bundle.json");
+      List<String> sign = new ArrayList<>(List.of("sigstore-conformance", "sign-bundle"));
+      if (inToto) {
+        sign.add("--in-toto");
+      }
+      sign.addAll(List.of("--identity-token", fake.mintToken("sigstore"), "--bundle", bundle.toString(),
+          "--trusted-root", root.toString(), "--signing-config", config.toString(), input.toString()));
+      Outcome signed = run(sign.toArray(String[]::new));
+      assertEquals(0, signed.exit, signed.err);
+      String identity = dev.plumbline.sigstore.fake.FakeSigstore.workflowIdentity();
+      String issuer = dev.plumbline.sigstore.fake.FakeSigstore.ISSUER;
+      Outcome ok = run("sigstore-conformance", "verify-bundle", "--bundle", bundle.toString(), "--certificate-identity", identity,
+          "--certificate-oidc-issuer", issuer, "--trusted-root", root.toString(), artifact.toString());
+      assertEquals(0, ok.exit, ok.err);
+      Outcome wrongIdentity = run("sigstore-conformance", "verify-bundle", "--bundle", bundle.toString(), "--certificate-identity", identity + "x",
+          "--certificate-oidc-issuer", issuer, "--trusted-root", root.toString(), artifact.toString());
+      assertEquals(ExitCodes.REJECTED, wrongIdentity.exit, wrongIdentity.err);
+      Outcome publicGood = run("sigstore-conformance", "verify-bundle", "--bundle", bundle.toString(), "--certificate-identity", identity,
+          "--certificate-oidc-issuer", issuer, artifact.toString());
+      assertEquals(ExitCodes.REJECTED, publicGood.exit, publicGood.err);
+    }
+  }
+
+  @Test
+  void unreadableInputIsExit2AndOneLine() throws Exception {
+    Outcome o = run("sigstore-conformance", "verify-bundle", "--bundle", "/no/such/bundle.json", "--certificate-identity", IDENTITY,
+        "--certificate-oidc-issuer", ISSUER, "sha256:" + "0".repeat(64));
+    assertEquals(ExitCodes.USAGE, o.exit);
+    assertEquals("plumbline: bundle /no/such/bundle.json does not exist", o.err);
+  }
+
   @AfterAll
   static void writeTable() throws IOException {
     if (RESULTS.isEmpty()) {
