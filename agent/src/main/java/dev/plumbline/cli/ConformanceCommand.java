@@ -82,10 +82,10 @@ public final class ConformanceCommand implements Callable<Integer> {
     public Integer call() {
       try {
         var digest = ArtifactDigest.parse(artifact);
-        var parsed = Bundles.read(bundle);
         if (mode.key != null) {
-          return KeyModeConformance.verify(parsed, bundle, mode.key, trustedRoot, digest);
+          return KeyModeConformance.verify(spec, bundle, mode.key, trustedRoot, digest);
         }
+        var parsed = Bundles.readKeyless(bundle);
         var verifier = KeylessBundleVerifier.create(TrustRoots.load(trustedRoot));
         var result =
             verifier.verify(parsed, digest, CertificateIdentity.exact(mode.keyless.identity, mode.keyless.issuer));
