@@ -57,14 +57,21 @@ public final class KeylessSigner {
     return new KeylessSigner(services, KeylessBundleVerifier.create(trustedRoot, clock), http);
   }
 
-  /** A signed bundle (JSON, v0.3) and who it names as signer. */
-  public record SignedBundle(String json, SignerInfo signer, long logIndex) {}
+  /** A signed bundle (JSON, v0.3, also as a tree), and who it names as signer. */
+  public record SignedBundle(String json, ObjectNode tree, SignerInfo signer, long logIndex) {}
 
   /** Signs a DSSE envelope over {@code payload}; for in-toto statements the first subject is self-checked. */
   public SignedBundle signDsse(IdentityToken token, String payloadType, byte[] payload) throws SigstoreException {
-    Session s = openSession(token);
+    Session s = open(token);
     byte[] sig = s.sign(DsseLogEntries.pae(payloadType, payload));
+    return logDsse(s, payloadType, payload, sig);
+  }
 
+  /**
+   * Logs a DSSE envelope signed in {@code session} and returns the verified bundle. Split from
+   * {@link #signDsse} for signers that are handed the PAE and build the envelope themselves.
+   */
+  public SignedBundle logDsse(Session session, String payloadType, byte[] payload, byte[] sig) throws SigstoreException {
     ObjectNode envelope = JSON.createObjectNode();
     envelope.put("payload", Base64.getEncoder().encodeToString(payload));
     envelope.put("payloadType", payloadType);
@@ -74,17 +81,17 @@ public final class KeylessSigner {
     proposed.put("apiVersion", "0.0.1").put("kind", "dsse");
     ObjectNode content = proposed.putObject("spec").putObject("proposedContent");
     content.put("envelope", envelope.toString());
-    content.putArray("verifiers").add(Base64.getEncoder().encodeToString(Pem.certificate(s.leaf()).getBytes(StandardCharsets.US_ASCII)));
+    content.putArray("verifiers").add(Base64.getEncoder().encodeToString(Pem.certificate(session.leaf()).getBytes(StandardCharsets.US_ASCII)));
     RekorClient.LoggedEntry entry = rekor.create(services.rekor(), proposed.toString());
 
-    ObjectNode bundle = bundle(s.leaf(), entry, "dsse");
+    ObjectNode bundle = bundle(session.leaf(), entry, "dsse");
     bundle.set("dsseEnvelope", envelope);
     return selfCheck(bundle, firstSubject(payloadType, payload), entry);
   }
 
   /** Signs an artifact's sha256 as a message signature (Rekor {@code hashedrekord}). */
   public SignedBundle signArtifact(IdentityToken token, ArtifactDigest artifact) throws SigstoreException {
-    Session s = openSession(token);
+    Session s = open(token);
     byte[] sig = s.signDigest(artifact.sha256());
     String proposed;
     try {
@@ -118,7 +125,7 @@ public final class KeylessSigner {
       throw new SigstoreException("the bundle just signed does not verify (" + e.getMessage() + ")", e);
     }
     log.debug("logged entry {} at index {}", entry.uuid(), entry.logIndex());
-    return new SignedBundle(json, signer, entry.logIndex());
+    return new SignedBundle(json, bundle, signer, entry.logIndex());
   }
 
   private static ArtifactDigest firstSubject(String payloadType, byte[] payload) throws SigstoreException {
@@ -172,9 +179,14 @@ public final class KeylessSigner {
     return bundle;
   }
 
-  /** An ephemeral key and its Fulcio certificate. */
-  private record Session(KeyPair keys, X509Certificate leaf) {
-    byte[] sign(byte[] data) throws SigstoreException {
+  /** An ephemeral key and its Fulcio certificate; the private key never leaves memory. */
+  public record Session(KeyPair keys, X509Certificate leaf) {
+    @Override
+    public String toString() {
+      return "Session[" + (leaf == null ? "no certificate" : leaf.getSubjectX500Principal()) + "]";
+    }
+
+    public byte[] sign(byte[] data) throws SigstoreException {
       try {
         Signature s = Signature.getInstance("SHA256withECDSA");
         s.initSign(keys.getPrivate());
@@ -197,7 +209,8 @@ public final class KeylessSigner {
     }
   }
 
-  private Session openSession(IdentityToken token) throws SigstoreException {
+  /** Makes an ephemeral P-256 key and has Fulcio certify it for the token's identity. */
+  public Session open(IdentityToken token) throws SigstoreException {
     KeyPair keys;
     try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
