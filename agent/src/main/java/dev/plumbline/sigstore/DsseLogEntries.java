@@ -40,7 +40,19 @@ final class DsseLogEntries {
       return null;
     }
     String kv = body.path("kind").asText() + ":" + body.path("apiVersion").asText();
+    if (kv.equals("dsse:0.0.1") && !isAscii(bundle.getDsseEnvelope().get().getPayload())) {
+      return kv; // sigstore-java 2.0.0 builds the PAE with character counts, wrong for non-ASCII payloads
+    }
     return kv.equals("intoto:0.0.2") || kv.equals("hashedrekord:0.0.2") ? kv : null;
+  }
+
+  static boolean isAscii(byte[] b) {
+    for (byte x : b) {
+      if (x < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static JsonNode body(RekorEntry entry) {
@@ -103,7 +115,21 @@ final class DsseLogEntries {
       throw new SigstoreVerificationException("transparency log", "leaf certificate cannot be encoded", e);
     }
     try {
-      if (kind.equals("hashedrekord:0.0.2")) {
+      if (kind.equals("dsse:0.0.1")) {
+        JsonNode spec = body.path("spec");
+        if (!"sha256".equals(spec.path("payloadHash").path("algorithm").asText())
+            || !spec.path("payloadHash").path("value").asText().equalsIgnoreCase(HexFormat.of().formatHex(sha256(env.getPayload())))) {
+          throw mismatch("the entry's payload hash is not the sha256 of the envelope's payload");
+        }
+        JsonNode sigs = spec.path("signatures");
+        if (sigs.size() != 1) {
+          throw mismatch("the entry has " + sigs.size() + " signatures, expected 1");
+        }
+        if (!Arrays.equals(Base64.getDecoder().decode(sigs.get(0).path("signature").asText()), sig)) {
+          throw mismatch("the entry's signature is not the envelope's");
+        }
+        checkDsseV001Verifier(entry, leaf);
+      } else if (kind.equals("hashedrekord:0.0.2")) {
         JsonNode spec = body.path("spec").path("hashedRekordV002");
         if (!"SHA2_256".equals(spec.path("data").path("algorithm").asText())) {
           throw mismatch("digest algorithm is " + spec.path("data").path("algorithm").asText());

@@ -131,6 +131,18 @@ class KeylessSignerTest {
   }
 
   @Test
+  void aNonAsciiStatementVerifies() throws Exception {
+    // PAE lengths count bytes: "é" is two; sigstore-java 2.0.0 counts characters, we must not
+    IdentityToken token = IdentityToken.parse(fake.mintToken("sigstore"));
+    ArtifactDigest artifact = ArtifactDigest.ofBytes("caf\u00e9".getBytes(StandardCharsets.UTF_8), "cafe");
+    byte[] statement = new String(statement(artifact), StandardCharsets.UTF_8).replace("app.tar.gz", "caf\u00e9.tar.gz").getBytes(StandardCharsets.UTF_8);
+    KeylessSigner.SignedBundle signed = signer.signDsse(token, IN_TOTO, statement);
+    KeylessVerification v = KeylessBundleVerifier.create(TrustRoots.fromFile(trustedRoot))
+        .verify(Bundles.parse(signed.json(), "signed"), artifact, CertificateIdentity.exact(FakeSigstore.workflowIdentity(), FakeSigstore.ISSUER));
+    assertTrue(new String(v.payload(), StandardCharsets.UTF_8).contains("caf\u00e9.tar.gz"));
+  }
+
+  @Test
   void aBundleFromTheTestInstanceDoesNotVerifyAgainstPublicGood() throws Exception {
     IdentityToken token = IdentityTokens.resolve(null, Map.of(IdentityTokens.ENV_TOKEN, fake.mintToken("sigstore")), http, Clock.systemUTC());
     ArtifactDigest artifact = ArtifactDigest.ofBytes("app".getBytes(StandardCharsets.UTF_8), "app");
