@@ -46,6 +46,20 @@ public final class IdentityTokens {
     return token;
   }
 
+  /** Fails now, before a build runs, when no token source is there at all. */
+  public static void requireSource(String explicit, Map<String, String> env) throws SigstoreInputException {
+    if ((explicit != null && !explicit.isBlank()) || nonEmpty(env.get(ENV_TOKEN))
+        || (nonEmpty(env.get(GH_URL)) && nonEmpty(env.get(GH_BEARER)))) {
+      return;
+    }
+    if (nonEmpty(env.get("GITHUB_ACTIONS"))) {
+      throw new SigstoreInputException(
+          "no OIDC token: this GitHub Actions job lacks 'permissions: id-token: write' (ACTIONS_ID_TOKEN_REQUEST_URL is unset)");
+    }
+    throw new SigstoreInputException(
+        "no OIDC identity token: pass --identity-token, set " + ENV_TOKEN + ", or run in GitHub Actions with 'permissions: id-token: write'");
+  }
+
   static String fromGithubActions(String requestUrl, String bearer, OkHttpClient http) throws SigstoreException {
     HttpUrl url = HttpUrl.parse(requestUrl);
     if (url == null) {

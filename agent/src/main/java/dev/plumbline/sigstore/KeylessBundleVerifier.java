@@ -141,7 +141,10 @@ public final class KeylessBundleVerifier {
             + " matches the bundle; inclusion proof and checkpoint verified"
             + (hasSet(bundle.getEntries().get(0)) ? "; signed entry timestamp verified" : "")));
     checks.add(new KeylessVerification.Check(
-        "signing time", "certificate valid at " + times.stream().map(Instant::toString).toList()));
+        "signing time",
+        "certificate (valid " + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ") was valid when "
+            + String.join(" and ", times.stream().map(Instant::toString).toList())
+            + (times.size() == 1 ? " was" : " were") + " vouched for by the log or a timestamp authority"));
 
     return new KeylessVerification(
         signer,
