@@ -142,9 +142,9 @@ public final class KeylessBundleVerifier {
             + (hasSet(bundle.getEntries().get(0)) ? "; signed entry timestamp verified" : "")));
     checks.add(new KeylessVerification.Check(
         "signing time",
-        "certificate (valid " + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ") was valid when "
-            + String.join(" and ", times.stream().map(Instant::toString).toList())
-            + (times.size() == 1 ? " was" : " were") + " vouched for by the log or a timestamp authority"));
+        "signed at " + String.join(", ", times.stream().map(Instant::toString).toList())
+            + " (log or timestamp authority), within the certificate's validity "
+            + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant()));
 
     return new KeylessVerification(
         signer,
