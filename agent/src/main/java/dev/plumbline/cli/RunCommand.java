@@ -3,7 +3,10 @@ package dev.plumbline.cli;
 import dev.plumbline.AgentVersion;
 import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
+import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGate;
+import dev.plumbline.egress.EgressGates;
+import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
@@ -128,9 +131,17 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    EgressGate gate = EgressGate.auditAll();
+    EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
+    try {
+      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
+    } catch (EgressConfigException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    EgressGate gate = egressSession.gate();
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        List.copyOf(allow));
+        egressSession.allow());
 
     Tracer tracer = Tracer.create();
     ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
@@ -141,6 +152,7 @@ public final class RunCommand implements Callable<Integer> {
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+      egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
@@ -160,10 +172,10 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = recorder.finish(
+      BuildRecord built = egressSession.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT);
+          HASH_WAIT));
 
       if (record != null) {
         try {
@@ -183,6 +195,7 @@ public final class RunCommand implements Callable<Integer> {
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
       hashing.shutdownNow();
+      egressSession.close();
     }
   }
 
