@@ -197,7 +197,7 @@ public final class PolicyEvaluator {
         v.add(new Evaluation.Violation("tools.allowed", msg, tool(t) + ranBy(r, t.path())));
       }
     }
-    return new Evaluation.RuleResult("tools.allowed", "only the " + allowed.size() + " allowed tools ran", v);
+    return new Evaluation.RuleResult("tools.allowed", "only the " + allowed.size() + " allowed tool" + (allowed.size() == 1 ? "" : "s") + " ran", v);
   }
 
   private static Evaluation.RuleResult toolsForbidden(BuildRecord r, List<Policy.ToolRule> forbidden) {
@@ -210,7 +210,7 @@ public final class PolicyEvaluator {
         }
       }
     }
-    return new Evaluation.RuleResult("tools.forbidden", "none of the " + forbidden.size() + " forbidden tools ran", v);
+    return new Evaluation.RuleResult("tools.forbidden", "none of the " + forbidden.size() + " forbidden tool" + (forbidden.size() == 1 ? "" : "s") + " ran", v);
   }
 
   private static String describe(Policy.ToolRule rule) {
@@ -235,7 +235,8 @@ public final class PolicyEvaluator {
         v.add(new Evaluation.Violation("egress.allowed", "the build contacted a destination not in the allowlist", destination(d) + byProcesses(d.processes())));
       }
     }
-    String req = "connections only to " + egress.allowed().size() + " allowed destinations" + (egress.loopbackAllowed() ? " (and loopback)" : "");
+    int n = egress.allowed().size();
+    String req = "connections only to the " + n + " allowed destination" + (n == 1 ? "" : "s") + (egress.loopbackAllowed() ? " (and loopback)" : "");
     return new Evaluation.RuleResult("egress.allowed", req, v);
   }
 
