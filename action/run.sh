@@ -283,7 +283,12 @@ cmd_trace() {
   fi
 
   if [ $rc -ne 0 ]; then
-    error "the build exited with $rc under plumbline"
+    case $rc in
+      120) error "tracing is not permitted here (ptrace blocked by a seccomp profile or Yama): see the log above" ;;
+      121) error "the build ran but plumbline could not write or sign the record (exit 121): see the log above" ;;
+      125) error "plumbline refused its options (exit 125): see the log above" ;;
+      *) error "the build exited with $rc under plumbline" ;;
+    esac
     return $rc
   fi
   case "$verdict" in
