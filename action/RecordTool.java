@@ -11,7 +11,7 @@ import java.util.List;
  * it), run as a single-file program on the agent jar's classpath (Jackson is in it):
  *
  * <pre>
- *   java -cp plumbline.jar RecordTool.java annotations RECORD EGRESS_MODE HAS_ALLOWLIST
+ *   java -cp plumbline.jar RecordTool.java annotations RECORD EGRESS_MODE HAS_ALLOWLIST [PATH_PREFIX]
  *   java -cp plumbline.jar RecordTool.java summary RECORD       # when 'plumbline report' is missing
  *   java -cp plumbline.jar RecordTool.java yaml-to-json FILE    # for scripts/test-action without PyYAML
  * </pre>
@@ -22,14 +22,14 @@ public final class RecordTool {
   public static void main(String[] args) {
     try {
       if (args.length >= 4 && args[0].equals("annotations")) {
-        annotations(read(args[1]), args[2], Boolean.parseBoolean(args[3])).forEach(System.out::println);
+        annotations(read(args[1]), args[2], Boolean.parseBoolean(args[3]), args.length > 4 ? args[4] : "").forEach(System.out::println);
       } else if (args.length == 2 && args[0].equals("summary")) {
         System.out.print(summary(read(args[1])));
       } else if (args.length == 2 && args[0].equals("yaml-to-json")) {
         JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(new File(args[1]));
         System.out.println(new ObjectMapper().writeValueAsString(doc));
       } else {
-        System.err.println("usage: RecordTool annotations RECORD MODE HAS_ALLOWLIST | summary RECORD | yaml-to-json FILE");
+        System.err.println("usage: RecordTool annotations RECORD MODE HAS_ALLOWLIST [PATH_PREFIX] | summary RECORD | yaml-to-json FILE");
         System.exit(2);
       }
     } catch (IOException e) {
@@ -42,7 +42,7 @@ public final class RecordTool {
     return new ObjectMapper().readTree(new File(path));
   }
 
-  static List<String> annotations(JsonNode record, String egressMode, boolean hasAllowlist) {
+  static List<String> annotations(JsonNode record, String egressMode, boolean hasAllowlist, String pathPrefix) {
     List<String> out = new ArrayList<>();
     JsonNode completeness = record.path("completeness");
     if (!completeness.path("complete").asBoolean(false)) {
@@ -66,7 +66,7 @@ public final class RecordTool {
     }
     for (JsonNode f : record.path("files")) {
       if (f.path("tracked").asBoolean(false)) {
-        out.add("::warning file=" + escapeProperty(f.path("path").asText()) + ",title=Plumbline: source file modified during the build::"
+        out.add("::warning file=" + escapeProperty(pathPrefix + f.path("path").asText()) + ",title=Plumbline: source file modified during the build::"
             + escape(String.join(", ", texts(f.path("operations"))) + " by " + String.join(", ", texts(f.path("processes")))));
       }
     }

@@ -102,7 +102,7 @@ install_release() {
 install_source() {
   local java=$1
   jar="$repo/agent/target/plumbline.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$repo/agent/src" "$repo/agent/pom.xml" "$repo/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$jar" ] || [ -n "$(find "$repo/agent/src/main" "$repo/agent/pom.xml" "$repo/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
     if ! command -v mvn >/dev/null 2>&1; then
       error "building the agent from source needs Maven (mvn), which is not installed here; install it, or set 'version' to a release"
       return 1
@@ -135,9 +135,9 @@ plumbline() { "$PLUMBLINE_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare
 # Annotations from the record: blocked egress and an incomplete trace are errors, writes to tracked
 # sources and (with an allowlist in audit mode) destinations outside it are warnings.
 annotate() {
-  local record=$1 egress=$2 has_allowlist=$3
+  local record=$1 egress=$2 has_allowlist=$3 prefix=$4
   if command -v jq >/dev/null 2>&1 && [ -z "${PLUMBLINE_NO_JQ:-}" ]; then
-    jq -r --arg egress "$egress" --argjson allowlist "$has_allowlist" '
+    jq -r --arg egress "$egress" --argjson allowlist "$has_allowlist" --arg prefix "$prefix" '
       def dest: (if .hostname then .hostname else .address // "?" end)
                 + (if .port then ":" + (.port | tostring) else "" end);
       def esc: gsub("%"; "%25") | gsub("\r"; "%0D") | gsub("\n"; "%0A");
@@ -153,11 +153,11 @@ annotate() {
          "::warning title=Plumbline: egress outside the allowlist::" + ((.protocol // "?") + " " + dest
          + " from " + ((.processes // []) | join(", ")) + " (would be blocked with egress-policy: block)" | esc)),
       (.files // [] | .[] | select(.tracked) |
-         "::warning file=" + (.path | prop) + ",title=Plumbline: source file modified during the build::"
+         "::warning file=" + ($prefix + .path | prop) + ",title=Plumbline: source file modified during the build::"
          + (((.operations // []) | join(", ")) + " by " + ((.processes // []) | join(", ")) | esc))
     ' "$record"
   else
-    "$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" annotations "$record" "$egress" "$has_allowlist"
+    "$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" annotations "$record" "$egress" "$has_allowlist" "$prefix"
   fi
 }
 
@@ -276,7 +276,10 @@ cmd_trace() {
   if [ -f "$record" ]; then
     local has_allowlist=false
     [ -n "$allowed" ] && has_allowlist=true
-    annotate "$record" "$egress" "$has_allowlist"
+    # File annotations are relative to the repository root, the record's paths to the build's directory.
+    local prefix=""
+    case "$wd/" in "$workspace"/*) prefix=${wd#"$workspace"/}; prefix=${prefix#.}; prefix=${prefix#/}; [ -n "$prefix" ] && prefix="${prefix%/}/" ;; esac
+    annotate "$record" "$egress" "$has_allowlist" "$prefix"
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
       summary_markdown "$record" "$verdict" >>"$GITHUB_STEP_SUMMARY"
     fi
