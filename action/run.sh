@@ -130,7 +130,15 @@ cmd_install() {
 
 # ------------------------------------------------------------------------------------------ trace
 
-plumbline() { "$PLUMBLINE_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$PLUMBLINE_JAR" "$@"; }
+# The launcher of the action's checkout when there is one (it picks JVM flags for a fast start and
+# keeps a class-data archive), else the JVM with the same flags.
+plumbline() {
+  if [ -x "$repo/scripts/plumbline" ]; then
+    PLUMBLINE_JAVA=$PLUMBLINE_JAVA PLUMBLINE_JAR=$PLUMBLINE_JAR "$repo/scripts/plumbline" "$@"
+  else
+    "$PLUMBLINE_JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss1m -jar "$PLUMBLINE_JAR" "$@"
+  fi
+}
 
 # Annotations from the record: blocked egress and an incomplete trace are errors, writes to tracked
 # sources and (with an allowlist in audit mode) destinations outside it are warnings.
@@ -163,15 +171,20 @@ annotate() {
 
 summary_markdown() {
   local record=$1 verdict=$2
-  if plumbline report --help 2>/dev/null | grep -q -- '--markdown' \
-      && plumbline report --markdown "$record" >"$out_dir/summary.md" 2>"$out_dir/report.err" \
+  rm -f "$out_dir/summary.md"
+  if plumbline report --record "$record" --markdown "$out_dir/summary.md" --html "$out_dir/report.html" 2>"$out_dir/report.err" \
       && [ -s "$out_dir/summary.md" ]; then
     cat "$out_dir/summary.md"
   else
+    # An agent without a report command: a plain table from the record.
     "$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" summary "$record"
   fi
+  if [ -s "$out_dir/policy.md" ]; then
+    echo
+    cat "$out_dir/policy.md"
+  fi
   echo
-  echo "**Verdict:** \`$verdict\`"
+  echo "**Plumbline verdict:** \`$verdict\`"
 }
 
 # The public half of the signing key, for verifying the bundle right away.
@@ -184,6 +197,59 @@ public_key_for() {
     echo "$out_dir/signing.pub"; return 0
   fi
   return 1
+}
+
+# Verifies the bundle as a downstream consumer would, against every subject file; prints the
+# verdict (verified, rejected, error, or signed when it cannot be checked here). Progress on stderr.
+verify_bundle() {
+  local bundle=$1 signing=$2 key=$3 policy=$4 wd=$5 subjects=$6 vargs=(verify --bundle "$bundle") files=() s f code verdict=verified
+  if [ "$signing" = key ]; then
+    local pub
+    if ! pub=$(public_key_for "$key"); then
+      notice "no public key next to the signing key and no openssl to derive it: the bundle was not verified here" >&2
+      echo signed; return
+    fi
+    vargs+=(--key "$pub")
+  elif [ -n "${GITHUB_WORKFLOW_REF:-}" ]; then
+    vargs+=(--certificate-identity "${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_WORKFLOW_REF"
+            --certificate-oidc-issuer "https://token.actions.githubusercontent.com")
+  else
+    notice "keyless outside GitHub Actions: no expected identity to verify the bundle against here" >&2
+    echo signed; return
+  fi
+  if [ -n "$policy" ]; then
+    if plumbline verify --help 2>&1 | grep -q -- '--policy'; then
+      vargs+=(--policy "$policy")
+    else
+      local pcode
+      echo "::group::Plumbline: checking the attestation against the policy" >&2
+      plumbline policy check --policy "$policy" --bundle "$bundle" --format markdown >"$out_dir/policy.md" 2>&1
+      pcode=$?
+      cat "$out_dir/policy.md" >&2
+      echo "::endgroup::" >&2
+      [ $pcode -eq 0 ] || { [ $pcode -eq 1 ] && echo rejected || echo error; return; }
+    fi
+  fi
+  while IFS= read -r s; do
+    [ -n "$s" ] || continue
+    while IFS= read -r f; do [ -n "$f" ] && files+=("$wd/$f"); done < <(cd "$wd" && compgen -G "$s")
+  done <<<"$subjects"
+  if [ ${#files[@]} -eq 0 ]; then
+    notice "no subject-path files to verify the bundle against: it was signed but not checked here" >&2
+    echo signed; return
+  fi
+  for f in "${files[@]}"; do
+    echo "::group::Plumbline: plumbline verify ... ${f#"$wd"/}" >&2
+    plumbline "${vargs[@]}" "$f" >&2
+    code=$?
+    echo "::endgroup::" >&2
+    case $code in
+      0) ;;
+      1) verdict=rejected ;;
+      *) [ "$verdict" = verified ] && verdict=error ;;
+    esac
+  done
+  echo "$verdict"
 }
 
 cmd_trace() {
@@ -205,7 +271,7 @@ cmd_trace() {
   [ -d "$wd" ] || { error "working-directory '$wd' does not exist"; return 2; }
   mkdir -p "$out_dir"
   record="$out_dir/build.json"
-  rm -f "$record" "$out_dir/plumbline.sigstore.json"
+  rm -f "$record" "$out_dir/plumbline.sigstore.json" "$out_dir/policy.md" "$out_dir/report.html"
 
   args=(run --record "$record" --egress "$egress")
   allowed=$(words "${PLUMBLINE_INPUT_ALLOWED_ENDPOINTS:-}")
@@ -242,34 +308,23 @@ cmd_trace() {
   set_output bundle-path "$([ -n "$bundle" ] && [ -f "$bundle" ] && echo "$bundle")"
 
   # The verdict: what a downstream `plumbline verify` would say, checked here right away.
-  verdict=unsigned
+  [ -n "$policy" ] && case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac
   if [ ! -f "$record" ]; then
     verdict=no-record
     error "the build record was not written (plumbline exited $rc)"
   elif [ -n "$bundle" ] && [ ! -f "$bundle" ]; then
-    verdict=unsigned
+    verdict=error
     error "the build was traced but the bundle was not written (plumbline exited $rc)"
   elif [ -n "$bundle" ]; then
-    local vargs=(verify --bundle "$bundle") s
-    [ -n "$policy" ] && { case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac; vargs+=(--policy "$policy"); }
-    if [ "$signing" = key ]; then
-      local pub
-      if pub=$(public_key_for "$key"); then vargs+=(--key "$pub"); else vargs=(); notice "no public key next to the signing key and no openssl to derive it: the bundle was not verified here"; verdict=signed; fi
-    elif [ "$signing" = keyless ] && [ -n "${GITHUB_WORKFLOW_REF:-}" ]; then
-      vargs+=(--certificate-identity "https://github.com/$GITHUB_WORKFLOW_REF" --certificate-oidc-issuer "https://token.actions.githubusercontent.com")
-    fi
-    if [ ${#vargs[@]} -gt 0 ]; then
-      while IFS= read -r s; do
-        [ -n "$s" ] || continue
-        for f in $(cd "$wd" && compgen -G "$s"); do vargs+=("$wd/$f"); done
-      done <<<"$subjects"
-      echo "::group::Plumbline: verifying the bundle"
-      plumbline "${vargs[@]}"
-      case $? in 0) verdict=verified ;; 1) verdict=rejected ;; *) verdict=error ;; esac
-      echo "::endgroup::"
-    fi
+    verdict=$(verify_bundle "$bundle" "$signing" "$key" "$policy" "$wd" "$subjects")
   elif [ -n "$policy" ]; then
-    notice "a policy is only checked against a signed bundle: set signing to key or keyless"
+    echo "::group::Plumbline: checking the record against the policy (unsigned)"
+    plumbline policy check --policy "$policy" --record "$record" --format markdown >"$out_dir/policy.md"
+    case $? in 0) verdict=passed ;; 1) verdict=rejected ;; *) verdict=error ;; esac
+    cat "$out_dir/policy.md"
+    echo "::endgroup::"
+  else
+    verdict=unsigned
   fi
   set_output verdict "$verdict"
 
@@ -283,6 +338,7 @@ cmd_trace() {
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
       summary_markdown "$record" "$verdict" >>"$GITHUB_STEP_SUMMARY"
     fi
+    set_output report-path "$([ -f "$out_dir/report.html" ] && echo "$out_dir/report.html")"
   fi
 
   if [ $rc -ne 0 ]; then
