@@ -351,7 +351,10 @@ cmd_trace() {
     return $rc
   fi
   case "$verdict" in
-    rejected|error) error "the attestation did not verify (verdict: $verdict)"; return 1 ;;
+    rejected|error)
+      if [ -n "$bundle" ]; then error "the attestation did not verify (verdict: $verdict): see the log above"
+      else error "the build record did not pass the policy (verdict: $verdict): see the log above"; fi
+      return 1 ;;
   esac
   return 0
 }
