@@ -136,7 +136,7 @@ plumbline() {
   if [ -x "$repo/scripts/plumbline" ]; then
     PLUMBLINE_JAVA=$PLUMBLINE_JAVA PLUMBLINE_JAR=$PLUMBLINE_JAR "$repo/scripts/plumbline" "$@"
   else
-    "$PLUMBLINE_JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss1m -jar "$PLUMBLINE_JAR" "$@"
+    "$PLUMBLINE_JAVA" -XX:+UseSerialGC -XX:-UsePerfData -jar "$PLUMBLINE_JAR" "$@"
   fi
 }
 
