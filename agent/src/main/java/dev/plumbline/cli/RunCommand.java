@@ -1,10 +1,16 @@
 package dev.plumbline.cli;
 
 import dev.plumbline.AgentVersion;
+import dev.plumbline.attest.AttestException;
+import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGate;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
+import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sign.KeySigner;
+import dev.plumbline.sign.Signer;
+import dev.plumbline.sign.SigningException;
 import dev.plumbline.trace.BuildRecord;
 import dev.plumbline.trace.BuildRecorder;
 import dev.plumbline.trace.BuildRecords;
@@ -23,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,6 +55,7 @@ import picocli.CommandLine.Parameters;
       "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
     })
 public final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
@@ -104,8 +112,6 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -114,6 +120,14 @@ public final class RunCommand implements Callable<Integer> {
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    AttestationRun attestation;
+    try {
+      attestation = prepareAttestation();
+    } catch (SigningException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -163,8 +177,6 @@ public final class RunCommand implements Callable<Integer> {
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
           HASH_WAIT));
 
-      // Attestation goes here: sign `built` (--key / --keyless) and write --bundle.
-
       if (record != null) {
         try {
           BuildRecords.write(built, record);
@@ -174,8 +186,9 @@ public final class RunCommand implements Callable<Integer> {
           return ExitCodes.OUTPUT_FAILED;
         }
       }
+      int exitCode = attest(attestation, built, result.exitCode());
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
-      return result.exitCode();
+      return exitCode;
     } catch (TraceException e) {
       err.println("plumbline: " + e.getMessage());
       err.flush();
@@ -188,4 +201,58 @@ public final class RunCommand implements Callable<Integer> {
 
   /** How long the record may wait for the last executables to be hashed. */
   private static final Duration HASH_WAIT = Duration.ofSeconds(60);
+
+  // ---- attestation (owned by the attest area; the tracing flow calls these two) ----
+
+  /**
+   * Call before the build: reads the signing key (so a missing key or wrong password fails before
+   * anything runs) and returns null when the run does not sign.
+   */
+  AttestationRun prepareAttestation() throws SigningException {
+    Signer signer = signer();
+    if (signer == null) {
+      if (!subjects.isEmpty() || bundle != null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
+      }
+      return null;
+    }
+    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+  }
+
+  /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
+  Signer signer() throws SigningException {
+    if (key != null && keyless) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
+    }
+    if (key != null) {
+      return KeySigner.fromFile(key, System.getenv());
+    }
+    if (keyless) {
+      throw new SigningException("--keyless signing is not available in this build; use --key FILE");
+    }
+    return null;
+  }
+
+  /**
+   * Call after the build, with the record built and (when --record was given) written: signs and
+   * writes the bundle. Returns {@link ExitCodes#OUTPUT_FAILED} when that failed, else the build's code.
+   */
+  int attest(AttestationRun attestation, BuildRecord buildRecord, int buildExitCode) {
+    if (attestation == null) {
+      return buildExitCode;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+      err.flush();
+      return buildExitCode;
+    } catch (AttestException | SigningException e) {
+      err.println("plumbline: attestation not written: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.OUTPUT_FAILED;
+    }
+  }
 }
