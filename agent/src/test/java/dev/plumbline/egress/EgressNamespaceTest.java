@@ -269,6 +269,11 @@ class EgressNamespaceTest {
     assertTrue(s.record().path("agent").path("allow").toString().contains("hosts-only.test:8080"));
     assertTrue(s.record().path("completeness").path("complete").asBoolean(false),
         "io_uring refused, nothing missed: " + s.record().path("completeness"));
+
+    // the end-of-run table on stderr: name, address:port, protocol, process, decision, count
+    assertTrue(s.log().lines().anyMatch(l -> l.matches("\\s*allowed\\.test\\s+127\\.0\\.0\\.10:8080\\s+tcp\\s+probe\\s+allowed\\s+\\d+\\s*")),
+        s.log());
+    assertTrue(s.log().lines().anyMatch(l -> l.matches("\\s*-\\s+127\\.0\\.0\\.11:8080\\s+tcp\\s+probe\\s+blocked\\s+\\d+\\s*")), s.log());
   }
 
   @Test
