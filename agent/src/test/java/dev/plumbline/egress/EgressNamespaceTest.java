@@ -278,7 +278,7 @@ class EgressNamespaceTest {
 
   @Test
   void auditModeLetsTheSameTrafficThroughAndRecordsIt() throws Exception {
-    List<String> args = new ArrayList<>(List.of("--egress", "audit"));
+    List<String> args = new ArrayList<>(List.of("--egress", "audit", "--deny-loopback"));
     args.addAll(ALLOW);
     Scenario s = run("audit", args);
     for (String tag : DENIED) {
@@ -296,6 +296,10 @@ class EgressNamespaceTest {
     JsonNode d = s.destination("127.0.0.11", 8080);
     assertEquals("denied.test", d.path("hostname").asText(), d.toPrettyString());
     assertEquals("audited", d.path("decision").asText());
+    assertTrue(d.path("wouldBlock").asBoolean(false), "block mode would refuse it: " + d.toPrettyString());
+    JsonNode fine = s.destination("127.0.0.10", 8080);
+    assertFalse(fine.path("wouldBlock").asBoolean(true), "allowed.test:8080 is allowed: " + fine.toPrettyString());
+    assertTrue(s.destination("::1", 8081).path("wouldBlock").asBoolean(false));
     assertEquals("audited", s.dns("denied.test").path("decision").asText());
     assertTrue(s.dnsAsked().stream().anyMatch(l -> l.contains("denied.test")));
   }
