@@ -1,14 +1,27 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.AgentVersion;
 import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
+import dev.plumbline.egress.EgressGate;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
 import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.trace.BuildRecorder;
+import dev.plumbline.trace.BuildRecords;
+import dev.plumbline.trace.ExecutableHasher;
+import dev.plumbline.trace.GitTrackedFiles;
+import dev.plumbline.trace.RecordException;
+import dev.plumbline.trace.TraceEvent;
+import dev.plumbline.trace.TraceException;
+import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +52,6 @@ import picocli.CommandLine.Parameters;
       "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
     })
 public final class RunCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
@@ -96,10 +108,87 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    throw new UnsupportedOperationException("run is not implemented yet");
+    PrintWriter err = spec.commandLine().getErr();
+    Path cwd = Path.of("").toAbsolutePath();
+    Map<String, String> env = System.getenv();
+    boolean enforcing = "block".equals(egress);
+    if (!enforcing && !"audit".equals(egress)) {
+      err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    AttestationRun attestation;
+    try {
+      attestation = prepareAttestation(); // before the build: key readable, environment snapshot
+    } catch (SigningException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    EgressGate gate = EgressGate.auditAll();
+    BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
+        List.copyOf(allow));
+
+    Tracer tracer = Tracer.create();
+    ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "plumbline-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
+      BuildRecorder recorder = new BuildRecorder(
+          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+      Tracer.Result result;
+      try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
+        result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
+          // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
+          if (event instanceof TraceEvent.Exec exec) {
+            recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
+          } else {
+            recorder.accept(event);
+          }
+        }));
+      } catch (TraceException e) {
+        err.println("plumbline: " + e.getMessage());
+        err.flush();
+        return switch (e.kind()) {
+          case NOT_FOUND -> ExitCodes.NOT_FOUND;
+          case NOT_EXECUTABLE -> ExitCodes.NOT_EXECUTABLE;
+          case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
+        };
+      }
+      BuildRecord built = recorder.finish(
+          new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
+              result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
+          HASH_WAIT);
+
+      if (record != null) {
+        try {
+          BuildRecords.write(built, record);
+        } catch (RecordException e) {
+          err.println("plumbline: " + e.getMessage());
+          err.flush();
+          return ExitCodes.OUTPUT_FAILED;
+        }
+      }
+      int exitCode = attest(attestation, built, result.exitCode());
+      RunSummary.print(built, json, spec.commandLine().getOut(), err);
+      return exitCode;
+    } catch (TraceException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.TRACE_NOT_PERMITTED;
+    } finally {
+      hashing.shutdownNow();
+    }
   }
+
+  /** How long the record may wait for the last executables to be hashed. */
+  private static final Duration HASH_WAIT = Duration.ofSeconds(60);
 
   // ---- attestation (owned by the attest area; the tracing flow calls these two) ----
 

@@ -18,7 +18,22 @@ public record BuildRecord(
     List<ProcessInfo> processes,
     List<Destination> network,
     List<DnsQuery> dns,
-    List<FileWrite> files) {
+    List<FileWrite> files,
+    Sources sources) {
+
+  /** The record as first defined, without {@code sources}; kept so existing callers compile. */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, null);
+  }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
   public static final String FORMAT = "https://plumbline.dev/record/v1";
@@ -89,4 +104,10 @@ public record BuildRecord(
    * among write, create, truncate, rename-from, rename-to, unlink; {@code tracked} when git tracks it.
    */
   public record FileWrite(String path, List<String> operations, boolean tracked, List<String> processes, int count) {}
+
+  /**
+   * What the record knows about the working directory's sources: {@code gitTracked} when git
+   * listed its tracked files (otherwise no write can be marked {@code tracked}), and how many.
+   */
+  public record Sources(boolean gitTracked, int trackedFiles) {}
 }
