@@ -59,6 +59,10 @@ class AttestEndToEndTest {
     }
     assertTrue(sawSh, predicate.get("tools").toString());
     assertTrue(predicate.at("/environment/variables").size() > 0);
+    try (var in = getClass().getResourceAsStream("/dev/plumbline/attest/predicate.schema.json")) {
+      var schema = new dev.plumbline.attest.MiniSchema(CanonicalJson.mapper().readTree(in));
+      assertEquals(java.util.List.of(), schema.validate(predicate), "a traced build's predicate matches the shipped schema");
+    }
 
     Path other = Files.writeString(dir.resolve("other.bin"), "not built");
     Cli.Result wrong = Cli.run("verify", "--bundle", bundle.toString(), "--key", pub.toString(), other.toString()).assertNoStackTrace();
