@@ -3,7 +3,10 @@ package dev.plumbline.cli;
 import dev.plumbline.AgentVersion;
 import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
+import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGate;
+import dev.plumbline.egress.EgressGates;
+import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
@@ -52,6 +55,7 @@ import picocli.CommandLine.Parameters;
       "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
     })
 public final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
@@ -108,8 +112,6 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -123,15 +125,23 @@ public final class RunCommand implements Callable<Integer> {
     }
     AttestationRun attestation;
     try {
-      attestation = prepareAttestation(); // before the build: key readable, environment snapshot
+      attestation = prepareAttestation();
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    EgressGate gate = EgressGate.auditAll();
+    EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
+    try {
+      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
+    } catch (EgressConfigException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    EgressGate gate = egressSession.gate();
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        List.copyOf(allow));
+        egressSession.allow());
 
     Tracer tracer = Tracer.create();
     ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
@@ -142,6 +152,7 @@ public final class RunCommand implements Callable<Integer> {
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+      egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
@@ -161,10 +172,10 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = recorder.finish(
+      BuildRecord built = egressSession.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT);
+          HASH_WAIT));
 
       if (record != null) {
         try {
@@ -184,6 +195,7 @@ public final class RunCommand implements Callable<Integer> {
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
       hashing.shutdownNow();
+      egressSession.close();
     }
   }
 
