@@ -80,7 +80,7 @@ class EgressNamespaceTest {
   @BeforeAll
   static void namespace() throws Exception {
     work = Files.createTempDirectory("plumbline-egress-");
-    String name = "plumbline-test-" + HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(4));
+    String name = "plumbline-test-" + HexFormat.of().formatHex(randomBytes(4));
     Result add = exec(List.of("ip", "netns", "add", name), 30);
     if (add.code != 0) {
       fail("egress tests need a network namespace of their own, but 'ip netns add " + name + "' failed (" + add.output.strip()
@@ -104,6 +104,12 @@ class EgressNamespaceTest {
     }
     Result cc = exec(List.of("gcc", "-O1", "-o", probe.toString(), src.toString()), 120);
     assertEquals(0, cc.code, "gcc: " + cc.output);
+  }
+
+  static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
   }
 
   @AfterAll
