@@ -11,7 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.IntConsumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ public final class EgressPolicy implements EgressGate {
   private final List<DeniedSocket> deniedUnix;
   private final NameBook names;
   private final ResolverEndpoints resolver;
-  private final IntConsumer onDnsRedirect;
+  private final BiConsumer<Integer, InetSocketAddress> onDnsRedirect;
   private final Runnable onClose;
 
   /** A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match). */
@@ -77,14 +77,14 @@ public final class EgressPolicy implements EgressGate {
       List<String> denyUnix,
       NameBook names,
       ResolverEndpoints resolver,
-      IntConsumer onDnsRedirect,
+      BiConsumer<Integer, InetSocketAddress> onDnsRedirect,
       Runnable onClose) {
     this.mode = mode;
     this.allowlist = allowlist;
     this.denyLoopback = denyLoopback;
     this.names = names;
     this.resolver = resolver;
-    this.onDnsRedirect = onDnsRedirect == null ? pid -> {} : onDnsRedirect;
+    this.onDnsRedirect = onDnsRedirect == null ? (pid, original) -> {} : onDnsRedirect;
     this.onClose = onClose == null ? () -> {} : onClose;
     List<DeniedSocket> denied = new ArrayList<>();
     for (String p : denyUnix) {
@@ -241,7 +241,7 @@ public final class EgressPolicy implements EgressGate {
         InetSocketAddress to = redirectTarget(family);
         if (to != null) {
           if (a.pid() > 0) {
-            onDnsRedirect.accept(a.pid());
+            onDnsRedirect.accept(a.pid(), new InetSocketAddress(address, a.port()));
           }
           return new Decision.Redirect(to);
         }

@@ -33,7 +33,7 @@ class EgressPolicyTest {
         names,
         new EgressPolicy.ResolverEndpoints(
             RESOLVER4, RESOLVER6, java.util.Set.of(AllowlistTest.ip("127.0.0.53"), AllowlistTest.ip("::1"))),
-        redirected::add,
+        (pid, original) -> redirected.add(pid),
         null);
   }
 

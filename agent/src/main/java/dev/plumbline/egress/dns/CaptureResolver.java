@@ -265,7 +265,7 @@ public final class CaptureResolver implements AutoCloseable {
       }
     }
     String decision = block ? "allowed" : "audited";
-    byte[] reply = forward(query, q.id(), overTcp);
+    byte[] reply = forward(query, q.id(), overTcp, targets(pid));
     if (reply == null) {
       for (DnsMessage.Question question : questionsOrPlaceholder(q)) {
         record(pid, question.name(), DnsMessage.typeName(question.type()), List.of(), decision, "SERVFAIL", transport);
@@ -338,9 +338,25 @@ public final class CaptureResolver implements AutoCloseable {
     return out.stream().distinct().sorted().toList();
   }
 
-  private byte[] forward(byte[] query, int id, boolean overTcp) {
+  /**
+   * Where to forward: audit mode asks the nameserver the process meant to ask (so a build with its
+   * own resolver configuration gets the same answers as without plumbline); block mode always asks
+   * the system's nameservers, since an answer from a server the build chose could point an allowed
+   * name at any address.
+   */
+  private List<InetSocketAddress> targets(int pid) {
+    if (mode == EgressMode.AUDIT && owners != null && pid > 0) {
+      InetSocketAddress wanted = owners.originalFor(pid);
+      if (wanted != null && !upstreams.contains(wanted)) {
+        return List.of(wanted);
+      }
+    }
+    return upstreams;
+  }
+
+  private byte[] forward(byte[] query, int id, boolean overTcp, List<InetSocketAddress> targets) {
     for (int round = 0; round < 2; round++) {
-      for (InetSocketAddress upstream : upstreams) {
+      for (InetSocketAddress upstream : targets) {
         try {
           byte[] reply = overTcp ? forwardTcp(query, upstream) : forwardUdp(query, id, upstream);
           if (reply != null) {

@@ -183,6 +183,28 @@ public class CaptureResolverTest {
   }
 
   @Test
+  void auditAsksTheNameserverTheProcessMeantAndBlockAsksTheSystemOnes() throws Exception {
+    try (TestDnsServer own = new TestDnsServer(InetAddress.getByName("127.0.0.1"), 0)) {
+      own.name("other.test", "127.0.0.99");
+      int self = (int) ProcessHandle.current().pid();
+      for (EgressMode mode : EgressMode.values()) {
+        SocketOwners owners = new SocketOwners(java.nio.file.Paths.get("/proc"));
+        owners.noteRedirect(self, own.address()); // as the gate does when it redirects this process's DNS
+        try (CaptureResolver r =
+            new CaptureResolver(List.of(upstream.address()), mode, Allowlist.parse(List.of("other.test")), names, seen::add, owners, Clock.systemUTC())
+                .start()) {
+          DnsMessage m = askUdp(r.inet(), query(20, "other.test", DnsMessage.TYPE_A));
+          String expected = mode == EgressMode.AUDIT ? "127.0.0.99" : "127.0.0.11";
+          assertEquals(expected, m.answers().get(0).value(), mode.label());
+        }
+      }
+      assertEquals(List.of("udp other.test A"), own.log(), "audit asked the build's own nameserver");
+      assertEquals(List.of("udp other.test A"), upstream.log(), "block asked the system nameserver");
+      assertEquals(self, seen.get(0).pid(), "the asking process is found from its socket");
+    }
+  }
+
+  @Test
   void listensOnIpv6LoopbackWhenItExists() throws Exception {
     start(EgressMode.AUDIT);
     assertNotNull(resolver.inet());
