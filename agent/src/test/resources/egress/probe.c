@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static const char *tag;
@@ -198,6 +199,17 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "name-udp") == 0) {
     if (resolve(host, port, SOCK_DGRAM, &ss, &len) < 0) return 1;
     return udp_payload(socket(ss.ss_family, SOCK_DGRAM, 0), &ss, len, "sendto");
+  }
+  if (strcmp(mode, "unix") == 0) {
+    /* probe unix PATH - TAG */
+    struct sockaddr_un un = {0};
+    un.sun_family = AF_UNIX;
+    strncpy(un.sun_path, host, sizeof un.sun_path - 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(fd, (struct sockaddr *)&un, sizeof un) < 0) return report(-1);
+    dprintf(fd, "%s\n", tag);
+    close(fd);
+    return report(0);
   }
   if (strcmp(mode, "dns") == 0) {
     /* probe dns SERVER NAME TAG: the server is an address, port 53 */

@@ -64,6 +64,8 @@ class EgressNamespaceTest {
           "$P uring 127.0.0.13 8080 uring-denied",
           "$P tcp 127.0.0.20 8080 hosts-allowed",
           "$P udp 127.0.0.53 53 unconnected-dns",
+          "$P unix \"$3/denied.sock\" - unix-denied",
+          "$P unix \"$3/open.sock\" - unix-open",
           "$P dns 2001:db8::53 allowed.test dns6-allowed",
           "$P dns 2001:db8::53 other.test dns6-denied",
           "$P dns 192.0.2.53 allowed.test dns4-elsewhere",
@@ -191,7 +193,8 @@ class EgressNamespaceTest {
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), EgressNetnsFixture.class.getName(), out.toString()));
     argv.addAll(List.of("run", "--record", record.toString()));
     argv.addAll(egressArgs);
-    argv.addAll(List.of("--", "/bin/sh", script.toString(), probe.toString(), probes.toString()));
+    argv.addAll(List.of("--deny-unix", out.resolve("denied.sock").toString()));
+    argv.addAll(List.of("--", "/bin/sh", script.toString(), probe.toString(), probes.toString(), out.toString()));
     Result r = exec(argv, 300);
     String log = "plumbline output:\n" + r.output;
     assertEquals(0, r.code, log);
@@ -216,7 +219,7 @@ class EgressNamespaceTest {
   static final List<String> DENIED =
       List.of("raw-denied", "v6-denied", "udp-denied", "udpmsg-denied", "udpmmsg-denied", "tfo-denied", "int80-denied", "socketcall-denied");
   static final List<String> ALLOWED =
-      List.of("name-allowed", "tcp-dns-allowed", "raw-answered", "v6-allowed", "udp-allowed", "hosts-allowed");
+      List.of("name-allowed", "tcp-dns-allowed", "raw-answered", "v6-allowed", "udp-allowed", "hosts-allowed", "unix-open");
 
   @Test
   void blockModeRefusesEveryWayOutBeforeItReachesAListener() throws Exception {
@@ -237,6 +240,8 @@ class EgressNamespaceTest {
       assertFalse(s.reachedTag(tag), s.log());
     }
     assertEquals("err=38", s.probes().get("uring-denied"), "io_uring_setup fails with ENOSYS\n" + s.log());
+    assertEquals("err=13", s.probes().get("unix-denied"), "--deny-unix refuses with EACCES\n" + s.log());
+    assertFalse(s.reachedTag("unix-denied"), s.log());
     assertFalse(s.reachedTag("uring-denied"), s.log());
     assertEquals(ALLOWED.size(), s.reached().size(), "nothing else reached a listener\n" + s.log());
 
@@ -260,6 +265,9 @@ class EgressNamespaceTest {
     assertTrue(denied.path("processes").toString().contains("probe"), denied.toPrettyString());
     assertEquals("blocked", s.destination("::1", 8081).path("decision").asText());
     assertEquals("blocked", s.destination("127.0.0.11", 9999).path("decision").asText());
+    JsonNode unix = s.destination(work.resolve("block").resolve("denied.sock").toString(), 0);
+    assertEquals("blocked", unix.path("decision").asText(), s.record().path("network").toPrettyString());
+    assertEquals("unix", unix.path("family").asText());
     JsonNode ok = s.destination("127.0.0.10", 8080);
     assertEquals("allowed.test", ok.path("hostname").asText(), ok.toPrettyString());
     assertEquals("allowed", ok.path("decision").asText());
@@ -299,6 +307,9 @@ class EgressNamespaceTest {
     assertTrue(s.dnsAsked().contains("udp (malformed) -"),
         "audit mode leaves unconnected sendto to port 53 alone (source-checking clients): " + s.dnsAsked());
     assertTrue(s.reachedTag("uring-denied"), "io_uring works in audit mode\n" + s.log());
+    assertEquals("err=13", s.probes().get("unix-denied"), "an explicit --deny-unix holds in audit mode too\n" + s.log());
+    assertFalse(s.reachedTag("unix-denied"), s.log());
+    assertTrue(s.reachedTag("unix-open"), s.log());
     assertFalse(s.record().path("completeness").path("complete").asBoolean(true), "io_uring makes the trace incomplete");
     JsonNode d = s.destination("127.0.0.11", 8080);
     assertEquals("denied.test", d.path("hostname").asText(), d.toPrettyString());
