@@ -55,6 +55,10 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code FileChanged}: an absolute path (or relative to the working directory); writes
  *       outside the working directory are not recorded (temporary files would make records of
  *       the same build differ).
+ *   <li>Out of order: events of a task whose {@code ProcessStarted} comes later (a new thread's or
+ *       child's first stop before its parent's clone/fork event) are folded into the thread's
+ *       process, or into the child once its start arrives. A task never started nor ended makes
+ *       the record incomplete ("exit not seen").
  *   <li>{@code Incomplete}: the reason must not contain pids or times (records of the same build
  *       should be equal); reasons are de-duplicated and sorted.
  * </ul>
@@ -90,9 +94,13 @@ public final class BuildRecorder {
 
   private static final class Proc {
     final int pid;
-    final int ppid;
-    final Proc parent;
-    final Instant startedAt;
+    int ppid;
+    Proc parent;
+    Instant startedAt;
+    /** Made up for an event whose task had not been reported yet (events can arrive out of order). */
+    boolean implicit;
+    /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
+    final List<Set<String>> awaitingImage = new ArrayList<>();
     final List<ExecEntry> execs = new ArrayList<>();
     String image; // path of the program image it runs now (inherited over fork)
     Instant endedAt;
@@ -160,7 +168,7 @@ public final class BuildRecorder {
           new NetKey(e.family(), e.protocol(), e.address(), e.port(), host, e.decision()), k -> new Seen());
       addIfPresent(seen.kinds, e.syscall());
       addIfPresent(seen.results, e.result());
-      addIfPresent(seen.processes, p.image);
+      noteProcess(seen.processes, p);
       seen.count++;
     } else if (event instanceof TraceEvent.Dns e) {
       dns.add(e);
@@ -194,13 +202,41 @@ public final class BuildRecorder {
   }
 
   private void started(TraceEvent.ProcessStarted e) {
+    Proc old = live.get(e.pid());
+    if (old != null && old.implicit && !old.exitSeen) {
+      // its events came before its start: now we know what it is
+      if (e.thread() && old.execs.isEmpty()) {
+        processes.remove(old);
+        live.remove(e.pid());
+        threadGroup.put(e.pid(), tgid(e.ppid()));
+        Proc group = live.get(tgid(e.ppid()));
+        if (group != null && group.image != null) {
+          old.awaitingImage.forEach(set -> set.add(group.image));
+        }
+        return;
+      }
+      if (!e.thread()) {
+        old.implicit = false;
+        old.ppid = e.ppid();
+        old.parent = live.get(tgid(e.ppid()));
+        old.startedAt = e.at().isBefore(old.startedAt) ? e.at() : old.startedAt;
+        if (old.image == null && old.parent != null) {
+          old.image = old.parent.image;
+        }
+        if (old.image != null) {
+          String image = old.image;
+          old.awaitingImage.forEach(set -> set.add(image));
+          old.awaitingImage.clear();
+        }
+        return;
+      }
+    }
     if (e.thread()) {
       threadGroup.put(e.pid(), tgid(e.ppid()));
       return;
     }
     threadGroup.remove(e.pid()); // a pid reused after a thread ended
-    Proc old = live.get(e.pid());
-    if (old != null && old.execs.isEmpty() && !old.exitSeen && old.startedAt.equals(e.at())) {
+    if (old != null && !old.exitSeen && old.execs.isEmpty() && old.ppid == e.ppid()) {
       return; // the same start reported twice
     }
     Proc parent = live.get(tgid(e.ppid()));
@@ -228,7 +264,7 @@ public final class BuildRecorder {
     if (relative != null) {
       Seen seen = files.computeIfAbsent(relative, k -> new Seen());
       addIfPresent(seen.kinds, e.operation());
-      addIfPresent(seen.processes, p.image);
+      noteProcess(seen.processes, p);
       seen.count++;
     }
   }
@@ -271,6 +307,7 @@ public final class BuildRecorder {
     Proc p = live.get(id);
     if (p == null) {
       p = new Proc(id, 0, null, at);
+      p.implicit = true;
       processes.add(p);
       live.put(id, p);
     }
@@ -454,6 +491,14 @@ public final class BuildRecorder {
           path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
     return out;
+  }
+
+  private static void noteProcess(Set<String> processes, Proc p) {
+    if (p.image != null) {
+      processes.add(p.image);
+    } else if (p.implicit) {
+      p.awaitingImage.add(processes);
+    }
   }
 
   private static void addIfPresent(Set<String> set, String value) {

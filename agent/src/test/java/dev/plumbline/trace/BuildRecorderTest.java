@@ -212,6 +212,31 @@ class BuildRecorderTest {
   }
 
   @Test
+  void eventsBeforeTheirStartAreFoldedIn() {
+    BuildRecorder r = recorder(TRACKED);
+    r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));
+    r.exec(new Exec(Instant.EPOCH, 10, "/usr/bin/curl", null, List.of("curl"), "/", null),
+        CompletableFuture.completedFuture(CURL), null);
+    // a new thread's connect seen before the clone event that announces it
+    r.accept(new Network(Instant.EPOCH, 11, "connect", "inet", "tcp", "127.0.0.1", 80, "audited", "ok"));
+    r.accept(new ProcessStarted(Instant.EPOCH, 11, 10, true));
+    // a child's exec seen before the fork event
+    r.exec(new Exec(Instant.ofEpochSecond(1), 12, "/bin/true", null, List.of("true"), "/", null),
+        CompletableFuture.completedFuture(SH), null);
+    r.accept(new ProcessStarted(Instant.ofEpochSecond(1), 12, 10, false));
+    r.accept(new ProcessExited(Instant.ofEpochSecond(2), 12, 0, null, false));
+    r.accept(new ProcessExited(Instant.ofEpochSecond(2), 10, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertTrue(rec.completeness().complete(), rec.completeness().reasons().toString());
+    assertEquals(2, rec.processes().size());
+    BuildRecord.ProcessInfo child = rec.processes().get(1);
+    assertEquals(12, child.pid());
+    assertEquals(10, child.ppid());
+    assertEquals("/bin/true", child.execs().get(0).path());
+    assertEquals(List.of("/usr/bin/curl"), rec.network().get(0).processes());
+  }
+
+  @Test
   void finishOnlyOnce() {
     BuildRecorder r = recorder(TRACKED);
     r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
