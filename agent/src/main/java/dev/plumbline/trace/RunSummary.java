@@ -26,6 +26,7 @@ public final class RunSummary {
       Integer signal,
       Double durationSeconds,
       int processes,
+      int endedByAgent,
       int tools,
       List<DestinationLine> destinations,
       int dnsNames,
@@ -55,6 +56,7 @@ public final class RunSummary {
         inv == null ? null : inv.signal(),
         inv == null ? null : seconds(inv.startedAt(), inv.finishedAt()),
         nonNull(r.processes()).size(),
+        (int) nonNull(r.processes()).stream().filter(BuildRecord.ProcessInfo::outlivedBuild).count(),
         nonNull(r.tools()).size(),
         lines,
         (int) nonNull(r.dns()).stream().map(BuildRecord.DnsQuery::name).distinct().count(),
@@ -77,7 +79,11 @@ public final class RunSummary {
       out.append(String.format(Locale.ROOT, " after %.1fs", s.durationSeconds()));
     }
     out.append('\n');
-    out.append("  processes: ").append(s.processes()).append(", distinct tools: ").append(s.tools()).append('\n');
+    out.append("  processes: ").append(s.processes());
+    if (s.endedByAgent() > 0) {
+      out.append(" (").append(s.endedByAgent()).append(" ended by plumbline after the grace period)");
+    }
+    out.append(", distinct tools: ").append(s.tools()).append('\n');
 
     if (s.destinations().isEmpty()) {
       out.append("  network: no destinations\n");

@@ -39,11 +39,13 @@ class RunSummaryTest {
     r.accept(new TraceEvent.Network(Instant.EPOCH, 5, "connect", "inet6", "tcp", "::1", 443, "blocked", "blocked"));
     r.accept(new TraceEvent.Incomplete(Instant.EPOCH, 5, "io_uring used: its operations are not traced"));
     r.accept(new TraceEvent.FileChanged(Instant.EPOCH, 5, "/work/project/out.bin", "write"));
+    r.accept(new TraceEvent.ProcessStarted(Instant.EPOCH, 6, 5, false));
     r.accept(new TraceEvent.ProcessExited(Instant.ofEpochSecond(2), 5, null, 9, false));
+    r.accept(new TraceEvent.ProcessExited(Instant.ofEpochSecond(2), 6, null, 9, true));
     BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.ofEpochMilli(2049), null, 9), Duration.ZERO);
     assertEquals(String.join("\n",
         "plumbline: build killed by signal 9 after 2.0s",
-        "  processes: 1, distinct tools: 1",
+        "  processes: 2 (1 ended by plumbline after the grace period), distinct tools: 1",
         "  network: 1 destination",
         "    NAME  ADDRESS    PROTOCOL  PROCESS  DECISION  COUNT",
         "    -     [::1]:443  tcp       build    blocked   1",
@@ -58,6 +60,7 @@ class RunSummaryTest {
     JsonNode j = new ObjectMapper().readTree(RunSummary.json(BuildRecordsTest.sample()));
     assertEquals(0, j.get("exitCode").asInt());
     assertEquals(5, j.get("processes").asInt());
+    assertEquals(0, j.get("endedByAgent").asInt());
     assertEquals(4, j.get("tools").asInt());
     assertEquals(3, j.get("destinations").size());
     JsonNode first = j.get("destinations").get(0);
