@@ -59,6 +59,8 @@ import java.util.concurrent.TimeoutException;
  *       child's first stop before its parent's clone/fork event) are folded into the thread's
  *       process, or into the child once its start arrives. A task never started nor ended makes
  *       the record incomplete ("exit not seen").
+ *   <li>{@code Note}: aggregated by (kind, detail) into {@code notes}; a "(pid N)" in the detail
+ *       is dropped, since the process is listed by executable.
  *   <li>{@code Incomplete}: the reason must not contain pids or times (records of the same build
  *       should be equal); reasons are de-duplicated and sorted.
  * </ul>
@@ -129,6 +131,8 @@ public final class BuildRecorder {
     final Set<String> results = new TreeSet<>();
     final Set<String> processes = new TreeSet<>();
     int count;
+    String firstKind; // file operations, in the order they happened
+    String lastKind;
   }
 
   private final Settings settings;
@@ -140,6 +144,7 @@ public final class BuildRecorder {
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
   private final Map<String, Seen> files = new HashMap<>();
+  private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
   private boolean finished;
 
@@ -181,6 +186,11 @@ public final class BuildRecorder {
       exited(e);
     } else if (event instanceof TraceEvent.Incomplete e) {
       reasons.add(e.reason());
+    } else if (event instanceof TraceEvent.Note e) {
+      Proc p = process(e.pid(), e.at());
+      Seen seen = notes.computeIfAbsent(List.of(String.valueOf(e.kind()), withoutPids(e.detail())), k -> new Seen());
+      noteProcess(seen.processes, p);
+      seen.count++;
     }
   }
 
@@ -264,6 +274,10 @@ public final class BuildRecorder {
     if (relative != null) {
       Seen seen = files.computeIfAbsent(relative, k -> new Seen());
       addIfPresent(seen.kinds, e.operation());
+      if (seen.firstKind == null) {
+        seen.firstKind = e.operation();
+      }
+      seen.lastKind = e.operation();
       noteProcess(seen.processes, p);
       seen.count++;
     }
@@ -377,7 +391,9 @@ public final class BuildRecorder {
         destinations(),
         dnsQueries(),
         fileWrites(tracked),
-        new BuildRecord.Sources(tracked.available(), tracked.paths().size()));
+        new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
+            (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
+        noteList());
   }
 
   private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {
@@ -487,10 +503,35 @@ public final class BuildRecorder {
     List<BuildRecord.FileWrite> out = new ArrayList<>();
     for (String path : new TreeSet<>(files.keySet())) {
       Seen a = files.get(path);
+      if (transientFile(a) && !tracked.tracks(path)) {
+        continue;
+      }
       out.add(new BuildRecord.FileWrite(
           path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
     return out;
+  }
+
+  /**
+   * Created by the build and gone again by the end (ar's and compilers' temporaries with random
+   * names): left out, since nothing of it remains and its name would make records differ.
+   */
+  private static boolean transientFile(Seen a) {
+    return "create".equals(a.firstKind) && ("unlink".equals(a.lastKind) || "rename-from".equals(a.lastKind));
+  }
+
+  private List<BuildRecord.Note> noteList() {
+    List<BuildRecord.Note> out = new ArrayList<>();
+    notes.forEach((k, a) -> out.add(new BuildRecord.Note(k.get(0), k.get(1), List.copyOf(a.processes), a.count)));
+    out.sort(Comparator.comparing(BuildRecord.Note::kind).thenComparing(BuildRecord.Note::detail));
+    return out;
+  }
+
+  private static final java.util.regex.Pattern PID_MENTION = java.util.regex.Pattern.compile("\\s*\\(pid \\d+\\)");
+
+  /** Records of the same build must compare equal: "(pid 123)" in a note's detail is dropped. */
+  static String withoutPids(String detail) {
+    return detail == null ? "" : PID_MENTION.matcher(detail).replaceAll("");
   }
 
   private static void noteProcess(Set<String> processes, Proc p) {

@@ -32,6 +32,7 @@ public final class RunSummary {
       int dnsNames,
       int filesWritten,
       List<String> trackedSourcesWritten,
+      List<BuildRecord.Note> notes,
       BuildRecord.Completeness completeness) {}
 
   /** One row of the destinations table. */
@@ -62,6 +63,7 @@ public final class RunSummary {
         (int) nonNull(r.dns()).stream().map(BuildRecord.DnsQuery::name).distinct().count(),
         nonNull(r.files()).size(),
         trackedWrites,
+        nonNull(r.notes()),
         r.completeness());
   }
 
@@ -125,6 +127,14 @@ public final class RunSummary {
       out.append(", no tracked source written");
     }
     out.append('\n');
+
+    for (BuildRecord.Note n : s.notes()) {
+      out.append("  note: ").append(n.kind()).append(": ").append(n.detail());
+      if (n.count() > 1) {
+        out.append(" (").append(n.count()).append(" times)");
+      }
+      out.append('\n');
+    }
 
     BuildRecord.Completeness c = s.completeness();
     if (c != null && c.complete()) {

@@ -66,6 +66,11 @@ class BuildRecorderTest {
       r.accept(new FileChanged(now.get(), pid, "/tmp/cc" + pid + ".s", "write")); // outside: not recorded
     }
     r.accept(new FileChanged(now.get(), cc1, "src/gen.h", "truncate")); // relative, a tracked source
+    // a temporary with a random name, created and removed: left out
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "create"));
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "write"));
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "unlink"));
+    r.accept(new TraceEvent.Note(now.get(), cc2, "ptrace", "/usr/bin/gcc (pid " + cc2 + ") tried PTRACE_TRACEME: refused (EPERM)"));
     for (int pid : order) {
       r.accept(new ProcessExited(now.get(), pid, 0, null, false));
     }
@@ -123,7 +128,9 @@ class BuildRecorderTest {
         new BuildRecord.FileWrite("src/gen.h", List.of("truncate"), true, List.of("/usr/bin/gcc"), 1),
         new BuildRecord.FileWrite("src/greet.o", List.of("create", "write"), false, List.of("/usr/bin/gcc"), 2),
         new BuildRecord.FileWrite("src/main.o", List.of("create", "write"), false, List.of("/usr/bin/gcc"), 2)), rec.files());
-    assertEquals(new BuildRecord.Sources(true, 3), rec.sources());
+    assertEquals(new BuildRecord.Sources(true, 3, 1), rec.sources());
+    assertEquals(List.of(new BuildRecord.Note("ptrace", "/usr/bin/gcc tried PTRACE_TRACEME: refused (EPERM)",
+        List.of("/usr/bin/gcc"), 1)), rec.notes());
     assertEquals(new BuildRecord.Invocation(List.of("sh", "-c", "make -j2"), "/work/project",
         "2026-01-01T00:00:00Z", rec.invocation().finishedAt(), 0, null), rec.invocation());
   }
@@ -140,7 +147,7 @@ class BuildRecorderTest {
   void noGitMeansNothingIsTracked() {
     BuildRecord rec = build(100, Instant.EPOCH, false, recorder(GitTrackedFiles.none()));
     assertTrue(rec.files().stream().noneMatch(BuildRecord.FileWrite::tracked));
-    assertEquals(new BuildRecord.Sources(false, 0), rec.sources());
+    assertEquals(new BuildRecord.Sources(false, 0, 1), rec.sources());
   }
 
   @Test
@@ -234,6 +241,25 @@ class BuildRecorderTest {
     assertEquals(10, child.ppid());
     assertEquals("/bin/true", child.execs().get(0).path());
     assertEquals(List.of("/usr/bin/curl"), rec.network().get(0).processes());
+  }
+
+  @Test
+  void removedFilesThatWereThereBeforeOrAreTrackedStay() {
+    BuildRecorder r = recorder(TRACKED);
+    r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "old.log", "unlink")); // existed before the build
+    r.accept(new FileChanged(Instant.EPOCH, 10, "Makefile", "create")); // tracked: always recorded
+    r.accept(new FileChanged(Instant.EPOCH, 10, "Makefile", "unlink"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out.tmp", "create")); // renamed into place: the target stays
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out.tmp", "rename-from"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out", "rename-to"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "create")); // removed, then created again: stays
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "unlink"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "create"));
+    r.accept(new ProcessExited(Instant.EPOCH, 10, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertEquals(List.of("Makefile", "again", "old.log", "out"), rec.files().stream().map(BuildRecord.FileWrite::path).toList());
+    assertEquals(1, rec.sources().transientFiles());
   }
 
   @Test
