@@ -527,9 +527,10 @@ public final class BuildRecorder {
     return out;
   }
 
-  private static final java.util.regex.Pattern PID_MENTION = java.util.regex.Pattern.compile("\\s*\\(pid \\d+\\)");
+  private static final java.util.regex.Pattern PID_MENTION =
+      java.util.regex.Pattern.compile("\\s*\\(pid \\d+\\)|(?<=PTRACE_[A-Z_]{1,20}) of \\d+");
 
-  /** Records of the same build must compare equal: "(pid 123)" in a note's detail is dropped. */
+  /** Records of the same build must compare equal: "(pid 123)", "PTRACE_SEIZE of 123" lose the pid. */
   static String withoutPids(String detail) {
     return detail == null ? "" : PID_MENTION.matcher(detail).replaceAll("");
   }

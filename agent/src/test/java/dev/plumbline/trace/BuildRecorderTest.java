@@ -263,6 +263,14 @@ class BuildRecorderTest {
   }
 
   @Test
+  void pidsLeaveNoteDetails() {
+    assertEquals("/usr/bin/strace tried PTRACE_SEIZE: refused (EPERM)",
+        BuildRecorder.withoutPids("/usr/bin/strace (pid 77) tried PTRACE_SEIZE of 5304: refused (EPERM)"));
+    assertEquals("/x installed its own seccomp filter (operation 1)",
+        BuildRecorder.withoutPids("/x (pid 9) installed its own seccomp filter (operation 1)"));
+  }
+
+  @Test
   void finishOnlyOnce() {
     BuildRecorder r = recorder(TRACKED);
     r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
