@@ -1,6 +1,7 @@
 package dev.plumbline.trace;
 
 import dev.plumbline.trace.decode.ArgvRedactor;
+import dev.plumbline.trace.decode.TempNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -355,7 +356,7 @@ public final class BuildRecorder {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
         BuildRecord.Script script = x.script() == null ? e.script() : await(x.script(), deadline, "interpreter script", e.path(), why);
-        List<String> argv = e.argv() == null ? List.of() : ArgvRedactor.redact(e.argv());
+        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(ArgvRedactor.redact(e.argv()));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
         toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
       }
@@ -374,7 +375,7 @@ public final class BuildRecorder {
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
-            ArgvRedactor.redact(settings.argv()),
+            TempNames.mask(ArgvRedactor.redact(settings.argv())),
             settings.workdir().toString(),
             time(outcome.startedAt()),
             time(outcome.finishedAt()),

@@ -56,7 +56,10 @@ class BuildRecorderTest {
     }
     for (int pid : order) {
       String src = pid == cc1 ? "src/main.c" : "src/greet.c";
-      r.exec(new Exec(now.get(), pid, "/usr/bin/gcc", null, List.of("gcc", "-c", src), WORK.toString(), null),
+      // gcc names its temporaries at random: /tmp/ccXXXXXX.s
+      String tmp = "/tmp/cc" + Integer.toString(pid * 7919 + base, 36).substring(0, 3) + (swap ? "aBc" : "XyZ") + ".s";
+      r.exec(new Exec(now.get(), pid, "/usr/bin/gcc", null, List.of("gcc", "-c", src, "-save-temps=" + tmp),
+              WORK.toString(), null),
           CompletableFuture.completedFuture(CC), CompletableFuture.completedFuture(null));
     }
     for (int pid : order) {
@@ -106,7 +109,8 @@ class BuildRecorderTest {
     // tree order: sh, make, then make's children ordered by what they ran; no thread entries
     List<String> firstArgv = rec.processes().stream().map(p -> String.join(" ", p.execs().get(0).argv())).toList();
     assertEquals(List.of("sh -c make -j2", "make -j2",
-        "curl -H Authorization: Bearer *** http://example.test/", "gcc -c src/greet.c", "gcc -c src/main.c"), firstArgv);
+        "curl -H Authorization: Bearer *** http://example.test/", "gcc -c src/greet.c -save-temps=/tmp/ccXXXXXX.s",
+        "gcc -c src/main.c -save-temps=/tmp/ccXXXXXX.s"), firstArgv);
     BuildRecord.ProcessInfo make = rec.processes().get(1);
     assertEquals(101, make.pid());
     assertEquals(100, make.ppid());
