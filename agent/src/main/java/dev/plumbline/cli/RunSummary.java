@@ -4,9 +4,8 @@ import dev.plumbline.trace.BuildRecord;
 import java.io.PrintWriter;
 
 /**
- * Prints the end-of-run summary rendered by {@link dev.plumbline.trace.RunSummary}: text with the
- * destinations table (name, address:port, protocol, process, decision, count) on stderr, or the
- * summary as JSON on stdout with {@code --json}.
+ * Prints the end-of-run summary that {@link dev.plumbline.trace.RunSummary} renders: text on
+ * stderr, or with {@code --json} the JSON form on stdout.
  */
 final class RunSummary {
   private RunSummary() {}

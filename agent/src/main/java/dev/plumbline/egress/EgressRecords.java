@@ -59,7 +59,6 @@ public final class EgressRecords {
               d.family(), d.protocol(), d.address(), d.port(), d.hostname(), d.decision(), d.syscalls(), d.results(), d.processes(),
               d.count(), would));
     }
-    return new BuildRecord(
-        r.format(), r.agent(), r.invocation(), r.completeness(), r.tools(), r.processes(), out, r.dns(), r.files(), r.sources());
+    return r.withNetwork(out);
   }
 }
