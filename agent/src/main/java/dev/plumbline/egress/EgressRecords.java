@@ -36,8 +36,7 @@ public final class EgressRecords {
               d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count(),
               d.wouldBlock()));
     }
-    return new BuildRecord(
-        r.format(), r.agent(), r.invocation(), r.completeness(), r.tools(), r.processes(), out, r.dns(), r.files(), r.sources());
+    return r.withNetwork(out);
   }
 
   /**
