@@ -155,7 +155,7 @@ public final class ArgvRedactor {
       }
       if (i > 0 && argv.get(i - 1).startsWith("-") && hasWhitespace(arg)
           && SHELL_COMMAND_FLAG.matcher(argv.get(i - 1)).matches()) {
-        out.add(redactInline(arg)); // a shell command string: only the inline rules can see inside it
+        out.add(redactShellString(arg)); // a shell command string: inline rules, then each command's words
         continue;
       }
       String[] result = {arg};
@@ -164,6 +164,114 @@ public final class ArgvRedactor {
     }
     redactHtpasswdBatch(argv, out);
     return out;
+  }
+
+  /**
+   * A shell command string ({@code sh -c "…"}): the inline rules, then every simple command in it
+   * split into words as the shell would (quotes, backslashes; split on {@code ; & | ( )} and
+   * newlines) and run through {@link #redact}, so program-specific options such as {@code curl -u
+   * user:pw} or {@code mysql -ppw} are redacted inside scripts too. A changed word is written back
+   * in single quotes when it was quoted.
+   */
+  static String redactShellString(String script) {
+    String s = redactInline(script);
+    List<List<int[]>> commands = shellWords(s);
+    StringBuilder out = new StringBuilder(s);
+    // replace from the end so earlier spans stay valid
+    List<int[]> changes = new ArrayList<>();
+    List<String> replacements = new ArrayList<>();
+    for (List<int[]> command : commands) {
+      List<String> words = new ArrayList<>(command.size());
+      for (int[] span : command) {
+        words.add(unquote(s.substring(span[0], span[1])));
+      }
+      List<String> redacted = redact(words);
+      for (int i = 0; i < words.size(); i++) {
+        if (!redacted.get(i).equals(words.get(i)) && !onlyVariableRedacted(words.get(i), redacted.get(i))) {
+          String raw = s.substring(command.get(i)[0], command.get(i)[1]);
+          String value = redacted.get(i);
+          changes.add(command.get(i));
+          replacements.add(raw.equals(words.get(i)) || value.indexOf('\'') >= 0 ? value : "'" + value + "'");
+        }
+      }
+    }
+    for (int i = changes.size() - 1; i >= 0; i--) {
+      out.replace(changes.get(i)[0], changes.get(i)[1], replacements.get(i));
+    }
+    return out.toString();
+  }
+
+  /** {@code "$USER:$TOKEN"} names a variable, not a secret: the script is kept as written. */
+  private static boolean onlyVariableRedacted(String word, String redacted) {
+    int common = 0;
+    while (common < word.length() && common < redacted.length() && word.charAt(common) == redacted.charAt(common)) {
+      common++;
+    }
+    return common < word.length() && word.charAt(common) == '$';
+  }
+
+  /** Word spans {start, end} of each simple command of a shell string, in order. */
+  private static List<List<int[]>> shellWords(String s) {
+    List<List<int[]>> commands = new ArrayList<>();
+    List<int[]> words = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\'' || c == '"') {
+        if (start < 0) {
+          start = i;
+        }
+        int close = i + 1;
+        while (close < s.length() && s.charAt(close) != c) {
+          close += c == '"' && s.charAt(close) == '\\' ? 2 : 1;
+        }
+        i = Math.min(close, s.length() - 1);
+      } else if (c == '\\') {
+        if (start < 0) {
+          start = i;
+        }
+        i++;
+      } else if (Character.isWhitespace(c) || ";&|()".indexOf(c) >= 0) {
+        if (start >= 0) {
+          words.add(new int[] {start, i});
+          start = -1;
+        }
+        if (c == '\n' || ";&|()".indexOf(c) >= 0) {
+          if (!words.isEmpty()) {
+            commands.add(words);
+          }
+          words = new ArrayList<>();
+        }
+      } else if (start < 0) {
+        start = i;
+      }
+    }
+    if (start >= 0) {
+      words.add(new int[] {start, s.length()});
+    }
+    if (!words.isEmpty()) {
+      commands.add(words);
+    }
+    return commands;
+  }
+
+  /** A shell word's value: quotes removed, backslash escapes resolved. */
+  private static String unquote(String raw) {
+    StringBuilder v = new StringBuilder(raw.length());
+    char quote = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (quote == 0 && (c == '\'' || c == '"')) {
+        quote = c;
+      } else if (quote != 0 && c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote != '\'' && i + 1 < raw.length()) {
+        v.append(raw.charAt(++i));
+      } else {
+        v.append(c);
+      }
+    }
+    return v.toString();
   }
 
   /** {@code htpasswd -b[c…] FILE USER PASSWORD} / {@code htpasswd -nb USER PASSWORD}: the last argument. */

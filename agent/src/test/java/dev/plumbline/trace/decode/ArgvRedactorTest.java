@@ -104,6 +104,11 @@ class ArgvRedactorTest {
         redacts(List.of("bash", "-c", "deploy --token abc --password=def --env prod"),
             List.of("bash", "-c", "deploy --token *** --password=*** --env prod")),
         redacts(List.of("tool", "-c", "--token", "abc"), List.of("tool", "-c", "--token", "***")),
+        // program-specific options inside shell strings (found by QA: curl -u leaked from sh -c)
+        redacts(List.of("sh", "-c", "curl -s -u admin:adm1nPw http://h >/dev/null; mysql -ppw db|tee o"),
+            List.of("sh", "-c", "curl -s -u admin:*** http://h >/dev/null; mysql -p*** db|tee o")),
+        redacts(List.of("bash", "-ec", "cd x && curl --user \"admin:pw\" http://h\nsshpass -p 'pw 2' ssh h"),
+            List.of("bash", "-ec", "cd x && curl --user 'admin:***' http://h\nsshpass -p '***' ssh h")),
         // assignments as option values, lists and JSON
         redacts(List.of("docker", "run", "--env=DB_PASSWORD=x", "-e", "API_TOKEN=y", "img"),
             List.of("docker", "run", "--env=DB_PASSWORD=***", "-e", "API_TOKEN=***", "img")),
@@ -166,6 +171,8 @@ class ArgvRedactorTest {
         keeps(List.of("tool", "--key", "plumbline.key", "--private-key", "id_ed25519")),
         keeps(List.of("grep", "-r", "password", "src/")),
         keeps(List.of("sh", "-c", "make -j2 CC=gcc && ./hello --name world")),
+        keeps(List.of("sh", "-c", "curl -u \"$USER:$TOKEN\" http://h; deploy --password \"$PW\"; ssh -p 22 h")),
+        keeps(List.of("sh", "-c", "echo 'it''s' \\; cp -p a b && (mkdir -p 'x y')")),
         keeps(List.of("ls", "-la", "--color=auto")),
         keeps(List.of("docker", "run", "--env=PATH=/bin", "-e", "HOME=/root", "img")),
         keeps(List.of("helm", "install", "--set", "replicas=2,image.tag=1.0", "--set-string", "a.b=c")),
