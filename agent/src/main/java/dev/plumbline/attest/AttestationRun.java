@@ -105,9 +105,18 @@ public final class AttestationRun {
       }
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.write(tmp, bytes);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        Files.deleteIfExists(tmp); // a failed write leaves nothing behind (e.g. --bundle names a directory)
+        throw e;
+      }
     } catch (IOException e) {
-      throw new AttestException("cannot write the " + what + " " + file + ": " + e.getMessage(), e);
+      String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : String.valueOf(e.getMessage());
+      throw new AttestException("cannot write the " + what + " " + file + ": " + reason, e);
     }
   }
 }

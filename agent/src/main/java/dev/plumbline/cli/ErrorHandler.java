@@ -37,6 +37,23 @@ final class ErrorHandler
     return cl.getCommandName().equals("run") ? ExitCodes.RUN_USAGE : ExitCodes.USAGE;
   }
 
+  /**
+   * Why a file operation failed, in words ("no such file or directory", "Is a directory"): the
+   * message of java.nio's exceptions is often only the path, which the caller already names.
+   */
+  static String ioReason(java.io.IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return oneLine(e);
+  }
+
   /** The exception's message, or its type when it has none, on one line. */
   static String oneLine(Throwable e) {
     String msg = e.getMessage();

@@ -13,8 +13,17 @@ import picocli.CommandLine.Command;
       "Traces a CI build's whole process tree, records the tools it ran and the network it used,",
       "can block egress, and signs what it saw as an in-toto attestation.",
       "",
-      "  plumbline run --record build.json -- make",
-      "  plumbline verify --bundle plumbline.sigstore.json --key plumbline.pub dist/app.tar.gz"
+      "  plumbline keygen",
+      "  plumbline run --key plumbline.key --subject 'dist/*' --record build.json -- make dist",
+      "  plumbline verify --bundle plumbline.sigstore.json --key plumbline.pub dist/app.tar.gz",
+      "  plumbline report --bundle plumbline.sigstore.json --html report.html",
+      ""
+    },
+    footer = {
+      "",
+      "Exit codes: run exits with the build's own code (128+N if killed by signal N); its own",
+      "failures use 120-127 (see 'plumbline run --help'). verify and policy check: 0 passed,",
+      "1 rejected, 2 bad usage or unreadable input. 'plumbline COMMAND --help' shows examples."
     },
     subcommands = {
       RunCommand.class,
@@ -37,11 +46,90 @@ public final class Main implements Runnable {
     return commandLine().execute(args);
   }
 
+  /** Help text is written with lines of at most 100 columns; wrapping at picocli's 80 broke them. */
+  static final int HELP_WIDTH = 100;
+
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(new ErrorHandler());
+    cl.setUsageHelpWidth(HELP_WIDTH);
+    everyCommand(cl, c -> {
+      // subcommands' --version printed nothing without a provider
+      if (c.getCommandSpec().versionProvider() == null) {
+        c.getCommandSpec().versionProvider(new Version());
+      }
+      c.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
+    });
     return cl;
+  }
+
+  private static void everyCommand(CommandLine cl, java.util.function.Consumer<CommandLine> action) {
+    action.accept(cl);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (sub.getParent() == cl) { // aliases map to the same CommandLine
+        everyCommand(sub, action);
+      }
+    }
+  }
+
+  /**
+   * The list of subcommands, each with the first sentence of its description: picocli's default
+   * shows the description's first line, which cut sentences in the middle.
+   */
+  static String commandList(CommandLine.Help help) {
+    java.util.Map<String, CommandLine.Help> subs = help.subcommands();
+    java.util.List<String[]> rows = new java.util.ArrayList<>();
+    for (var e : new java.util.LinkedHashSet<>(subs.entrySet())) {
+      CommandLine.Model.CommandSpec spec = e.getValue().commandSpec();
+      if (spec.usageMessage().hidden() || !e.getKey().equals(spec.name())) {
+        continue;
+      }
+      rows.add(new String[] {e.getKey(), firstSentence(spec.usageMessage())});
+    }
+    if (rows.isEmpty()) {
+      return "";
+    }
+    int nameWidth = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+    StringBuilder out = new StringBuilder();
+    for (String[] r : rows) {
+      String indent = " ".repeat(2 + nameWidth + 2);
+      StringBuilder line = new StringBuilder("  " + r[0] + " ".repeat(nameWidth - r[0].length() + 2));
+      for (String word : r[1].split(" ")) {
+        if (line.length() + 1 + word.length() > HELP_WIDTH && line.length() > indent.length()) {
+          out.append(line.toString().stripTrailing()).append(System.lineSeparator());
+          line = new StringBuilder(indent);
+        }
+        if (line.length() > indent.length() && !line.toString().endsWith("  ")) {
+          line.append(' ');
+        }
+        line.append(word);
+      }
+      out.append(line).append(System.lineSeparator());
+    }
+    return out.toString();
+  }
+
+  /** Up to the first full stop that ends a sentence, or a colon that ends a line. */
+  static String firstSentence(CommandLine.Model.UsageMessageSpec usage) {
+    String[] lines = usage.header().length > 0 ? usage.header() : usage.description();
+    StringBuilder text = new StringBuilder();
+    for (String line : lines) {
+      String l = line.strip();
+      if (l.isEmpty()) {
+        break;
+      }
+      int stop = l.indexOf(". ");
+      if (stop >= 0) {
+        return text.append(l, 0, stop + 1).toString();
+      }
+      if (l.endsWith(".") || l.endsWith(":")) {
+        text.append(l, 0, l.length() - 1);
+        return text.append('.').toString();
+      }
+      text.append(l).append(' ');
+    }
+    return text.toString().strip();
   }
 
   @Override

@@ -21,9 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Renders what a build did as markdown (the GitHub job summary: tools, destinations, blocked",
-      "attempts, warnings, source writes) and/or one self-contained HTML page (process tree,",
-      "network destinations, timeline; no network access when opened).",
+      "Renders what a build did as markdown and/or one self-contained HTML page.",
+      "The markdown is what a GitHub job summary shows (tools, destinations, blocked attempts,",
+      "warnings, source writes); the HTML page shows the process tree, network destinations and a",
+      "timeline, and fetches nothing from the network when opened.",
       "With neither --markdown nor --html, prints the markdown on stdout.",
       "A bundle is decoded, NOT verified: use 'plumbline verify' to check it.",
       ""
@@ -32,7 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "",
       "Examples:",
       "  plumbline report --record build.json --markdown \"$GITHUB_STEP_SUMMARY\" --html report.html",
-      "  plumbline report --bundle plumbline.sigstore.json"
+      "  plumbline report --bundle plumbline.sigstore.json",
+      "",
+      "Exit codes: 0 written, 2 bad usage, unreadable input or an output that cannot be written."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -79,7 +82,7 @@ public final class ReportCommand implements Callable<Integer> {
     try {
       Files.writeString(to, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IOException("cannot write " + to + ": " + e.getMessage(), e);
+      throw new IOException("cannot write " + to + ": " + ErrorHandler.ioReason(e), e);
     }
   }
 }

@@ -1,0 +1,89 @@
+package dev.plumbline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What a person sees from the CLI: help that fits, complete sentences, one-line errors (QA findings). */
+class UserFacingTest {
+  @TempDir Path dir;
+
+  private static final List<List<String>> COMMANDS = List.of(
+      List.of(), List.of("run"), List.of("verify"), List.of("keygen"), List.of("policy"),
+      List.of("policy", "init"), List.of("policy", "check"), List.of("report"));
+
+  private static String[] with(List<String> command, String... more) {
+    List<String> args = new java.util.ArrayList<>(command);
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void everyHelpFitsIn100ColumnsAndListsCommandsInWholeSentences() {
+    for (List<String> command : COMMANDS) {
+      Cli.Result r = Cli.run(with(command, "--help"));
+      assertEquals(0, r.code(), command.toString());
+      assertTrue(r.out().startsWith("Usage: plumbline"), command + ":\n" + r.out());
+      r.out().lines().forEach(l -> assertTrue(l.length() <= 100, command + ": line longer than 100: " + l));
+      // picocli wrapped hand-wrapped lines at 80 columns: a line of one or two words was left over
+      List<String> lines = r.out().lines().toList();
+      int commands = lines.indexOf("Commands:");
+      if (commands >= 0) {
+        for (int i = commands + 1; i < lines.size() && !lines.get(i).isBlank(); i++) {
+          String entry = lines.get(i);
+          boolean continued = i + 1 < lines.size() && lines.get(i + 1).startsWith("     ");
+          if (!continued && !entry.startsWith("     ")) {
+            assertTrue(entry.endsWith("."), command + ": command summary cut mid-sentence: " + entry);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theTopLevelHelpTeachesExitCodes() {
+    String out = Cli.run("--help").out();
+    assertTrue(out.contains("Exit codes:"), out);
+    assertTrue(out.contains("plumbline run --key"), out);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "verify", "keygen", "policy", "report"})
+  void everySubcommandPrintsTheVersion(String command) {
+    Cli.Result r = Cli.run(command, "--version");
+    assertEquals(0, r.code());
+    assertTrue(r.out().startsWith("plumbline "), "'" + command + " --version' printed: '" + r.out() + "'");
+  }
+
+  @Test
+  void aReportIntoAMissingDirectorySaysWhyOnce() throws Exception {
+    Path record = dir.resolve("r.json");
+    Files.writeString(record, "{\"invocation\": {\"argv\": [\"true\"]}, \"tools\": [], \"processes\": []}");
+    Path out = dir.resolve("no/such/dir/report.html");
+    Cli.Result r = Cli.run("report", "--record", record.toString(), "--html", out.toString()).assertNoStackTrace();
+    assertEquals(ExitCodes.USAGE, r.code(), r.err());
+    assertEquals(1, r.errorLines(), r.err());
+    assertTrue(r.err().contains("cannot write " + out + ": no such file or directory"), r.err());
+  }
+
+  @Test
+  void aBundlePathThatIsADirectoryFailsCleanlyAndLeavesNoTempFile() throws Exception {
+    assertEquals(0, Cli.run("keygen", "--prefix", dir.resolve("k").toString()).code());
+    Path bundleDir = Files.createDirectory(dir.resolve("out"));
+    Cli.Result r = Cli.run("run", "--key", dir.resolve("k.key").toString(), "--record", dir.resolve("r.json").toString(),
+        "--bundle", bundleDir.toString(), "--", "true").assertNoStackTrace();
+    assertEquals(ExitCodes.OUTPUT_FAILED, r.code(), r.err());
+    assertTrue(r.err().contains("cannot write the bundle " + bundleDir + ": "), r.err());
+    assertFalse(r.err().contains(bundleDir + ".tmp"), r.err());
+    assertFalse(Files.exists(dir.resolve("out.tmp")), "the temporary bundle file was left behind");
+  }
+}
