@@ -58,7 +58,7 @@ public final class RecordTool {
     }
     if (hasAllowlist && egressMode.equals("audit")) {
       for (JsonNode d : record.path("network")) {
-        if (d.path("decision").asText().equals("audited")) {
+        if (d.path("decision").asText().equals("audited") && d.path("wouldBlock").asBoolean(false)) {
           String what = d.path("protocol").asText("?") + " " + destination(d) + " from " + String.join(", ", texts(d.path("processes")));
           out.add("::warning title=Plumbline: egress outside the allowlist::" + escape(what + " (would be blocked with egress-policy: block)"));
         }

@@ -157,7 +157,7 @@ annotate() {
       (.network // [] | .[] | select(.decision == "blocked") |
          "::error title=Plumbline: egress blocked::" + ((.protocol // "?") + " " + dest + " from "
          + ((.processes // []) | join(", ")) | esc)),
-      (.network // [] | .[] | select(.decision == "audited" and $allowlist and $egress == "audit") |
+      (.network // [] | .[] | select(.decision == "audited" and .wouldBlock == true and $allowlist and $egress == "audit") |
          "::warning title=Plumbline: egress outside the allowlist::" + ((.protocol // "?") + " " + dest
          + " from " + ((.processes // []) | join(", ")) + " (would be blocked with egress-policy: block)" | esc)),
       (.files // [] | .[] | select(.tracked) |

@@ -38,14 +38,15 @@ public final class RunSummary {
   /** One row of the destinations table. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DestinationLine(
-      String name, String address, String protocol, List<String> processes, String decision, int count) {}
+      String name, String address, String protocol, List<String> processes, String decision, int count,
+      Boolean wouldBlock) {}
 
   public static Summary summarise(BuildRecord r) {
     List<DestinationLine> lines = new ArrayList<>();
     for (BuildRecord.Destination d : nonNull(r.network())) {
       lines.add(new DestinationLine(d.hostname(), endpoint(d), d.protocol(),
           nonNull(d.processes()).stream().map(RunSummary::basename).distinct().sorted().toList(),
-          d.decision(), d.count()));
+          d.decision(), d.count(), d.wouldBlock()));
     }
     List<String> trackedWrites = nonNull(r.files()).stream()
         .filter(BuildRecord.FileWrite::tracked)
@@ -104,7 +105,7 @@ public final class RunSummary {
           d.address(),
           orDash(d.protocol()),
           d.processes().isEmpty() ? "-" : String.join(",", d.processes()),
-          orDash(d.decision()),
+          Boolean.TRUE.equals(d.wouldBlock()) ? d.decision() + ", would block" : orDash(d.decision()),
           Integer.toString(d.count())
         });
       }

@@ -59,6 +59,23 @@ class RunSummaryTest {
         ""), RunSummary.text(rec));
   }
 
+  /** Audit mode with an allowlist: the table says which destinations block mode would refuse. */
+  @Test
+  void auditedDestinationsOutsideTheAllowlistSayWouldBlock() throws Exception {
+    BuildRecord rec = BuildRecordsTest.sample();
+    rec = rec.withNetwork(List.of(
+        new BuildRecord.Destination("inet", "tcp", "127.0.0.2", 80, "example.test", "audited",
+            List.of("connect"), List.of("ok"), List.of("/usr/bin/curl"), 2, false),
+        new BuildRecord.Destination("inet", "tcp", "127.0.0.3", 443, "other.test", "audited",
+            List.of("connect"), List.of("ok"), List.of("/usr/bin/curl"), 1, true)));
+    String text = RunSummary.text(rec);
+    assertTrue(text.contains("    other.test    127.0.0.3:443  tcp       curl     audited, would block  1"), text);
+    assertTrue(text.contains("    example.test  127.0.0.2:80   tcp       curl     audited               2"), text);
+    JsonNode j = new ObjectMapper().readTree(RunSummary.json(rec));
+    assertTrue(j.get("destinations").get(1).get("wouldBlock").asBoolean());
+    assertEquals("audited", j.get("destinations").get(1).get("decision").asText());
+  }
+
   @Test
   void jsonForm() throws Exception {
     JsonNode j = new ObjectMapper().readTree(RunSummary.json(BuildRecordsTest.sample()));
