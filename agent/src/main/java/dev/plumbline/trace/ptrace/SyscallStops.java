@@ -150,7 +150,7 @@ final class SyscallStops {
             // egress block mode: io_uring would reach the network unseen, so it is refused like
             // container runtimes' default seccomp profiles do; programs fall back to plain syscalls
             skipSyscall(pid, -ENOSYS);
-            note(pid, "io_uring", image(pid) + " (pid " + task.tgid + ") was refused io_uring_setup (ENOSYS): egress block mode");
+            note(pid, "io_uring", image(pid) + " was refused io_uring_setup (ENOSYS): egress block mode");
             yield false;
           }
           flagOnce("io_uring:" + image(pid), pid,
@@ -159,11 +159,11 @@ final class SyscallStops {
         }
         case PTRACE -> ptraceAttempt(task, a[0], a[1]);
         case SECCOMP -> {
-          note(pid, "seccomp", image(pid) + " (pid " + task.tgid + ") installed its own seccomp filter (operation " + a[0] + ")");
+          note(pid, "seccomp", image(pid) + " installed its own seccomp filter (operation " + a[0] + ")");
           yield false;
         }
         case PRCTL -> {
-          note(pid, "seccomp", image(pid) + " (pid " + task.tgid + ") installed its own seccomp filter (prctl PR_SET_SECCOMP mode " + a[1] + ")");
+          note(pid, "seccomp", image(pid) + " installed its own seccomp filter (prctl PR_SET_SECCOMP mode " + a[1] + ")");
           yield false;
         }
         default -> false;
@@ -450,8 +450,8 @@ final class SyscallStops {
   private boolean ptraceAttempt(Task task, long request, long target) {
     String what = switch ((int) request) {
       case PTRACE_TRACEME -> "PTRACE_TRACEME";
-      case PTRACE_ATTACH -> "PTRACE_ATTACH to " + target;
-      case PTRACE_SEIZE -> "PTRACE_SEIZE of " + target;
+      case PTRACE_ATTACH -> "PTRACE_ATTACH"; // no pids in notes: the record aggregates them by text
+      case PTRACE_SEIZE -> "PTRACE_SEIZE";
       default -> null;
     };
     if (what == null) {
@@ -460,7 +460,7 @@ final class SyscallStops {
     PendingNetwork pending = new PendingNetwork();
     pending.onExit = () -> {
       if (pending.isError || pending.rval < 0) {
-        note(task.tid, "ptrace", image(task.tid) + " (pid " + task.tgid + ") tried " + what + ": refused ("
+        note(task.tid, "ptrace", image(task.tid) + " tried " + what + ": refused ("
             + Errnos.name((int) -pending.rval) + "), a process has one tracer and plumbline is it");
       } else {
         flagOnce("ptrace:" + image(task.tid), task.tid, image(task.tid) + " attached to a process outside"

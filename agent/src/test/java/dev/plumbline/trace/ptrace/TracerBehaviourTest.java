@@ -62,6 +62,10 @@ class TracerBehaviourTest {
     assertTrue(notes.stream().anyMatch(n -> n.kind().equals("ptrace") && n.detail().contains("PTRACE_TRACEME")
         && n.detail().contains("refused")), notes.toString());
     assertTrue(notes.stream().anyMatch(n -> n.kind().equals("seccomp")), notes.toString());
+    // the event carries the pid; details are aggregated by text, so no pid may be in them
+    for (TraceEvent.Note n : notes) {
+      assertFalse(n.detail().matches(".*\\(pid \\d+\\).*|.*PTRACE_\\w+ (of|to) \\d+.*"), n.detail());
+    }
     List<TraceEvent.Incomplete> gaps = t.of(TraceEvent.Incomplete.class);
     assertEquals(1, gaps.size(), gaps.toString());
     assertTrue(gaps.get(0).reason().equals("io_uring used by " + bin.resolve("evade") + ": its operations cannot be traced"), gaps.toString());
