@@ -102,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
   boolean keyless;
 
-  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC identity token for --keyless (default: from the CI).")
+  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC token for --keyless (default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token; the job needs id-token: write).")
   String identityToken;
 
   @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
