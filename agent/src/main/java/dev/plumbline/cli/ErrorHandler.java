@@ -27,7 +27,13 @@ final class ErrorHandler
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
     PrintWriter err = cl.getErr();
-    err.println("plumbline: " + e.getMessage());
+    String hint = "";
+    if (cl.getCommandName().equals("run") && e instanceof CommandLine.UnmatchedArgumentException
+        && !java.util.Arrays.asList(args).contains("--")) {
+      // 'plumbline run make -j2': the build's own options were taken for plumbline's
+      hint = " (put the build command after '--': plumbline run [OPTIONS] -- CMD ARGS...)";
+    }
+    err.println("plumbline: " + e.getMessage() + hint);
     err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
     err.flush();
     return usageCode(cl);

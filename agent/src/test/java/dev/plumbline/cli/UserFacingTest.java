@@ -65,6 +65,18 @@ class UserFacingTest {
   }
 
   @Test
+  void aBuildCommandWithoutTheDoubleDashIsExplained() {
+    Cli.Result r = Cli.run("run", "make", "-j2").assertNoStackTrace();
+    assertEquals(ExitCodes.RUN_USAGE, r.code());
+    assertEquals(1, r.errorLines(), r.err());
+    assertTrue(r.err().contains("'-j2' (put the build command after '--'"), r.err());
+    // with the double dash an unknown plumbline option gets no such hint
+    Cli.Result r2 = Cli.run("run", "--frob", "--", "make");
+    assertEquals(ExitCodes.RUN_USAGE, r2.code());
+    assertFalse(r2.err().contains("after '--'"), r2.err());
+  }
+
+  @Test
   void aReportIntoAMissingDirectorySaysWhyOnce() throws Exception {
     Path record = dir.resolve("r.json");
     Files.writeString(record, "{\"invocation\": {\"argv\": [\"true\"]}, \"tools\": [], \"processes\": []}");
