@@ -153,7 +153,11 @@ public final class RunCommand implements Callable<Integer> {
     });
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)))
+          .maskingValues(env.entrySet().stream()
+              .filter(v -> dev.plumbline.env.Secrets.isSensitive(v.getKey(), v.getValue()))
+              .map(Map.Entry::getValue)
+              .toList());
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {

@@ -149,6 +149,44 @@ public final class BuildRecorder {
   private final Set<String> reasons = new TreeSet<>();
   private boolean finished;
 
+  private volatile List<String> secretValues = List.of();
+
+  /**
+   * Values that must never be written, masked as {@code ***} wherever they appear in a recorded
+   * argv: the values of the build's sensitive environment variables, which a script can pass on as
+   * plain arguments ({@code deploy "$TOKEN"}) where no redaction rule could recognise them. Values
+   * shorter than {@value #MIN_MASKED_LENGTH} characters and absolute paths (sockets, credential
+   * files: not secrets themselves) are left alone, so masking does not rewrite unrelated words.
+   */
+  public BuildRecorder maskingValues(java.util.Collection<String> values) {
+    this.secretValues = values.stream()
+        .filter(v -> v != null && v.strip().length() >= MIN_MASKED_LENGTH && !v.startsWith("/"))
+        .distinct()
+        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+        .toList();
+    return this;
+  }
+
+  /** The shortest environment value {@link #maskingValues} masks. */
+  public static final int MIN_MASKED_LENGTH = 6;
+
+  private List<String> masked(List<String> argv) {
+    List<String> values = secretValues;
+    if (values.isEmpty()) {
+      return argv;
+    }
+    List<String> out = new ArrayList<>(argv.size());
+    for (String arg : argv) {
+      for (String v : values) {
+        if (arg.contains(v)) {
+          arg = arg.replace(v, ArgvRedactor.REDACTED);
+        }
+      }
+      out.add(arg);
+    }
+    return out;
+  }
+
   public BuildRecorder(Settings settings) {
     this.settings = Objects.requireNonNull(settings);
     Path real;
@@ -356,7 +394,7 @@ public final class BuildRecorder {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
         BuildRecord.Script script = x.script() == null ? e.script() : await(x.script(), deadline, "interpreter script", e.path(), why);
-        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(ArgvRedactor.redact(e.argv()));
+        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(masked(ArgvRedactor.redact(e.argv())));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
         toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
       }
@@ -375,7 +413,7 @@ public final class BuildRecorder {
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
-            TempNames.mask(ArgvRedactor.redact(settings.argv())),
+            TempNames.mask(masked(ArgvRedactor.redact(settings.argv()))),
             settings.workdir().toString(),
             time(outcome.startedAt()),
             time(outcome.finishedAt()),

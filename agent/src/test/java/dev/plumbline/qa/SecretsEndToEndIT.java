@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A user's build with secrets in its environment and on its command lines, run through
  * scripts/plumbline (the shaded jar) with signing, then reported: no secret value, nor its sha256
  * in hex or base64, may appear in the record, the bundle, its decoded DSSE payload, the end-of-run
- * summary (text and JSON) or the reports. QA found {@code sh -c 'curl -u user:pw …'} leaking.
+ * summary (text and JSON) or the reports. QA found {@code sh -c 'curl -u user:pw …'} and
+ * {@code /bin/echo "$MY_PASSWORD"} leaking.
  */
 class SecretsEndToEndIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
@@ -74,7 +75,9 @@ class SecretsEndToEndIT {
       assertEquals(0, plumbline(Map.of(), "keygen").exit());
       String script = "curl -s -H 'Authorization: Bearer " + ARGV_SECRETS.get(0) + "' "
           + "'http://user:" + ARGV_SECRETS.get(1) + "@127.0.0.1:" + port + "/?token=" + ARGV_SECRETS.get(2) + "' >/dev/null; "
-          + "curl -s -u admin:" + ARGV_SECRETS.get(3) + " http://127.0.0.1:" + port + "/ >/dev/null; true";
+          + "curl -s -u admin:" + ARGV_SECRETS.get(3) + " http://127.0.0.1:" + port + "/ >/dev/null; "
+          // sensitive variables passed on as plain arguments: no rule can recognise them, masking must
+          + "/bin/echo \"$MY_PASSWORD\" \"$AWS_SECRET_ACCESS_KEY\" >/dev/null; true";
       Result run = plumbline(ENV_SECRETS, "run", "--key", "plumbline.key", "--record", "build.json", "--", "sh", "-c", script);
       assertEquals(0, run.exit(), run.err());
       Result json = plumbline(ENV_SECRETS, "run", "--json", "--", "sh", "-c", script);
@@ -114,6 +117,8 @@ class SecretsEndToEndIT {
       assertTrue(payload.contains("Authorization: Bearer ***"), payload);
       assertTrue(payload.contains("curl -s -u admin:*** http"), payload);
       assertTrue(payload.contains("\"GITHUB_TOKEN\""), "the variable's name is listed");
+      assertTrue(payload.contains("\"/bin/echo\", \"***\", \"***\"") || payload.contains("[\"/bin/echo\",\"***\",\"***\"]"),
+          "the echo's arguments are masked: " + payload);
     }
   }
 

@@ -94,6 +94,22 @@ class BuildRecorderTest {
     return r.finish(new BuildRecorder.Outcome(t0, now.get(), 0, null), Duration.ofSeconds(30));
   }
 
+  /** Values of sensitive environment variables passed on as plain arguments are masked (QA finding). */
+  @Test
+  void sensitiveEnvironmentValuesAreMaskedInEveryArgv() {
+    BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("deploy", "hunter2xyz"), WORK,
+        GitTrackedFiles.none())).maskingValues(List.of("hunter2xyz", "/run/user/0/agent.sock", "short", "ghp_TokenAbc123"));
+    r.accept(new ProcessStarted(Instant.EPOCH, 5, 1, false));
+    r.exec(new Exec(Instant.EPOCH, 5, "/usr/bin/deploy", null,
+            List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock"), "/work/project", null),
+        CompletableFuture.completedFuture(SH), null);
+    r.accept(new ProcessExited(Instant.EPOCH, 5, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertEquals(List.of("deploy", "***"), rec.invocation().argv());
+    assertEquals(List.of("deploy", "***", "--to=x-***-y", "short", "/run/user/0/agent.sock"),
+        rec.processes().get(0).execs().get(0).argv());
+  }
+
   @Test
   void aggregatesAToyBuild() {
     BuildRecord rec = build(100, Instant.parse("2026-01-01T00:00:00Z"), false, recorder(TRACKED));
