@@ -7,6 +7,14 @@ import picocli.CommandLine;
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
+    Duration d = parse(value);
+    if (d.isNegative()) {
+      throw new CommandLine.TypeConversionException("a duration cannot be negative: '" + value + "'");
+    }
+    return d;
+  }
+
+  private static Duration parse(String value) {
     String v = value.strip().toLowerCase(java.util.Locale.ROOT);
     try {
       if (v.startsWith("pt")) {

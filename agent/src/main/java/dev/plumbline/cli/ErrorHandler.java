@@ -33,7 +33,8 @@ final class ErrorHandler
       // 'plumbline run make -j2': the build's own options were taken for plumbline's
       hint = " (put the build command after '--': plumbline run [OPTIONS] -- CMD ARGS...)";
     }
-    err.println("plumbline: " + e.getMessage() + hint);
+    String message = e.getMessage() == null ? "bad usage" : e.getMessage().replaceFirst("^Error: ", "");
+    err.println("plumbline: " + message + hint);
     err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
     err.flush();
     return usageCode(cl);

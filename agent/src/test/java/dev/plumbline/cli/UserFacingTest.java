@@ -77,6 +77,20 @@ class UserFacingTest {
   }
 
   @Test
+  void aNegativeGraceIsAUsageError() {
+    Cli.Result r = Cli.run("run", "--grace", "-5s", "--", "true").assertNoStackTrace();
+    assertEquals(ExitCodes.RUN_USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("cannot be negative: '-5s'"), r.err());
+  }
+
+  @Test
+  void exclusiveOptionsAreReportedWithoutPicocliPrefix() {
+    Cli.Result r = Cli.run("report", "--record", "a.json", "--bundle", "b.json");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().startsWith("plumbline: --bundle=FILE, --record=FILE are mutually exclusive"), r.err());
+  }
+
+  @Test
   void aReportIntoAMissingDirectorySaysWhyOnce() throws Exception {
     Path record = dir.resolve("r.json");
     Files.writeString(record, "{\"invocation\": {\"argv\": [\"true\"]}, \"tools\": [], \"processes\": []}");
