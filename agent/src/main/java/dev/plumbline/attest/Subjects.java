@@ -32,6 +32,11 @@ public final class Subjects {
     for (String glob : globs) {
       List<Path> files = matchOne(cwd, glob);
       if (files.isEmpty()) {
+        Path named = cwd.resolve(glob);
+        if (!glob.isEmpty() && Files.isDirectory(named)) {
+          throw new AttestException("--subject '" + glob + "' is a directory: name its files, e.g. '"
+              + glob.replaceAll("/+$", "") + "/*'");
+        }
         throw new AttestException("--subject '" + glob + "' matched no file under " + cwd);
       }
       for (Path file : files) {

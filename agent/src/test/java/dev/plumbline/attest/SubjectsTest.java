@@ -41,6 +41,7 @@ class SubjectsTest {
     AttestException e = assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("dist/*.tar.gz", "dist/*.zip")));
     assertTrue(e.getMessage().contains("'dist/*.zip' matched no file"), e.getMessage());
     assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("missing/*.jar")));
-    assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("dist")), "a directory is not a subject");
+    AttestException dir = assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("dist/")), "a directory is not a subject");
+    assertTrue(dir.getMessage().equals("--subject 'dist/' is a directory: name its files, e.g. 'dist/*'"), dir.getMessage());
   }
 }
