@@ -62,9 +62,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
 
-  @Option(names = "--json", description = {
-      "Print the end-of-run summary as JSON on stdout instead of text on stderr (after the",
-      "build's own stdout, which passes through: --record FILE is cleaner for machines)."})
+  @Option(names = "--json", description = "Print the end-of-run summary as JSON on stdout instead of text on stderr"
+      + " (after the build's own stdout, which passes through: --record FILE is cleaner for machines).")
   boolean json;
 
   @Option(
