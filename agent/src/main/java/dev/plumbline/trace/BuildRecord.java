@@ -18,7 +18,56 @@ public record BuildRecord(
     List<ProcessInfo> processes,
     List<Destination> network,
     List<DnsQuery> dns,
-    List<FileWrite> files) {
+    List<FileWrite> files,
+    Sources sources,
+    List<Note> notes) {
+
+  /** Without {@code notes}; kept so existing callers compile. */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, null);
+  }
+
+  /** The record as first defined, without {@code sources} and {@code notes}; kept so existing callers compile. */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, null, null);
+  }
+
+  /** This record with another agent section (everything else kept, fields added later included). */
+  public BuildRecord withAgent(Agent newAgent) {
+    return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes);
+  }
+
+  /** This record with other network destinations (everything else kept, fields added later included). */
+  public BuildRecord withNetwork(List<Destination> newNetwork) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
+        notes);
+  }
+
+  /** This record with another completeness (everything else kept, fields added later included). */
+  public BuildRecord withCompleteness(Completeness newCompleteness) {
+    return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
+        notes);
+  }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
   public static final String FORMAT = "https://plumbline.dev/record/v1";
@@ -79,7 +128,28 @@ public record BuildRecord(
       List<String> syscalls,
       List<String> results,
       List<String> processes,
-      int count) {}
+      int count,
+      Boolean wouldBlock) {
+
+    /**
+     * The destination as first defined, without {@code wouldBlock}; kept so existing callers
+     * compile. ({@code wouldBlock} added by egress: in audit mode with an allowlist, whether block
+     * mode would have refused this destination; absent otherwise.)
+     */
+    public Destination(
+        String family,
+        String protocol,
+        String address,
+        Integer port,
+        String hostname,
+        String decision,
+        List<String> syscalls,
+        List<String> results,
+        List<String> processes,
+        int count) {
+      this(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, null);
+    }
+  }
 
   /** A DNS question the tree asked and the addresses it was answered with. */
   public record DnsQuery(String name, String type, List<String> answers, String decision, int count) {}
@@ -89,4 +159,19 @@ public record BuildRecord(
    * among write, create, truncate, rename-from, rename-to, unlink; {@code tracked} when git tracks it.
    */
   public record FileWrite(String path, List<String> operations, boolean tracked, List<String> processes, int count) {}
+
+  /**
+   * What the record knows about the working directory's sources: {@code gitTracked} when git
+   * listed its tracked files (otherwise no write can be marked {@code tracked}), and how many;
+   * {@code transientFiles}: untracked files the build created and removed again, left out of
+   * {@code files}.
+   */
+  public record Sources(boolean gitTracked, int trackedFiles, int transientFiles) {}
+
+  /**
+   * Something worth knowing that does not make the trace incomplete, aggregated by ({@code kind},
+   * {@code detail}): a refused PTRACE_TRACEME/ATTACH ({@code ptrace}), the build installing its own
+   * seccomp filter ({@code seccomp}), io_uring refused in block mode ({@code io_uring}), ...
+   */
+  public record Note(String kind, String detail, List<String> processes, int count) {}
 }

@@ -44,6 +44,13 @@ public sealed interface TraceEvent {
   record ProcessExited(Instant at, int pid, Integer exitCode, Integer signal, boolean killedByAgent)
       implements TraceEvent {}
 
+  /**
+   * Something worth knowing that does not make the trace incomplete: a refused PTRACE_TRACEME or
+   * PTRACE_ATTACH, the build installing its own seccomp filter, NO_NEW_PRIVS keeping a setuid
+   * binary from elevating. {@code kind} is a stable word (ptrace, seccomp, ...), {@code detail} one line.
+   */
+  record Note(Instant at, int pid, String kind, String detail) implements TraceEvent {}
+
   /** Something the tracer could not see or control: the record becomes incomplete with this reason. */
   record Incomplete(Instant at, int pid, String reason) implements TraceEvent {}
 }

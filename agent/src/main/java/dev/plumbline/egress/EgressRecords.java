@@ -1,0 +1,63 @@
+package dev.plumbline.egress;
+
+import dev.plumbline.egress.dns.DnsObservation;
+import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.trace.TraceEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What egress adds to a build record: DNS questions as trace events, hostnames of destinations. */
+public final class EgressRecords {
+  private EgressRecords() {}
+
+  /** The trace event for one DNS question (name in canonical form when it is a valid host name). */
+  public static TraceEvent.Dns toEvent(DnsObservation o) {
+    String canonical = HostNames.canonical(o.name());
+    String name = canonical != null ? canonical : o.name();
+    return new TraceEvent.Dns(o.at(), o.pid(), name, o.type(), o.answers(), o.decision());
+  }
+
+  /**
+   * The record with {@code hostname} filled in for every inet destination that has none, from the
+   * names the gate learned (DNS answers and /etc/hosts).
+   */
+  public static BuildRecord withHostnames(BuildRecord r, EgressGate gate) {
+    if (r.network() == null) {
+      return r;
+    }
+    List<BuildRecord.Destination> out = new ArrayList<>();
+    for (BuildRecord.Destination d : r.network()) {
+      String host = d.hostname();
+      if (host == null && d.address() != null && ("inet".equals(d.family()) || "inet6".equals(d.family()))) {
+        host = gate.hostnameFor(d.address());
+      }
+      out.add(
+          new BuildRecord.Destination(
+              d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count(),
+              d.wouldBlock()));
+    }
+    return r.withNetwork(out);
+  }
+
+  /**
+   * The record with {@code wouldBlock} set on every {@code audited} destination: whether block mode
+   * with the same options would refuse it (judged with every name learned during the run).
+   */
+  public static BuildRecord withWouldBlock(BuildRecord r, EgressPolicy gate) {
+    if (r.network() == null) {
+      return r;
+    }
+    List<BuildRecord.Destination> out = new ArrayList<>();
+    for (BuildRecord.Destination d : r.network()) {
+      Boolean would = d.wouldBlock();
+      if ("audited".equals(d.decision())) {
+        would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
+      }
+      out.add(
+          new BuildRecord.Destination(
+              d.family(), d.protocol(), d.address(), d.port(), d.hostname(), d.decision(), d.syscalls(), d.results(), d.processes(),
+              d.count(), would));
+    }
+    return r.withNetwork(out);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.plumbline.linux;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/** Entry point to the bindings: checks once that they can work here, with a one-line reason when not. */
+public final class Linux {
+  private static volatile boolean loaded;
+
+  private Linux() {}
+
+  /** Loads libc through JNA; a missing library, symbol or JNA dispatch becomes one readable line. */
+  public static void requireLibc() throws NativeUnavailableException {
+    if (loaded) {
+      return;
+    }
+    if (!Platform.isLinux()) {
+      throw new NativeUnavailableException("tracing needs Linux, this is " + System.getProperty("os.name"), null);
+    }
+    if (!Platform.isIntel() && !Platform.isARM() || !Platform.is64Bit()) {
+      throw new NativeUnavailableException(
+          "tracing supports x86_64 (and aarch64 syscall tables), not " + System.getProperty("os.arch"), null);
+    }
+    try {
+      LibC.load();
+      loaded = true;
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+      Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+      throw new NativeUnavailableException(
+          "cannot call libc through JNA (" + firstLine(cause.getMessage()) + ")", e);
+    }
+  }
+
+  public static boolean isX8664() {
+    return Platform.isIntel() && Platform.is64Bit();
+  }
+
+  /** The errno of the last native call made on this thread. */
+  public static int errno() {
+    return Native.getLastError();
+  }
+
+  public static String strerror(int errno) {
+    return LibC.strerror(errno).getString(0);
+  }
+
+  public static int getpid() {
+    return LibC.getpid();
+  }
+
+  /**
+   * Whether this process is in the foreground process group of its terminal: then a Ctrl-C
+   * reaches the build directly (same group) and must not be forwarded a second time.
+   */
+  public static boolean inTerminalForeground() {
+    for (int fd = 0; fd <= 2; fd++) {
+      if (LibC.isatty(fd) == 1) {
+        return LibC.tcgetpgrp(fd) == LibC.getpgrp();
+      }
+    }
+    return false;
+  }
+
+  /** mount(2) of a fresh procfs at {@code target} (nosuid, nodev, noexec); returns 0 or the errno. */
+  public static int mountProc(String target) {
+    long flags = 2 /* MS_NOSUID */ | 4 /* MS_NODEV */ | 8 /* MS_NOEXEC */;
+    return LibC.mount("proc", target, "proc", flags, null) == 0 ? 0 : errno();
+  }
+
+  /** umount2(target, MNT_DETACH); returns 0 or the errno. */
+  public static int unmountLazily(String target) {
+    return LibC.umount2(target, 2) == 0 ? 0 : errno();
+  }
+
+  /** kill(2); returns 0 or the errno. */
+  public static int kill(int pid, int signal) {
+    return LibC.kill(pid, signal) == 0 ? 0 : errno();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "no detail";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

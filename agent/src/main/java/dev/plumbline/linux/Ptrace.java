@@ -1,0 +1,119 @@
+package dev.plumbline.linux;
+
+/** Constants of ptrace(2), wait(2), seccomp(2), signals and errno on Linux (x86_64 and aarch64 values). */
+public final class Ptrace {
+  private Ptrace() {}
+
+  public static final int PTRACE_TRACEME = 0;
+  public static final int PTRACE_PEEKUSER = 3;
+  public static final int PTRACE_POKEUSER = 6;
+  public static final int PTRACE_CONT = 7;
+  public static final int PTRACE_KILL = 8;
+  public static final int PTRACE_GETREGS = 12;
+  public static final int PTRACE_SETREGS = 13;
+  public static final int PTRACE_ATTACH = 16;
+  public static final int PTRACE_SYSCALL = 24;
+  public static final int PTRACE_SETOPTIONS = 0x4200;
+  public static final int PTRACE_GETEVENTMSG = 0x4201;
+  public static final int PTRACE_SEIZE = 0x4206;
+  public static final int PTRACE_INTERRUPT = 0x4207;
+  public static final int PTRACE_LISTEN = 0x4208;
+  public static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
+
+  public static final int PTRACE_O_TRACESYSGOOD = 1;
+  public static final int PTRACE_O_TRACEFORK = 1 << 1;
+  public static final int PTRACE_O_TRACEVFORK = 1 << 2;
+  public static final int PTRACE_O_TRACECLONE = 1 << 3;
+  public static final int PTRACE_O_TRACEEXEC = 1 << 4;
+  public static final int PTRACE_O_TRACEVFORKDONE = 1 << 5;
+  public static final int PTRACE_O_TRACEEXIT = 1 << 6;
+  public static final int PTRACE_O_TRACESECCOMP = 1 << 7;
+  public static final int PTRACE_O_EXITKILL = 1 << 20;
+
+  public static final int PTRACE_EVENT_FORK = 1;
+  public static final int PTRACE_EVENT_VFORK = 2;
+  public static final int PTRACE_EVENT_CLONE = 3;
+  public static final int PTRACE_EVENT_EXEC = 4;
+  public static final int PTRACE_EVENT_VFORK_DONE = 5;
+  public static final int PTRACE_EVENT_EXIT = 6;
+  public static final int PTRACE_EVENT_SECCOMP = 7;
+  public static final int PTRACE_EVENT_STOP = 128;
+
+  public static final int PTRACE_SYSCALL_INFO_NONE = 0;
+  public static final int PTRACE_SYSCALL_INFO_ENTRY = 1;
+  public static final int PTRACE_SYSCALL_INFO_EXIT = 2;
+  public static final int PTRACE_SYSCALL_INFO_SECCOMP = 3;
+
+  public static final int WNOHANG = 1;
+  public static final int WUNTRACED = 2;
+  public static final int WNOTHREAD = 0x20000000;
+  public static final int WALL = 0x40000000;
+
+  public static final int SIGHUP = 1;
+  public static final int SIGINT = 2;
+  public static final int SIGQUIT = 3;
+  public static final int SIGKILL = 9;
+  public static final int SIGTERM = 15;
+  public static final int SIGCHLD = 17;
+  public static final int SIGCONT = 18;
+  public static final int SIGSTOP = 19;
+  public static final int SIGTSTP = 20;
+  public static final int SIGTTIN = 21;
+  public static final int SIGTTOU = 22;
+  public static final int SIGTRAP = 5;
+
+  public static final int PR_SET_NO_NEW_PRIVS = 38;
+  public static final int PR_SET_SECCOMP = 22;
+  public static final int SECCOMP_SET_MODE_FILTER = 1;
+  public static final int SECCOMP_MODE_FILTER = 2;
+
+  public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+  public static final int AUDIT_ARCH_I386 = 0x40000003;
+  public static final int AUDIT_ARCH_AARCH64 = 0xC00000B7;
+
+  public static final int AT_FDCWD = -100;
+
+  public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+
+  public static final int SOL_SOCKET = 1;
+  public static final int SO_TYPE = 3;
+  public static final int SO_PROTOCOL = 38;
+  public static final int SO_DOMAIN = 39;
+
+  public static final int EPERM = 1;
+  public static final int ENOENT = 2;
+  public static final int ESRCH = 3;
+  public static final int EINTR = 4;
+  public static final int EACCES = 13;
+  public static final int ECHILD = 10;
+  public static final int ENOSYS = 38;
+
+  public static boolean exited(int status) {
+    return (status & 0x7f) == 0;
+  }
+
+  public static int exitCode(int status) {
+    return (status >> 8) & 0xff;
+  }
+
+  public static boolean signaled(int status) {
+    return ((status & 0x7f) + 1) >> 1 > 0 && !stopped(status) && !exited(status);
+  }
+
+  public static int termSignal(int status) {
+    return status & 0x7f;
+  }
+
+  public static boolean stopped(int status) {
+    return (status & 0xff) == 0x7f;
+  }
+
+  public static int stopSignal(int status) {
+    return (status >> 8) & 0xff;
+  }
+
+  /** The PTRACE_EVENT_* of a stop, 0 for a plain signal stop. */
+  public static int event(int status) {
+    return (status >> 16) & 0xff;
+  }
+}

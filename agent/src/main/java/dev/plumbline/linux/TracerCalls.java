@@ -1,0 +1,354 @@
+package dev.plumbline.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The system calls of one tracer thread, over native buffers allocated once. Not thread-safe by
+ * design: ptrace requests are only valid from the thread that seized the tracee, so one instance
+ * lives on that thread. Failing calls return -1 (or null) and leave the errno in {@link #errno()}.
+ */
+public final class TracerCalls {
+  private static final int REGS_SIZE = 216;
+  private static final int INFO_SIZE = 88;
+  private static final int INFO_OP = Structs.PtraceSyscallInfo.offsetOf("op");
+  private static final int INFO_ARCH = Structs.PtraceSyscallInfo.offsetOf("arch");
+  private static final int INFO_IP = Structs.PtraceSyscallInfo.offsetOf("instruction_pointer");
+  private static final int INFO_SP = Structs.PtraceSyscallInfo.offsetOf("stack_pointer");
+  private static final int INFO_NR = Structs.PtraceSyscallInfo.offsetOf("nr");
+  private static final int INFO_ARGS = Structs.PtraceSyscallInfo.offsetOf("args");
+  private static final int INFO_RET_DATA = Structs.PtraceSyscallInfo.offsetOf("ret_data");
+
+  private final Memory regs = new Memory(REGS_SIZE);
+  private final Memory savedRegs = new Memory(REGS_SIZE);
+  private final Memory info = new Memory(INFO_SIZE);
+  private final Memory eventMsg = new Memory(8);
+  private final Memory iovecs = new Memory(32);
+  private final Memory buffer = new Memory(64 * 1024);
+  private final int[] status = new int[1];
+  private final int[] intOut = new int[1];
+  private final int[] intLen = new int[1];
+  private int errno;
+
+  public TracerCalls() throws NativeUnavailableException {
+    Linux.requireLibc();
+  }
+
+  public int errno() {
+    return errno;
+  }
+
+  private long check(long rc) {
+    if (rc < 0) {
+      errno = Linux.errno();
+    }
+    return rc;
+  }
+
+  // ---- launching
+
+  /**
+   * posix_spawn with the thread's signal mask cleared (JVM threads block some signals) and,
+   * when {@code cwd} is not null, a chdir. Returns the pid, or -1 with the errno.
+   */
+  public int spawn(String path, List<String> argv, List<String> envp, String cwd) {
+    try (Memory attr = new Memory(1024);
+        Memory actions = new Memory(1024);
+        Memory sigset = new Memory(128)) {
+      attr.clear();
+      actions.clear();
+      sigset.clear();
+      LibC.posix_spawnattr_init(attr);
+      LibC.posix_spawnattr_setflags(attr, (short) Ptrace.POSIX_SPAWN_SETSIGMASK);
+      LibC.posix_spawnattr_setsigmask(attr, sigset);
+      LibC.posix_spawn_file_actions_init(actions);
+      try {
+        if (cwd != null) {
+          int rc = LibC.posix_spawn_file_actions_addchdir_np(actions, cwd);
+          if (rc != 0) {
+            errno = rc;
+            return -1;
+          }
+        }
+        StringArray args = new StringArray(argv.toArray(new String[0]), "UTF-8");
+        StringArray env = new StringArray(envp.toArray(new String[0]), "UTF-8");
+        int[] pid = new int[1];
+        int rc = LibC.posix_spawn(pid, path, actions, attr, args, env);
+        if (rc != 0) {
+          errno = rc;
+          return -1;
+        }
+        return pid[0];
+      } finally {
+        LibC.posix_spawn_file_actions_destroy(actions);
+        LibC.posix_spawnattr_destroy(attr);
+      }
+    }
+  }
+
+  // ---- waiting
+
+  /** waitpid(pid, options); returns the pid or -1, the status in {@link #status()}. */
+  public int waitpid(int pid, int options) {
+    int rc = LibC.waitpid(pid, status, options);
+    if (rc < 0) {
+      errno = Linux.errno();
+    }
+    return rc;
+  }
+
+  public int status() {
+    return status[0];
+  }
+
+  // ---- ptrace
+
+  public long ptrace(int request, int pid, long addr, long data) {
+    return check(LibC.ptrace(request, pid, addr, data));
+  }
+
+  public long seize(int pid, int options) {
+    return ptrace(Ptrace.PTRACE_SEIZE, pid, 0, options);
+  }
+
+  public long cont(int pid, int signal) {
+    return ptrace(Ptrace.PTRACE_CONT, pid, 0, signal);
+  }
+
+  public long syscall(int pid, int signal) {
+    return ptrace(Ptrace.PTRACE_SYSCALL, pid, 0, signal);
+  }
+
+  public long listen(int pid) {
+    return ptrace(Ptrace.PTRACE_LISTEN, pid, 0, 0);
+  }
+
+  /** PTRACE_GETEVENTMSG, or -1 on failure. */
+  public long eventMessage(int pid) {
+    if (ptrace(Ptrace.PTRACE_GETEVENTMSG, pid, 0, Pointer.nativeValue(eventMsg)) < 0) {
+      return -1;
+    }
+    return eventMsg.getLong(0);
+  }
+
+  /** PTRACE_GET_SYSCALL_INFO into the internal buffer; returns the op or -1. */
+  public int syscallInfo(int pid) {
+    if (ptrace(Ptrace.PTRACE_GET_SYSCALL_INFO, pid, INFO_SIZE, Pointer.nativeValue(info)) < 0) {
+      return -1;
+    }
+    return info.getByte(INFO_OP) & 0xff;
+  }
+
+  public int infoArch() {
+    return info.getInt(INFO_ARCH);
+  }
+
+  public long infoInstructionPointer() {
+    return info.getLong(INFO_IP);
+  }
+
+  public long infoStackPointer() {
+    return info.getLong(INFO_SP);
+  }
+
+  public long infoNr() {
+    return info.getLong(INFO_NR);
+  }
+
+  public long infoArg(int i) {
+    return info.getLong(INFO_ARGS + 8L * i);
+  }
+
+  public int infoRetData() {
+    return info.getInt(INFO_RET_DATA);
+  }
+
+  /** At an exit stop: the return value. */
+  public long infoRval() {
+    return info.getLong(INFO_NR);
+  }
+
+  /** At an exit stop: whether the return value is an error. */
+  public boolean infoIsError() {
+    return info.getByte(INFO_ARGS) != 0;
+  }
+
+  // ---- x86_64 registers
+
+  public long getRegs(int pid) {
+    return ptrace(Ptrace.PTRACE_GETREGS, pid, 0, Pointer.nativeValue(regs));
+  }
+
+  public long setRegs(int pid) {
+    return ptrace(Ptrace.PTRACE_SETREGS, pid, 0, Pointer.nativeValue(regs));
+  }
+
+  public long reg(X8664Reg r) {
+    return regs.getLong(r.offset);
+  }
+
+  public void setReg(X8664Reg r, long value) {
+    regs.setLong(r.offset, value);
+  }
+
+  public void saveRegs() {
+    savedRegs.write(0, regs.getByteArray(0, REGS_SIZE), 0, REGS_SIZE);
+  }
+
+  public void restoreRegs() {
+    regs.write(0, savedRegs.getByteArray(0, REGS_SIZE), 0, REGS_SIZE);
+  }
+
+  /** Registers of x86_64 the tracer touches, at their offsets in user_regs_struct. */
+  public enum X8664Reg {
+    R8("r8"), R9("r9"), R10("r10"), RAX("rax"), RDX("rdx"), RSI("rsi"), RDI("rdi"),
+    ORIG_RAX("orig_rax"), RIP("rip"), RSP("rsp");
+
+    final int offset;
+
+    X8664Reg(String field) {
+      offset = Structs.UserRegsX8664.offsetOf(field);
+    }
+  }
+
+  // ---- tracee memory
+
+  /**
+   * Reads up to {@code length} bytes at {@code address} of the tracee; may return fewer when the
+   * range crosses into unmapped memory, null when nothing could be read.
+   */
+  public byte[] readMemory(int pid, long address, int length) {
+    int n = Math.min(length, (int) buffer.size());
+    if (n <= 0) {
+      return new byte[0];
+    }
+    iovecs.setPointer(0, buffer);
+    iovecs.setLong(8, n);
+    iovecs.setLong(16, address);
+    iovecs.setLong(24, n);
+    long got = check(LibC.process_vm_readv(pid, iovecs, 1, iovecs.share(16), 1, 0));
+    if (got < 0) {
+      return null;
+    }
+    return buffer.getByteArray(0, (int) got);
+  }
+
+  /**
+   * Reads a NUL-terminated string (at most {@code max} bytes), page by page so a string ending
+   * just before an unmapped page still reads. Null when unreadable.
+   */
+  public String readString(int pid, long address, int max) {
+    if (address == 0) {
+      return null;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    long at = address;
+    while (out.size() < max) {
+      int toPageEnd = (int) (4096 - (at & 4095));
+      byte[] chunk = readMemory(pid, at, Math.min(toPageEnd, max - out.size()));
+      if (chunk == null || chunk.length == 0) {
+        return out.size() == 0 ? null : out.toString(StandardCharsets.UTF_8);
+      }
+      for (int i = 0; i < chunk.length; i++) {
+        if (chunk[i] == 0) {
+          out.write(chunk, 0, i);
+          return out.toString(StandardCharsets.UTF_8);
+        }
+      }
+      out.write(chunk, 0, chunk.length);
+      at += chunk.length;
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Writes bytes into the tracee; returns the count written or -1. */
+  public long writeMemory(int pid, long address, byte[] data) {
+    buffer.write(0, data, 0, data.length);
+    iovecs.setPointer(0, buffer);
+    iovecs.setLong(8, data.length);
+    iovecs.setLong(16, address);
+    iovecs.setLong(24, data.length);
+    return check(LibC.process_vm_writev(pid, iovecs, 1, iovecs.share(16), 1, 0));
+  }
+
+  // ---- /proc and descriptors
+
+  /** readlink(2) of a path such as /proc/PID/exe; null when it fails. */
+  public String readlink(String path) {
+    long n = check(LibC.readlink(path, buffer, buffer.size()));
+    if (n < 0) {
+      return null;
+    }
+    return new String(buffer.getByteArray(0, (int) n), StandardCharsets.UTF_8);
+  }
+
+  /** The whole content of a small file such as /proc/PID/cmdline; null when unreadable. */
+  public byte[] readSmallFile(String path) {
+    int fd = LibC.open(path, 0x80000 /* O_CLOEXEC */, 0);
+    if (fd < 0) {
+      errno = Linux.errno();
+      return null;
+    }
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      while (true) {
+        long n = check(LibC.read(fd, buffer, buffer.size()));
+        if (n < 0) {
+          return null;
+        }
+        if (n == 0) {
+          return out.toByteArray();
+        }
+        out.write(buffer.getByteArray(0, (int) n), 0, (int) n);
+      }
+    } finally {
+      LibC.close(fd);
+    }
+  }
+
+  /**
+   * Domain, type and protocol of socket {@code fd} in process {@code pid}, through pidfd_open and
+   * pidfd_getfd (kernel 5.6+); null when the descriptor cannot be duplicated.
+   */
+  public int[] socketKind(int pid, int fd) {
+    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+    if (pidfd < 0) {
+      return null;
+    }
+    try {
+      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
+      if (dup < 0) {
+        return null;
+      }
+      try {
+        return new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)};
+      } finally {
+        LibC.close(dup);
+      }
+    } finally {
+      LibC.close(pidfd);
+    }
+  }
+
+  private int sockopt(int fd, int option) {
+    intLen[0] = 4;
+    intOut[0] = -1;
+    if (LibC.getsockopt(fd, Ptrace.SOL_SOCKET, option, intOut, intLen) != 0) {
+      errno = Linux.errno();
+      return -1;
+    }
+    return intOut[0];
+  }
+
+  /** tgkill(2): a signal to one thread. */
+  public int tgkill(int tgid, int tid, int signal) {
+    return (int) check(LibC.syscall(SYS_TGKILL, tgid, tid, signal, 0, 0, 0));
+  }
+
+  private static final long SYS_PIDFD_OPEN = 434;
+  private static final long SYS_PIDFD_GETFD = 438;
+  private static final long SYS_TGKILL = Linux.isX8664() ? 234 : 131;
+}

@@ -1,0 +1,86 @@
+package dev.plumbline.trace.decode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Layouts of {@code struct msghdr} and {@code struct mmsghdr} as a process passes them to sendmsg
+ * and sendmmsg, per ABI. Only the destination ({@code msg_name}, {@code msg_namelen}) matters here.
+ *
+ * <pre>
+ * 64-bit (x86_64, aarch64)           32-bit (i386 and x32: the compat layout)
+ *  0 void *msg_name       8          0 msg_name        4
+ *  8 socklen_t msg_namelen 4 (+4 pad) 4 msg_namelen     4
+ * 16 struct iovec *msg_iov 8          8 msg_iov         4
+ * 24 size_t msg_iovlen    8         12 msg_iovlen      4
+ * 32 void *msg_control    8         16 msg_control     4
+ * 40 size_t msg_controllen 8        20 msg_controllen  4
+ * 48 int msg_flags        4 (+4 pad) 24 msg_flags       4
+ * = 56; mmsghdr adds unsigned msg_len + pad = 64     = 28; mmsghdr = 32
+ * </pre>
+ */
+public final class MessageHeaders {
+  private MessageHeaders() {}
+
+  /** The destination of one message: user-space address of the sockaddr and its length (0/0 when none). */
+  public record MsgName(long address, int length) {
+    /** True when the message names no destination (a connected socket). */
+    public boolean absent() {
+      return address == 0 || length == 0;
+    }
+  }
+
+  public static int msghdrSize(Abi abi) {
+    return abi.pointerSize() == 8 ? 56 : 28;
+  }
+
+  public static int mmsghdrSize(Abi abi) {
+    return abi.pointerSize() == 8 ? 64 : 32;
+  }
+
+  /** {@code msg_name} and {@code msg_namelen} of the msghdr at the start of {@code msghdr}. */
+  public static MsgName name(byte[] msghdr, Abi abi) throws DecodeException {
+    return name(msghdr, 0, abi);
+  }
+
+  /** {@code msg_name} and {@code msg_namelen} of the msghdr starting at {@code offset}. */
+  public static MsgName name(byte[] buffer, int offset, Abi abi) throws DecodeException {
+    int ptr = abi.pointerSize();
+    int needed = 2 * ptr; // msg_name, then msg_namelen (plus padding on 64-bit)
+    if (buffer == null || offset < 0 || buffer.length - offset < needed) {
+      throw new DecodeException(
+          "msghdr too short: "
+              + (buffer == null ? 0 : Math.max(0, buffer.length - offset))
+              + " bytes, need "
+              + needed
+              + " for msg_name and msg_namelen ("
+              + abi
+              + ")");
+    }
+    long address = Bytes.word(buffer, offset, ptr);
+    long length = Bytes.u32le(buffer, offset + ptr);
+    return new MsgName(address, (int) Math.min(length, Integer.MAX_VALUE));
+  }
+
+  /** The destinations of the first {@code vlen} entries of an mmsghdr vector. */
+  public static List<MsgName> mmsgNames(byte[] vector, int vlen, Abi abi) throws DecodeException {
+    int size = mmsghdrSize(abi);
+    if (vlen < 0 || vector == null || (long) vlen * size > vector.length) {
+      throw new DecodeException(
+          "mmsghdr vector too short: "
+              + (vector == null ? 0 : vector.length)
+              + " bytes for "
+              + vlen
+              + " entries of "
+              + size
+              + " ("
+              + abi
+              + ")");
+    }
+    List<MsgName> names = new ArrayList<>(vlen);
+    for (int i = 0; i < vlen; i++) {
+      names.add(name(vector, i * size, abi));
+    }
+    return names;
+  }
+}

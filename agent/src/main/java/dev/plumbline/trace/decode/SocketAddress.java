@@ -1,0 +1,201 @@
+package dev.plumbline.trace.decode;
+
+/**
+ * A socket address decoded from the {@code struct sockaddr} bytes a process passed to connect,
+ * sendto or sendmsg.
+ *
+ * <ul>
+ *   <li>{@code inet}: {@code address} dotted quad, {@code port} set.
+ *   <li>{@code inet6}: {@code address} in RFC 5952 form ({@code ::1}, {@code ::ffff:127.0.0.1} for
+ *       IPv4-mapped, {@code fe80::1%2} with a scope id), {@code port} set.
+ *   <li>{@code unix}: {@code path} is the filesystem path, or the abstract name without its leading
+ *       NUL when {@code abstractName}; both null for an unnamed socket (address length 2).
+ *       {@code address} is null.
+ *   <li>{@code netlink}: {@code address} {@code pid=N groups=0xG}.
+ *   <li>{@code unknown}: {@code address} {@code af=N} keeps the family number (AF_UNSPEC, used to
+ *       disconnect a datagram socket, is {@code af=0}).
+ * </ul>
+ */
+public record SocketAddress(String family, String address, Integer port, String path, boolean abstractName) {
+
+  public static final int AF_UNSPEC = 0;
+  public static final int AF_UNIX = 1;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int AF_NETLINK = 16;
+
+  /** {@code sizeof(struct sockaddr_un)}: a larger address length is cut here by the kernel. */
+  public static final int SOCKADDR_UN_SIZE = 110;
+  /** {@code sizeof(struct sockaddr_in6)}; the kernel accepts 24 (no scope id) as well. */
+  public static final int SOCKADDR_IN6_SIZE = 28;
+  /** {@code sizeof(struct sockaddr_in)}. */
+  public static final int SOCKADDR_IN_SIZE = 16;
+  /** How many bytes a tracer should read at most: {@code sizeof(struct sockaddr_storage)}. */
+  public static final int MAX_SIZE = 128;
+
+  /**
+   * Decodes {@code raw}, exactly the {@code addrlen} bytes the process passed (fewer if it passed
+   * more than {@link #MAX_SIZE}).
+   *
+   * @throws DecodeException when the bytes are too short for their family
+   */
+  public static SocketAddress decode(byte[] raw) throws DecodeException {
+    if (raw == null || raw.length < 2) {
+      throw new DecodeException(
+          "socket address too short: " + (raw == null ? 0 : raw.length) + " bytes, need at least 2 for the family");
+    }
+    int family = familyOf(raw);
+    return switch (family) {
+      case AF_INET -> inet(raw);
+      case AF_INET6 -> inet6(raw);
+      case AF_UNIX -> unix(raw);
+      case AF_NETLINK -> netlink(raw);
+      default -> new SocketAddress("unknown", "af=" + family, null, null, false);
+    };
+  }
+
+  /** The {@code sa_family} number (host byte order, little-endian on every supported ABI). */
+  public static int familyOf(byte[] raw) throws DecodeException {
+    if (raw == null || raw.length < 2) {
+      throw new DecodeException("socket address too short: no family");
+    }
+    return Bytes.u16le(raw, 0);
+  }
+
+  private static SocketAddress inet(byte[] raw) throws DecodeException {
+    // the kernel wants sizeof(sockaddr_in), but only the first 8 bytes carry meaning
+    need(raw, 8, "AF_INET");
+    int port = Bytes.u16be(raw, 2);
+    String address = (raw[4] & 0xff) + "." + (raw[5] & 0xff) + "." + (raw[6] & 0xff) + "." + (raw[7] & 0xff);
+    return new SocketAddress("inet", address, port, null, false);
+  }
+
+  private static SocketAddress inet6(byte[] raw) throws DecodeException {
+    need(raw, 24, "AF_INET6");
+    int port = Bytes.u16be(raw, 2);
+    byte[] addr = new byte[16];
+    System.arraycopy(raw, 8, addr, 0, 16);
+    String address = formatIpv6(addr);
+    if (raw.length >= SOCKADDR_IN6_SIZE) {
+      long scope = Bytes.u32le(raw, 24);
+      if (scope != 0) {
+        address = address + "%" + scope;
+      }
+    }
+    return new SocketAddress("inet6", address, port, null, false);
+  }
+
+  private static SocketAddress unix(byte[] raw) {
+    int end = Math.min(raw.length, SOCKADDR_UN_SIZE);
+    if (end == 2) {
+      return new SocketAddress("unix", null, null, null, false);
+    }
+    if (raw[2] == 0) {
+      // abstract: the name is every byte up to addrlen, NULs included
+      return new SocketAddress("unix", null, null, Bytes.text(raw, 3, end, true), true);
+    }
+    int nul = 2;
+    while (nul < end && raw[nul] != 0) {
+      nul++;
+    }
+    return new SocketAddress("unix", null, null, Bytes.text(raw, 2, nul, true), false);
+  }
+
+  private static SocketAddress netlink(byte[] raw) throws DecodeException {
+    need(raw, 12, "AF_NETLINK");
+    long pid = Bytes.u32le(raw, 4);
+    long groups = Bytes.u32le(raw, 8);
+    return new SocketAddress("netlink", "pid=" + pid + " groups=0x" + Long.toHexString(groups), null, null, false);
+  }
+
+  private static void need(byte[] raw, int size, String family) throws DecodeException {
+    if (raw.length < size) {
+      throw new DecodeException(family + " socket address too short: " + raw.length + " bytes, need " + size);
+    }
+  }
+
+  /**
+   * The address as {@code TraceEvent.Network.address} and the build record carry it: the IP
+   * address for inet/inet6, for unix the path, {@code @name} for an abstract name, or the empty
+   * string for an unnamed socket; {@code address} otherwise.
+   */
+  public String recordAddress() {
+    if (!"unix".equals(family)) {
+      return address;
+    }
+    return path == null ? "" : abstractName ? "@" + path : path;
+  }
+
+  /** The IPv4 address inside an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), else null. */
+  public String mappedIpv4() {
+    if (!"inet6".equals(family) || address == null || !address.startsWith("::ffff:")) {
+      return null;
+    }
+    String rest = address.substring("::ffff:".length());
+    return rest.indexOf('.') > 0 && rest.indexOf('%') < 0 ? rest : null;
+  }
+
+  /**
+   * How a person reads it: {@code 127.0.0.1:80}, {@code [::1]:443}, {@code
+   * unix:/var/run/docker.sock}, {@code unix:@name} (abstract), {@code unix:(unnamed)}, {@code
+   * netlink:pid=0 groups=0x0}, {@code af=17}.
+   */
+  public String display() {
+    return switch (family) {
+      case "inet" -> address + ":" + port;
+      case "inet6" -> "[" + address + "]:" + port;
+      case "unix" -> path == null ? "unix:(unnamed)" : abstractName ? "unix:@" + path : "unix:" + path;
+      case "netlink" -> "netlink:" + address;
+      default -> address;
+    };
+  }
+
+  /** RFC 5952: lower case, longest run (≥2) of zero groups as {@code ::}, IPv4-mapped as dotted quad. */
+  static String formatIpv6(byte[] a) {
+    boolean mapped = true;
+    for (int i = 0; i < 10; i++) {
+      mapped &= a[i] == 0;
+    }
+    mapped &= (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
+    if (mapped) {
+      return "::ffff:" + (a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = Bytes.u16be(a, 2 * i);
+    }
+    int bestStart = -1;
+    int bestLen = 0;
+    for (int i = 0; i < 8; ) {
+      if (groups[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    if (bestLen < 2) {
+      bestStart = -1;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(groups[i]));
+    }
+    return sb.toString();
+  }
+}

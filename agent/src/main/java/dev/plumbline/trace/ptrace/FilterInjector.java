@@ -1,0 +1,143 @@
+package dev.plumbline.trace.ptrace;
+
+import static dev.plumbline.linux.Ptrace.*;
+
+import dev.plumbline.linux.Linux;
+import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.linux.TracerCalls.X8664Reg;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Installs the seccomp filter inside the seized, stopped shell (approach A of ptrace.md): the shell
+ * is stopped right after its {@code kill} syscall, so the two bytes before its instruction pointer
+ * are a {@code syscall} instruction. Pointing the registers at it makes the shell itself call
+ * prctl(PR_SET_NO_NEW_PRIVS) and seccomp(SECCOMP_SET_MODE_FILTER); then its registers are put
+ * back. The filter is inherited by everything the build starts, and no JVM thread carries it.
+ */
+final class FilterInjector {
+  /** Prefix of a failure that means ptrace or process_vm_* is refused: the run must stop. */
+  static final String NOT_PERMITTED = "not-permitted:";
+
+  private final TracerCalls calls;
+
+  FilterInjector(TracerCalls calls) {
+    this.calls = calls;
+  }
+
+  /** Null on success, else why it failed. The task is left stopped in a ptrace-stop either way. */
+  String inject(int pid) {
+    if (!Linux.isX8664()) {
+      return "filter injection is implemented for x86_64 only";
+    }
+    if (calls.getRegs(pid) < 0) {
+      return "PTRACE_GETREGS: " + Errnos.name(calls.errno());
+    }
+    calls.saveRegs();
+    long rip = calls.reg(X8664Reg.RIP);
+    long rsp = calls.reg(X8664Reg.RSP);
+    byte[] insn = calls.readMemory(pid, rip - 2, 2);
+    if (insn == null) {
+      int errno = calls.errno();
+      if (errno == EPERM || errno == ENOSYS) {
+        return NOT_PERMITTED + "tracing is not permitted here: process_vm_readv failed with "
+            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+      }
+      return "cannot read the shell's code: " + Errnos.name(errno);
+    }
+    if (insn.length != 2 || insn[0] != 0x0f || insn[1] != 0x05) {
+      return "the shell is not stopped after a syscall instruction";
+    }
+    long syscallInsn = rip - 2;
+
+    long rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(SyscallTable.Abi.X86_64),
+        PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (rc != 0) {
+      restore(pid);
+      return "prctl(PR_SET_NO_NEW_PRIVS) returned " + rc;
+    }
+
+    byte[] program = SeccompProgram.bytes();
+    // below the red zone of the interrupted code: sock_fprog, then the instructions
+    long base = (rsp - 128 - program.length - 16) & ~15L;
+    ByteBuffer mem = ByteBuffer.allocate(16 + program.length).order(ByteOrder.LITTLE_ENDIAN);
+    mem.putShort((short) (program.length / 8)).putShort((short) 0).putInt(0).putLong(base + 16).put(program);
+    if (calls.writeMemory(pid, base, mem.array()) != mem.capacity()) {
+      int errno = calls.errno();
+      restore(pid);
+      if (errno == EPERM || errno == ENOSYS) {
+        return NOT_PERMITTED + "tracing is not permitted here: process_vm_writev failed with "
+            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+      }
+      return "cannot write the filter into the shell: " + Errnos.name(errno);
+    }
+    rc = call(pid, syscallInsn, SyscallTable.SECCOMP.number(SyscallTable.Abi.X86_64),
+        SECCOMP_SET_MODE_FILTER, 0, base, 0, 0);
+    restore(pid);
+    if (rc != 0) {
+      int errno = (int) -rc;
+      if (errno == ENOSYS || errno == EPERM || errno == EACCES) {
+        return NOT_PERMITTED + "tracing is not permitted here: seccomp(SECCOMP_SET_MODE_FILTER) failed with "
+            + Errnos.name(errno);
+      }
+      return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errnos.name(errno);
+    }
+    return null;
+  }
+
+  /** Puts the shell's own registers back; orig_rax -1 keeps the kernel from restarting anything. */
+  private void restore(int pid) {
+    calls.restoreRegs();
+    calls.setReg(X8664Reg.ORIG_RAX, -1);
+    calls.setRegs(pid);
+  }
+
+  /** Runs one syscall in the tracee and returns its raw result (-errno on failure). */
+  private long call(int pid, long syscallInsn, long nr, long a1, long a2, long a3, long a4, long a5) {
+    calls.restoreRegs();
+    calls.setReg(X8664Reg.RIP, syscallInsn);
+    calls.setReg(X8664Reg.ORIG_RAX, -1);
+    calls.setReg(X8664Reg.RAX, nr);
+    calls.setReg(X8664Reg.RDI, a1);
+    calls.setReg(X8664Reg.RSI, a2);
+    calls.setReg(X8664Reg.RDX, a3);
+    calls.setReg(X8664Reg.R10, a4);
+    calls.setReg(X8664Reg.R8, a5);
+    if (calls.setRegs(pid) < 0) {
+      return -calls.errno();
+    }
+    for (int stop = 0; stop < 2; stop++) { // syscall-enter-stop, then syscall-exit-stop
+      if (!stepToSyscallStop(pid)) {
+        return -EINTR;
+      }
+    }
+    if (calls.getRegs(pid) < 0) {
+      return -calls.errno();
+    }
+    return calls.reg(X8664Reg.RAX);
+  }
+
+  /** PTRACE_SYSCALL until the next syscall stop; signals arriving meanwhile are re-sent afterwards. */
+  private boolean stepToSyscallStop(int pid) {
+    int pending = 0;
+    for (int tries = 0; tries < 16; tries++) {
+      if (calls.syscall(pid, 0) < 0 || calls.waitpid(pid, WALL) != pid) {
+        return false;
+      }
+      int status = calls.status();
+      if (!stopped(status)) {
+        return false;
+      }
+      if (stopSignal(status) == (SIGTRAP | 0x80)) {
+        if (pending != 0) {
+          Linux.kill(pid, pending);
+        }
+        return true;
+      }
+      if (event(status) == 0 && stopSignal(status) != SIGTRAP) {
+        pending = stopSignal(status);
+      }
+    }
+    return false;
+  }
+}

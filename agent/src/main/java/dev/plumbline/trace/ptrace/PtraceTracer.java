@@ -1,0 +1,394 @@
+package dev.plumbline.trace.ptrace;
+
+import static dev.plumbline.linux.Ptrace.*;
+
+import dev.plumbline.linux.Linux;
+import dev.plumbline.linux.NativeUnavailableException;
+import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.TraceEvent;
+import dev.plumbline.trace.TraceException;
+import dev.plumbline.trace.Tracer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ptrace + seccomp tracer. One dedicated thread spawns the build, seizes it, injects the
+ * seccomp filter and runs the wait loop until the last tracee is gone; nothing else ever calls
+ * ptrace. See docs/tracer.md.
+ */
+public final class PtraceTracer implements Tracer {
+  private static final Logger log = LoggerFactory.getLogger(PtraceTracer.class);
+
+  static final int OPTIONS = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK
+      | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+
+  /** The shell stops itself so it can be seized before it runs anything of the build. */
+  static final String STOP_THEN_EXEC = "kill -STOP $$; exec \"$@\"";
+
+  private volatile Session session;
+  private final CompletableFuture<Session> started = new CompletableFuture<>();
+  private ProcFs procFs;
+
+  @Override
+  public synchronized Path procRoot() throws TraceException {
+    if (procFs == null) {
+      procFs = ProcFs.locate();
+    }
+    return procFs.root();
+  }
+
+  @Override
+  public Result run(Request request) throws TraceException {
+    String executable = CommandResolver.resolve(request.argv().get(0), request.cwd(), request.env());
+    String proc = procRoot().toString();
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        Session s = new Session(request, new TracerCalls(), proc);
+        session = s;
+        started.complete(s);
+        result.complete(s.trace(executable));
+      } catch (NativeUnavailableException e) {
+        result.completeExceptionally(new TraceException(TraceException.Kind.FAILED, e.getMessage(), e));
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      } finally {
+        started.complete(null);
+      }
+    }, "plumbline-tracer");
+    // the thread must outlive the build: PTRACE_O_EXITKILL and every ptrace request are tied to it
+    thread.setDaemon(false);
+    thread.start();
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TraceException(TraceException.Kind.FAILED, "interrupted while tracing");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof TraceException te) {
+        throw te;
+      }
+      throw new TraceException(TraceException.Kind.FAILED, "tracer failed: " + cause, cause);
+    } finally {
+      closeProcFs();
+    }
+  }
+
+  private synchronized void closeProcFs() {
+    if (procFs != null) {
+      procFs.close();
+      procFs = null;
+    }
+  }
+
+  @Override
+  public void forwardSignal(int signal) {
+    Session s = session;
+    if (s != null) {
+      s.forward(signal);
+    }
+  }
+
+  /** Everything about one traced build; its methods run on the tracer thread unless noted. */
+  static final class Session {
+    private final Request request;
+    private final TracerCalls calls;
+    private final SyscallStops syscalls;
+    private final String proc;
+    private final Map<Integer, Task> tasks = new HashMap<>();
+    /** Tasks whose first stop came before their creator's fork/clone event. */
+    private final java.util.Set<Integer> adoptedEarly = new java.util.HashSet<>();
+    /** Live thread-group ids, read by the grace timer and signal forwarding on other threads. */
+    private final Map<Integer, Boolean> liveProcesses = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> killedByAgent = new ConcurrentHashMap<>();
+    private final int self = Linux.getpid();
+    private volatile int rootPid = -1;
+    private volatile boolean rootExited;
+    private Integer rootCode;
+    private Integer rootSignal;
+    private Thread graceTimer;
+
+    Session(Request request, TracerCalls calls, String proc) {
+      this.request = request;
+      this.calls = calls;
+      this.proc = proc;
+      this.syscalls = new SyscallStops(calls, proc, request, this::emit);
+    }
+
+    void emit(TraceEvent event) {
+      request.listener().accept(event);
+    }
+
+    Result trace(String executable) throws TraceException {
+      Instant startedAt = Instant.now();
+      int pid = launch(executable);
+      rootPid = pid;
+      loop();
+      Instant finishedAt = Instant.now();
+      if (graceTimer != null) {
+        graceTimer.interrupt();
+      }
+      int code = rootSignal != null ? 128 + rootSignal : rootCode != null ? rootCode : 1;
+      return new Result(code, rootSignal, startedAt, finishedAt, pid);
+    }
+
+    // ---- launch
+
+    private int launch(String executable) throws TraceException {
+      List<String> argv = new ArrayList<>();
+      argv.add("/bin/sh");
+      argv.add("-c");
+      argv.add(STOP_THEN_EXEC);
+      argv.add("sh");
+      argv.add(executable);
+      argv.addAll(request.argv().subList(1, request.argv().size()));
+      List<String> envp = new ArrayList<>();
+      request.env().forEach((k, v) -> envp.add(k + "=" + v));
+      String cwd = request.cwd() == null ? null : request.cwd().toString();
+      int pid = calls.spawn("/bin/sh", argv, envp, cwd);
+      if (pid < 0) {
+        throw new TraceException(TraceException.Kind.FAILED,
+            "cannot start /bin/sh for the build: " + Linux.strerror(calls.errno()));
+      }
+      if (calls.waitpid(pid, WUNTRACED) != pid || !stopped(calls.status())) {
+        throw new TraceException(TraceException.Kind.FAILED,
+            "the build's shell ended before it could be traced (status " + calls.status() + ")");
+      }
+      if (calls.seize(pid, OPTIONS) < 0) {
+        int errno = calls.errno();
+        Linux.kill(pid, SIGKILL);
+        calls.waitpid(pid, 0);
+        throw new TraceException(TraceException.Kind.NOT_PERMITTED, Permissions.explainSeizeFailure(errno));
+      }
+      liveProcesses.put(pid, true);
+      Task root = new Task(pid, pid);
+      tasks.put(pid, root);
+      emit(new TraceEvent.ProcessStarted(Instant.now(), pid, self, false));
+      // the seize of a stopped task reports a group-stop at once: that is where the filter goes in
+      if (calls.waitpid(pid, WALL) != pid || event(calls.status()) != PTRACE_EVENT_STOP) {
+        Linux.kill(pid, SIGKILL);
+        drain();
+        throw new TraceException(TraceException.Kind.FAILED,
+            "unexpected first stop of the build's shell (status 0x" + Integer.toHexString(calls.status()) + ")");
+      }
+      String failure = new FilterInjector(calls).inject(pid);
+      if (failure != null) {
+        if (failure.startsWith(FilterInjector.NOT_PERMITTED)) {
+          Linux.kill(pid, SIGKILL);
+          drain();
+          throw new TraceException(TraceException.Kind.NOT_PERMITTED, failure.substring(FilterInjector.NOT_PERMITTED.length()));
+        }
+        emit(new TraceEvent.Incomplete(Instant.now(), pid,
+            "the seccomp filter could not be installed (" + failure + "): network and file changes were not traced"));
+      }
+      calls.cont(pid, 0);
+      Linux.kill(pid, SIGCONT);
+      return pid;
+    }
+
+    /** After a failed start: reap the killed shell so no zombie or stopped tracee stays behind. */
+    private void drain() {
+      while (calls.waitpid(-1, WALL | WNOTHREAD) > 0) {
+        // nothing to record
+      }
+    }
+
+    // ---- the wait loop
+
+    private void loop() {
+      while (true) {
+        int tid = calls.waitpid(-1, WALL | WNOTHREAD);
+        if (tid < 0) {
+          if (calls.errno() == EINTR) {
+            continue;
+          }
+          if (calls.errno() != ECHILD) {
+            log.warn("waitpid failed: {}", Linux.strerror(calls.errno()));
+          }
+          return;
+        }
+        int status = calls.status();
+        if (exited(status) || signaled(status)) {
+          taskEnded(tid, status);
+          continue;
+        }
+        if (!stopped(status)) {
+          continue;
+        }
+        Task task = tasks.get(tid);
+        if (task == null) {
+          task = adoptUnknown(tid);
+        }
+        int sig = stopSignal(status);
+        int ev = event(status);
+        if (sig == (SIGTRAP | 0x80)) {
+          syscalls.exitStop(task);
+          resume(task, 0);
+        } else if (ev == PTRACE_EVENT_STOP) {
+          if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+            calls.listen(tid); // a group-stop: stay stopped, but let us hear of SIGCONT
+          } else {
+            resume(task, 0); // a new task's first stop, or the end of a group-stop
+          }
+        } else if (sig == SIGTRAP && ev != 0) {
+          switch (ev) {
+            case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> newTask(task, ev);
+            case PTRACE_EVENT_EXEC -> exec(task);
+            case PTRACE_EVENT_SECCOMP -> {
+              if (syscalls.seccompStop(task)) {
+                calls.syscall(tid, 0); // a network call: its exit stop gives the result
+                continue;
+              }
+            }
+            default -> { }
+          }
+          resume(task, 0);
+        } else {
+          resume(task, sig); // signal-delivery-stop: the signal goes through
+        }
+      }
+    }
+
+    private void resume(Task task, int signal) {
+      if (calls.cont(task.tid, signal) < 0 && calls.errno() != ESRCH) {
+        log.debug("PTRACE_CONT {} failed: {}", task.tid, Linux.strerror(calls.errno()));
+      }
+    }
+
+    /** A stop from a task we have not heard of yet: its creator's fork event is still to come. */
+    private Task adoptUnknown(int tid) {
+      int[] ids = ProcStatus.tgidAndPpid(calls, proc, tid);
+      int tgid = ids[0] > 0 ? ids[0] : tid;
+      Task task = new Task(tid, tgid);
+      tasks.put(tid, task);
+      adoptedEarly.add(tid);
+      if (tgid == tid) {
+        liveProcesses.put(tid, true);
+        emit(new TraceEvent.ProcessStarted(Instant.now(), tid, ids[1], false));
+      } else {
+        emit(new TraceEvent.ProcessStarted(Instant.now(), tid, tgid, true));
+      }
+      return task;
+    }
+
+    private void newTask(Task parent, int event) {
+      long msg = calls.eventMessage(parent.tid);
+      if (msg <= 0) {
+        return;
+      }
+      int child = (int) msg;
+      if (adoptedEarly.remove(child)) {
+        return; // its first stop came first and adopted it (it may even be gone already)
+      }
+      boolean thread = event == PTRACE_EVENT_CLONE && CloneFlags.isThread(calls, proc, parent.tid, child);
+      Task task = new Task(child, thread ? parent.tgid : child);
+      tasks.put(child, task);
+      if (thread) {
+        emit(new TraceEvent.ProcessStarted(Instant.now(), child, parent.tgid, true));
+      } else {
+        liveProcesses.put(child, true);
+        emit(new TraceEvent.ProcessStarted(Instant.now(), child, parent.tgid, false));
+      }
+    }
+
+    private void exec(Task task) {
+      long former = calls.eventMessage(task.tid);
+      if (former > 0 && former != task.tid) {
+        // a non-leader thread exec'd: it took over the leader's pid, its old tid is gone
+        Task old = tasks.remove((int) former);
+        if (old != null) {
+          syscalls.taskGone(old);
+        }
+        syscalls.taskGone(task); // the old leader, whose pid the exec'ing thread now has, is gone
+      }
+      task.tgid = task.tid;
+      syscalls.exec(task);
+    }
+
+    private void taskEnded(int tid, int status) {
+      Task task = tasks.remove(tid);
+      if (task != null) {
+        syscalls.taskGone(task);
+      }
+      boolean leader = task == null || task.tgid == tid;
+      if (!leader) {
+        return;
+      }
+      liveProcesses.remove(tid);
+      Integer code = exited(status) ? exitCode(status) : null;
+      Integer signal = signaled(status) ? termSignal(status) : null;
+      emit(new TraceEvent.ProcessExited(Instant.now(), tid, code, signal, killedByAgent.containsKey(tid)));
+      if (tid == rootPid) {
+        rootCode = code;
+        rootSignal = signal;
+        rootExited = true;
+        if (!liveProcesses.isEmpty()) {
+          startGraceTimer();
+        }
+      }
+    }
+
+    private void startGraceTimer() {
+      long millis = request.grace() == null ? 5000 : request.grace().toMillis();
+      graceTimer = new Thread(() -> {
+        try {
+          TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+          return;
+        }
+        killRemaining();
+      }, "plumbline-grace");
+      graceTimer.setDaemon(true);
+      graceTimer.start();
+    }
+
+    /** Ends what outlived the build. kill(2) needs no ptrace, so any thread may do it. */
+    void killRemaining() {
+      for (Integer pid : liveProcesses.keySet()) {
+        killedByAgent.put(pid, true);
+        Linux.kill(pid, SIGKILL);
+      }
+    }
+
+    /** Any thread: pass a signal sent to plumbline on to the build (or end leftovers after it). */
+    void forward(int signal) {
+      int pid = rootPid;
+      if (pid <= 0) {
+        return;
+      }
+      if (!rootExited) {
+        Linux.kill(pid, signal);
+      } else {
+        killRemaining();
+      }
+    }
+  }
+
+  /** One traced thread. */
+  static final class Task {
+    final int tid;
+    int tgid;
+    SyscallStops.PendingNetwork pendingNetwork;
+
+    Task(int tid, int tgid) {
+      this.tid = tid;
+      this.tgid = tgid;
+    }
+  }
+
+  static boolean isExecutableFile(Path p) {
+    return Files.isRegularFile(p) && Files.isExecutable(p);
+  }
+}

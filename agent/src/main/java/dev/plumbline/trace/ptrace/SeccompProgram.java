@@ -1,0 +1,224 @@
+package dev.plumbline.trace.ptrace;
+
+import dev.plumbline.trace.ptrace.SyscallTable.Abi;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seccomp filter installed in the traced tree: a classic BPF program that returns
+ * SECCOMP_RET_TRACE (a stop for the tracer) for the calls the record needs and SECCOMP_RET_ALLOW for
+ * everything else, so that reads, stats and most of a build run at full speed.
+ *
+ * <p>Every ABI the CPU offers is handled: x86_64, i386 ({@code int 0x80} from a 64-bit process,
+ * with its own numbers), x32 (bit 30 of the number; traced wholesale and flagged), aarch64; an
+ * unknown arch is traced wholesale and flagged. The {@code SECCOMP_RET_DATA} of a trace return says
+ * which case matched: {@link #DATA_CALL}, {@link #DATA_X32}, {@link #DATA_UNKNOWN_ARCH}.
+ */
+public final class SeccompProgram {
+  public static final int RET_ALLOW = 0x7fff0000;
+  public static final int RET_TRACE = 0x7ff00000;
+  public static final int DATA_CALL = 0;
+  public static final int DATA_X32 = 1;
+  public static final int DATA_UNKNOWN_ARCH = 2;
+
+  // classic BPF opcodes
+  static final int LD_W_ABS = 0x20;
+  static final int JMP_JEQ_K = 0x15;
+  static final int JMP_JSET_K = 0x45;
+  static final int JMP_JA = 0x05;
+  static final int RET_K = 0x06;
+
+  // struct seccomp_data offsets
+  static final int OFF_NR = 0;
+  static final int OFF_ARCH = 4;
+  static final int OFF_ARGS = 16;
+
+  /** Open flags that mean the file may change: O_WRONLY | O_RDWR | O_CREAT | O_TRUNC. */
+  public static final int WRITE_FLAGS = 01 | 02 | 0100 | 01000;
+
+  public static final int MSG_FASTOPEN = 0x20000000;
+
+  /** One BPF instruction ({@code struct sock_filter}). */
+  public record Instruction(int code, int jt, int jf, int k) {}
+
+  private SeccompProgram() {}
+
+  /** The program as instructions (for tests and the evaluator). */
+  public static List<Instruction> instructions() {
+    Builder b = new Builder();
+    b.ld(OFF_ARCH);
+    b.jeq(Abi.X86_64.auditArch, "x86_64", null);
+    b.jeq(Abi.I386.auditArch, "i386", null);
+    b.jeq(Abi.AARCH64.auditArch, "aarch64", null);
+    b.ret(RET_TRACE | DATA_UNKNOWN_ARCH);
+
+    b.label("x86_64");
+    b.ld(OFF_NR);
+    b.jset(SyscallTable.X32_SYSCALL_BIT, "x32", null);
+    abiBody(b, Abi.X86_64);
+
+    b.label("i386");
+    b.ld(OFF_NR);
+    abiBody(b, Abi.I386);
+
+    b.label("aarch64");
+    b.ld(OFF_NR);
+    abiBody(b, Abi.AARCH64);
+
+    b.label("x32");
+    b.ret(RET_TRACE | DATA_X32);
+    b.label("trace");
+    b.ret(RET_TRACE | DATA_CALL);
+    b.label("allow");
+    b.ret(RET_ALLOW);
+    return b.build();
+  }
+
+  /** The program as the kernel takes it: 8 bytes per instruction, native (little-endian) order. */
+  public static byte[] bytes() {
+    List<Instruction> program = instructions();
+    ByteBuffer buf = ByteBuffer.allocate(program.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (Instruction i : program) {
+      buf.putShort((short) i.code()).put((byte) i.jt()).put((byte) i.jf()).putInt(i.k());
+    }
+    return buf.array();
+  }
+
+  private static void abiBody(Builder b, Abi abi) {
+    String p = abi.name() + ".";
+    SyscallTable[] always = {
+      SyscallTable.CONNECT, SyscallTable.SENDMSG, SyscallTable.SENDMMSG, SyscallTable.CREAT,
+      SyscallTable.OPENAT2, SyscallTable.RENAME, SyscallTable.RENAMEAT, SyscallTable.RENAMEAT2,
+      SyscallTable.UNLINK, SyscallTable.UNLINKAT, SyscallTable.TRUNCATE, SyscallTable.TRUNCATE64,
+      SyscallTable.IO_URING_SETUP, SyscallTable.IO_URING_ENTER, SyscallTable.IO_URING_REGISTER,
+      SyscallTable.PTRACE, SyscallTable.SECCOMP
+    };
+    for (SyscallTable s : always) {
+      if (s.number(abi) >= 0) {
+        b.jeq(s.number(abi), "trace", null);
+      }
+    }
+    jumpIf(b, abi, SyscallTable.OPEN, p + "open");
+    jumpIf(b, abi, SyscallTable.OPENAT, p + "openat");
+    jumpIf(b, abi, SyscallTable.SENDTO, p + "sendto");
+    jumpIf(b, abi, SyscallTable.PRCTL, p + "prctl");
+    jumpIf(b, abi, SyscallTable.SOCKETCALL, p + "socketcall");
+    b.ja("allow");
+
+    if (SyscallTable.OPEN.number(abi) >= 0) {
+      b.label(p + "open");
+      b.ld(argLow(1));
+      b.jset(WRITE_FLAGS, "trace", "allow");
+    }
+    b.label(p + "openat");
+    b.ld(argLow(2));
+    b.jset(WRITE_FLAGS, "trace", "allow");
+
+    // sendto(fd, buf, len, flags, dest_addr, addrlen): a destination, or TCP Fast Open
+    b.label(p + "sendto");
+    b.ld(argLow(4));
+    b.jeq(0, null, "trace");
+    b.ld(argHigh(4));
+    b.jeq(0, null, "trace");
+    b.ld(argLow(3));
+    b.jset(MSG_FASTOPEN, "trace", "allow");
+
+    b.label(p + "prctl");
+    b.ld(argLow(0));
+    b.jeq(22 /* PR_SET_SECCOMP */, "trace", "allow");
+
+    if (SyscallTable.SOCKETCALL.number(abi) >= 0) {
+      b.label(p + "socketcall");
+      b.ld(argLow(0));
+      b.jeq(SyscallTable.SYS_CONNECT, "trace", null);
+      b.jeq(SyscallTable.SYS_SENDTO, "trace", null);
+      b.jeq(SyscallTable.SYS_SENDMSG, "trace", null);
+      b.jeq(SyscallTable.SYS_SENDMMSG, "trace", "allow");
+    }
+  }
+
+  private static void jumpIf(Builder b, Abi abi, SyscallTable s, String label) {
+    if (s.number(abi) >= 0) {
+      b.jeq(s.number(abi), label, null);
+    }
+  }
+
+  static int argLow(int i) {
+    return OFF_ARGS + 8 * i;
+  }
+
+  static int argHigh(int i) {
+    return OFF_ARGS + 8 * i + 4;
+  }
+
+  /** Assembles instructions with forward jumps to labels (null: fall through to the next one). */
+  static final class Builder {
+    private final List<Object[]> pending = new ArrayList<>();
+    private final Map<String, Integer> labels = new HashMap<>();
+
+    void label(String name) {
+      if (labels.put(name, pending.size()) != null) {
+        throw new IllegalStateException("label twice: " + name);
+      }
+    }
+
+    void ld(int offset) {
+      pending.add(new Object[] {LD_W_ABS, null, null, offset});
+    }
+
+    void jeq(int k, String jt, String jf) {
+      pending.add(new Object[] {JMP_JEQ_K, jt, jf, k});
+    }
+
+    void jset(int k, String jt, String jf) {
+      pending.add(new Object[] {JMP_JSET_K, jt, jf, k});
+    }
+
+    void ja(String target) {
+      pending.add(new Object[] {JMP_JA, target, null, 0});
+    }
+
+    void ret(int k) {
+      pending.add(new Object[] {RET_K, null, null, k});
+    }
+
+    List<Instruction> build() {
+      List<Instruction> out = new ArrayList<>();
+      for (int pc = 0; pc < pending.size(); pc++) {
+        Object[] p = pending.get(pc);
+        int code = (Integer) p[0];
+        int k = (Integer) p[3];
+        if (code == JMP_JA) {
+          out.add(new Instruction(code, 0, 0, offset(pc, (String) p[1], Integer.MAX_VALUE)));
+        } else if (code == JMP_JEQ_K || code == JMP_JSET_K) {
+          out.add(new Instruction(code, offset(pc, (String) p[1], 255), offset(pc, (String) p[2], 255), k));
+        } else {
+          out.add(new Instruction(code, 0, 0, k));
+        }
+      }
+      if (out.size() > 4096) {
+        throw new IllegalStateException("BPF program too long: " + out.size());
+      }
+      return out;
+    }
+
+    private int offset(int pc, String label, int max) {
+      if (label == null) {
+        return 0;
+      }
+      Integer target = labels.get(label);
+      if (target == null) {
+        throw new IllegalStateException("unknown label " + label);
+      }
+      int off = target - pc - 1;
+      if (off < 0 || off > max) {
+        throw new IllegalStateException("jump to " + label + " out of range: " + off);
+      }
+      return off;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.plumbline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code plumbline run} as users get it: a separate JVM, as an unprivileged user, inside a user+pid+
+ * mount namespace, and under a seccomp profile that refuses ptrace (fail closed).
+ */
+class RunCommandTest {
+  static Path classpath;
+  static Path noptrace;
+
+  /** The test classpath copied where any user can read it (/root is not readable by nobody). */
+  @BeforeAll
+  static void shareClasspath() throws Exception {
+    Path dir = Files.createTempDirectory("plumbline-cp");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (!Files.exists(p) || p.toString().contains("surefire") || p.toString().contains("junit")
+          || p.toString().contains("opentest4j") || p.toString().contains("apiguardian")) {
+        continue;
+      }
+      Path copy = dir.resolve((i++) + "-" + p.getFileName());
+      if (Files.isDirectory(p)) {
+        copyTree(p, copy);
+      } else {
+        Files.copy(p, copy);
+      }
+      entries.add(copy.toString());
+    }
+    classpath = Files.writeString(dir.resolve("classpath"), String.join(":", entries));
+    Path src = dir.resolve("noptrace.c");
+    try (var in = RunCommandTest.class.getResourceAsStream("/tracer/noptrace.c")) {
+      Files.copy(in, src);
+    }
+    noptrace = dir.resolve("noptrace");
+    Process gcc = new ProcessBuilder("gcc", "-o", noptrace.toString(), src.toString()).inheritIO().start();
+    assertEquals(0, gcc.waitFor());
+    makeReadable(dir);
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var walk = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  private static void makeReadable(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        p.toFile().setReadable(true, false);
+        if (Files.isDirectory(p) || p.getFileName().toString().equals("noptrace")) {
+          p.toFile().setExecutable(true, false);
+        }
+      }
+    }
+  }
+
+  record Run(int code, String stdout, String stderr) {}
+
+  static Run plumbline(Path cwd, List<String> prefix, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + cwd,
+        "-cp", Files.readString(classpath), "dev.plumbline.cli.Main"));
+    cmd.addAll(List.of(args));
+    Path out = cwd.resolve(".stdout");
+    Path err = cwd.resolve(".stderr");
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    int code = p.waitFor();
+    return new Run(code, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  static Path sharedDir(Path parent) throws IOException {
+    Path dir = Files.createDirectory(parent.resolve("work"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir;
+  }
+
+  static void assertRecorded(Path record, String tool) throws IOException {
+    JsonNode r = new ObjectMapper().readTree(record.toFile());
+    assertTrue(r.path("completeness").path("complete").asBoolean(), r.path("completeness").toString());
+    List<String> tools = new ArrayList<>();
+    r.path("tools").forEach(t -> tools.add(t.path("path").asText()));
+    assertTrue(tools.contains(tool), tools.toString());
+    assertEquals(4, r.path("invocation").path("exitCode").asInt(), r.path("invocation").toString());
+  }
+
+  @Test
+  void asAnUnprivilegedUserWithoutCapabilities(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Run run = plumbline(work, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all"),
+        "run", "--record", "rec.json", "--", "sh", "-c", "id -u > uid.txt; /bin/true; exit 4");
+    assertEquals(4, run.code(), run.stderr());
+    assertFalse(Files.readString(work.resolve("uid.txt")).strip().equals("0"), "ran as nobody");
+    assertRecorded(work.resolve("rec.json"), "/usr/bin/true");
+  }
+
+  @Test
+  void insideAUserPidAndMountNamespace(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Run run = plumbline(work, List.of("unshare", "-Urpfm"),
+        "run", "--record", "rec.json", "--", "sh", "-c", "/bin/true; exit 4");
+    assertEquals(4, run.code(), run.stderr());
+    assertRecorded(work.resolve("rec.json"), "/usr/bin/true");
+  }
+
+  @Test
+  void failsClosedWhenPtraceIsRefused(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Run run = plumbline(work, List.of(noptrace.toString()),
+        "run", "--record", "rec.json", "--", "sh", "-c", "echo ran > ran.txt");
+    assertEquals(ExitCodes.TRACE_NOT_PERMITTED, run.code(), run.stderr());
+    List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), run.stderr());
+    assertTrue(lines.get(0).startsWith("plumbline: tracing is not permitted here: PTRACE_SEIZE failed with EPERM"),
+        lines.get(0));
+    assertFalse(Files.exists(work.resolve("rec.json")), "no record that could pass for complete");
+    assertFalse(Files.exists(work.resolve("ran.txt")), "the build did not run untraced");
+  }
+
+  @Test
+  void exitCodesOfMissingAndNonExecutableCommands(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Files.writeString(work.resolve("plain"), "not a program");
+    assertEquals(127, Main.run("run", "--", "plumbline-no-such-command"));
+    assertEquals(126, Main.run("run", "--", work.resolve("plain").toString()));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.plumbline.trace.decode;
+
+import static dev.plumbline.trace.decode.Fixtures.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.trace.decode.MessageHeaders.MsgName;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessageHeadersTest {
+
+  /** struct msghdr as x86_64/aarch64 lay it out. */
+  private static Fixtures msghdr64(Fixtures f, long name, int namelen) {
+    return f.u64le(name).u32le(namelen).u32le(0xdeadbeefL) // padding holds garbage in real memory
+        .u64le(0x7ffc1000L).u64le(1).u64le(0).u64le(0).u32le(0).u32le(0);
+  }
+
+  /** struct msghdr as i386 and x32 lay it out (compat). */
+  private static Fixtures msghdr32(Fixtures f, long name, int namelen) {
+    return f.u32le(name).u32le(namelen).u32le(0xffd01000L).u32le(1).u32le(0).u32le(0).u32le(0);
+  }
+
+  @Test
+  void sizes() {
+    assertEquals(56, MessageHeaders.msghdrSize(Abi.X86_64));
+    assertEquals(56, MessageHeaders.msghdrSize(Abi.AARCH64));
+    assertEquals(28, MessageHeaders.msghdrSize(Abi.I386));
+    assertEquals(28, MessageHeaders.msghdrSize(Abi.X32));
+    assertEquals(64, MessageHeaders.mmsghdrSize(Abi.X86_64));
+    assertEquals(32, MessageHeaders.mmsghdrSize(Abi.I386));
+    assertEquals(32, MessageHeaders.mmsghdrSize(Abi.X32));
+  }
+
+  @Test
+  void fixtureLayoutsMatchSizes() {
+    assertEquals(56, msghdr64(bytes(), 0, 0).build().length);
+    assertEquals(28, msghdr32(bytes(), 0, 0).build().length);
+  }
+
+  @Test
+  void name64() throws DecodeException {
+    byte[] raw = msghdr64(bytes(), 0x00007ffd_12345678L, 16).build();
+    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.name(raw, Abi.X86_64));
+    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.name(raw, Abi.AARCH64));
+  }
+
+  @Test
+  void nameI386HighAddressIsUnsigned() throws DecodeException {
+    byte[] raw = msghdr32(bytes(), 0xffd0_0010L, 28).build();
+    assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.name(raw, Abi.I386));
+    assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.name(raw, Abi.X32));
+  }
+
+  @Test
+  void noDestination() throws DecodeException {
+    assertTrue(MessageHeaders.name(msghdr64(bytes(), 0, 0).build(), Abi.X86_64).absent());
+  }
+
+  @Test
+  void tooShort() {
+    DecodeException e =
+        assertThrows(DecodeException.class, () -> MessageHeaders.name(new byte[12], Abi.X86_64));
+    assertEquals("msghdr too short: 12 bytes, need 16 for msg_name and msg_namelen (X86_64)", e.getMessage());
+  }
+
+  @Test
+  void mmsghdrVector64() throws DecodeException {
+    Fixtures f = bytes();
+    msghdr64(f, 0x1000, 16).u32le(0).u32le(0); // msg_len + padding
+    msghdr64(f, 0x2000, 28).u32le(0).u32le(0);
+    msghdr64(f, 0, 0).u32le(0).u32le(0);
+    byte[] vec = f.build();
+    assertEquals(3 * 64, vec.length);
+    assertEquals(
+        List.of(new MsgName(0x1000, 16), new MsgName(0x2000, 28), new MsgName(0, 0)),
+        MessageHeaders.mmsgNames(vec, 3, Abi.X86_64));
+  }
+
+  @Test
+  void mmsghdrVectorI386() throws DecodeException {
+    Fixtures f = bytes();
+    msghdr32(f, 0x8000, 16).u32le(0);
+    msghdr32(f, 0x9000, 110).u32le(0);
+    byte[] vec = f.build();
+    assertEquals(64, vec.length);
+    assertEquals(
+        List.of(new MsgName(0x8000, 16), new MsgName(0x9000, 110)), MessageHeaders.mmsgNames(vec, 2, Abi.I386));
+    DecodeException e = assertThrows(DecodeException.class, () -> MessageHeaders.mmsgNames(vec, 3, Abi.I386));
+    assertEquals("mmsghdr vector too short: 64 bytes for 3 entries of 32 (I386)", e.getMessage());
+  }
+}

@@ -1,0 +1,184 @@
+package dev.plumbline.trace.ptrace;
+
+import static dev.plumbline.trace.ptrace.SeccompProgram.RET_ALLOW;
+import static dev.plumbline.trace.ptrace.SeccompProgram.RET_TRACE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.trace.ptrace.SeccompProgram.Instruction;
+import dev.plumbline.trace.ptrace.SyscallTable.Abi;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs the filter in a small classic-BPF interpreter on sample seccomp_data. */
+class SeccompProgramTest {
+  private static final List<Instruction> PROGRAM = SeccompProgram.instructions();
+  private static final int TRACE = RET_TRACE | SeccompProgram.DATA_CALL;
+
+  /** struct seccomp_data as the kernel fills it. */
+  record Data(int nr, int arch, long... args) {
+    int word(int offset) {
+      if (offset == 0) {
+        return nr;
+      }
+      if (offset == 4) {
+        return arch;
+      }
+      int i = (offset - 16) / 8;
+      long arg = i < args.length ? args[i] : 0;
+      return (offset - 16) % 8 == 0 ? (int) arg : (int) (arg >>> 32);
+    }
+  }
+
+  /** The subset of classic BPF the kernel's seccomp checker accepts and the program uses. */
+  static int run(List<Instruction> program, Data data) {
+    int a = 0;
+    int pc = 0;
+    for (int steps = 0; steps < 10_000; steps++) {
+      Instruction i = program.get(pc);
+      switch (i.code()) {
+        case SeccompProgram.LD_W_ABS -> { a = data.word(i.k()); pc++; }
+        case SeccompProgram.JMP_JEQ_K -> pc += 1 + (a == i.k() ? i.jt() : i.jf());
+        case SeccompProgram.JMP_JSET_K -> pc += 1 + ((a & i.k()) != 0 ? i.jt() : i.jf());
+        case SeccompProgram.JMP_JA -> pc += 1 + i.k();
+        case SeccompProgram.RET_K -> { return i.k(); }
+        default -> throw new AssertionError("unexpected opcode " + i.code());
+      }
+    }
+    throw new AssertionError("no return");
+  }
+
+  static int x64(SyscallTable s, long... args) {
+    return run(PROGRAM, new Data(s.number(Abi.X86_64), Abi.X86_64.auditArch, args));
+  }
+
+  @Test
+  void networkCallsStopOtherCallsRun() {
+    assertEquals(TRACE, x64(SyscallTable.CONNECT, 3, 0x7ffd0000L, 16));
+    assertEquals(TRACE, x64(SyscallTable.SENDMSG));
+    assertEquals(TRACE, x64(SyscallTable.SENDMMSG));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(0 /* read */, Abi.X86_64.auditArch)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(59 /* execve */, Abi.X86_64.auditArch)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(41 /* socket */, Abi.X86_64.auditArch)));
+  }
+
+  @Test
+  void sendtoStopsOnlyWithADestinationOrFastOpen() {
+    assertEquals(RET_ALLOW, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0, 0, 0));
+    assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0, 0x7ffd1234L, 16));
+    // a destination whose low 32 bits are zero must not slip through
+    assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0, 0x7f0000000000L, 16));
+    assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, SeccompProgram.MSG_FASTOPEN, 0, 0));
+    assertEquals(RET_ALLOW, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0x40 /* MSG_DONTWAIT */, 0, 0));
+  }
+
+  @Test
+  void opensStopOnlyWhenTheyMayWrite() {
+    int rdonlyCloexec = 0x80000;
+    assertEquals(RET_ALLOW, x64(SyscallTable.OPENAT, -100, 0x1000, rdonlyCloexec));
+    assertEquals(RET_ALLOW, x64(SyscallTable.OPENAT, -100, 0x1000, 0x10000 /* O_DIRECTORY */));
+    assertEquals(TRACE, x64(SyscallTable.OPENAT, -100, 0x1000, 01));
+    assertEquals(TRACE, x64(SyscallTable.OPENAT, -100, 0x1000, 02));
+    assertEquals(TRACE, x64(SyscallTable.OPENAT, -100, 0x1000, 0100 | rdonlyCloexec));
+    assertEquals(TRACE, x64(SyscallTable.OPENAT, -100, 0x1000, 01000));
+    assertEquals(RET_ALLOW, x64(SyscallTable.OPEN, 0x1000, 0));
+    assertEquals(TRACE, x64(SyscallTable.OPEN, 0x1000, 01101));
+    assertEquals(TRACE, x64(SyscallTable.CREAT, 0x1000, 0644));
+    assertEquals(TRACE, x64(SyscallTable.OPENAT2, -100, 0x1000, 0x2000, 24));
+  }
+
+  @Test
+  void fileChangesAndEvasionCallsStop() {
+    for (SyscallTable s : List.of(SyscallTable.RENAME, SyscallTable.RENAMEAT, SyscallTable.RENAMEAT2,
+        SyscallTable.UNLINK, SyscallTable.UNLINKAT, SyscallTable.TRUNCATE, SyscallTable.IO_URING_SETUP,
+        SyscallTable.IO_URING_ENTER, SyscallTable.IO_URING_REGISTER, SyscallTable.PTRACE, SyscallTable.SECCOMP)) {
+      assertEquals(TRACE, x64(s), s.toString());
+    }
+    assertEquals(TRACE, x64(SyscallTable.PRCTL, 22 /* PR_SET_SECCOMP */, 2));
+    assertEquals(RET_ALLOW, x64(SyscallTable.PRCTL, 15 /* PR_SET_NAME */, 0x1000));
+  }
+
+  @Test
+  void i386CallsFromA64BitProcessUseTheirOwnNumbers() {
+    int i386 = Abi.I386.auditArch;
+    assertEquals(TRACE, run(PROGRAM, new Data(362, i386, 3, 0x1000, 16)));
+    assertEquals(TRACE, run(PROGRAM, new Data(369, i386, 3, 0x1000, 1, 0, 0x2000, 16)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(369, i386, 3, 0x1000, 1, 0, 0, 0)));
+    assertEquals(TRACE, run(PROGRAM, new Data(370, i386)));
+    assertEquals(TRACE, run(PROGRAM, new Data(345, i386)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(42, i386))); // pipe, not connect
+    assertEquals(TRACE, run(PROGRAM, new Data(5, i386, 0x1000, 01)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(5, i386, 0x1000, 0)));
+    assertEquals(TRACE, run(PROGRAM, new Data(8, i386, 0x1000, 0644)));
+    assertEquals(TRACE, run(PROGRAM, new Data(295, i386, 0xffffff9cL, 0x1000, 0101)));
+    assertEquals(TRACE, run(PROGRAM, new Data(26, i386)));
+    // socketcall: only the calls that carry a destination
+    for (int call : new int[] {3, 11, 16, 20}) {
+      assertEquals(TRACE, run(PROGRAM, new Data(102, i386, call, 0x1000)), "socketcall " + call);
+    }
+    for (int call : new int[] {1 /* socket */, 2 /* bind */, 9 /* send */, 10 /* recv */}) {
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(102, i386, call, 0x1000)), "socketcall " + call);
+    }
+  }
+
+  @Test
+  void x32AndUnknownArchitecturesAreTracedAndMarked() {
+    assertEquals(RET_TRACE | SeccompProgram.DATA_X32,
+        run(PROGRAM, new Data(0x40000000 | 42, Abi.X86_64.auditArch)));
+    assertEquals(RET_TRACE | SeccompProgram.DATA_X32,
+        run(PROGRAM, new Data(0x40000000 /* read */, Abi.X86_64.auditArch)));
+    assertEquals(RET_TRACE | SeccompProgram.DATA_UNKNOWN_ARCH, run(PROGRAM, new Data(42, 0x40000028 /* ARM */)));
+  }
+
+  @Test
+  void aarch64() {
+    int arm = Abi.AARCH64.auditArch;
+    assertEquals(TRACE, run(PROGRAM, new Data(203, arm)));
+    assertEquals(TRACE, run(PROGRAM, new Data(56, arm, -100, 0x1000, 0101)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(56, arm, -100, 0x1000, 0)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(63 /* read */, arm)));
+  }
+
+  @Test
+  void everyTracedCallOfEveryAbiStops() {
+    List<SyscallTable> conditional = List.of(SyscallTable.OPEN, SyscallTable.OPENAT, SyscallTable.SENDTO,
+        SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE, SyscallTable.CLONE3);
+    for (Abi abi : Abi.values()) {
+      for (SyscallTable s : SyscallTable.values()) {
+        if (s.number(abi) >= 0 && !conditional.contains(s)) {
+          assertEquals(TRACE, run(PROGRAM, new Data(s.number(abi), abi.auditArch)), s + " " + abi);
+        }
+      }
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(s(SyscallTable.CLONE, abi), abi.auditArch)));
+    }
+  }
+
+  private static int s(SyscallTable t, Abi abi) {
+    return t.number(abi);
+  }
+
+  @Test
+  void bytesAreTheKernelEncodingAndFitItsLimits() {
+    byte[] bytes = SeccompProgram.bytes();
+    assertEquals(PROGRAM.size() * 8, bytes.length);
+    assertTrue(PROGRAM.size() < 4096);
+    Instruction first = PROGRAM.get(0);
+    assertEquals(SeccompProgram.LD_W_ABS, (bytes[0] & 0xff) | (bytes[1] & 0xff) << 8);
+    assertEquals(first.k(), (bytes[4] & 0xff) | (bytes[5] & 0xff) << 8 | (bytes[6] & 0xff) << 16 | bytes[7] << 24);
+    // every path ends in a return: the kernel's checker rejects programs that fall off the end
+    assertEquals(SeccompProgram.RET_K, PROGRAM.get(PROGRAM.size() - 1).code());
+  }
+
+  @Test
+  void builderRejectsBackwardAndUnknownJumps() {
+    SeccompProgram.Builder b = new SeccompProgram.Builder();
+    b.label("top");
+    b.ld(0);
+    b.jeq(1, "top", null);
+    assertThrows(IllegalStateException.class, b::build);
+    SeccompProgram.Builder c = new SeccompProgram.Builder();
+    c.ja("nowhere");
+    assertThrows(IllegalStateException.class, c::build);
+  }
+}
