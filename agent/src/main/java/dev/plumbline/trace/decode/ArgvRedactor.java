@@ -119,7 +119,7 @@ public final class ArgvRedactor {
               "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"));
   /** The shortest string {@link #TOKEN_FORMATS} can match ({@code xoxb-} + 10). */
   private static final int MIN_TOKEN_LENGTH = 15;
-  private static final Pattern INLINE_OPTION = Pattern.compile("(?<=^|\\s)(--?([A-Za-z0-9][A-Za-z0-9_.-]*)[= ])([^\\s'\"-][^\\s'\"]*)");
+  private static final Pattern INLINE_OPTION = Pattern.compile("(?<=^|\\s)(--?([A-Za-z0-9][A-Za-z0-9_.-]*)[= ])([^\\s'\";|&()-][^\\s'\";|&()]*)");
   private static final Pattern INLINE_ASSIGNMENT = Pattern.compile("(?<=^|[\\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=([^\\s'\";&|)]+)");
   private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(.*)", Pattern.DOTALL);
   private static final Pattern LIST_PAIR = Pattern.compile("(,)([A-Za-z_][A-Za-z0-9_.-]*)=([^,]*)");
@@ -191,7 +191,7 @@ public final class ArgvRedactor {
           String raw = s.substring(command.get(i)[0], command.get(i)[1]);
           String value = redacted.get(i);
           changes.add(command.get(i));
-          replacements.add(raw.equals(words.get(i)) || value.indexOf('\'') >= 0 ? value : "'" + value + "'");
+          replacements.add(raw.equals(words.get(i)) ? value : "'" + value.replace("'", "'\\''") + "'");
         }
       }
     }
@@ -225,10 +225,16 @@ public final class ArgvRedactor {
         while (close < s.length() && s.charAt(close) != c) {
           close += c == '"' && s.charAt(close) == '\\' ? 2 : 1;
         }
-        i = Math.min(close, s.length() - 1);
+        if (close >= s.length()) {
+          return List.of(); // unbalanced quotes: no shell runs this; leave it to the inline rules
+        }
+        i = close;
       } else if (c == '\\') {
         if (start < 0) {
           start = i;
+        }
+        if (i + 1 >= s.length()) {
+          return List.of(); // a trailing backslash: not a complete shell string
         }
         i++;
       } else if (Character.isWhitespace(c) || ";&|()".indexOf(c) >= 0) {

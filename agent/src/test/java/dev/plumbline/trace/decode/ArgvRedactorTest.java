@@ -107,6 +107,9 @@ class ArgvRedactorTest {
         // program-specific options inside shell strings (found by QA: curl -u leaked from sh -c)
         redacts(List.of("sh", "-c", "curl -s -u admin:adm1nPw http://h >/dev/null; mysql -ppw db|tee o"),
             List.of("sh", "-c", "curl -s -u admin:*** http://h >/dev/null; mysql -p*** db|tee o")),
+        // an inline option value ends at a shell operator (it swallowed '|tee log' and broke idempotence)
+        redacts(List.of("sh", "-c", "deploy --token abc|tee log; x --password=def&& y; z --password -|mysql U"),
+            List.of("sh", "-c", "deploy --token ***|tee log; x --password=***&& y; z --password ***|mysql U")),
         redacts(List.of("bash", "-ec", "cd x && curl --user \"admin:pw\" http://h\nsshpass -p 'pw 2' ssh h"),
             List.of("bash", "-ec", "cd x && curl --user 'admin:***' http://h\nsshpass -p '***' ssh h")),
         // assignments as option values, lists and JSON
@@ -193,6 +196,28 @@ class ArgvRedactorTest {
   @MethodSource({"secrets", "notSecrets"})
   void redactsExactlyTheSecrets(List<String> argv, List<String> expected) {
     assertEquals(expected, ArgvRedactor.redact(argv));
+  }
+
+  /** Random shell strings (quotes, operators, secret options): redacting twice is redacting once. */
+  @org.junit.jupiter.api.Test
+  void shellStringsAreIdempotentUnderRandomInput() {
+    java.util.Random random = new java.util.Random(20261122);
+    String chars = "ab -'\"\\;|&()\n=:$@/pu-cURLsh";
+    String[] words = {"curl", "-u", "a:b", "mysql", "-pX", "sshpass", "-p", "'", "\"", "\\", "sh", "-c", ";", "&&",
+        "|", "$X", "--password", "--token=", "x=y", "API_TOKEN=v", "https://u:p@h/?token=t"};
+    for (int i = 0; i < 20000; i++) {
+      StringBuilder script = new StringBuilder();
+      int n = random.nextInt(30);
+      for (int k = 0; k < n; k++) {
+        if (random.nextBoolean()) {
+          script.append(chars.charAt(random.nextInt(chars.length())));
+        } else {
+          script.append(words[random.nextInt(words.length)]).append(' ');
+        }
+      }
+      List<String> once = ArgvRedactor.redact(List.of("sh", "-c", script.toString()));
+      assertEquals(once, ArgvRedactor.redact(once), "script: " + script);
+    }
   }
 
   /** The tracer may redact at the exec stop and the recorder again: a second pass changes nothing. */
