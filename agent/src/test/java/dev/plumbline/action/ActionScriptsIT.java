@@ -76,6 +76,23 @@ class ActionScriptsIT {
   }
 
   @Test
+  void theExamplePoliciesLoadAndEvaluateARealRecord() throws Exception {
+    Path record = Path.of(ActionScriptsIT.class.getResource("/action/hello-c-record.json").toURI());
+    List<Path> policies;
+    try (var files = Files.list(ROOT.resolve("examples/policies"))) {
+      policies = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(policies.size() >= 2, "at least two example policies");
+    for (Path policy : policies) {
+      Result r = run(ROOT, 2, "java", "-jar", ROOT.resolve("agent/target/plumbline.jar").toString(),
+          "policy", "check", "--policy", policy.toString(), "--record", record.toString());
+      // 0 passed or 1 violations (signer rules cannot pass on an unsigned record); 2 = the policy did not load
+      assertTrue(r.exit() == 0 || r.exit() == 1, () -> policy + ": exit " + r.exit() + "\n" + r.output());
+      assertTrue(r.output().contains("trace.requireComplete"), () -> policy + " was not evaluated:\n" + r.output());
+    }
+  }
+
+  @Test
   void theLintersRejectABrokenActionAndWorkflow(@TempDir Path dir) throws Exception {
     Path action = dir.resolve("action.yml");
     Files.writeString(action, Files.readString(ROOT.resolve("action/action.yml")).replace("runs:\n", "runz: 1\nruns:\n"));
