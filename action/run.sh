@@ -190,10 +190,10 @@ summary_markdown() {
 # The public half of the signing key, for verifying the bundle right away.
 public_key_for() {
   local key=$1 pub
-  for pub in "${key%.*}.pub" "$key.pub"; do
+  for pub in "${key%.*}.pub" "$key.pub" "$(dirname "$key")/signing.pub"; do
     [ -f "$pub" ] && { echo "$pub"; return 0; }
   done
-  if command -v openssl >/dev/null 2>&1 && openssl pkey -in "$key" -pubout -out "$out_dir/signing.pub" 2>/dev/null; then
+  if [ -f "$key" ] && command -v openssl >/dev/null 2>&1 && openssl pkey -in "$key" -pubout -out "$out_dir/signing.pub" 2>/dev/null; then
     echo "$out_dir/signing.pub"; return 0
   fi
   return 1
@@ -261,7 +261,7 @@ cmd_trace() {
   local script=${PLUMBLINE_INPUT_RUN:-} wd=${PLUMBLINE_INPUT_WORKING_DIRECTORY:-.}
   local egress=${PLUMBLINE_INPUT_EGRESS_POLICY:-audit} signing=${PLUMBLINE_INPUT_SIGNING:-auto}
   local key=${PLUMBLINE_INPUT_KEY:-} policy=${PLUMBLINE_INPUT_POLICY:-}
-  local allowed subjects args=() rc verdict bundle="" record
+  local allowed subjects args=() rc verdict bundle="" record key_dir="" key_feeder=""
   if [ -z "${script//[[:space:]]/}" ]; then error "the 'run' input is empty: give the build command(s) to trace"; return 2; fi
   case "$egress" in audit|block) ;; *) error "egress-policy must be audit or block, not '$egress'"; return 2 ;; esac
   if [ "$signing" = auto ]; then
@@ -286,8 +286,17 @@ cmd_trace() {
     key)
       [ -n "$key" ] || { error "signing: key needs the 'key' input (a PEM private key, or the path to one)"; return 2; }
       if [[ "$key" == *"-----BEGIN"* ]]; then
-        (umask 077; printf '%s\n' "$key" >"$out_dir/signing.key")
-        key="$out_dir/signing.key"
+        # The key never touches the disk, where the build (same user) could read it: it goes through
+        # a FIFO that plumbline drains when it loads the key, before the build starts. The public
+        # half, for verifying the bundle here, is derived up front.
+        key_dir=$(mktemp -d "$out_dir/key.XXXXXX") && chmod 700 "$key_dir" && mkfifo -m 600 "$key_dir/signing.key" \
+          || { error "cannot create a FIFO for the signing key under $out_dir"; return 2; }
+        if command -v openssl >/dev/null 2>&1; then
+          printf '%s\n' "$key" | openssl pkey -pubout -out "$key_dir/signing.pub" 2>/dev/null || rm -f "$key_dir/signing.pub"
+        fi
+        (printf '%s\n' "$key" >"$key_dir/signing.key") &
+        key_feeder=$!
+        key="$key_dir/signing.key"
       else
         case "$key" in /*) ;; *) key="$workspace/$key" ;; esac
         [ -r "$key" ] || { error "the signing key '$key' is not readable"; return 2; }
@@ -304,9 +313,16 @@ cmd_trace() {
   esac
 
   echo "::group::Plumbline: tracing the build (egress $egress, signing $signing)"
-  (cd "$wd" && plumbline "${args[@]}" -- bash --noprofile --norc -eo pipefail -c "$script")
+  # The build inherits this environment: no input (the key above all) is passed on to it.
+  (cd "$wd" && for v in "${!PLUMBLINE_INPUT_@}"; do unset "$v"; done \
+    && plumbline "${args[@]}" -- bash --noprofile --norc -eo pipefail -c "$script")
   rc=$?
   echo "::endgroup::"
+  if [ -n "$key_feeder" ]; then
+    kill "$key_feeder" 2>/dev/null # still waiting only if plumbline never read the key
+    wait "$key_feeder" 2>/dev/null
+    rm -f "$key_dir/signing.key"
+  fi
 
   set_output record-path "$([ -f "$record" ] && echo "$record")"
   set_output bundle-path "$([ -n "$bundle" ] && [ -f "$bundle" ] && echo "$bundle")"
