@@ -174,7 +174,14 @@ summary_markdown() {
   rm -f "$out_dir/summary.md"
   if plumbline report --record "$record" --markdown "$out_dir/summary.md" --html "$out_dir/report.html" 2>"$out_dir/report.err" \
       && [ -s "$out_dir/summary.md" ]; then
-    cat "$out_dir/summary.md"
+    # GitHub drops a step summary over 1 MiB whole: keep it under, and point at the full report.
+    if [ "$(wc -c <"$out_dir/summary.md")" -gt 900000 ]; then
+      head -c 900000 "$out_dir/summary.md" | sed '$d'
+      echo
+      echo "_(summary truncated: the full report is the HTML file at the action's report-path output)_"
+    else
+      cat "$out_dir/summary.md"
+    fi
   else
     # An agent without a report command: a plain table from the record.
     "$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" summary "$record"
