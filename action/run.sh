@@ -280,6 +280,10 @@ cmd_trace() {
   case "$signing" in keyless|key|none) ;; *) error "signing must be keyless, key, none or auto, not '$signing'"; return 2 ;; esac
   case "$wd" in /*) ;; *) wd="$workspace/$wd" ;; esac
   [ -d "$wd" ] || { error "working-directory '$wd' does not exist"; return 2; }
+  if [ -n "$policy" ]; then
+    case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac
+    [ -r "$policy" ] || { error "the policy file '$policy' is not readable"; return 2; }
+  fi
   mkdir -p "$out_dir"
   record="$out_dir/build.json"
   rm -f "$record" "$out_dir/plumbline.sigstore.json" "$out_dir/policy.md" "$out_dir/report.html"
@@ -335,7 +339,6 @@ cmd_trace() {
   set_output bundle-path "$([ -n "$bundle" ] && [ -f "$bundle" ] && echo "$bundle")"
 
   # The verdict: what a downstream `plumbline verify` would say, checked here right away.
-  [ -n "$policy" ] && case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac
   if [ ! -f "$record" ]; then
     verdict=no-record
     error "the build record was not written (plumbline exited $rc)"
