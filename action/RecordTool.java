@@ -56,12 +56,14 @@ public final class RecordTool {
         out.add("::error title=Plumbline: egress blocked::" + escape(what));
       }
     }
-    if (hasAllowlist && egressMode.equals("audit")) {
-      for (JsonNode d : record.path("network")) {
-        if (d.path("decision").asText().equals("audited")) {
-          String what = d.path("protocol").asText("?") + " " + destination(d) + " from " + String.join(", ", texts(d.path("processes")));
-          out.add("::warning title=Plumbline: egress outside the allowlist::" + escape(what + " (would be blocked with egress-policy: block)"));
-        }
+    for (JsonNode d : record.path("network")) {
+      JsonNode wouldBlock = d.get("wouldBlock");
+      boolean outside = wouldBlock != null && !wouldBlock.isNull()
+          ? wouldBlock.asBoolean(false)
+          : hasAllowlist && egressMode.equals("audit") && d.path("decision").asText().equals("audited");
+      if (outside) {
+        String what = d.path("protocol").asText("?") + " " + destination(d) + " from " + String.join(", ", texts(d.path("processes")));
+        out.add("::warning title=Plumbline: egress outside the allowlist::" + escape(what + " (would be blocked with egress-policy: block)"));
       }
     }
     for (JsonNode f : record.path("files")) {

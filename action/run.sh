@@ -141,7 +141,8 @@ plumbline() {
 }
 
 # Annotations from the record: blocked egress and an incomplete trace are errors, writes to tracked
-# sources and (with an allowlist in audit mode) destinations outside it are warnings.
+# sources and (audit mode with an allowlist) destinations block mode would refuse (`wouldBlock`) are
+# warnings. Records from agents before `wouldBlock` fall back to "audited while an allowlist was given".
 annotate() {
   local record=$1 egress=$2 has_allowlist=$3 prefix=$4
   if command -v jq >/dev/null 2>&1 && [ -z "${PLUMBLINE_NO_JQ:-}" ]; then
@@ -157,7 +158,7 @@ annotate() {
       (.network // [] | .[] | select(.decision == "blocked") |
          "::error title=Plumbline: egress blocked::" + ((.protocol // "?") + " " + dest + " from "
          + ((.processes // []) | join(", ")) | esc)),
-      (.network // [] | .[] | select(.decision == "audited" and $allowlist and $egress == "audit") |
+      (.network // [] | .[] | select(.wouldBlock == true or (.wouldBlock == null and .decision == "audited" and $allowlist and $egress == "audit")) |
          "::warning title=Plumbline: egress outside the allowlist::" + ((.protocol // "?") + " " + dest
          + " from " + ((.processes // []) | join(", ")) + " (would be blocked with egress-policy: block)" | esc)),
       (.files // [] | .[] | select(.tracked) |
@@ -392,5 +393,7 @@ cmd_trace() {
 case "${1:-}" in
   install) cmd_install ;;
   trace) cmd_trace ;;
-  *) echo "usage: $0 install|trace (the Plumbline action's steps; see action/README.md)" >&2; exit 2 ;;
+  # For tests: the annotations a record raises (RECORD EGRESS_MODE HAS_ALLOWLIST [PATH_PREFIX]).
+  annotate) shift; : "${PLUMBLINE_JAVA:=java}" "${PLUMBLINE_JAR:=$repo/agent/target/plumbline.jar}"; annotate "$1" "$2" "$3" "${4:-}" ;;
+  *) echo "usage: $0 install|trace|annotate (the Plumbline action's steps; see action/README.md)" >&2; exit 2 ;;
 esac

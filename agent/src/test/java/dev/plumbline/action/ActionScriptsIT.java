@@ -55,7 +55,10 @@ class ActionScriptsIT {
         "ok   plumbline verify accepts the bundle for build/hello",
         "ok   plumbline verify rejects a tampered build/hello",
         "ok   the job summary states the verdict",
-        "ok   a release whose sha256 does not match the manifest is refused")) {
+        "ok   a release whose sha256 does not match the manifest is refused",
+        "ok   annotations from a record (RecordTool.java)",
+        "ok   the build saw no signing key (environment, RUNNER_TEMP)",
+        "ok   a build that breaks the policy gets verdict rejected")) {
       assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
     }
   }
