@@ -14,8 +14,6 @@ import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,12 +117,7 @@ public final class RunCommand implements Callable<Integer> {
         List.copyOf(allow));
 
     Tracer tracer = Tracer.create();
-    ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "plumbline-hash");
-      t.setDaemon(true);
-      return t;
-    });
-    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
       Tracer.Result result;
@@ -168,8 +161,6 @@ public final class RunCommand implements Callable<Integer> {
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
-    } finally {
-      hashing.shutdownNow();
     }
   }
 

@@ -129,6 +129,22 @@ class TracerBehaviourTest {
   }
 
   @Test
+  void parallelChildrenAndTheirSigchldStorm(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        "i=0; while [ $i -lt 40 ]; do /bin/echo $i > /dev/null & i=$((i+1)); done; wait; "
+            + bin + "/mt_exec > /dev/null; " + bin + "/spawn > /dev/null");
+    assertEquals(0, t.result.exitCode());
+    long echoes = t.of(TraceEvent.Exec.class).stream().filter(e -> e.path().equals("/usr/bin/echo")).count();
+    assertEquals(41, echoes, "40 background echoes and the one exec'd from a thread");
+    java.util.Set<Integer> started = new java.util.HashSet<>();
+    java.util.Set<Integer> ended = new java.util.HashSet<>();
+    t.of(TraceEvent.ProcessStarted.class).stream().filter(s -> !s.thread()).forEach(s -> started.add(s.pid()));
+    t.of(TraceEvent.ProcessExited.class).forEach(x -> ended.add(x.pid()));
+    assertEquals(started, ended, "every process that started was seen ending, none twice");
+    assertEquals(t.of(TraceEvent.ProcessExited.class).size(), ended.size());
+  }
+
+  @Test
   void forwardedSignalReachesTheBuild(@TempDir Path work) throws Exception {
     Tracer tracer = Tracer.create();
     CountDownLatch running = new CountDownLatch(1);
