@@ -88,8 +88,13 @@ class RunCommandTest {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + cwd,
-        "-cp", Files.readString(classpath), "dev.plumbline.cli.Main"));
-    cmd.addAll(List.of(args));
+        "-cp", Files.readString(classpath)));
+    List<String> rest = new ArrayList<>(List.of(args));
+    while (!rest.isEmpty() && rest.get(0).startsWith("-D")) {
+      cmd.add(rest.remove(0));
+    }
+    cmd.add("dev.plumbline.cli.Main");
+    cmd.addAll(rest);
     Path out = cwd.resolve(".stdout");
     Path err = cwd.resolve(".stderr");
     Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
@@ -146,6 +151,20 @@ class RunCommandTest {
         lines.get(0));
     assertFalse(Files.exists(work.resolve("rec.json")), "no record that could pass for complete");
     assertFalse(Files.exists(work.resolve("ran.txt")), "the build did not run untraced");
+  }
+
+  @Test
+  void withoutJnaNativeSupportOneLineAndNoBuild(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Run run = plumbline(work, List.of(), "-Djna.nosys=true", "-Djna.noclasspath=true",
+        "-Djna.boot.library.path=/nonexistent", "run", "--record", "rec.json", "--", "sh", "-c", "echo ran > ran.txt");
+    assertEquals(ExitCodes.TRACE_NOT_PERMITTED, run.code(), run.stderr());
+    List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), run.stderr());
+    assertTrue(lines.get(0).startsWith("plumbline: tracing is not possible here: cannot call libc through JNA"),
+        lines.get(0));
+    assertFalse(Files.exists(work.resolve("ran.txt")));
+    assertFalse(Files.exists(work.resolve("rec.json")));
   }
 
   @Test

@@ -43,6 +43,11 @@ public final class PtraceTracer implements Tracer {
   @Override
   public synchronized Path procRoot() throws TraceException {
     if (procFs == null) {
+      try {
+        Linux.requireLibc();
+      } catch (NativeUnavailableException e) {
+        throw new TraceException(TraceException.Kind.FAILED, "tracing is not possible here: " + e.getMessage(), e);
+      }
       procFs = ProcFs.locate();
     }
     return procFs.root();
