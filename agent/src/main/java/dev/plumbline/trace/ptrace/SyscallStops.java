@@ -88,6 +88,21 @@ final class SyscallStops {
     List<String> argv = cmdline == null ? List.of() : ArgvRedactor.redact(Cmdline.parse(cmdline));
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
     emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, null, argv, cwd, null));
+    noteSetId(pid, path);
+  }
+
+  /** A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so. */
+  private void noteSetId(int pid, String path) {
+    int mode;
+    try {
+      mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    if ((mode & 06000) != 0) {
+      note(pid, "setuid", path + " is set-" + ((mode & 04000) != 0 ? "user" : "group")
+          + "-ID: under plumbline it ran without gaining privileges (ptrace, NO_NEW_PRIVS)");
+    }
   }
 
   // ---- seccomp stops
@@ -151,6 +166,12 @@ final class SyscallStops {
           yield false;
         }
         case PTRACE -> ptraceAttempt(task, a[0], a[1]);
+        case CLONE -> refuseUntraced(task, a[0]);
+        case CLONE3 -> {
+          byte[] flags = calls.readMemory(pid, a[0], 8);
+          yield flags != null && flags.length == 8
+              && refuseUntraced(task, ByteBuffer.wrap(flags).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        }
         case SECCOMP -> {
           note(pid, "seccomp", image(pid) + " (pid " + task.tgid + ") installed its own seccomp filter (operation " + a[0] + ")");
           yield false;
@@ -435,6 +456,18 @@ final class SyscallStops {
         return path;
       }
     }
+  }
+
+  // ---- clone(CLONE_UNTRACED)
+
+  /** A child made with CLONE_UNTRACED would not be traced: refuse the call with EPERM. */
+  private boolean refuseUntraced(Task task, long flags) {
+    if ((flags & SeccompProgram.CLONE_UNTRACED) != 0) {
+      skipSyscall(task.tid, -EPERM);
+      note(task.tid, "clone", image(task.tid) + " (pid " + task.tgid
+          + ") asked for an untraced child (CLONE_UNTRACED): refused with EPERM");
+    }
+    return false;
   }
 
   // ---- ptrace by the build

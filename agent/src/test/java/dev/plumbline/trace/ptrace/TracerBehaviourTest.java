@@ -68,6 +68,18 @@ class TracerBehaviourTest {
   }
 
   @Test
+  void untracedChildrenAreRefusedAndSetuidProgramsNoted(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        bin + "/untraced && /usr/bin/mount --version > /dev/null");
+    assertEquals(0, t.result.exitCode(), "clone and clone3 with CLONE_UNTRACED both failed with EPERM");
+    List<TraceEvent.Note> notes = t.of(TraceEvent.Note.class);
+    assertEquals(2, notes.stream().filter(n -> n.kind().equals("clone")).count(), notes.toString());
+    assertTrue(notes.stream().anyMatch(n -> n.kind().equals("setuid") && n.detail().startsWith("/usr/bin/mount is set-user-ID")),
+        notes.toString());
+    assertTrue(t.of(TraceEvent.Exec.class).stream().noneMatch(e -> e.path().equals("/usr/bin/true")));
+  }
+
+  @Test
   void blockedConnectNeverLeavesAndReturnsTheErrno(@TempDir Path work) throws Exception {
     try (ServerSocketChannel server = ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress("127.0.0.1", 0));
