@@ -168,6 +168,27 @@ class RunCommandTest {
   }
 
   @Test
+  void signalsSentToPlumblineReachTheBuild(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    for (String[] signal : List.of(new String[] {"TERM", "143"}, new String[] {"INT", "130"}, new String[] {"HUP", "129"})) {
+      Path marker = work.resolve("started-" + signal[0]);
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", Files.readString(classpath), "dev.plumbline.cli.Main", "run", "--record", "rec-" + signal[0] + ".json",
+          "--", "sh", "-c", "touch " + marker + "; exec sleep 60"));
+      Process p = new ProcessBuilder(cmd).directory(work.toFile())
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      while (!Files.exists(marker) && p.isAlive()) {
+        Thread.sleep(20); // waiting for the build to start, not measuring anything
+      }
+      Thread.sleep(50); // let the shell exec sleep
+      new ProcessBuilder("kill", "-" + signal[0], Long.toString(p.pid())).start().waitFor();
+      assertEquals(Integer.parseInt(signal[1]), p.waitFor(), "SIG" + signal[0]);
+      JsonNode r = new ObjectMapper().readTree(work.resolve("rec-" + signal[0] + ".json").toFile());
+      assertEquals(Integer.parseInt(signal[1]) - 128, r.path("invocation").path("signal").asInt(), r.path("invocation").toString());
+    }
+  }
+
+  @Test
   void exitCodesOfMissingAndNonExecutableCommands(@TempDir Path tmp) throws Exception {
     Path work = sharedDir(tmp);
     Files.writeString(work.resolve("plain"), "not a program");
