@@ -133,14 +133,26 @@ public final class PtraceTracer implements Tracer {
     }
 
     void emit(TraceEvent event) {
-      request.listener().accept(event);
+      try {
+        request.listener().accept(event);
+      } catch (RuntimeException e) {
+        // a listener that fails must not stop the tracer (the tree would die with it): the
+        // record says events were lost
+        lostEvents++;
+        log.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+      }
     }
+
+    private int lostEvents;
 
     Result trace(String executable) throws TraceException {
       Instant startedAt = Instant.now();
       int pid = launch(executable);
       rootPid = pid;
       loop();
+      if (lostEvents > 0) {
+        emit(new TraceEvent.Incomplete(Instant.now(), pid, lostEvents + " events could not be recorded"));
+      }
       Instant finishedAt = Instant.now();
       if (graceTimer != null) {
         graceTimer.interrupt();
@@ -233,36 +245,49 @@ public final class PtraceTracer implements Tracer {
           continue;
         }
         Task task = tasks.get(tid);
-        if (task == null) {
-          task = adoptUnknown(tid);
+        try {
+          if (task == null) {
+            task = adoptUnknown(tid);
+          }
+          stop(task, status);
+        } catch (RuntimeException e) {
+          // never leave a tracee stopped because of our own bug; say the trace may have a gap
+          log.warn("internal error at a stop of {}: {}", tid, e.toString(), e);
+          emit(new TraceEvent.Incomplete(Instant.now(), tid, "internal tracer error: " + e.getClass().getSimpleName()));
+          calls.cont(tid, 0);
         }
-        int sig = stopSignal(status);
-        int ev = event(status);
-        if (sig == (SIGTRAP | 0x80)) {
-          syscalls.exitStop(task);
-          resume(task, 0);
-        } else if (ev == PTRACE_EVENT_STOP) {
-          if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-            calls.listen(tid); // a group-stop: stay stopped, but let us hear of SIGCONT
-          } else {
-            resume(task, 0); // a new task's first stop, or the end of a group-stop
-          }
-        } else if (sig == SIGTRAP && ev != 0) {
-          switch (ev) {
-            case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> newTask(task, ev);
-            case PTRACE_EVENT_EXEC -> exec(task);
-            case PTRACE_EVENT_SECCOMP -> {
-              if (syscalls.seccompStop(task)) {
-                calls.syscall(tid, 0); // a network call: its exit stop gives the result
-                continue;
-              }
-            }
-            default -> { }
-          }
-          resume(task, 0);
+      }
+    }
+
+    /** One ptrace-stop of {@code task}: record what it means, then let the task go on. */
+    private void stop(Task task, int status) {
+      int tid = task.tid;
+      int sig = stopSignal(status);
+      int ev = event(status);
+      if (sig == (SIGTRAP | 0x80)) {
+        syscalls.exitStop(task);
+        resume(task, 0);
+      } else if (ev == PTRACE_EVENT_STOP) {
+        if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+          calls.listen(tid); // a group-stop: stay stopped, but let us hear of SIGCONT
         } else {
-          resume(task, sig); // signal-delivery-stop: the signal goes through
+          resume(task, 0); // a new task's first stop, or the end of a group-stop
         }
+      } else if (sig == SIGTRAP && ev != 0) {
+        switch (ev) {
+          case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> newTask(task, ev);
+          case PTRACE_EVENT_EXEC -> exec(task);
+          case PTRACE_EVENT_SECCOMP -> {
+            if (syscalls.seccompStop(task)) {
+              calls.syscall(tid, 0); // a network call: its exit stop gives the result
+              return;
+            }
+          }
+          default -> { }
+        }
+        resume(task, 0);
+      } else {
+        resume(task, sig); // signal-delivery-stop: the signal goes through
       }
     }
 

@@ -300,6 +300,9 @@ final class SyscallStops {
       if (raw == null) {
         continue; // the kernel will answer EFAULT/EINVAL
       }
+      if (SocketAddress.familyOf(raw) == SocketAddress.AF_UNSPEC) {
+        continue; // connect(AF_UNSPEC) dissolves an association, it names no destination
+      }
       SocketAddress sa = SocketAddress.decode(raw);
       if ("netlink".equals(sa.family())) {
         continue; // talks to the kernel, not to a destination
