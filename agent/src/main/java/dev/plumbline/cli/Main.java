@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       PolicyCommand.class,
       ReportCommand.class,
+      ConformanceCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

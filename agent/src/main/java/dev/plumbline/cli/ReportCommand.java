@@ -1,13 +1,85 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.policy.Evidence;
+import dev.plumbline.report.HtmlReport;
+import dev.plumbline.report.MarkdownReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code plumbline report}. */
-@Command(name = "report", mixinStandardHelpOptions = true, description = "Renders a build record or bundle as markdown or HTML.")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Renders what a build did as markdown (the GitHub job summary: tools, destinations, blocked",
+      "attempts, warnings, source writes) and/or one self-contained HTML page (process tree,",
+      "network destinations, timeline; no network access when opened).",
+      "With neither --markdown nor --html, prints the markdown on stdout.",
+      "A bundle is decoded, NOT verified: use 'plumbline verify' to check it.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  plumbline report --record build.json --markdown \"$GITHUB_STEP_SUMMARY\" --html report.html",
+      "  plumbline report --bundle plumbline.sigstore.json"
+    })
 public final class ReportCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  EvidenceOptions input;
+
+  @Option(names = "--markdown", paramLabel = "OUT", description = "Write the markdown summary here ('-' for stdout).")
+  Path markdown;
+
+  @Option(names = "--html", paramLabel = "OUT", description = "Write the HTML report here.")
+  Path html;
+
   @Override
   public Integer call() throws Exception {
-    throw new UnsupportedOperationException("report is not implemented yet");
+    Evidence evidence = input.read();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (markdown == null && html == null) {
+      out.print(MarkdownReport.render(evidence));
+      out.flush();
+      return ExitCodes.OK;
+    }
+    if (markdown != null) {
+      write(markdown, MarkdownReport.render(evidence), out);
+    }
+    if (html != null) {
+      write(html, HtmlReport.render(evidence), out);
+      err.println("plumbline: HTML report written to " + html);
+    }
+    if (!evidence.verified()) {
+      err.println("plumbline: note: " + evidence.source() + " was read without verifying it (use plumbline verify)");
+    }
+    err.flush();
+    return ExitCodes.OK;
+  }
+
+  static void write(Path to, String text, PrintWriter out) throws IOException {
+    if (to.toString().equals("-")) {
+      out.print(text);
+      out.flush();
+      return;
+    }
+    try {
+      Files.writeString(to, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + to + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -1,7 +1,16 @@
 package dev.plumbline.cli;
 
 import dev.plumbline.AgentVersion;
+import dev.plumbline.attest.AttestException;
+import dev.plumbline.attest.AttestationRun;
+import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGate;
+import dev.plumbline.egress.EgressGates;
+import dev.plumbline.egress.EgressSession;
+import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sign.KeySigner;
+import dev.plumbline.sign.Signer;
+import dev.plumbline.sign.SigningException;
 import dev.plumbline.trace.BuildRecord;
 import dev.plumbline.trace.BuildRecorder;
 import dev.plumbline.trace.BuildRecords;
@@ -18,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,6 +53,7 @@ import picocli.CommandLine.Parameters;
       "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
     })
 public final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
   Path record;
@@ -99,8 +110,6 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -112,14 +121,31 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    EgressGate gate = EgressGate.auditAll();
+    AttestationRun attestation;
+    try {
+      attestation = prepareAttestation();
+    } catch (SigningException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
+    try {
+      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
+    } catch (EgressConfigException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    EgressGate gate = egressSession.gate();
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        List.copyOf(allow));
+        egressSession.allow());
 
     Tracer tracer = Tracer.create();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+      egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
@@ -139,12 +165,10 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = recorder.finish(
+      BuildRecord built = egressSession.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT);
-
-      // Attestation goes here: sign `built` (--key / --keyless) and write --bundle.
+          HASH_WAIT));
 
       if (record != null) {
         try {
@@ -155,15 +179,72 @@ public final class RunCommand implements Callable<Integer> {
           return ExitCodes.OUTPUT_FAILED;
         }
       }
+      int exitCode = attest(attestation, built, result.exitCode());
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
-      return result.exitCode();
+      return exitCode;
     } catch (TraceException e) {
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
+    } finally {
+      egressSession.close();
     }
   }
 
   /** How long the record may wait for the last executables to be hashed. */
   private static final Duration HASH_WAIT = Duration.ofSeconds(60);
+
+  // ---- attestation (owned by the attest area; the tracing flow calls these two) ----
+
+  /**
+   * Call before the build: reads the signing key (so a missing key or wrong password fails before
+   * anything runs) and returns null when the run does not sign.
+   */
+  AttestationRun prepareAttestation() throws SigningException {
+    Signer signer = signer();
+    if (signer == null) {
+      if (!subjects.isEmpty() || bundle != null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
+      }
+      return null;
+    }
+    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+  }
+
+  /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
+  Signer signer() throws SigningException {
+    if (key != null && keyless) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
+    }
+    if (key != null) {
+      return KeySigner.fromFile(key, System.getenv());
+    }
+    if (keyless) {
+      throw new SigningException("--keyless signing is not available in this build; use --key FILE");
+    }
+    return null;
+  }
+
+  /**
+   * Call after the build, with the record built and (when --record was given) written: signs and
+   * writes the bundle. Returns {@link ExitCodes#OUTPUT_FAILED} when that failed, else the build's code.
+   */
+  int attest(AttestationRun attestation, BuildRecord buildRecord, int buildExitCode) {
+    if (attestation == null) {
+      return buildExitCode;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+      err.flush();
+      return buildExitCode;
+    } catch (AttestException | SigningException e) {
+      err.println("plumbline: attestation not written: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.OUTPUT_FAILED;
+    }
+  }
 }

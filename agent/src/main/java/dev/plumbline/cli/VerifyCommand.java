@@ -1,13 +1,119 @@
 package dev.plumbline.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plumbline.sign.Keys;
+import dev.plumbline.sign.SigningException;
+import dev.plumbline.verify.Artifact;
+import dev.plumbline.verify.BundleFile;
+import dev.plumbline.verify.KeySignatureStep;
+import dev.plumbline.verify.Verdict;
+import dev.plumbline.verify.VerdictText;
+import dev.plumbline.verify.VerificationStep;
+import dev.plumbline.verify.Verifier;
+import dev.plumbline.verify.VerifyException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code plumbline verify}. */
-@Command(name = "verify", mixinStandardHelpOptions = true, description = "Verifies a signed build attestation offline and prints a verdict.")
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Verifies a signed build attestation offline and prints a verdict:",
+      "the bundle's signature, that the payload is an in-toto statement with",
+      "our predicate, that ARTIFACT is one of its subjects, and that the trace",
+      "was complete. Then it shows what the build ran and contacted.",
+      "",
+      "ARTIFACT is a file, or sha256:HEX for its digest. Key-signed",
+      "message-signature bundles of other Sigstore clients verify too.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  plumbline verify --bundle plumbline.sigstore.json \\",
+      "      --key plumbline.pub dist/app.tar.gz",
+      "  plumbline verify --bundle b.json --key k.pub --format json sha256:9f86d08...",
+      "",
+      "Exit codes: 0 verified, 1 rejected (signature, subject, type, completeness),",
+      "2 bad usage or unreadable input (missing file, not JSON, not a key)."
+    })
 public final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bundle", paramLabel = "FILE", description = "The Sigstore bundle to verify (required).")
+  Path bundle;
+
+  @Option(names = "--key", paramLabel = "FILE", description = "The signer's public key (PEM), e.g. from 'plumbline keygen'.")
+  Path key;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text (on stderr, default) or json (on stdout).")
+  String format;
+
+  @Option(names = "--allow-incomplete", description = "Accept an attestation whose trace is marked incomplete.")
+  boolean allowIncomplete;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
+  String artifact;
+
   @Override
-  public Integer call() throws Exception {
-    throw new UnsupportedOperationException("verify is not implemented yet");
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    // checked here rather than by picocli, so an unknown option is reported before a missing one
+    if (bundle == null) {
+      return usage(err, "verify needs the bundle: --bundle FILE");
+    }
+    if (artifact == null) {
+      return usage(err, "verify needs the ARTIFACT: a file, or sha256:HEX");
+    }
+    if (!format.equals("text") && !format.equals("json")) {
+      return usage(err, "--format must be text or json, not '" + format + "'");
+    }
+    Verdict verdict;
+    try {
+      Verifier verifier = Verifier.standard(signatureSteps(), options());
+      JsonNode bundleJson = BundleFile.read(bundle);
+      verdict = verifier.verify(bundleJson, Artifact.parse(artifact));
+    } catch (VerifyException | SigningException e) {
+      return usage(err, ErrorHandler.oneLine(e));
+    }
+    if (format.equals("json")) {
+      out.print(VerdictText.json(verdict));
+      out.flush();
+    } else {
+      err.print(VerdictText.text(verdict));
+      err.flush();
+    }
+    return verdict.verified() ? ExitCodes.OK : ExitCodes.REJECTED;
+  }
+
+  Verifier.Options options() {
+    return Verifier.Options.defaults().allowingIncomplete(allowIncomplete);
+  }
+
+  /**
+   * How the signature is checked. With --key: the key. Keyless verification (certificate chain,
+   * identity, transparency log) plugs in here as further options and steps.
+   */
+  List<VerificationStep> signatureSteps() throws VerifyException, SigningException {
+    if (key != null) {
+      return List.of(new KeySignatureStep(Keys.readPublicKey(key)));
+    }
+    throw new VerifyException("verify needs the signer's public key: --key FILE");
+  }
+
+  private static int usage(PrintWriter err, String message) {
+    err.println("plumbline: " + message);
+    err.flush();
+    return ExitCodes.USAGE;
   }
 }

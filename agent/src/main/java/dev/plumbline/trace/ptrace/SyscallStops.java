@@ -161,6 +161,13 @@ final class SyscallStops {
         case UNLINKAT -> fileChange(task, (int) a[0], a[1], "unlink");
         case TRUNCATE, TRUNCATE64 -> fileChange(task, AT_FDCWD, a[0], "truncate");
         case IO_URING_SETUP, IO_URING_ENTER, IO_URING_REGISTER -> {
+          if (call == SyscallTable.IO_URING_SETUP && gate.refusesIoUring()) {
+            // egress block mode: io_uring would reach the network unseen, so it is refused like
+            // container runtimes' default seccomp profiles do; programs fall back to plain syscalls
+            skipSyscall(pid, -ENOSYS);
+            note(pid, "io_uring", image(pid) + " (pid " + task.tgid + ") was refused io_uring_setup (ENOSYS): egress block mode");
+            yield false;
+          }
           flagOnce("io_uring:" + image(pid), pid,
               "io_uring used by " + image(pid) + ": its operations cannot be traced");
           yield false;
@@ -312,7 +319,7 @@ final class SyscallStops {
       }
       EgressGate.Attempt attempt = new EgressGate.Attempt(task.tgid, syscall, sa.family(), protocol,
           "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
-          sa.path());
+          sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path());
       Decision decision;
       try {
         decision = gate.decide(attempt);
@@ -351,6 +358,7 @@ final class SyscallStops {
   }
 
   private static final int ENETUNREACH = 101;
+  private static final int ENOSYS = 38;
 
   /** Makes the kernel skip the call and return {@code result} (-errno). */
   private void skipSyscall(int pid, long result) {

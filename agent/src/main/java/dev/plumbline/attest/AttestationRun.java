@@ -1,0 +1,107 @@
+package dev.plumbline.attest;
+
+import dev.plumbline.attest.Statement.Subject;
+import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sign.Signer;
+import dev.plumbline.sign.SigningException;
+import dev.plumbline.trace.BuildRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code plumbline run} does after the build when it signs: collect the environment, digest
+ * the subjects, sign, write the bundle. {@code RunCommand} makes one before the build (so an
+ * unreadable key fails before anything runs) and calls {@link #finish} once the record is built.
+ */
+public final class AttestationRun {
+  private static final Logger log = LoggerFactory.getLogger(AttestationRun.class);
+
+  /** Where the record goes when signing without --record and without --subject: it is the subject. */
+  public static final Path DEFAULT_RECORD = Path.of("plumbline.record.json");
+
+  public static final Path DEFAULT_BUNDLE = Path.of("plumbline.sigstore.json");
+
+  private final Signer signer;
+  private final EnvironmentCollector.Snapshot before;
+  private final Path cwd;
+  private final List<String> subjectGlobs;
+  private final Path bundle;
+
+  private AttestationRun(
+      Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
+    this.signer = signer;
+    this.before = before;
+    this.cwd = cwd;
+    this.subjectGlobs = List.copyOf(subjectGlobs);
+    this.bundle = cwd.resolve(bundle == null ? DEFAULT_BUNDLE : bundle);
+  }
+
+  /**
+   * Call before the build starts: takes the environment snapshot (OS, CI, variables, toolchain
+   * versions, git state), the only moment helper commands run.
+   *
+   * @param subjectGlobs {@code --subject} values; empty means the record file is the subject
+   * @param bundle {@code --bundle}, or null for {@link #DEFAULT_BUNDLE} in {@code cwd}
+   */
+  public static AttestationRun prepare(
+      Signer signer, EnvironmentCollector collector, Path cwd, List<String> subjectGlobs, Path bundle) {
+    Path dir = cwd.toAbsolutePath().normalize();
+    return new AttestationRun(signer, collector.before(dir), dir, subjectGlobs, bundle);
+  }
+
+  /** What was written: the bundle file and the subjects it covers. */
+  public record Result(Path bundle, List<Subject> subjects, Path recordWritten) {}
+
+  /**
+   * Signs the build. {@code recordFile} is where the run wrote the record, or null: then, when no
+   * {@code --subject} was given, the record is written to {@link #DEFAULT_RECORD} to be the subject.
+   */
+  public Result finish(BuildRecord record, Path recordFile) throws AttestException, SigningException {
+    Path written = null;
+    List<Subject> subjects;
+    if (subjectGlobs.isEmpty()) {
+      Path file = recordFile;
+      if (file == null) {
+        file = cwd.resolve(DEFAULT_RECORD);
+        write(file, CanonicalJson.prettyBytes(record), "record");
+        written = file;
+      }
+      subjects = List.of(recordSubject(file));
+    } else {
+      subjects = Subjects.match(cwd, subjectGlobs);
+    }
+    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(record)));
+    Bundle signed = new Attestor(signer).sign(statement);
+    write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
+    log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());
+    return new Result(bundle, subjects, written);
+  }
+
+  private Subject recordSubject(Path file) throws AttestException {
+    Path abs = cwd.resolve(file).normalize();
+    String name = abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.getFileName().toString();
+    try {
+      return Subject.sha256(name, Subjects.sha256Hex(abs));
+    } catch (IOException e) {
+      throw new AttestException("cannot read the record " + abs + " to attest it: " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(Path file, byte[] bytes, String what) throws AttestException {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new AttestException("cannot write the " + what + " " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

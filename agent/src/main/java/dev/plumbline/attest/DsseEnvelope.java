@@ -1,0 +1,25 @@
+package dev.plumbline.attest;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Base64;
+import java.util.List;
+
+/** A DSSE envelope as JSON carries it: payload and signatures in standard base64. */
+public record DsseEnvelope(String payload, String payloadType, List<Signature> signatures) {
+
+  /** One signature over the PAE; {@code keyid} is an unauthenticated hint, never trusted. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record Signature(String sig, String keyid) {}
+
+  public static DsseEnvelope of(String payloadType, byte[] payload, byte[] signature, String keyid) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    return new DsseEnvelope(
+        b64.encodeToString(payload), payloadType, List.of(new Signature(b64.encodeToString(signature), keyid)));
+  }
+
+  @JsonIgnore
+  public byte[] payloadBytes() {
+    return Base64.getDecoder().decode(payload);
+  }
+}

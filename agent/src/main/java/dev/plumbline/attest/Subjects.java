@@ -1,0 +1,149 @@
+package dev.plumbline.attest;
+
+import dev.plumbline.attest.Statement.Subject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+
+/** Finds the files a build produced by glob, relative to the working directory, and digests them. */
+public final class Subjects {
+  private Subjects() {}
+
+  /**
+   * Every regular file matching any glob, named relative to {@code cwd} with '/' separators, sorted
+   * by name. Each glob must match at least one file: a typo must not yield an attestation that
+   * silently covers less than the user asked for.
+   */
+  public static List<Subject> match(Path cwd, List<String> globs) throws AttestException {
+    TreeMap<String, Subject> byName = new TreeMap<>();
+    for (String glob : globs) {
+      List<Path> files = matchOne(cwd, glob);
+      if (files.isEmpty()) {
+        throw new AttestException("--subject '" + glob + "' matched no file under " + cwd);
+      }
+      for (Path file : files) {
+        String name = cwd.relativize(file).toString().replace('\\', '/');
+        try {
+          byName.computeIfAbsent(name, n -> digestSubject(n, file));
+        } catch (UncheckedIOException e) {
+          throw new AttestException("cannot read subject " + name + ": " + e.getCause().getMessage(), e);
+        }
+      }
+    }
+    return List.copyOf(byName.values());
+  }
+
+  private static Subject digestSubject(String name, Path file) {
+    try {
+      return Subject.sha256(name, sha256Hex(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static List<Path> matchOne(Path cwd, String glob) throws AttestException {
+    String pattern = glob.startsWith("./") ? glob.substring(2) : glob;
+    if (pattern.isEmpty()) {
+      throw new AttestException("--subject must not be empty");
+    }
+    Path literal = cwd.resolve(pattern).normalize();
+    if (!hasGlobChars(pattern)) {
+      return Files.isRegularFile(literal) ? List.of(literal) : List.of();
+    }
+    if (Path.of(pattern).isAbsolute()) {
+      throw new AttestException("--subject '" + glob + "': globs are relative to the working directory");
+    }
+    Path base = cwd.resolve(literalPrefix(pattern)).normalize();
+    if (!Files.isDirectory(base)) {
+      return List.of();
+    }
+    PathMatcher matcher;
+    try {
+      matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+    } catch (IllegalArgumentException e) {
+      throw new AttestException("--subject '" + glob + "' is not a valid glob: " + e.getMessage());
+    }
+    List<Path> out = new ArrayList<>();
+    try {
+      Files.walkFileTree(
+          base,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              return dir.getFileName() != null && dir.getFileName().toString().equals(".git") && !dir.equals(base)
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              if (attrs.isRegularFile() && matcher.matches(cwd.relativize(file))) {
+                out.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new AttestException("--subject '" + glob + "': cannot list " + base + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static boolean hasGlobChars(String s) {
+    return s.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
+  }
+
+  /** The directories before the first component that holds a glob character: where to walk from. */
+  private static String literalPrefix(String pattern) {
+    String[] parts = pattern.split("/");
+    StringBuilder prefix = new StringBuilder();
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (hasGlobChars(parts[i])) {
+        break;
+      }
+      prefix.append(parts[i]).append('/');
+    }
+    return prefix.length() == 0 ? "." : prefix.toString();
+  }
+
+  public static String sha256Hex(Path file) throws IOException {
+    MessageDigest md = sha256();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[65536];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  public static String sha256Hex(byte[] data) {
+    return HexFormat.of().formatHex(sha256().digest(data));
+  }
+
+  public static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package dev.plumbline.egress;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The egress gate built from the run options: audit or block, the allowlist, loopback and unix
+ * socket rules, and DNS capture through the agent's resolver.
+ *
+ * <p>Order of decisions for one attempt:
+ * <ol>
+ *   <li>unix: refused (EACCES) when the path is a {@code --deny-unix} path, in both modes; else allowed;
+ *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
+ *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
+ *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
+ *   <li>UDP/TCP to port 53 of any non-loopback address, or of a loopback nameserver from
+ *       resolv.conf: redirected to the agent's resolver (UDP sendto without connect only in block
+ *       mode, see docs/egress.md);
+ *   <li>loopback (127/8, ::1, 0.0.0.0, ::): allowed unless {@code --deny-loopback};
+ *   <li>audit: allowed; block: allowed when the address (with port) is allowed itself or was
+ *       answered for a name the allowlist allows on that port, else ECONNREFUSED.
+ * </ol>
+ */
+public final class EgressPolicy implements EgressGate {
+  private static final Logger log = LoggerFactory.getLogger(EgressPolicy.class);
+
+  public static final int EACCES = 13;
+  public static final int ECONNREFUSED = 111;
+
+  /**
+   * Where the agent's resolver listens (an IPv4 address and, when bound, an IPv6 one), and the
+   * system's nameservers it forwards to. DNS to a loopback address that is not one of those is a
+   * server the build runs itself: it is left alone (and judged like any loopback destination).
+   */
+  public record ResolverEndpoints(InetSocketAddress inet, InetSocketAddress inet6, Set<InetAddress> systemNameservers) {
+    public ResolverEndpoints {
+      Set<InetAddress> n = new java.util.HashSet<>();
+      for (InetAddress a : systemNameservers) {
+        n.add(Addresses.normalize(a));
+      }
+      systemNameservers = Set.copyOf(n);
+    }
+
+    public ResolverEndpoints(InetSocketAddress inet, InetSocketAddress inet6) {
+      this(inet, inet6, Set.of());
+    }
+  }
+
+  private final EgressMode mode;
+  private final Allowlist allowlist;
+  private final boolean denyLoopback;
+  private final List<DeniedSocket> deniedUnix;
+  private final NameBook names;
+  private final ResolverEndpoints resolver;
+  private final IntConsumer onDnsRedirect;
+  private final Runnable onClose;
+
+  /** A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match). */
+  record DeniedSocket(String given, Set<String> paths) {}
+
+  public EgressPolicy(
+      EgressMode mode,
+      Allowlist allowlist,
+      boolean denyLoopback,
+      List<String> denyUnix,
+      NameBook names,
+      ResolverEndpoints resolver,
+      IntConsumer onDnsRedirect,
+      Runnable onClose) {
+    this.mode = mode;
+    this.allowlist = allowlist;
+    this.denyLoopback = denyLoopback;
+    this.names = names;
+    this.resolver = resolver;
+    this.onDnsRedirect = onDnsRedirect == null ? pid -> {} : onDnsRedirect;
+    this.onClose = onClose == null ? () -> {} : onClose;
+    List<DeniedSocket> denied = new ArrayList<>();
+    for (String p : denyUnix) {
+      Set<String> paths = new LinkedHashSet<>();
+      paths.add(normalize(p));
+      try {
+        Path real = Paths.get(p).toRealPath();
+        paths.add(real.toString());
+      } catch (Exception e) {
+        // does not exist (yet): match the path as given
+      }
+      denied.add(new DeniedSocket(p, paths));
+    }
+    this.deniedUnix = List.copyOf(denied);
+  }
+
+  public EgressMode mode() {
+    return mode;
+  }
+
+  public Allowlist allowlist() {
+    return allowlist;
+  }
+
+  public NameBook names() {
+    return names;
+  }
+
+  public ResolverEndpoints resolver() {
+    return resolver;
+  }
+
+  @Override
+  public boolean refusesIoUring() {
+    return mode == EgressMode.BLOCK;
+  }
+
+  @Override
+  public void close() {
+    onClose.run();
+  }
+
+  @Override
+  public String hostnameFor(String address) {
+    InetAddress a = Addresses.parseLiteral(address);
+    return a == null ? null : names.hostnameFor(a);
+  }
+
+  @Override
+  public Decision decide(Attempt a) {
+    String family = a.family() == null ? "" : a.family().toLowerCase(Locale.ROOT);
+    switch (family) {
+      case "unix":
+        return decideUnix(a);
+      case "netlink":
+        return new Decision.Allow();
+      case "inet":
+      case "inet6":
+        return decideInet(a, family);
+      case "unknown":
+        if ("connect".equals(a.syscall()) && "af=0".equals(a.address())) {
+          return new Decision.Allow(); // AF_UNSPEC: dissolves a datagram socket's association, reaches nothing
+        }
+        return failClosed("unknown address family (" + a.address() + ")");
+      default:
+        return failClosed("unknown address family '" + a.family() + "'");
+    }
+  }
+
+  private Decision failClosed(String why) {
+    if (mode == EgressMode.BLOCK) {
+      return new Decision.Block(EACCES, why);
+    }
+    return new Decision.Allow();
+  }
+
+  private Decision decideUnix(Attempt a) {
+    String path = a.path();
+    if (path == null) {
+      return deniedUnix.isEmpty() ? new Decision.Allow() : failClosed("unix socket without a readable path");
+    }
+    String n = normalize(path);
+    for (DeniedSocket d : deniedUnix) {
+      if (d.paths().contains(n) || sameFileWhenNamesAlike(a.pid(), path, d)) {
+        return new Decision.Block(EACCES, "unix socket " + path + " is denied (--deny-unix " + d.given() + ")");
+      }
+    }
+    return new Decision.Allow();
+  }
+
+  /**
+   * A denied socket reached through another path (a symlinked directory, a relative path): compared
+   * by file identity, but only when the last path element is the same, so the tracer thread does a
+   * stat only for the rare candidates.
+   */
+  private static boolean sameFileWhenNamesAlike(int pid, String path, DeniedSocket d) {
+    if (path.startsWith("@")) {
+      return false; // abstract socket: no file
+    }
+    String base = path.substring(path.lastIndexOf('/') + 1);
+    for (String p : d.paths()) {
+      if (!p.substring(p.lastIndexOf('/') + 1).equals(base)) {
+        continue;
+      }
+      try {
+        Path attempt = path.startsWith("/") ? Paths.get("/proc", String.valueOf(pid), "root", path) : Paths.get("/proc", String.valueOf(pid), "cwd", path);
+        if (Files.isSameFile(attempt, Paths.get(p))) {
+          return true;
+        }
+      } catch (Exception e) {
+        log.debug("cannot compare unix socket {} of pid {} with {}", path, pid, p, e);
+      }
+    }
+    return false;
+  }
+
+  static String normalize(String path) {
+    if (path.startsWith("@")) {
+      return path;
+    }
+    String n = path.replaceAll("/+", "/");
+    try {
+      n = Paths.get(n).normalize().toString();
+    } catch (Exception e) {
+      // keep as is
+    }
+    return n;
+  }
+
+  private Decision decideInet(Attempt a, String family) {
+    InetAddress address = Addresses.parseLiteral(a.address());
+    if (address == null || a.port() < 0 || a.port() > 65535) {
+      return failClosed("undecodable destination '" + a.address() + "' port " + a.port());
+    }
+    String proto = a.protocol() == null ? "" : a.protocol().toLowerCase(Locale.ROOT);
+    boolean buildsOwnServer = Addresses.isLoopback(address) && !isSystemNameserver(address);
+    if (a.port() == 53 && resolver != null && !buildsOwnServer && (proto.equals("udp") || proto.equals("tcp"))) {
+      boolean connectionLike = "connect".equals(a.syscall()) || proto.equals("tcp");
+      if (connectionLike || mode == EgressMode.BLOCK) {
+        InetSocketAddress to = redirectTarget(family);
+        if (to != null) {
+          onDnsRedirect.accept(a.pid());
+          return new Decision.Redirect(to);
+        }
+      }
+    }
+    if (a.port() == 53 && resolver == null && mode == EgressMode.BLOCK && (proto.equals("udp") || proto.equals("tcp"))) {
+      // no resolver to filter names: a query would carry any name out, so DNS is closed
+      return new Decision.Block(EACCES, "DNS capture is unavailable, so DNS is refused in block mode");
+    }
+    if (Addresses.isLoopback(address) && !denyLoopback) {
+      return new Decision.Allow();
+    }
+    if (mode == EgressMode.AUDIT) {
+      return new Decision.Allow();
+    }
+    if (allowed(address, a.port())) {
+      return new Decision.Allow();
+    }
+    String name = names.hostnameFor(address);
+    String who = name == null ? Addresses.format(address) + " (no DNS name seen)" : name + " (" + Addresses.format(address) + ")";
+    return new Decision.Block(ECONNREFUSED, who + " port " + a.port() + " is not in the egress allowlist");
+  }
+
+  private boolean isSystemNameserver(InetAddress address) {
+    return resolver != null && resolver.systemNameservers().contains(Addresses.normalize(address));
+  }
+
+  /** Block mode's rule: the address itself, or a name it was answered for, is allowed on this port. */
+  public boolean allowed(InetAddress address, int port) {
+    if (allowlist.allowsAddress(address, port)) {
+      return true;
+    }
+    for (String n : names.namesFor(address)) {
+      if (allowlist.allowsName(n, port)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The resolver address of the attempt's own family: the sockaddr is rewritten in place. */
+  private InetSocketAddress redirectTarget(String family) {
+    if (family.equals("inet")) {
+      return resolver.inet();
+    }
+    if (resolver.inet6() != null) {
+      return resolver.inet6();
+    }
+    // No IPv6 loopback: an IPv4-mapped address reaches the IPv4 listener from a dual-stack socket.
+    InetSocketAddress v4 = resolver.inet();
+    if (v4 == null) {
+      return null;
+    }
+    byte[] b = v4.getAddress().getAddress();
+    byte[] mapped = new byte[16];
+    mapped[10] = (byte) 0xff;
+    mapped[11] = (byte) 0xff;
+    System.arraycopy(b, 0, mapped, 12, 4);
+    try {
+      return new InetSocketAddress(Inet6Address.getByAddress(null, mapped, -1), v4.getPort());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

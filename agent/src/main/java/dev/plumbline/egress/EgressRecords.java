@@ -1,0 +1,41 @@
+package dev.plumbline.egress;
+
+import dev.plumbline.egress.dns.DnsObservation;
+import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.trace.TraceEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What egress adds to a build record: DNS questions as trace events, hostnames of destinations. */
+public final class EgressRecords {
+  private EgressRecords() {}
+
+  /** The trace event for one DNS question (name in canonical form when it is a valid host name). */
+  public static TraceEvent.Dns toEvent(DnsObservation o) {
+    String canonical = HostNames.canonical(o.name());
+    String name = canonical != null ? canonical : o.name();
+    return new TraceEvent.Dns(o.at(), o.pid(), name, o.type(), o.answers(), o.decision());
+  }
+
+  /**
+   * The record with {@code hostname} filled in for every inet destination that has none, from the
+   * names the gate learned (DNS answers and /etc/hosts).
+   */
+  public static BuildRecord withHostnames(BuildRecord r, EgressGate gate) {
+    if (r.network() == null) {
+      return r;
+    }
+    List<BuildRecord.Destination> out = new ArrayList<>();
+    for (BuildRecord.Destination d : r.network()) {
+      String host = d.hostname();
+      if (host == null && d.address() != null && ("inet".equals(d.family()) || "inet6".equals(d.family()))) {
+        host = gate.hostnameFor(d.address());
+      }
+      out.add(
+          new BuildRecord.Destination(
+              d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count()));
+    }
+    return new BuildRecord(
+        r.format(), r.agent(), r.invocation(), r.completeness(), r.tools(), r.processes(), out, r.dns(), r.files(), r.sources());
+  }
+}

@@ -1,0 +1,75 @@
+package dev.plumbline.env;
+
+import dev.plumbline.trace.BuildRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gathers the {@code environment} section from what it is given: the environment variables, the
+ * root of the file system to read OS and container facts from, the architecture and a way to run
+ * helper commands. Production passes System.getenv(), "/", os.arch and real processes; tests pass
+ * fixtures.
+ *
+ * <p>Two phases: {@link #before} runs every helper command (toolchain versions, git) before the
+ * build starts; {@link Snapshot#after} only merges in what the record says. Running anything after
+ * the build would run what the build may have planted (a binary on PATH, a git hook or a
+ * {@code core.fsmonitor} setting) outside the trace.
+ */
+public final class EnvironmentCollector {
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Map<String, String> env;
+  private final Path root;
+  private final String arch;
+  private final CommandRunner runner;
+
+  public EnvironmentCollector(Map<String, String> env, Path root, String arch, CommandRunner runner) {
+    this.env = Map.copyOf(env);
+    this.root = root;
+    this.arch = HostFacts.normalizeArch(arch);
+    this.runner = runner;
+  }
+
+  /** For the running process on this host. */
+  public static EnvironmentCollector ofThisHost() {
+    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes());
+  }
+
+  /** Everything but the executed tools, taken before the build. */
+  public Snapshot before(Path cwd) {
+    HostFacts host = new HostFacts(root, env);
+    List<Environment.Variable> variables = Variables.of(env);
+    ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
+    WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
+    return new Snapshot(
+        new Environment(
+            host.os(),
+            host.kernel(),
+            arch,
+            host.container(),
+            CiContexts.detect(env),
+            variables,
+            Variables.digest(variables),
+            toolchains.onPath(),
+            workspace.probe(cwd)));
+  }
+
+  /** Both phases at once, for callers with no build in between (tests, tools reading a host). */
+  public Environment collect(Path cwd, BuildRecord record) {
+    return before(cwd).after(record);
+  }
+
+  /** The environment as it was before the build; {@link #after} completes it from the record. */
+  public record Snapshot(Environment environment) {
+    /** Adds the binaries the build executed to the toolchain list; runs nothing. */
+    public Environment after(BuildRecord record) {
+      Environment e = environment;
+      return new Environment(
+          e.os(), e.kernel(), e.arch(), e.container(), e.ci(), e.variables(), e.variablesDigest(),
+          ToolchainInventory.merge(e.toolchain(), record == null ? List.of() : record.tools()),
+          e.workspace());
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.plumbline.policy;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+
+/**
+ * A build policy file ({@code apiVersion: plumbline.dev/v1}, {@code kind: BuildPolicy}), as
+ * documented in docs/policy.md. Every section is optional; an absent section checks nothing except
+ * that, failing closed, the trace must be complete unless {@code trace.requireComplete: false}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Policy(
+    ApiVersion apiVersion,
+    Kind kind,
+    Metadata metadata,
+    Signer signer,
+    Trace trace,
+    Tools tools,
+    Egress egress,
+    Ci ci,
+    MaxAge maxAge) {
+
+  public static final String API_VERSION = "plumbline.dev/v1";
+  public static final String KIND = "BuildPolicy";
+
+  public Trace traceOrDefault() {
+    return trace == null ? new Trace(null, null, null, null, null) : trace;
+  }
+
+  public String name() {
+    return metadata == null || metadata.name() == null ? "(unnamed policy)" : metadata.name();
+  }
+
+  /** The only apiVersion this release understands. */
+  public record ApiVersion(String value) {
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static ApiVersion parse(String value) {
+      if (!API_VERSION.equals(value)) {
+        throw new IllegalArgumentException("unsupported apiVersion '" + value + "' (expected " + API_VERSION + ")");
+      }
+      return new ApiVersion(value);
+    }
+
+    @JsonValue
+    @Override
+    public String value() {
+      return value;
+    }
+  }
+
+  /** The only kind this release understands. */
+  public record Kind(String value) {
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static Kind parse(String value) {
+      if (!KIND.equals(value)) {
+        throw new IllegalArgumentException("unsupported kind '" + value + "' (expected " + KIND + ")");
+      }
+      return new Kind(value);
+    }
+
+    @JsonValue
+    @Override
+    public String value() {
+      return value;
+    }
+  }
+
+  /** For people: which build the policy is for and who reviewed it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Metadata(String name, String description) {}
+
+  /**
+   * Who must have signed: a key whose SPKI fingerprint is listed, or a keyless (Fulcio) certificate
+   * whose identity equals {@code identity} or matches {@code identityRegexp} and whose OIDC issuer
+   * equals {@code issuer}. Either kind of signer satisfies the rule.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Signer(List<Sha256> keyFingerprints, String identity, Regex identityRegexp, String issuer) {
+    public Signer {
+      boolean keyless = identity != null || identityRegexp != null;
+      if (keyless && issuer == null) {
+        throw new IllegalArgumentException("signer: identity/identityRegexp needs an issuer");
+      }
+      if (issuer != null && !keyless) {
+        throw new IllegalArgumentException("signer: issuer needs identity or identityRegexp");
+      }
+      if (identity != null && identityRegexp != null) {
+        throw new IllegalArgumentException("signer: give identity or identityRegexp, not both");
+      }
+      if (!keyless && (keyFingerprints == null || keyFingerprints.isEmpty())) {
+        throw new IllegalArgumentException("signer: needs keyFingerprints or identity/identityRegexp + issuer");
+      }
+    }
+  }
+
+  /** What the trace itself must show. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Trace(
+      Boolean requireComplete,
+      Boolean requireEgressBlock,
+      Boolean noBlockedAttempts,
+      Boolean noSourceWrites,
+      List<Glob> allowedSourceWrites) {
+    /** Fails closed: an incomplete trace is rejected unless the policy says otherwise. */
+    public boolean completeRequired() {
+      return requireComplete == null || requireComplete;
+    }
+  }
+
+  /** Which binaries may run: every tool must match an allowed entry (when given) and no forbidden one. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tools(List<ToolRule> allowed, List<ToolRule> forbidden) {}
+
+  /**
+   * A tool by path glob and/or digest. For {@code allowed}, both must match when both are given;
+   * for {@code forbidden} likewise, so {@code sha256} alone forbids a binary under any name.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ToolRule(Glob path, List<Sha256> sha256) {
+    public ToolRule {
+      if (path == null && (sha256 == null || sha256.isEmpty())) {
+        throw new IllegalArgumentException("a tool entry needs a path glob or a sha256 list");
+      }
+      sha256 = sha256 == null ? null : List.copyOf(sha256);
+    }
+
+    public boolean matches(String toolPath, String digest) {
+      if (path != null && !path.matches(toolPath)) {
+        return false;
+      }
+      if (sha256 != null && !sha256.isEmpty()) {
+        Sha256 d = Sha256.orNull(digest);
+        return d != null && sha256.contains(d);
+      }
+      return true;
+    }
+  }
+
+  /** Where the build may connect. Loopback is allowed unless {@code allowLoopback: false}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Egress(Boolean allowLoopback, List<HostRule> allowed, List<Glob> forbiddenUnixSockets) {
+    public boolean loopbackAllowed() {
+      return allowLoopback == null || allowLoopback;
+    }
+  }
+
+  /** Where the build must have run, from the attestation's CI context. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Ci(String repository, Glob ref, Glob workflowRef, String runnerEnvironment) {}
+}

@@ -1,0 +1,136 @@
+package dev.plumbline.report;
+
+import dev.plumbline.policy.Evidence;
+import dev.plumbline.policy.PolicyEvaluator;
+import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.trace.BuildRecord.Destination;
+import dev.plumbline.trace.BuildRecord.DnsQuery;
+import dev.plumbline.trace.BuildRecord.FileWrite;
+import dev.plumbline.trace.BuildRecord.ProcessInfo;
+import dev.plumbline.trace.BuildRecord.Tool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** What both renderers show, computed once: lists sorted for display, counts and warnings. */
+final class BuildFacts {
+  final Evidence evidence;
+  final BuildRecord record;
+  final List<Tool> tools;
+  final List<Destination> destinations;
+  final List<Destination> blocked;
+  final List<DnsQuery> dns;
+  final List<FileWrite> sourceWrites;
+  final List<FileWrite> otherWrites;
+  final List<ProcessInfo> processes;
+  final List<String> warnings = new ArrayList<>();
+  final Instant start;
+  final Instant end;
+
+  BuildFacts(Evidence evidence) {
+    this.evidence = evidence;
+    this.record = evidence.record();
+    BuildRecord r = record;
+    tools = sorted(r.tools(), Comparator.comparing(Tool::path, Comparator.nullsFirst(Comparator.naturalOrder())));
+    destinations = sorted(r.network(), Comparator.comparing(BuildFacts::destinationKey));
+    blocked = destinations.stream().filter(d -> "blocked".equals(d.decision())).toList();
+    dns = sorted(r.dns(), Comparator.comparing(DnsQuery::name, Comparator.nullsFirst(Comparator.naturalOrder())));
+    List<FileWrite> files = sorted(r.files(), Comparator.comparing(FileWrite::path, Comparator.nullsFirst(Comparator.naturalOrder())));
+    sourceWrites = files.stream().filter(FileWrite::tracked).toList();
+    otherWrites = files.stream().filter(f -> !f.tracked()).toList();
+    processes = r.processes() == null ? List.of() : r.processes();
+    start = r.invocation() == null ? null : ProcessTree.instant(r.invocation().startedAt());
+    end = r.invocation() == null ? null : ProcessTree.instant(r.invocation().finishedAt());
+
+    if (!evidence.verified()) {
+      warnings.add("not verified — use plumbline verify: this report was read from " + evidence.source() + " without checking any signature");
+    }
+    if (r.completeness() == null) {
+      warnings.add("The record does not say whether the trace is complete");
+    } else if (!r.completeness().complete()) {
+      List<String> reasons = r.completeness().reasons() == null ? List.of() : r.completeness().reasons();
+      warnings.add("Trace INCOMPLETE: " + (reasons.isEmpty() ? "no reason given" : String.join("; ", reasons)));
+    }
+    if (!blocked.isEmpty()) {
+      warnings.add(blocked.size() + " connection attempt" + (blocked.size() == 1 ? " was" : "s were") + " blocked");
+    }
+    long blockedDns = dns.stream().filter(q -> "blocked".equals(q.decision())).count();
+    if (blockedDns > 0) {
+      warnings.add(blockedDns + " DNS quer" + (blockedDns == 1 ? "y was" : "ies were") + " blocked");
+    }
+    if (!sourceWrites.isEmpty()) {
+      warnings.add(sourceWrites.size() + " git-tracked source file" + (sourceWrites.size() == 1 ? " was" : "s were") + " changed");
+    }
+    long outlived = processes.stream().filter(ProcessInfo::outlivedBuild).count();
+    if (outlived > 0) {
+      warnings.add(outlived + " process" + (outlived == 1 ? "" : "es") + " outlived the build");
+    }
+    long noDigest = tools.stream().filter(t -> t.sha256() == null).count();
+    if (noDigest > 0) {
+      warnings.add(noDigest + " tool" + (noDigest == 1 ? " has" : "s have") + " no recorded digest");
+    }
+    if ("audit".equals(egressMode())) {
+      long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !PolicyEvaluator.isLoopback(d.address())).count();
+      if (external > 0) {
+        warnings.add("Egress ran in audit mode: " + external + " external destination" + (external == 1 ? " was" : "s were") + " reached without enforcement");
+      }
+    }
+  }
+
+  String command() {
+    return record.invocation() == null ? "" : Text.argv(record.invocation().argv(), 200);
+  }
+
+  String egressMode() {
+    return record.agent() == null || record.agent().egressMode() == null ? "unknown" : record.agent().egressMode();
+  }
+
+  boolean complete() {
+    return record.completeness() != null && record.completeness().complete();
+  }
+
+  Duration duration() {
+    return start == null || end == null ? null : Duration.between(start, end);
+  }
+
+  String exit() {
+    if (record.invocation() == null) {
+      return "?";
+    }
+    if (record.invocation().signal() != null) {
+      return "killed by signal " + record.invocation().signal();
+    }
+    return record.invocation().exitCode() == null ? "?" : String.valueOf(record.invocation().exitCode());
+  }
+
+  boolean succeeded() {
+    return record.invocation() != null && Integer.valueOf(0).equals(record.invocation().exitCode()) && record.invocation().signal() == null;
+  }
+
+  static String destinationKey(Destination d) {
+    return (d.hostname() == null ? "~" + d.address() : d.hostname()) + ":" + d.port() + "/" + d.protocol();
+  }
+
+  static String name(Destination d) {
+    if ("unix".equals(d.family())) {
+      return "unix:" + d.address();
+    }
+    return d.hostname() != null ? d.hostname() : d.address();
+  }
+
+  static String address(Destination d) {
+    if ("unix".equals(d.family())) {
+      return d.address();
+    }
+    String a = d.address() == null ? "?" : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
+    return a + (d.port() == null ? "" : ":" + d.port());
+  }
+
+  private static <T> List<T> sorted(List<T> in, Comparator<T> c) {
+    List<T> l = new ArrayList<>(in == null ? List.of() : in);
+    l.sort(c);
+    return l;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.plumbline.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumbline.policy.Evaluation;
+
+/** A policy evaluation as text (terminal), JSON (machines) or markdown (job summary). */
+public final class PolicyReport {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private PolicyReport() {}
+
+  public static String text(Evaluation e) {
+    StringBuilder t = new StringBuilder();
+    int n = e.violations().size();
+    t.append("policy ").append(e.policy()).append(": ")
+        .append(e.passed() ? "PASSED (" + e.rules().size() + " rules)" : "REJECTED (" + n + " violation" + (n == 1 ? "" : "s") + " of " + e.rules().size() + " rules)")
+        .append('\n');
+    for (Evaluation.RuleResult r : e.rules()) {
+      t.append("  ").append(r.passed() ? "ok   " : "FAIL ").append(r.rule()).append(": ").append(r.requirement()).append('\n');
+      for (Evaluation.Violation v : r.violations()) {
+        t.append("         - ").append(v.message());
+        if (v.evidence() != null && !v.evidence().isEmpty()) {
+          t.append(": ").append(v.evidence());
+        }
+        t.append('\n');
+      }
+    }
+    return t.toString();
+  }
+
+  public static ObjectNode jsonNode(Evaluation e) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("policy", e.policy());
+    root.put("passed", e.passed());
+    ArrayNode rules = root.putArray("rules");
+    for (Evaluation.RuleResult r : e.rules()) {
+      ObjectNode o = rules.addObject();
+      o.put("rule", r.rule());
+      o.put("requirement", r.requirement());
+      o.put("passed", r.passed());
+      ArrayNode vs = o.putArray("violations");
+      for (Evaluation.Violation v : r.violations()) {
+        vs.addObject().put("rule", v.rule()).put("message", v.message()).put("evidence", v.evidence());
+      }
+    }
+    return root;
+  }
+
+  public static String json(Evaluation e) {
+    try {
+      return JSON.writeValueAsString(jsonNode(e)) + "\n";
+    } catch (JsonProcessingException x) {
+      throw new IllegalStateException(x);
+    }
+  }
+
+  public static String markdown(Evaluation e) {
+    StringBuilder m = new StringBuilder();
+    m.append("### Policy ").append(Text.md(e.policy())).append(": ").append(e.passed() ? "✅ passed" : "❌ **rejected**").append("\n\n");
+    m.append("| Rule | Requirement | Result |\n| --- | --- | --- |\n");
+    for (Evaluation.RuleResult r : e.rules()) {
+      m.append("| ").append(Text.md(r.rule())).append(" | ").append(Text.md(r.requirement())).append(" | ")
+          .append(r.passed() ? "✅" : "❌ " + r.violations().size()).append(" |\n");
+    }
+    if (!e.passed()) {
+      m.append("\n**Violations**\n\n");
+      for (Evaluation.Violation v : e.violations()) {
+        m.append("- **").append(Text.md(v.rule())).append("**: ").append(Text.md(v.message()));
+        if (v.evidence() != null && !v.evidence().isEmpty()) {
+          m.append(" — ").append(Text.md(v.evidence()));
+        }
+        m.append('\n');
+      }
+    }
+    return m.append('\n').toString();
+  }
+}

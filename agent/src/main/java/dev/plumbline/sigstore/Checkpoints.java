@@ -1,0 +1,64 @@
+package dev.plumbline.sigstore;
+
+import dev.sigstore.encryption.signers.Verifiers;
+import dev.sigstore.rekor.client.RekorEntry;
+import dev.sigstore.rekor.client.RekorParseException;
+import dev.sigstore.trustroot.TransparencyLog;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Checkpoint (signed tree head note) verification that finds the log's signature by its key hint
+ * (the first 4 bytes of the log id) and its signature, not by the note's signer name.
+ */
+final class Checkpoints {
+  private Checkpoints() {}
+
+  static void verify(RekorEntry entry, List<TransparencyLog> tlogs) throws SigstoreVerificationException {
+    var proof = entry.getVerification().getInclusionProof();
+    if (proof == null || proof.getCheckpoint() == null || proof.getCheckpoint().isEmpty()) {
+      throw fail("the entry has no checkpoint");
+    }
+    RekorEntry.Checkpoint checkpoint;
+    try {
+      checkpoint = proof.parsedCheckpoint();
+    } catch (RekorParseException | RuntimeException e) {
+      throw fail("checkpoint is malformed: " + TrustRoots.describe(e));
+    }
+    byte[] proofRoot = HexFormat.of().parseHex(proof.getRootHash());
+    byte[] checkpointRoot = Base64.getDecoder().decode(checkpoint.getBase64Hash());
+    if (!Arrays.equals(proofRoot, checkpointRoot)) {
+      throw fail("checkpoint root hash does not match the inclusion proof's");
+    }
+    if (checkpoint.getSize() == null || checkpoint.getSize() != proof.getTreeSize().longValue()) {
+      throw fail("checkpoint tree size does not match the inclusion proof's");
+    }
+    TransparencyLog tlog =
+        TransparencyLog.find(tlogs, HexFormat.of().parseHex(entry.getLogID()))
+            .orElseThrow(() -> fail("the entry's log is not in the trusted root"));
+    byte[] hint = Arrays.copyOf(tlog.getLogId().getKeyId(), 4);
+    byte[] signed = checkpoint.getSignedData().getBytes(StandardCharsets.UTF_8);
+    for (RekorEntry.CheckpointSignature sig : checkpoint.getSignatures()) {
+      if (!Arrays.equals(sig.getKeyHint(), hint)) {
+        continue;
+      }
+      try {
+        if (Verifiers.newVerifier(tlog.getPublicKey().toJavaPublicKey()).verify(signed, sig.getSignature())) {
+          return;
+        }
+      } catch (GeneralSecurityException | RuntimeException e) {
+        throw fail("checkpoint signature could not be checked: " + TrustRoots.describe(e));
+      }
+      throw fail("checkpoint signature was invalid");
+    }
+    throw fail("checkpoint has no signature by the log's key");
+  }
+
+  private static SigstoreVerificationException fail(String message) {
+    return new SigstoreVerificationException("transparency log", message);
+  }
+}

@@ -1,0 +1,21 @@
+package dev.plumbline.sigstore;
+
+/** The bundle was read but a check failed: it must be rejected. {@link #check()} names the check. */
+public final class SigstoreVerificationException extends SigstoreException {
+  private final String check;
+
+  public SigstoreVerificationException(String check, String message) {
+    super(check + ": " + message);
+    this.check = check;
+  }
+
+  public SigstoreVerificationException(String check, String message, Throwable cause) {
+    super(check + ": " + message, cause);
+    this.check = check;
+  }
+
+  /** The name of the failed check, as in {@link KeylessVerification.Check#name()}. */
+  public String check() {
+    return check;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.plumbline.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumbline.attest.CanonicalJson;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Renders a verdict for people (text) and programs (JSON). Only signed content is shown. */
+public final class VerdictText {
+  private static final int MAX_ROWS = 40;
+
+  private VerdictText() {}
+
+  public static String text(Verdict v) {
+    StringBuilder out = new StringBuilder();
+    for (Check c : v.checks()) {
+      String mark = switch (c.status()) {
+        case PASS -> "ok  ";
+        case FAIL -> "FAIL";
+        case SKIP -> "skip";
+      };
+      out.append("  ").append(mark).append(' ').append(c.name()).append(": ").append(c.reason()).append('\n');
+    }
+    JsonNode statement = v.statement();
+    if (v.signer() != null && statement == null) {
+      out.append("  (a message signature: no build attestation in this bundle)\n");
+    }
+    if (statement != null) {
+      summary(statement, out);
+    }
+    out.append(v.verified() ? "VERIFIED: " : "REJECTED: ").append(v.reason()).append('\n');
+    return out.toString();
+  }
+
+  private static void summary(JsonNode statement, StringBuilder out) {
+    out.append("Subjects:\n");
+    for (JsonNode s : statement.path("subject")) {
+      out.append("  ").append(s.path("name").asText()).append("  sha256:").append(s.path("digest").path("sha256").asText()).append('\n');
+    }
+    JsonNode p = statement.path("predicate");
+    if (!p.isObject()) {
+      return;
+    }
+    JsonNode inv = p.path("invocation");
+    if (inv.isObject()) {
+      List<String> argv = new ArrayList<>();
+      inv.path("argv").forEach(a -> argv.add(a.asText()));
+      out.append("Build: ").append(String.join(" ", argv));
+      if (inv.has("exitCode")) {
+        out.append("  (exit ").append(inv.get("exitCode").asText()).append(')');
+      }
+      if (inv.has("signal")) {
+        out.append("  (signal ").append(inv.get("signal").asText()).append(')');
+      }
+      out.append('\n');
+      if (inv.has("startedAt")) {
+        out.append("  ran ").append(inv.path("startedAt").asText()).append(" → ").append(inv.path("finishedAt").asText("?"))
+            .append(" in ").append(inv.path("cwd").asText("?")).append('\n');
+      }
+    }
+    JsonNode agent = p.path("agent");
+    if (agent.isObject()) {
+      out.append("Agent: ").append(agent.path("name").asText("plumbline")).append(' ').append(agent.path("version").asText(""))
+          .append(", monitor ").append(agent.path("monitor").asText("?")).append(", egress ").append(agent.path("egressMode").asText("?")).append('\n');
+    }
+    JsonNode env = p.path("environment");
+    if (env.isObject()) {
+      out.append("Environment: ").append(env.path("os").path("prettyName").asText(env.path("os").path("id").asText("unknown OS")))
+          .append(", kernel ").append(env.path("kernel").path("release").asText("?")).append(", ").append(env.path("arch").asText("?"));
+      JsonNode container = env.path("container");
+      if (container.path("detected").asBoolean()) {
+        out.append(", in a container (").append(container.path("runtime").asText("unknown")).append(')');
+      }
+      JsonNode git = env.path("workspace").path("git");
+      if (git.isObject()) {
+        out.append(", git ").append(git.path("head").asText("?"), 0, Math.min(12, git.path("head").asText("?").length()))
+            .append(git.path("dirty").asBoolean() ? " (dirty)" : " (clean)");
+      }
+      out.append('\n');
+    }
+    JsonNode ci = env.path("ci");
+    if (ci.isObject() && !ci.path("provider").asText("none").equals("none")) {
+      out.append("CI: ").append(ci.path("provider").asText());
+      JsonNode ctx = ci.path("context");
+      for (String k : List.of("GITHUB_REPOSITORY", "GITHUB_REF", "GITHUB_SHA", "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_COMMIT_SHA")) {
+        if (ctx.has(k)) {
+          out.append(' ').append(ctx.get(k).asText());
+        }
+      }
+      out.append('\n');
+    }
+    JsonNode tools = p.path("tools");
+    out.append("Tools (").append(tools.size()).append("):\n");
+    int i = 0;
+    for (JsonNode t : tools) {
+      if (i++ == MAX_ROWS) {
+        out.append("  … ").append(tools.size() - MAX_ROWS).append(" more (--format json lists all)\n");
+        break;
+      }
+      String sha = t.path("sha256").asText("");
+      out.append("  ").append(t.path("path").asText()).append("  sha256:").append(sha.length() > 16 ? sha.substring(0, 16) + "…" : sha)
+          .append("  ×").append(t.path("count").asInt()).append('\n');
+    }
+    JsonNode net = p.path("network");
+    out.append("Destinations (").append(net.size()).append("):\n");
+    i = 0;
+    for (JsonNode d : net) {
+      if (i++ == MAX_ROWS) {
+        out.append("  … ").append(net.size() - MAX_ROWS).append(" more (--format json lists all)\n");
+        break;
+      }
+      out.append("  ").append(destination(d)).append("  ").append(d.path("decision").asText("?")).append("  ×").append(d.path("count").asInt()).append('\n');
+    }
+    JsonNode files = p.path("files");
+    long tracked = 0;
+    for (JsonNode f : files) {
+      if (f.path("tracked").asBoolean()) {
+        tracked++;
+      }
+    }
+    out.append("Files written: ").append(files.size()).append(" (").append(tracked).append(" tracked by git)\n");
+    JsonNode c = p.path("completeness");
+    if (c.isObject()) {
+      if (c.path("complete").asBoolean()) {
+        out.append("Completeness: complete\n");
+      } else {
+        List<String> reasons = new ArrayList<>();
+        c.path("reasons").forEach(r -> reasons.add(r.asText()));
+        out.append("Completeness: INCOMPLETE: ").append(String.join("; ", reasons)).append('\n');
+      }
+    }
+  }
+
+  static String destination(JsonNode d) {
+    String family = d.path("family").asText("");
+    String addr = d.path("address").asText("?");
+    String host = d.path("hostname").asText(null);
+    if (family.equals("unix")) {
+      return "unix:" + addr;
+    }
+    String hostPort = (family.equals("inet6") ? "[" + addr + "]" : addr) + (d.has("port") ? ":" + d.get("port").asText() : "");
+    return (host != null ? host + " (" + hostPort + ")" : hostPort) + " " + d.path("protocol").asText("");
+  }
+
+  /** The verdict, its checks and the signed statement's subjects and predicate. */
+  public static String json(Verdict v) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("verified", v.verified());
+    out.put("reason", v.reason());
+    if (v.signer() != null) {
+      out.put("signer", v.signer());
+    }
+    out.set("checks", CanonicalJson.mapper().valueToTree(v.checks()));
+    if (v.statement() != null) {
+      out.set("subject", v.statement().path("subject"));
+      out.set("predicateType", v.statement().path("predicateType"));
+      out.set("predicate", v.statement().path("predicate"));
+    }
+    try {
+      return CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

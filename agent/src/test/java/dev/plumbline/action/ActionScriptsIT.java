@@ -1,0 +1,96 @@
+package dev.plumbline.action;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GitHub Action as a runner would run it (scripts/test-action) and its metadata and example
+ * workflows against the published schemas and actionlint (scripts/lint-action). Integration tests:
+ * they run after {@code package}, on the shaded jar.
+ */
+class ActionScriptsIT {
+  private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
+
+  record Result(int exit, String output) {}
+
+  private static Result run(Path cwd, long timeoutMinutes, String... command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+    // The runner's own variables would make test-action write into a real job; it creates its own.
+    for (String v : List.of("GITHUB_WORKSPACE", "RUNNER_TEMP", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH")) {
+      pb.environment().remove(v);
+    }
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish");
+    }
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  private static String tail(String output) {
+    String[] lines = output.split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+  }
+
+  @Test
+  void theActionRunsOnTheExampleBuildAndItsBundleVerifies() throws Exception {
+    Result r = run(ROOT, 10, ROOT.resolve("scripts/test-action").toString());
+    assertEquals(0, r.exit(), () -> "scripts/test-action failed:\n" + tail(r.output()));
+    assertTrue(r.output().matches("(?s).*test-action: all \\d+ checks passed.*"), () -> tail(r.output()));
+    for (String check : List.of(
+        "ok   output record-path names the record",
+        "ok   output bundle-path names the bundle",
+        "ok   output verdict is verified",
+        "ok   plumbline verify accepts the bundle for build/hello",
+        "ok   plumbline verify rejects a tampered build/hello",
+        "ok   the job summary states the verdict",
+        "ok   a release whose sha256 does not match the manifest is refused")) {
+      assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
+    }
+  }
+
+  @Test
+  void theActionAndTheExampleWorkflowsAreValid() throws Exception {
+    Result r = run(ROOT, 5, ROOT.resolve("scripts/lint-action").toString());
+    assertEquals(0, r.exit(), () -> "scripts/lint-action found problems:\n" + tail(r.output()));
+    List<Path> expected = new ArrayList<>();
+    expected.add(ROOT.resolve("action/action.yml"));
+    try (var files = Files.list(ROOT.resolve("examples/workflows"))) {
+      files.filter(f -> f.toString().endsWith(".yml")).forEach(expected::add);
+    }
+    assertTrue(expected.size() >= 5, "the action and at least four example workflows");
+    for (Path f : expected) {
+      assertTrue(r.output().contains("ok   " + f), () -> "not reported valid: " + f + "\n" + r.output());
+    }
+  }
+
+  @Test
+  void theLintersRejectABrokenActionAndWorkflow(@TempDir Path dir) throws Exception {
+    Path action = dir.resolve("action.yml");
+    Files.writeString(action, Files.readString(ROOT.resolve("action/action.yml")).replace("runs:\n", "runz: 1\nruns:\n"));
+    Path workflow = dir.resolve("broken.yml");
+    Files.writeString(workflow, String.join("\n",
+        "on: push",
+        "jobs:",
+        "  build:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - run: echo ${{ steps.nope.outputs.x }}",
+        ""));
+    Result r = run(ROOT, 5, ROOT.resolve("scripts/lint-action").toString(), action.toString(), workflow.toString());
+    assertEquals(1, r.exit(), r.output());
+    assertTrue(r.output().contains("FAIL " + action) && r.output().contains("'runz'"), r.output());
+    assertTrue(r.output().contains("FAIL " + workflow) && r.output().contains("actionlint"), r.output());
+  }
+}

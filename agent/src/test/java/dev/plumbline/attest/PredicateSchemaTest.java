@@ -1,0 +1,84 @@
+package dev.plumbline.attest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.testing.Attestations;
+import dev.plumbline.testing.Records;
+import dev.plumbline.trace.BuildRecord;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Produced predicates validate against the schema shipped in the jar; broken ones do not. */
+class PredicateSchemaTest {
+  @TempDir Path dir;
+
+  static MiniSchema schema() throws Exception {
+    try (InputStream in = Predicate.class.getResourceAsStream("/dev/plumbline/attest/predicate.schema.json")) {
+      assertNotNull(in, "schema is on the classpath (shipped in the jar)");
+      return new MiniSchema(CanonicalJson.mapper().readTree(in));
+    }
+  }
+
+  private JsonNode predicate(EnvironmentCollector collector, BuildRecord record) {
+    return Predicate.of(record, collector.collect(dir, record));
+  }
+
+  @Test
+  void predicateFromFixturesValidates() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("root"));
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+    Files.writeString(root.resolve(".dockerenv"), "");
+    Map<String, String> env = Map.of("PATH", "/nonexistent", "GITHUB_ACTIONS", "true", "GITHUB_SHA", "abc", "SECRET_X", "y");
+    JsonNode p = predicate(Attestations.collector(env, root), Records.sample(false));
+    assertEquals(List.of(), schema().validate(p));
+    assertTrue(!p.has("format"), "the record's format field is replaced by the predicate type");
+  }
+
+  @Test
+  void predicateFromThisHostValidates() throws Exception {
+    JsonNode p = predicate(EnvironmentCollector.ofThisHost(), Records.sample(true));
+    assertEquals(List.of(), schema().validate(p));
+  }
+
+  @Test
+  void brokenPredicatesAreCaught() throws Exception {
+    MiniSchema s = schema();
+    ObjectNode good = (ObjectNode) predicate(Attestations.collector(Map.of("HOME", "/h", "TOKEN", "t"), dir), Records.sample(true));
+
+    ObjectNode noCompleteness = good.deepCopy();
+    noCompleteness.remove("completeness");
+    assertTrue(s.validate(noCompleteness).contains("$: missing required completeness"), s.validate(noCompleteness).toString());
+
+    ObjectNode wrongType = good.deepCopy();
+    ((ObjectNode) wrongType.get("completeness")).put("complete", "yes");
+    assertTrue(s.validate(wrongType).get(0).startsWith("$.completeness.complete: expected"), s.validate(wrongType).toString());
+
+    ObjectNode hashedSecret = good.deepCopy();
+    for (JsonNode v : (ArrayNode) hashedSecret.at("/environment/variables")) {
+      if (v.get("redacted").asBoolean()) {
+        ((ObjectNode) v).put("sha256", "00".repeat(32));
+      }
+    }
+    assertTrue(!s.validate(hashedSecret).isEmpty(), "a redacted variable with a hash violates the schema");
+
+    ObjectNode badDigest = good.deepCopy();
+    ((ObjectNode) badDigest.get("environment")).put("variablesDigest", "nothex");
+    assertTrue(!s.validate(badDigest).isEmpty());
+
+    ObjectNode extraEnv = good.deepCopy();
+    ((ObjectNode) extraEnv.get("environment")).put("values", "leak");
+    assertTrue(s.validate(extraEnv).contains("$.environment.values: not allowed"), s.validate(extraEnv).toString());
+  }
+}

@@ -1,0 +1,204 @@
+package dev.plumbline.egress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.egress.EgressGate.Attempt;
+import dev.plumbline.egress.EgressGate.Decision;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EgressPolicyTest {
+  final NameBook names = new NameBook();
+  final List<Integer> redirected = new ArrayList<>();
+  static final InetSocketAddress RESOLVER4 = new InetSocketAddress(AllowlistTest.ip("127.0.0.1"), 40053);
+  static final InetSocketAddress RESOLVER6 = new InetSocketAddress(AllowlistTest.ip("::1"), 40053);
+
+  EgressPolicy policy(EgressMode mode, boolean denyLoopback, List<String> denyUnix, String... allow) throws Exception {
+    return new EgressPolicy(
+        mode,
+        Allowlist.parse(List.of(allow)),
+        denyLoopback,
+        denyUnix,
+        names,
+        new EgressPolicy.ResolverEndpoints(
+            RESOLVER4, RESOLVER6, java.util.Set.of(AllowlistTest.ip("127.0.0.53"), AllowlistTest.ip("::1"))),
+        redirected::add,
+        null);
+  }
+
+  static Attempt tcp(String syscall, String address, int port) {
+    return new Attempt(100, syscall, address.contains(":") ? "inet6" : "inet", "tcp", address, port, null);
+  }
+
+  static Attempt udp(String syscall, String address, int port) {
+    return new Attempt(101, syscall, address.contains(":") ? "inet6" : "inet", "udp", address, port, null);
+  }
+
+  static Attempt unix(String path) {
+    return new Attempt(102, "connect", "unix", "unix-stream", null, 0, path);
+  }
+
+  @Test
+  void auditAllowsEverythingButStillRedirectsDns() throws Exception {
+    EgressPolicy p = policy(EgressMode.AUDIT, false, List.of());
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "192.0.2.1", 443)));
+    assertInstanceOf(Decision.Allow.class, p.decide(new Attempt(1, "sendto", "packet", "raw", null, 0, null)));
+    Decision d = p.decide(udp("connect", "10.255.255.53", 53));
+    assertEquals(new Decision.Redirect(RESOLVER4), d);
+    assertEquals(List.of(101), redirected);
+    assertFalse(p.refusesIoUring());
+  }
+
+  @Test
+  void auditLeavesUnconnectedUdpDnsAloneBecauseItsReplySourceIsChecked() throws Exception {
+    EgressPolicy p = policy(EgressMode.AUDIT, false, List.of());
+    assertInstanceOf(Decision.Allow.class, p.decide(udp("sendto", "127.0.0.53", 53)));
+    assertInstanceOf(Decision.Allow.class, p.decide(udp("sendmmsg", "127.0.0.53", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER4), p.decide(tcp("sendto", "127.0.0.53", 53)), "TCP Fast Open to :53");
+  }
+
+  @Test
+  void blockRedirectsEveryDnsPacketWhateverTheResolverAndFamily() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of());
+    assertEquals(new Decision.Redirect(RESOLVER4), p.decide(udp("sendto", "192.0.2.53", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER4), p.decide(udp("sendmsg", "127.0.0.53", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER6), p.decide(udp("connect", "2001:db8::53", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER4), p.decide(tcp("connect", "8.8.8.8", 53)));
+    assertTrue(p.refusesIoUring());
+  }
+
+  @Test
+  void ipv6DnsWithoutIpv6LoopbackGoesToTheMappedIpv4Resolver() throws Exception {
+    EgressPolicy p =
+        new EgressPolicy(
+            EgressMode.BLOCK, Allowlist.empty(), false, List.of(), names, new EgressPolicy.ResolverEndpoints(RESOLVER4, null), null, null);
+    Decision.Redirect r = (Decision.Redirect) p.decide(udp("connect", "2001:db8::53", 53));
+    assertInstanceOf(Inet6Address.class, r.to().getAddress(), "the sockaddr keeps its family");
+    assertEquals(16, r.to().getAddress().getAddress().length);
+    assertEquals("127.0.0.1", Addresses.format(r.to().getAddress()));
+    assertEquals(40053, r.to().getPort());
+  }
+
+  @Test
+  void blockAllowsAddressesAnsweredForAllowedNamesOnAllowedPorts() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of(), "good.example:443", "*.cdn.example");
+    names.add("good.example", AllowlistTest.ip("192.0.2.10"));
+    names.add("a.cdn.example", AllowlistTest.ip("2001:db8::10"));
+    names.add("evil.example", AllowlistTest.ip("192.0.2.66"));
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "192.0.2.10", 443)));
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "::ffff:192.0.2.10", 443)), "mapped IPv6");
+    Decision.Block wrongPort = (Decision.Block) p.decide(tcp("connect", "192.0.2.10", 80));
+    assertEquals(EgressPolicy.ECONNREFUSED, wrongPort.errno());
+    assertTrue(wrongPort.reason().contains("good.example (192.0.2.10) port 80"), wrongPort.reason());
+    assertInstanceOf(Decision.Allow.class, p.decide(udp("sendto", "2001:db8::10", 4433)));
+    Decision.Block evil = (Decision.Block) p.decide(tcp("connect", "192.0.2.66", 443));
+    assertTrue(evil.reason().startsWith("evil.example"), evil.reason());
+    Decision.Block raw = (Decision.Block) p.decide(tcp("sendto", "198.51.100.1", 443));
+    assertTrue(raw.reason().contains("no DNS name seen"), raw.reason());
+  }
+
+  @Test
+  void addressesAndBlocksAllowedDirectly() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of(), "198.51.100.0/24:22", "[2001:db8::1]:443");
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "198.51.100.200", 22)));
+    assertInstanceOf(Decision.Block.class, p.decide(tcp("connect", "198.51.100.200", 23)));
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "2001:db8::1", 443)));
+    assertInstanceOf(Decision.Block.class, p.decide(tcp("connect", "2001:db8::2", 443)));
+  }
+
+  @Test
+  void loopbackIsAllowedUnlessDenied() throws Exception {
+    EgressPolicy open = policy(EgressMode.BLOCK, false, List.of());
+    assertInstanceOf(Decision.Allow.class, open.decide(tcp("connect", "127.0.0.1", 8080)));
+    assertInstanceOf(Decision.Allow.class, open.decide(tcp("connect", "::1", 8080)));
+    assertInstanceOf(Decision.Allow.class, open.decide(tcp("connect", "0.0.0.0", 8080)));
+    EgressPolicy closed = policy(EgressMode.BLOCK, true, List.of(), "127.0.0.1:8080");
+    assertInstanceOf(Decision.Allow.class, closed.decide(tcp("connect", "127.0.0.1", 8080)));
+    assertInstanceOf(Decision.Block.class, closed.decide(tcp("connect", "127.0.0.1", 8081)));
+    assertInstanceOf(Decision.Block.class, closed.decide(tcp("connect", "::1", 8080)));
+    assertInstanceOf(Decision.Block.class, closed.decide(tcp("connect", "::ffff:127.0.0.2", 8080)));
+    assertEquals(new Decision.Redirect(RESOLVER4), closed.decide(udp("connect", "127.0.0.53", 53)), "DNS still captured");
+  }
+
+  @Test
+  void withoutAResolverBlockModeRefusesDnsAndAuditLetsItThrough() throws Exception {
+    EgressPolicy block = new EgressPolicy(EgressMode.BLOCK, Allowlist.parse(List.of("*")), false, List.of(), names, null, null, null);
+    assertEquals(EgressPolicy.EACCES, ((Decision.Block) block.decide(udp("connect", "127.0.0.53", 53))).errno());
+    assertInstanceOf(Decision.Block.class, block.decide(tcp("connect", "192.0.2.53", 53)));
+    assertInstanceOf(Decision.Allow.class, block.decide(tcp("connect", "192.0.2.53", 443)));
+    EgressPolicy audit = new EgressPolicy(EgressMode.AUDIT, Allowlist.empty(), false, List.of(), names, null, null, null);
+    assertInstanceOf(Decision.Allow.class, audit.decide(udp("connect", "127.0.0.53", 53)));
+  }
+
+  @Test
+  void aDnsServerTheBuildRunsOnLoopbackIsLeftAlone() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of());
+    assertInstanceOf(Decision.Allow.class, p.decide(udp("connect", "127.0.0.1", 53)), "not the system resolver");
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "::ffff:127.0.0.9", 53)));
+    assertEquals(new Decision.Redirect(RESOLVER6), p.decide(udp("connect", "::1", 53)), "::1 is a system nameserver here");
+    EgressPolicy strict = policy(EgressMode.BLOCK, true, List.of());
+    assertInstanceOf(Decision.Block.class, strict.decide(udp("connect", "127.0.0.1", 53)), "with --deny-loopback it is judged");
+  }
+
+  @Test
+  void failsClosedOnUndecodableOrUnknownDestinationsInBlockMode() throws Exception {
+    EgressPolicy p = policy(EgressMode.BLOCK, false, List.of(), "*");
+    for (Attempt a :
+        List.of(
+            new Attempt(1, "connect", "inet", "tcp", null, 443, null),
+            new Attempt(1, "connect", "inet", "tcp", "not-an-address", 443, null),
+            new Attempt(1, "connect", "inet6", "tcp", "::1", 70000, null),
+            new Attempt(1, "sendto", "packet", "raw", null, 0, null),
+            new Attempt(1, "connect", null, null, null, 0, null),
+            new Attempt(1, "connect", "unknown(42)", null, null, 0, null))) {
+      Decision d = p.decide(a);
+      assertInstanceOf(Decision.Block.class, d, a.toString());
+      assertEquals(EgressPolicy.EACCES, ((Decision.Block) d).errno());
+    }
+    assertInstanceOf(Decision.Allow.class, p.decide(new Attempt(1, "sendto", "netlink", null, null, 0, null)));
+    assertInstanceOf(Decision.Allow.class, p.decide(new Attempt(1, "connect", "unknown", "udp", "af=0", 0, null)), "AF_UNSPEC");
+    assertInstanceOf(Decision.Block.class, p.decide(new Attempt(1, "sendto", "unknown", "udp", "af=0", 0, null)));
+    assertInstanceOf(Decision.Block.class, p.decide(new Attempt(1, "connect", "unknown", "raw", "af=17", 0, null)));
+  }
+
+  @Test
+  void denyUnixRefusesInBothModesIncludingThroughSymlinks(@TempDir Path dir) throws Exception {
+    Path real = Files.createDirectories(dir.resolve("run"));
+    Files.createFile(real.resolve("docker.sock"));
+    Path link = Files.createSymbolicLink(dir.resolve("var-run"), real);
+    String given = link.resolve("docker.sock").toString();
+    for (EgressMode mode : EgressMode.values()) {
+      EgressPolicy p = policy(mode, false, List.of(given));
+      Decision.Block b = (Decision.Block) p.decide(unix(given));
+      assertEquals(EgressPolicy.EACCES, b.errno());
+      assertInstanceOf(Decision.Block.class, p.decide(unix(real.resolve("docker.sock").toString())), "real path");
+      assertInstanceOf(Decision.Block.class, p.decide(unix(dir + "//var-run/./docker.sock")), "unnormalised path");
+      assertInstanceOf(Decision.Allow.class, p.decide(unix(real.resolve("other.sock").toString())));
+      assertInstanceOf(Decision.Allow.class, p.decide(unix("@abstract")));
+    }
+    assertInstanceOf(Decision.Allow.class, policy(EgressMode.BLOCK, false, List.of()).decide(unix("/run/docker.sock")));
+  }
+
+  @Test
+  void hostnameForComesFromTheNameBook() throws Exception {
+    EgressPolicy p = policy(EgressMode.AUDIT, false, List.of());
+    names.add("B.example.", InetAddress.getByName("192.0.2.5"));
+    names.add("a.example", InetAddress.getByName("192.0.2.5"));
+    assertEquals("a.example", p.hostnameFor("192.0.2.5"));
+    assertEquals("a.example", p.hostnameFor("::ffff:192.0.2.5"));
+    assertEquals(List.of("a.example", "b.example"), List.copyOf(names.namesFor(InetAddress.getByName("192.0.2.5"))));
+    assertNull(p.hostnameFor("192.0.2.6"));
+    assertNull(p.hostnameFor(null));
+  }
+}
