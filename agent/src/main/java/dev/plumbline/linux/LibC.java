@@ -64,6 +64,10 @@ public final class LibC {
 
   public static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 
+  public static native int getpeername(int fd, Pointer addr, int[] addrlen);
+
+  public static native int shutdown(int fd, int how);
+
   public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
   public static native int getpid();

@@ -333,6 +333,41 @@ public final class TracerCalls {
     }
   }
 
+  /**
+   * The peer address of socket {@code fd} in process {@code pid} (getpeername through
+   * pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for both directions
+   * after reading it. Null when the socket has no peer or cannot be reached.
+   */
+  public byte[] peerName(int pid, int fd, boolean shutDown) {
+    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+    if (pidfd < 0) {
+      return null;
+    }
+    try {
+      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
+      if (dup < 0) {
+        return null;
+      }
+      try {
+        intLen[0] = 128;
+        byte[] peer = null;
+        if (LibC.getpeername(dup, buffer, intLen) == 0) {
+          peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
+        } else {
+          errno = Linux.errno();
+        }
+        if (shutDown) {
+          LibC.shutdown(dup, 2 /* SHUT_RDWR */);
+        }
+        return peer;
+      } finally {
+        LibC.close(dup);
+      }
+    } finally {
+      LibC.close(pidfd);
+    }
+  }
+
   private int sockopt(int fd, int option) {
     intLen[0] = 4;
     intOut[0] = -1;

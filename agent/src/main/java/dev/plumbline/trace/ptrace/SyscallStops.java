@@ -217,17 +217,19 @@ final class SyscallStops {
     PendingNetwork pending = task.pendingNetwork;
     task.pendingNetwork = null;
     if (pending != null) {
+      pending.isError = true;
+      pending.rval = -EINTR;
       finish(pending, "unknown");
     }
   }
 
   private void finish(PendingNetwork pending, String result) {
+    if (pending.onExit != null) {
+      pending.onExit.run(); // may correct the events (see verifyPeer)
+    }
     for (TraceEvent.Network n : pending.events) {
       emit.accept(new TraceEvent.Network(n.at(), n.pid(), n.syscall(), n.family(), n.protocol(), n.address(),
-          n.port(), n.decision(), result));
-    }
-    if (pending.onExit != null) {
-      pending.onExit.run();
+          n.port(), n.decision(), n.result() != null ? n.result() : result));
     }
   }
 
@@ -348,8 +350,16 @@ final class SyscallStops {
     if (pending.events.isEmpty()) {
       return false;
     }
+    if (names.size() == 1 && syscall.equals("connect") && pending.events.size() == 1
+        && !"redirected".equals(pending.events.get(0).decision())) {
+      TraceEvent.Network checked = pending.events.get(0);
+      if ("inet".equals(checked.family()) || "inet6".equals(checked.family())) {
+        pending.onExit = () -> verifyPeer(task, (int) fd, checked, pending);
+      }
+    }
     if (block != null) {
       skipSyscall(pid, -Math.abs(block.errno()));
+      pending.isError = true;
       finish(pending, "blocked");
       return false;
     }
@@ -358,6 +368,59 @@ final class SyscallStops {
   }
 
   private static final int ENETUNREACH = 101;
+
+  /**
+   * Another thread of the tracee can rewrite a sockaddr between our read at the seccomp stop and
+   * the kernel's copy (a time-of-check race no ptrace tracer can close). After a connect that
+   * completed, the socket's real peer is compared with what was checked; a difference is
+   * recorded, decided again, and in block mode a refused peer's socket is shut down at once.
+   */
+  private void verifyPeer(Task task, int fd, TraceEvent.Network checked, PendingNetwork pending) {
+    if (pending.isError) {
+      return; // not connected (yet): nothing reached a peer through this call
+    }
+    byte[] raw = calls.peerName(task.tid, fd, false);
+    if (raw == null) {
+      return;
+    }
+    SocketAddress peer;
+    try {
+      peer = SocketAddress.decode(raw);
+    } catch (DecodeException e) {
+      return;
+    }
+    if (sameEndpoint(peer, checked)) {
+      return;
+    }
+    flagOnce("race:" + image(task.tid), task.tid, image(task.tid)
+        + " changed a connect destination while it was being checked (another thread rewrote it)");
+    String decided = enforcing ? "allowed" : "audited";
+    String result = null; // the call's own result
+    Decision decision;
+    try {
+      decision = gate.decide(new EgressGate.Attempt(task.tgid, "connect", peer.family(), checked.protocol(),
+          peer.address(), peer.port() == null ? 0 : peer.port(), null));
+    } catch (RuntimeException e) {
+      decision = enforcing ? new Decision.Block(EACCES, "egress gate failed") : new Decision.Allow();
+    }
+    if (decision instanceof Decision.Block || decision instanceof Decision.Redirect) {
+      calls.peerName(task.tid, fd, true);
+      decided = "blocked";
+      result = "shut down";
+    }
+    // the record shows where the call went, not what was checked
+    pending.events.set(0, new TraceEvent.Network(checked.at(), task.tgid, "connect", peer.family(),
+        checked.protocol(), peer.address(), peer.port(), decided, result));
+  }
+
+  private static boolean sameEndpoint(SocketAddress peer, TraceEvent.Network checked) {
+    String a = peer.mappedIpv4() != null ? peer.mappedIpv4() : peer.address();
+    String b = checked.address();
+    if (b != null && b.startsWith("::ffff:") && b.indexOf('.') > 0) {
+      b = b.substring("::ffff:".length());
+    }
+    return java.util.Objects.equals(a, b) && java.util.Objects.equals(peer.port(), checked.port());
+  }
   private static final int ENOSYS = 38;
 
   /** Makes the kernel skip the call and return {@code result} (-errno). */

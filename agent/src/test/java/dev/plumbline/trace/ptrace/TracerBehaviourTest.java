@@ -80,6 +80,20 @@ class TracerBehaviourTest {
   }
 
   @Test
+  void aDestinationRewrittenByAnotherThreadDuringTheCheckIsRecordedWhereItWent(@TempDir Path work) throws Exception {
+    int p1 = Fixtures.freeTcpPort();
+    int p2 = Fixtures.freeTcpPort();
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        bin + "/race " + p1 + " " + p2 + " 300 > counts.txt");
+    assertEquals(0, t.result.exitCode());
+    String[] truth = Files.readString(work.resolve("counts.txt")).strip().split(" ");
+    long toP1 = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() == p1 && "ok".equals(n.result())).count();
+    long toP2 = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() == p2 && "ok".equals(n.result())).count();
+    assertEquals(Integer.parseInt(truth[0]), toP1, "connects that reached the first port");
+    assertEquals(Integer.parseInt(truth[1]), toP2, "connects that reached the second port");
+  }
+
+  @Test
   void blockedConnectNeverLeavesAndReturnsTheErrno(@TempDir Path work) throws Exception {
     try (ServerSocketChannel server = ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress("127.0.0.1", 0));
