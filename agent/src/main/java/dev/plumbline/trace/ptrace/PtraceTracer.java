@@ -8,7 +8,6 @@ import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.TraceException;
 import dev.plumbline.trace.Tracer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +36,8 @@ public final class PtraceTracer implements Tracer {
   static final String STOP_THEN_EXEC = "kill -STOP $$; exec \"$@\"";
 
   private volatile Session session;
-  private final CompletableFuture<Session> started = new CompletableFuture<>();
+  /** A signal to forward that arrived before the build was running; delivered once it is. */
+  private volatile int earlySignal;
   private ProcFs procFs;
 
   @Override
@@ -60,16 +60,13 @@ public final class PtraceTracer implements Tracer {
     CompletableFuture<Result> result = new CompletableFuture<>();
     Thread thread = new Thread(() -> {
       try {
-        Session s = new Session(request, new TracerCalls(), proc);
+        Session s = new Session(request, new TracerCalls(), proc, () -> earlySignal);
         session = s;
-        started.complete(s);
         result.complete(s.trace(executable));
       } catch (NativeUnavailableException e) {
         result.completeExceptionally(new TraceException(TraceException.Kind.FAILED, e.getMessage(), e));
       } catch (Throwable t) {
         result.completeExceptionally(t);
-      } finally {
-        started.complete(null);
       }
     }, "plumbline-tracer");
     // the thread must outlive the build: PTRACE_O_EXITKILL and every ptrace request are tied to it
@@ -101,8 +98,8 @@ public final class PtraceTracer implements Tracer {
   @Override
   public void forwardSignal(int signal) {
     Session s = session;
-    if (s != null) {
-      s.forward(signal);
+    if (s == null || !s.forward(signal)) {
+      earlySignal = signal;
     }
   }
 
@@ -125,10 +122,13 @@ public final class PtraceTracer implements Tracer {
     private Integer rootSignal;
     private Thread graceTimer;
 
-    Session(Request request, TracerCalls calls, String proc) {
+    private final java.util.function.IntSupplier earlySignal;
+
+    Session(Request request, TracerCalls calls, String proc, java.util.function.IntSupplier earlySignal) {
       this.request = request;
       this.calls = calls;
       this.proc = proc;
+      this.earlySignal = earlySignal;
       this.syscalls = new SyscallStops(calls, proc, request, this::emit);
     }
 
@@ -149,6 +149,10 @@ public final class PtraceTracer implements Tracer {
       Instant startedAt = Instant.now();
       int pid = launch(executable);
       rootPid = pid;
+      int early = earlySignal.getAsInt();
+      if (early != 0) {
+        Linux.kill(pid, early); // asked to stop while the build was starting
+      }
       loop();
       if (lostEvents > 0) {
         emit(new TraceEvent.Incomplete(Instant.now(), pid, lostEvents + " events could not be recorded"));
@@ -392,17 +396,21 @@ public final class PtraceTracer implements Tracer {
       }
     }
 
-    /** Any thread: pass a signal sent to plumbline on to the build (or end leftovers after it). */
-    void forward(int signal) {
+    /**
+     * Any thread: pass a signal sent to plumbline on to the build (or end leftovers after it).
+     * False when the build is not running yet.
+     */
+    boolean forward(int signal) {
       int pid = rootPid;
       if (pid <= 0) {
-        return;
+        return false;
       }
       if (!rootExited) {
         Linux.kill(pid, signal);
       } else {
         killRemaining();
       }
+      return true;
     }
   }
 
@@ -418,7 +426,4 @@ public final class PtraceTracer implements Tracer {
     }
   }
 
-  static boolean isExecutableFile(Path p) {
-    return Files.isRegularFile(p) && Files.isExecutable(p);
-  }
 }
