@@ -191,7 +191,20 @@ final class SyscallStops {
       };
     } catch (DecodeException e) {
       log.debug("cannot decode {} of {}: {}", call, pid, e.getMessage());
-      return false;
+      if (task.pendingNetwork != null) {
+        return false;
+      }
+      // the kernel may still accept what we could not read: if the call succeeds, say so
+      PendingNetwork pending = new PendingNetwork();
+      String what = call.syscallName();
+      pending.onExit = () -> {
+        if (!pending.isError) {
+          flagOnce("decode:" + what + ":" + image(pid), pid, image(pid) + " made a " + what
+              + " call whose destination could not be decoded (" + e.getMessage() + ")");
+        }
+      };
+      task.pendingNetwork = pending;
+      return true;
     }
   }
 
