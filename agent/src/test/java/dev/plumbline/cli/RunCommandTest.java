@@ -154,6 +154,20 @@ class RunCommandTest {
   }
 
   @Test
+  void failsClosedWhenTraceeMemoryAccessIsRefused(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Run run = plumbline(work, List.of("env", "NOPTRACE_ONLY_VM=1", noptrace.toString()),
+        "run", "--record", "rec.json", "--", "sh", "-c", "echo ran > ran.txt");
+    assertEquals(ExitCodes.TRACE_NOT_PERMITTED, run.code(), run.stderr());
+    List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), run.stderr());
+    assertTrue(lines.get(0).startsWith("plumbline: tracing is not permitted here: process_vm_readv failed with EPERM"),
+        lines.get(0));
+    assertFalse(Files.exists(work.resolve("rec.json")));
+    assertFalse(Files.exists(work.resolve("ran.txt")), "the build did not run untraced");
+  }
+
+  @Test
   void withoutJnaNativeSupportOneLineAndNoBuild(@TempDir Path tmp) throws Exception {
     Path work = sharedDir(tmp);
     Run run = plumbline(work, List.of(), "-Djna.nosys=true", "-Djna.noclasspath=true",
