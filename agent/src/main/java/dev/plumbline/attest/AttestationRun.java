@@ -5,6 +5,8 @@ import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
 import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.trace.BuildRecords;
+import dev.plumbline.trace.RecordException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +69,11 @@ public final class AttestationRun {
       Path file = recordFile;
       if (file == null) {
         file = cwd.resolve(DEFAULT_RECORD);
-        write(file, CanonicalJson.prettyBytes(record), "record");
+        try {
+          BuildRecords.write(record, file);
+        } catch (RecordException e) {
+          throw new AttestException(e.getMessage(), e);
+        }
         written = file;
       }
       subjects = List.of(recordSubject(file));

@@ -8,8 +8,12 @@ import java.util.List;
 /** A DSSE envelope as JSON carries it: payload and signatures in standard base64. */
 public record DsseEnvelope(String payload, String payloadType, List<Signature> signatures) {
 
-  /** One signature over the PAE; {@code keyid} is an unauthenticated hint, never trusted. */
-  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  /**
+   * One signature over the PAE; {@code keyid} is an unauthenticated hint, never trusted. Written
+   * as the signer gave it, "" included (a keyless signer logs the envelope with "" in Rekor, and
+   * the bundle must carry the envelope that was logged); omitted only when null.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Signature(String sig, String keyid) {}
 
   public static DsseEnvelope of(String payloadType, byte[] payload, byte[] signature, String keyid) {

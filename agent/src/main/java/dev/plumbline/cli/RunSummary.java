@@ -3,7 +3,10 @@ package dev.plumbline.cli;
 import dev.plumbline.trace.BuildRecord;
 import java.io.PrintWriter;
 
-/** Prints the recorder's end-of-run summary: text on stderr, or JSON on stdout with --json. */
+/**
+ * Prints the end-of-run summary that {@link dev.plumbline.trace.RunSummary} renders: text on
+ * stderr, or with {@code --json} the JSON form on stdout.
+ */
 final class RunSummary {
   private RunSummary() {}
 

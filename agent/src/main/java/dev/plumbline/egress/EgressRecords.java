@@ -35,7 +35,6 @@ public final class EgressRecords {
           new BuildRecord.Destination(
               d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count()));
     }
-    return new BuildRecord(
-        r.format(), r.agent(), r.invocation(), r.completeness(), r.tools(), r.processes(), out, r.dns(), r.files(), r.sources());
+    return r.withNetwork(out);
   }
 }

@@ -118,9 +118,7 @@ public final class EgressSession implements AutoCloseable {
       return withNames;
     }
     BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), allow());
-    return new BuildRecord(
-        withNames.format(), agent, withNames.invocation(), withNames.completeness(), withNames.tools(), withNames.processes(),
-        withNames.network(), withNames.dns(), withNames.files(), withNames.sources());
+    return withNames.withAgent(agent);
   }
 
   /** Stops the resolver. */

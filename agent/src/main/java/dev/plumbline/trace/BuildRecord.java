@@ -19,9 +19,25 @@ public record BuildRecord(
     List<Destination> network,
     List<DnsQuery> dns,
     List<FileWrite> files,
-    Sources sources) {
+    Sources sources,
+    List<Note> notes) {
 
-  /** The record as first defined, without {@code sources}; kept so existing callers compile. */
+  /** Without {@code notes}; kept so existing callers compile. */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, null);
+  }
+
+  /** The record as first defined, without {@code sources} and {@code notes}; kept so existing callers compile. */
   public BuildRecord(
       String format,
       Agent agent,
@@ -32,7 +48,25 @@ public record BuildRecord(
       List<Destination> network,
       List<DnsQuery> dns,
       List<FileWrite> files) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, null);
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, null, null);
+  }
+
+  /** This record with another agent section (everything else kept, fields added later included). */
+  public BuildRecord withAgent(Agent newAgent) {
+    return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes);
+  }
+
+  /** This record with other network destinations (everything else kept, fields added later included). */
+  public BuildRecord withNetwork(List<Destination> newNetwork) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
+        notes);
+  }
+
+  /** This record with another completeness (everything else kept, fields added later included). */
+  public BuildRecord withCompleteness(Completeness newCompleteness) {
+    return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
+        notes);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
@@ -107,7 +141,16 @@ public record BuildRecord(
 
   /**
    * What the record knows about the working directory's sources: {@code gitTracked} when git
-   * listed its tracked files (otherwise no write can be marked {@code tracked}), and how many.
+   * listed its tracked files (otherwise no write can be marked {@code tracked}), and how many;
+   * {@code transientFiles}: untracked files the build created and removed again, left out of
+   * {@code files}.
    */
-  public record Sources(boolean gitTracked, int trackedFiles) {}
+  public record Sources(boolean gitTracked, int trackedFiles, int transientFiles) {}
+
+  /**
+   * Something worth knowing that does not make the trace incomplete, aggregated by ({@code kind},
+   * {@code detail}): a refused PTRACE_TRACEME/ATTACH ({@code ptrace}), the build installing its own
+   * seccomp filter ({@code seccomp}), io_uring refused in block mode ({@code io_uring}), ...
+   */
+  public record Note(String kind, String detail, List<String> processes, int count) {}
 }

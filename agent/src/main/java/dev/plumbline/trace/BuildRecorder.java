@@ -1,6 +1,7 @@
 package dev.plumbline.trace;
 
 import dev.plumbline.trace.decode.ArgvRedactor;
+import dev.plumbline.trace.decode.TempNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,12 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code FileChanged}: an absolute path (or relative to the working directory); writes
  *       outside the working directory are not recorded (temporary files would make records of
  *       the same build differ).
+ *   <li>Out of order: events of a task whose {@code ProcessStarted} comes later (a new thread's or
+ *       child's first stop before its parent's clone/fork event) are folded into the thread's
+ *       process, or into the child once its start arrives. A task never started nor ended makes
+ *       the record incomplete ("exit not seen").
+ *   <li>{@code Note}: aggregated by (kind, detail) into {@code notes}; a "(pid N)" in the detail
+ *       is dropped, since the process is listed by executable.
  *   <li>{@code Incomplete}: the reason must not contain pids or times (records of the same build
  *       should be equal); reasons are de-duplicated and sorted.
  * </ul>
@@ -90,9 +97,13 @@ public final class BuildRecorder {
 
   private static final class Proc {
     final int pid;
-    final int ppid;
-    final Proc parent;
-    final Instant startedAt;
+    int ppid;
+    Proc parent;
+    Instant startedAt;
+    /** Made up for an event whose task had not been reported yet (events can arrive out of order). */
+    boolean implicit;
+    /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
+    final List<Set<String>> awaitingImage = new ArrayList<>();
     final List<ExecEntry> execs = new ArrayList<>();
     String image; // path of the program image it runs now (inherited over fork)
     Instant endedAt;
@@ -121,6 +132,8 @@ public final class BuildRecorder {
     final Set<String> results = new TreeSet<>();
     final Set<String> processes = new TreeSet<>();
     int count;
+    String firstKind; // file operations, in the order they happened
+    String lastKind;
   }
 
   private final Settings settings;
@@ -132,6 +145,7 @@ public final class BuildRecorder {
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
   private final Map<String, Seen> files = new HashMap<>();
+  private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
   private boolean finished;
 
@@ -160,7 +174,7 @@ public final class BuildRecorder {
           new NetKey(e.family(), e.protocol(), e.address(), e.port(), host, e.decision()), k -> new Seen());
       addIfPresent(seen.kinds, e.syscall());
       addIfPresent(seen.results, e.result());
-      addIfPresent(seen.processes, p.image);
+      noteProcess(seen.processes, p);
       seen.count++;
     } else if (event instanceof TraceEvent.Dns e) {
       dns.add(e);
@@ -173,6 +187,11 @@ public final class BuildRecorder {
       exited(e);
     } else if (event instanceof TraceEvent.Incomplete e) {
       reasons.add(e.reason());
+    } else if (event instanceof TraceEvent.Note e) {
+      Proc p = process(e.pid(), e.at());
+      Seen seen = notes.computeIfAbsent(List.of(String.valueOf(e.kind()), withoutPids(e.detail())), k -> new Seen());
+      noteProcess(seen.processes, p);
+      seen.count++;
     }
   }
 
@@ -194,13 +213,41 @@ public final class BuildRecorder {
   }
 
   private void started(TraceEvent.ProcessStarted e) {
+    Proc old = live.get(e.pid());
+    if (old != null && old.implicit && !old.exitSeen) {
+      // its events came before its start: now we know what it is
+      if (e.thread() && old.execs.isEmpty()) {
+        processes.remove(old);
+        live.remove(e.pid());
+        threadGroup.put(e.pid(), tgid(e.ppid()));
+        Proc group = live.get(tgid(e.ppid()));
+        if (group != null && group.image != null) {
+          old.awaitingImage.forEach(set -> set.add(group.image));
+        }
+        return;
+      }
+      if (!e.thread()) {
+        old.implicit = false;
+        old.ppid = e.ppid();
+        old.parent = live.get(tgid(e.ppid()));
+        old.startedAt = e.at().isBefore(old.startedAt) ? e.at() : old.startedAt;
+        if (old.image == null && old.parent != null) {
+          old.image = old.parent.image;
+        }
+        if (old.image != null) {
+          String image = old.image;
+          old.awaitingImage.forEach(set -> set.add(image));
+          old.awaitingImage.clear();
+        }
+        return;
+      }
+    }
     if (e.thread()) {
       threadGroup.put(e.pid(), tgid(e.ppid()));
       return;
     }
     threadGroup.remove(e.pid()); // a pid reused after a thread ended
-    Proc old = live.get(e.pid());
-    if (old != null && old.execs.isEmpty() && !old.exitSeen && old.startedAt.equals(e.at())) {
+    if (old != null && !old.exitSeen && old.execs.isEmpty() && old.ppid == e.ppid()) {
       return; // the same start reported twice
     }
     Proc parent = live.get(tgid(e.ppid()));
@@ -228,7 +275,11 @@ public final class BuildRecorder {
     if (relative != null) {
       Seen seen = files.computeIfAbsent(relative, k -> new Seen());
       addIfPresent(seen.kinds, e.operation());
-      addIfPresent(seen.processes, p.image);
+      if (seen.firstKind == null) {
+        seen.firstKind = e.operation();
+      }
+      seen.lastKind = e.operation();
+      noteProcess(seen.processes, p);
       seen.count++;
     }
   }
@@ -271,6 +322,7 @@ public final class BuildRecorder {
     Proc p = live.get(id);
     if (p == null) {
       p = new Proc(id, 0, null, at);
+      p.implicit = true;
       processes.add(p);
       live.put(id, p);
     }
@@ -304,7 +356,7 @@ public final class BuildRecorder {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
         BuildRecord.Script script = x.script() == null ? e.script() : await(x.script(), deadline, "interpreter script", e.path(), why);
-        List<String> argv = e.argv() == null ? List.of() : ArgvRedactor.redact(e.argv());
+        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(ArgvRedactor.redact(e.argv()));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
         toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
       }
@@ -323,7 +375,7 @@ public final class BuildRecorder {
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
-            ArgvRedactor.redact(settings.argv()),
+            TempNames.mask(ArgvRedactor.redact(settings.argv())),
             settings.workdir().toString(),
             time(outcome.startedAt()),
             time(outcome.finishedAt()),
@@ -340,7 +392,9 @@ public final class BuildRecorder {
         destinations(),
         dnsQueries(),
         fileWrites(tracked),
-        new BuildRecord.Sources(tracked.available(), tracked.paths().size()));
+        new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
+            (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
+        noteList());
   }
 
   private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {
@@ -450,10 +504,44 @@ public final class BuildRecorder {
     List<BuildRecord.FileWrite> out = new ArrayList<>();
     for (String path : new TreeSet<>(files.keySet())) {
       Seen a = files.get(path);
+      if (transientFile(a) && !tracked.tracks(path)) {
+        continue;
+      }
       out.add(new BuildRecord.FileWrite(
           path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
     return out;
+  }
+
+  /**
+   * Created by the build and gone again by the end (ar's and compilers' temporaries with random
+   * names): left out, since nothing of it remains and its name would make records differ.
+   */
+  private static boolean transientFile(Seen a) {
+    return "create".equals(a.firstKind) && ("unlink".equals(a.lastKind) || "rename-from".equals(a.lastKind));
+  }
+
+  private List<BuildRecord.Note> noteList() {
+    List<BuildRecord.Note> out = new ArrayList<>();
+    notes.forEach((k, a) -> out.add(new BuildRecord.Note(k.get(0), k.get(1), List.copyOf(a.processes), a.count)));
+    out.sort(Comparator.comparing(BuildRecord.Note::kind).thenComparing(BuildRecord.Note::detail));
+    return out;
+  }
+
+  private static final java.util.regex.Pattern PID_MENTION =
+      java.util.regex.Pattern.compile("\\s*\\(pid \\d+\\)|(?<=PTRACE_[A-Z_]{1,20}) of \\d+");
+
+  /** Records of the same build must compare equal: "(pid 123)", "PTRACE_SEIZE of 123" lose the pid. */
+  static String withoutPids(String detail) {
+    return detail == null ? "" : PID_MENTION.matcher(detail).replaceAll("");
+  }
+
+  private static void noteProcess(Set<String> processes, Proc p) {
+    if (p.image != null) {
+      processes.add(p.image);
+    } else if (p.implicit) {
+      p.awaitingImage.add(processes);
+    }
   }
 
   private static void addIfPresent(Set<String> set, String value) {

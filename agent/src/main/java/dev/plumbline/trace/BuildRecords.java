@@ -102,7 +102,7 @@ public final class BuildRecords {
                     .toList()))
             .toList();
     return new BuildRecord(r.format(), r.agent(), invocation, r.completeness(), r.tools(), processes, r.network(),
-        r.dns(), r.files(), r.sources());
+        r.dns(), r.files(), r.sources(), r.notes());
   }
 
   /** Reads a record file. */

@@ -26,11 +26,13 @@ public final class RunSummary {
       Integer signal,
       Double durationSeconds,
       int processes,
+      int endedByAgent,
       int tools,
       List<DestinationLine> destinations,
       int dnsNames,
       int filesWritten,
       List<String> trackedSourcesWritten,
+      List<BuildRecord.Note> notes,
       BuildRecord.Completeness completeness) {}
 
   /** One row of the destinations table. */
@@ -55,11 +57,13 @@ public final class RunSummary {
         inv == null ? null : inv.signal(),
         inv == null ? null : seconds(inv.startedAt(), inv.finishedAt()),
         nonNull(r.processes()).size(),
+        (int) nonNull(r.processes()).stream().filter(BuildRecord.ProcessInfo::outlivedBuild).count(),
         nonNull(r.tools()).size(),
         lines,
         (int) nonNull(r.dns()).stream().map(BuildRecord.DnsQuery::name).distinct().count(),
         nonNull(r.files()).size(),
         trackedWrites,
+        nonNull(r.notes()),
         r.completeness());
   }
 
@@ -77,7 +81,11 @@ public final class RunSummary {
       out.append(String.format(Locale.ROOT, " after %.1fs", s.durationSeconds()));
     }
     out.append('\n');
-    out.append("  processes: ").append(s.processes()).append(", distinct tools: ").append(s.tools()).append('\n');
+    out.append("  processes: ").append(s.processes());
+    if (s.endedByAgent() > 0) {
+      out.append(" (").append(s.endedByAgent()).append(" ended by plumbline after the grace period)");
+    }
+    out.append(", distinct tools: ").append(s.tools()).append('\n');
 
     if (s.destinations().isEmpty()) {
       out.append("  network: no destinations\n");
@@ -119,6 +127,14 @@ public final class RunSummary {
       out.append(", no tracked source written");
     }
     out.append('\n');
+
+    for (BuildRecord.Note n : s.notes()) {
+      out.append("  note: ").append(n.kind()).append(": ").append(n.detail());
+      if (n.count() > 1) {
+        out.append(" (").append(n.count()).append(" times)");
+      }
+      out.append('\n');
+    }
 
     BuildRecord.Completeness c = s.completeness();
     if (c != null && c.complete()) {

@@ -120,7 +120,13 @@ public final class VerdictText {
         tracked++;
       }
     }
-    out.append("Files written: ").append(files.size()).append(" (").append(tracked).append(" tracked by git)\n");
+    JsonNode sources = p.path("sources");
+    out.append("Files written: ").append(files.size());
+    if (sources.isObject() && !sources.path("gitTracked").asBoolean(true)) {
+      out.append(" (tracked sources unknown: not a git checkout)\n");
+    } else {
+      out.append(" (").append(tracked).append(" tracked by git)\n");
+    }
     JsonNode c = p.path("completeness");
     if (c.isObject()) {
       if (c.path("complete").asBoolean()) {

@@ -13,19 +13,19 @@ import java.util.regex.Pattern;
  * anyOf, not, and boolean schemas. An unknown keyword is an error, so the schema cannot quietly
  * use something this validator ignores.
  */
-final class MiniSchema {
+public final class MiniSchema {
   private static final java.util.Set<String> KNOWN = java.util.Set.of(
       "$schema", "$id", "$defs", "title", "description", "$ref", "type", "properties", "required",
       "additionalProperties", "items", "enum", "const", "pattern", "minimum", "anyOf", "not");
 
   private final JsonNode root;
 
-  MiniSchema(JsonNode root) {
+  public MiniSchema(JsonNode root) {
     this.root = root;
   }
 
   /** Every violation as "path: problem"; empty when the instance is valid. */
-  List<String> validate(JsonNode instance) {
+  public List<String> validate(JsonNode instance) {
     List<String> errors = new ArrayList<>();
     check(root, instance, "$", errors);
     return errors;

@@ -56,7 +56,10 @@ class BuildRecorderTest {
     }
     for (int pid : order) {
       String src = pid == cc1 ? "src/main.c" : "src/greet.c";
-      r.exec(new Exec(now.get(), pid, "/usr/bin/gcc", null, List.of("gcc", "-c", src), WORK.toString(), null),
+      // gcc names its temporaries at random: /tmp/ccXXXXXX.s
+      String tmp = "/tmp/cc" + Integer.toString(pid * 7919 + base, 36).substring(0, 3) + (swap ? "aBc" : "XyZ") + ".s";
+      r.exec(new Exec(now.get(), pid, "/usr/bin/gcc", null, List.of("gcc", "-c", src, "-save-temps=" + tmp),
+              WORK.toString(), null),
           CompletableFuture.completedFuture(CC), CompletableFuture.completedFuture(null));
     }
     for (int pid : order) {
@@ -66,6 +69,11 @@ class BuildRecorderTest {
       r.accept(new FileChanged(now.get(), pid, "/tmp/cc" + pid + ".s", "write")); // outside: not recorded
     }
     r.accept(new FileChanged(now.get(), cc1, "src/gen.h", "truncate")); // relative, a tracked source
+    // a temporary with a random name, created and removed: left out
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "create"));
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "write"));
+    r.accept(new FileChanged(now.get(), cc2, "/work/project/build/st" + base + "XyZ", "unlink"));
+    r.accept(new TraceEvent.Note(now.get(), cc2, "ptrace", "/usr/bin/gcc (pid " + cc2 + ") tried PTRACE_TRACEME: refused (EPERM)"));
     for (int pid : order) {
       r.accept(new ProcessExited(now.get(), pid, 0, null, false));
     }
@@ -101,7 +109,8 @@ class BuildRecorderTest {
     // tree order: sh, make, then make's children ordered by what they ran; no thread entries
     List<String> firstArgv = rec.processes().stream().map(p -> String.join(" ", p.execs().get(0).argv())).toList();
     assertEquals(List.of("sh -c make -j2", "make -j2",
-        "curl -H Authorization: Bearer *** http://example.test/", "gcc -c src/greet.c", "gcc -c src/main.c"), firstArgv);
+        "curl -H Authorization: Bearer *** http://example.test/", "gcc -c src/greet.c -save-temps=/tmp/ccXXXXXX.s",
+        "gcc -c src/main.c -save-temps=/tmp/ccXXXXXX.s"), firstArgv);
     BuildRecord.ProcessInfo make = rec.processes().get(1);
     assertEquals(101, make.pid());
     assertEquals(100, make.ppid());
@@ -123,7 +132,9 @@ class BuildRecorderTest {
         new BuildRecord.FileWrite("src/gen.h", List.of("truncate"), true, List.of("/usr/bin/gcc"), 1),
         new BuildRecord.FileWrite("src/greet.o", List.of("create", "write"), false, List.of("/usr/bin/gcc"), 2),
         new BuildRecord.FileWrite("src/main.o", List.of("create", "write"), false, List.of("/usr/bin/gcc"), 2)), rec.files());
-    assertEquals(new BuildRecord.Sources(true, 3), rec.sources());
+    assertEquals(new BuildRecord.Sources(true, 3, 1), rec.sources());
+    assertEquals(List.of(new BuildRecord.Note("ptrace", "/usr/bin/gcc tried PTRACE_TRACEME: refused (EPERM)",
+        List.of("/usr/bin/gcc"), 1)), rec.notes());
     assertEquals(new BuildRecord.Invocation(List.of("sh", "-c", "make -j2"), "/work/project",
         "2026-01-01T00:00:00Z", rec.invocation().finishedAt(), 0, null), rec.invocation());
   }
@@ -140,7 +151,7 @@ class BuildRecorderTest {
   void noGitMeansNothingIsTracked() {
     BuildRecord rec = build(100, Instant.EPOCH, false, recorder(GitTrackedFiles.none()));
     assertTrue(rec.files().stream().noneMatch(BuildRecord.FileWrite::tracked));
-    assertEquals(new BuildRecord.Sources(false, 0), rec.sources());
+    assertEquals(new BuildRecord.Sources(false, 0, 1), rec.sources());
   }
 
   @Test
@@ -209,6 +220,58 @@ class BuildRecorderTest {
     assertTrue(rec.completeness().complete(), rec.completeness().reasons().toString());
     assertEquals(3, rec.processes().size());
     assertEquals(2, rec.processes().stream().filter(p -> p.pid() == 11).count());
+  }
+
+  @Test
+  void eventsBeforeTheirStartAreFoldedIn() {
+    BuildRecorder r = recorder(TRACKED);
+    r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));
+    r.exec(new Exec(Instant.EPOCH, 10, "/usr/bin/curl", null, List.of("curl"), "/", null),
+        CompletableFuture.completedFuture(CURL), null);
+    // a new thread's connect seen before the clone event that announces it
+    r.accept(new Network(Instant.EPOCH, 11, "connect", "inet", "tcp", "127.0.0.1", 80, "audited", "ok"));
+    r.accept(new ProcessStarted(Instant.EPOCH, 11, 10, true));
+    // a child's exec seen before the fork event
+    r.exec(new Exec(Instant.ofEpochSecond(1), 12, "/bin/true", null, List.of("true"), "/", null),
+        CompletableFuture.completedFuture(SH), null);
+    r.accept(new ProcessStarted(Instant.ofEpochSecond(1), 12, 10, false));
+    r.accept(new ProcessExited(Instant.ofEpochSecond(2), 12, 0, null, false));
+    r.accept(new ProcessExited(Instant.ofEpochSecond(2), 10, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertTrue(rec.completeness().complete(), rec.completeness().reasons().toString());
+    assertEquals(2, rec.processes().size());
+    BuildRecord.ProcessInfo child = rec.processes().get(1);
+    assertEquals(12, child.pid());
+    assertEquals(10, child.ppid());
+    assertEquals("/bin/true", child.execs().get(0).path());
+    assertEquals(List.of("/usr/bin/curl"), rec.network().get(0).processes());
+  }
+
+  @Test
+  void removedFilesThatWereThereBeforeOrAreTrackedStay() {
+    BuildRecorder r = recorder(TRACKED);
+    r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "old.log", "unlink")); // existed before the build
+    r.accept(new FileChanged(Instant.EPOCH, 10, "Makefile", "create")); // tracked: always recorded
+    r.accept(new FileChanged(Instant.EPOCH, 10, "Makefile", "unlink"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out.tmp", "create")); // renamed into place: the target stays
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out.tmp", "rename-from"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "out", "rename-to"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "create")); // removed, then created again: stays
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "unlink"));
+    r.accept(new FileChanged(Instant.EPOCH, 10, "again", "create"));
+    r.accept(new ProcessExited(Instant.EPOCH, 10, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertEquals(List.of("Makefile", "again", "old.log", "out"), rec.files().stream().map(BuildRecord.FileWrite::path).toList());
+    assertEquals(1, rec.sources().transientFiles());
+  }
+
+  @Test
+  void pidsLeaveNoteDetails() {
+    assertEquals("/usr/bin/strace tried PTRACE_SEIZE: refused (EPERM)",
+        BuildRecorder.withoutPids("/usr/bin/strace (pid 77) tried PTRACE_SEIZE of 5304: refused (EPERM)"));
+    assertEquals("/x installed its own seccomp filter (operation 1)",
+        BuildRecorder.withoutPids("/x (pid 9) installed its own seccomp filter (operation 1)"));
   }
 
   @Test

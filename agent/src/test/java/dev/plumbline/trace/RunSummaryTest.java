@@ -25,6 +25,7 @@ class RunSummaryTest {
         "    -             127.0.0.53:53              udp          curl     allowed   1",
         "    -             unix:/var/run/docker.sock  unix-stream  make     allowed   1",
         "  files written under the working directory: 3, tracked sources written: 1 (src/gen.h)",
+        "  note: ptrace: /usr/bin/gcc tried PTRACE_TRACEME: refused (EPERM)",
         "  trace: complete",
         ""), RunSummary.text(rec));
   }
@@ -38,16 +39,21 @@ class RunSummaryTest {
         CompletableFuture.completedFuture("e".repeat(64)), null);
     r.accept(new TraceEvent.Network(Instant.EPOCH, 5, "connect", "inet6", "tcp", "::1", 443, "blocked", "blocked"));
     r.accept(new TraceEvent.Incomplete(Instant.EPOCH, 5, "io_uring used: its operations are not traced"));
+    r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "seccomp", "/work/project/build installed its own seccomp filter"));
+    r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "seccomp", "/work/project/build installed its own seccomp filter"));
     r.accept(new TraceEvent.FileChanged(Instant.EPOCH, 5, "/work/project/out.bin", "write"));
+    r.accept(new TraceEvent.ProcessStarted(Instant.EPOCH, 6, 5, false));
     r.accept(new TraceEvent.ProcessExited(Instant.ofEpochSecond(2), 5, null, 9, false));
+    r.accept(new TraceEvent.ProcessExited(Instant.ofEpochSecond(2), 6, null, 9, true));
     BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.ofEpochMilli(2049), null, 9), Duration.ZERO);
     assertEquals(String.join("\n",
         "plumbline: build killed by signal 9 after 2.0s",
-        "  processes: 1, distinct tools: 1",
+        "  processes: 2 (1 ended by plumbline after the grace period), distinct tools: 1",
         "  network: 1 destination",
         "    NAME  ADDRESS    PROTOCOL  PROCESS  DECISION  COUNT",
         "    -     [::1]:443  tcp       build    blocked   1",
         "  files written under the working directory: 1 (not a git checkout: tracked sources unknown)",
+        "  note: seccomp: /work/project/build installed its own seccomp filter (2 times)",
         "  trace: INCOMPLETE:",
         "    - io_uring used: its operations are not traced",
         ""), RunSummary.text(rec));
@@ -58,6 +64,7 @@ class RunSummaryTest {
     JsonNode j = new ObjectMapper().readTree(RunSummary.json(BuildRecordsTest.sample()));
     assertEquals(0, j.get("exitCode").asInt());
     assertEquals(5, j.get("processes").asInt());
+    assertEquals(0, j.get("endedByAgent").asInt());
     assertEquals(4, j.get("tools").asInt());
     assertEquals(3, j.get("destinations").size());
     JsonNode first = j.get("destinations").get(0);
@@ -67,6 +74,7 @@ class RunSummaryTest {
     assertEquals(2, first.get("count").asInt());
     assertEquals("src/gen.h", j.get("trackedSourcesWritten").get(0).asText());
     assertTrue(j.get("completeness").get("complete").asBoolean());
+    assertEquals("ptrace", j.get("notes").get(0).get("kind").asText());
     assertTrue(RunSummary.json(BuildRecordsTest.sample()).endsWith("}\n"));
   }
 

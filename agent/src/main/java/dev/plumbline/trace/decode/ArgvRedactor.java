@@ -35,8 +35,7 @@ public final class ArgvRedactor {
   private ArgvRedactor() {}
 
   private static final Set<String> SECRET_WORDS =
-      Set.of("password", "passwd", "pass", "passphrase", "token", "secret", "apikey", "bearer", "credential",
-          "credentials", "pat");
+      Set.of("password", "passwd", "pass", "passphrase", "token", "secret", "apikey", "bearer", "pat");
   private static final Set<String> OPTION_PAIRS = Set.of("api key", "access key", "secret key", "auth key");
   private static final Set<String> ASSIGNMENT_PAIRS =
       Set.of("api key", "access key", "secret key", "auth key", "private key", "signing key", "encryption key",
@@ -365,6 +364,9 @@ public final class ArgvRedactor {
     if (parts.isEmpty() || parts.get(0).equals("no")) {
       return false;
     }
+    if (parts.contains("webhook")) {
+      return true; // --slack-webhook-url: the URL is the credential
+    }
     String last = parts.get(parts.size() - 1);
     if (NOT_SECRET_LAST.contains(last)) {
       return false;
@@ -385,19 +387,29 @@ public final class ArgvRedactor {
       return false;
     }
     List<String> parts = words(name);
-    if (parts.isEmpty() || NOT_SECRET_LAST.contains(parts.get(parts.size() - 1))) {
+    if (parts.isEmpty()) {
       return false;
     }
-    for (int i = 0; i < parts.size(); i++) {
-      if (SECRET_WORDS.contains(parts.get(i))) {
-        return true;
-      }
-      if (i > 0 && ASSIGNMENT_PAIRS.contains(parts.get(i - 1) + " " + parts.get(i))) {
+    if (parts.contains("webhook")) {
+      return true; // SLACK_WEBHOOK_URL: the URL is the credential
+    }
+    String last = parts.get(parts.size() - 1);
+    if (NOT_SECRET_LAST.contains(last)) {
+      return false;
+    }
+    // the secret word must end the name: HAVE_PASSWD_H, TOKEN_SIZE, SECRET_LEN are C macros, not secrets
+    if (SECRET_WORDS.contains(last)) {
+      return true;
+    }
+    // ... except for key pairs, which also name secrets in the middle (SECRET_KEY_BASE)
+    for (int i = 1; i < parts.size(); i++) {
+      if (ASSIGNMENT_PAIRS.contains(parts.get(i - 1) + " " + parts.get(i))) {
         return true;
       }
     }
     return false;
   }
+
 
   /** Lower-case words of a name split on - _ . and camelCase: "signingPassword" → [signing, password]. */
   static List<String> words(String name) {

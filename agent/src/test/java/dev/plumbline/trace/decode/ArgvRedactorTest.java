@@ -117,6 +117,9 @@ class ArgvRedactorTest {
             List.of("curl", "-d", "{\"user\": \"u\", \"password\": \"***\", \"apiKey\":\"***\"}", "http://h")),
         redacts(List.of("java", "-jar", "app.jar", "--spring.datasource.password=s"),
             List.of("java", "-jar", "app.jar", "--spring.datasource.password=***")),
+        redacts(List.of("env", "SECRET_KEY_BASE=abc", "SLACK_WEBHOOK_URL=https://hooks.slack.example/T/B/x",
+                "ACTIONS_RUNTIME_TOKEN=t", "DB_PASS=p"),
+            List.of("env", "SECRET_KEY_BASE=***", "SLACK_WEBHOOK_URL=***", "ACTIONS_RUNTIME_TOKEN=***", "DB_PASS=***")),
         // more programs with password options
         redacts(List.of("htpasswd", "-bc", ".htpasswd", "alice", "pw"), List.of("htpasswd", "-bc", ".htpasswd", "alice", "***")),
         redacts(List.of("htpasswd", "-nb", "alice", "pw"), List.of("htpasswd", "-nb", "alice", "***")),
@@ -173,6 +176,9 @@ class ArgvRedactorTest {
         keeps(List.of("curl", "-d", "{\"user\": \"u\", \"page\": \"2\"}", "http://h")),
         keeps(List.of("az", "group", "list", "-o", "table")),
         keeps(List.of("make", "check", "TESTS=a.test,b.test", "key=value")),
+        keeps(List.of("gcc", "-DHAVE_PASSWD_H=1", "-DTOKEN_SIZE=64", "-DSECRET_LEN=32", "-DPASSWORD_POLICY=strict", "-c", "a.c")),
+        keeps(List.of("env", "GOOGLE_APPLICATION_CREDENTIALS=/run/sa.json", "ACTIONS_ID_TOKEN_REQUEST_URL=https://h/t")),
+        keeps(List.of("curl", "-d", "{\"passwordPolicy\": \"strict\", \"tokenCount\": \"3\"}", "http://h")),
         keeps(List.of()));
   }
 
