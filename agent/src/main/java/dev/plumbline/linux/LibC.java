@@ -36,7 +36,7 @@ public final class LibC {
 
   public static native int posix_spawn_file_actions_destroy(Pointer actions);
 
-  public static native int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+  public static native int posix_spawn_file_actions_addclose(Pointer actions, int fd);
 
   public static native int waitpid(int pid, int[] status, int options);
 

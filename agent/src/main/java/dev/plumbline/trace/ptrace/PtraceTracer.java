@@ -32,8 +32,11 @@ public final class PtraceTracer implements Tracer {
   static final int OPTIONS = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK
       | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
-  /** The shell stops itself so it can be seized before it runs anything of the build. */
-  static final String STOP_THEN_EXEC = "kill -STOP $$; exec \"$@\"";
+  /**
+   * The shell enters the working directory (so PWD is right too), stops itself so it can be seized
+   * before it runs anything of the build, then becomes the build.
+   */
+  static final String STOP_THEN_EXEC = "cd -- \"$1\" || exit 126; shift; kill -STOP $$; exec \"$@\"";
 
   private volatile Session session;
   /** A signal to forward that arrived before the build was running; delivered once it is. */
@@ -173,12 +176,13 @@ public final class PtraceTracer implements Tracer {
       argv.add("-c");
       argv.add(STOP_THEN_EXEC);
       argv.add("sh");
+      Path cwd = request.cwd() != null ? request.cwd() : Path.of("").toAbsolutePath();
+      argv.add(cwd.toString());
       argv.add(executable);
       argv.addAll(request.argv().subList(1, request.argv().size()));
       List<String> envp = new ArrayList<>();
       request.env().forEach((k, v) -> envp.add(k + "=" + v));
-      String cwd = request.cwd() == null ? null : request.cwd().toString();
-      int pid = calls.spawn("/bin/sh", argv, envp, cwd);
+      int pid = calls.spawn("/bin/sh", argv, envp);
       if (pid < 0) {
         throw new TraceException(TraceException.Kind.FAILED,
             "cannot start /bin/sh for the build: " + Linux.strerror(calls.errno()));

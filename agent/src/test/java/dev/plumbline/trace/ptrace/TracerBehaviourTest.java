@@ -171,6 +171,18 @@ class TracerBehaviourTest {
   }
 
   @Test
+  void onlyStandardDescriptorsReachTheBuild(@TempDir Path work) throws Exception {
+    // the test JVM has jars, sockets and pipes open; none may leak into the traced build
+    String script = "ls /proc/$$/fd > fds-$1.txt; echo $PWD > pwd-$1.txt";
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", script, "sh", "traced");
+    assertEquals(0, t.result.exitCode());
+    Process plain = new ProcessBuilder("/bin/sh", "-c", script, "sh", "plain").directory(work.toFile()).start();
+    assertEquals(0, plain.waitFor());
+    assertEquals(Files.readString(work.resolve("fds-plain.txt")), Files.readString(work.resolve("fds-traced.txt")));
+    assertEquals(work.toString(), Files.readString(work.resolve("pwd-traced.txt")).strip(), "PWD is the working directory");
+  }
+
+  @Test
   void forwardedSignalReachesTheBuild(@TempDir Path work) throws Exception {
     Tracer tracer = Tracer.create();
     CountDownLatch running = new CountDownLatch(1);
