@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static const char *tag;
@@ -153,6 +155,34 @@ static int uring_connect(struct sockaddr_storage *ss, socklen_t len) {
   return report(0);
 }
 
+/* One A query for NAME over a connected UDP socket to SERVER:53; prints rcode and answer count. */
+static int dns_query(struct sockaddr_storage *ss, socklen_t len, const char *name) {
+  unsigned char q[300] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  size_t n = 12;
+  const char *p = name;
+  while (*p) {
+    const char *dot = strchr(p, '.');
+    size_t l = dot ? (size_t)(dot - p) : strlen(p);
+    q[n++] = (unsigned char)l;
+    memcpy(q + n, p, l);
+    n += l;
+    p += l + (dot ? 1 : 0);
+  }
+  q[n++] = 0;
+  q[n++] = 0; q[n++] = 1; q[n++] = 0; q[n++] = 1;
+  int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
+  struct timeval tv = {5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, (struct sockaddr *)ss, len) < 0) return report(-1);
+  if (send(fd, q, n, 0) < 0) return report(-1);
+  unsigned char r[512];
+  ssize_t got = recv(fd, r, sizeof r, 0);
+  if (got < 12) return report(-1);
+  printf("%s rcode=%d answers=%d\n", tag, r[3] & 0xf, (r[6] << 8) | r[7]);
+  fflush(stdout);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: probe MODE HOST PORT TAG\n");
@@ -169,6 +199,22 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "name-udp") == 0) {
     if (resolve(host, port, SOCK_DGRAM, &ss, &len) < 0) return 1;
     return udp_payload(socket(ss.ss_family, SOCK_DGRAM, 0), &ss, len, "sendto");
+  }
+  if (strcmp(mode, "unix") == 0) {
+    /* probe unix PATH - TAG */
+    struct sockaddr_un un = {0};
+    un.sun_family = AF_UNIX;
+    strncpy(un.sun_path, host, sizeof un.sun_path - 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(fd, (struct sockaddr *)&un, sizeof un) < 0) return report(-1);
+    dprintf(fd, "%s\n", tag);
+    close(fd);
+    return report(0);
+  }
+  if (strcmp(mode, "dns") == 0) {
+    /* probe dns SERVER NAME TAG: the server is an address, port 53 */
+    len = literal(host, 53, &ss);
+    return dns_query(&ss, len, port);
   }
   len = literal(host, atoi(port), &ss);
   if (strcmp(mode, "tcp") == 0) return tcp_to(&ss, len);

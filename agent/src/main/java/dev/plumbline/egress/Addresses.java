@@ -46,6 +46,21 @@ public final class Addresses {
     }
   }
 
+  /**
+   * The address of a destination as the tracer reports it: a literal, where an IPv6 scope
+   * ({@code fe80::1%2}) is dropped (rules match addresses, not interfaces); null when not a literal.
+   */
+  public static InetAddress parseDestination(String text) {
+    if (text == null) {
+      return null;
+    }
+    int zone = text.indexOf('%');
+    if (zone > 0 && text.indexOf(':') >= 0) {
+      text = text.substring(0, zone);
+    }
+    return parseLiteral(text);
+  }
+
   /** Dotted quad, four decimal parts 0..255, no leading zeros (which some parsers read as octal). */
   static byte[] parseIpv4(String s) {
     String[] parts = s.split("\\.", -1);

@@ -11,7 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.IntConsumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ public final class EgressPolicy implements EgressGate {
   private final List<DeniedSocket> deniedUnix;
   private final NameBook names;
   private final ResolverEndpoints resolver;
-  private final IntConsumer onDnsRedirect;
+  private final BiConsumer<Integer, InetSocketAddress> onDnsRedirect;
   private final Runnable onClose;
 
   /** A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match). */
@@ -77,14 +77,14 @@ public final class EgressPolicy implements EgressGate {
       List<String> denyUnix,
       NameBook names,
       ResolverEndpoints resolver,
-      IntConsumer onDnsRedirect,
+      BiConsumer<Integer, InetSocketAddress> onDnsRedirect,
       Runnable onClose) {
     this.mode = mode;
     this.allowlist = allowlist;
     this.denyLoopback = denyLoopback;
     this.names = names;
     this.resolver = resolver;
-    this.onDnsRedirect = onDnsRedirect == null ? pid -> {} : onDnsRedirect;
+    this.onDnsRedirect = onDnsRedirect == null ? (pid, original) -> {} : onDnsRedirect;
     this.onClose = onClose == null ? () -> {} : onClose;
     List<DeniedSocket> denied = new ArrayList<>();
     for (String p : denyUnix) {
@@ -129,42 +129,56 @@ public final class EgressPolicy implements EgressGate {
 
   @Override
   public String hostnameFor(String address) {
-    InetAddress a = Addresses.parseLiteral(address);
+    InetAddress a = Addresses.parseDestination(address);
     return a == null ? null : names.hostnameFor(a);
   }
 
   @Override
   public Decision decide(Attempt a) {
+    return decide(a, mode);
+  }
+
+  /**
+   * Whether block mode would refuse this destination (for audit records: what switching to block
+   * would break). DNS packets are never counted: they would be redirected.
+   */
+  public boolean wouldBlock(String family, String protocol, String address, Integer port) {
+    boolean unix = "unix".equals(family);
+    Attempt a = new Attempt(0, "connect", family, protocol, unix ? null : address, port == null ? 0 : port, unix ? address : null);
+    return decide(a, EgressMode.BLOCK) instanceof Decision.Block;
+  }
+
+  private Decision decide(Attempt a, EgressMode mode) {
     String family = a.family() == null ? "" : a.family().toLowerCase(Locale.ROOT);
     switch (family) {
       case "unix":
-        return decideUnix(a);
+        return decideUnix(a, mode);
       case "netlink":
         return new Decision.Allow();
       case "inet":
       case "inet6":
-        return decideInet(a, family);
+        return decideInet(a, family, mode);
       case "unknown":
         if ("connect".equals(a.syscall()) && "af=0".equals(a.address())) {
           return new Decision.Allow(); // AF_UNSPEC: dissolves a datagram socket's association, reaches nothing
         }
-        return failClosed("unknown address family (" + a.address() + ")");
+        return failClosed("unknown address family (" + a.address() + ")", mode);
       default:
-        return failClosed("unknown address family '" + a.family() + "'");
+        return failClosed("unknown address family '" + a.family() + "'", mode);
     }
   }
 
-  private Decision failClosed(String why) {
+  private static Decision failClosed(String why, EgressMode mode) {
     if (mode == EgressMode.BLOCK) {
       return new Decision.Block(EACCES, why);
     }
     return new Decision.Allow();
   }
 
-  private Decision decideUnix(Attempt a) {
+  private Decision decideUnix(Attempt a, EgressMode mode) {
     String path = a.path();
     if (path == null) {
-      return deniedUnix.isEmpty() ? new Decision.Allow() : failClosed("unix socket without a readable path");
+      return deniedUnix.isEmpty() ? new Decision.Allow() : failClosed("unix socket without a readable path", mode);
     }
     String n = normalize(path);
     for (DeniedSocket d : deniedUnix) {
@@ -214,10 +228,10 @@ public final class EgressPolicy implements EgressGate {
     return n;
   }
 
-  private Decision decideInet(Attempt a, String family) {
-    InetAddress address = Addresses.parseLiteral(a.address());
+  private Decision decideInet(Attempt a, String family, EgressMode mode) {
+    InetAddress address = Addresses.parseDestination(a.address());
     if (address == null || a.port() < 0 || a.port() > 65535) {
-      return failClosed("undecodable destination '" + a.address() + "' port " + a.port());
+      return failClosed("undecodable destination '" + a.address() + "' port " + a.port(), mode);
     }
     String proto = a.protocol() == null ? "" : a.protocol().toLowerCase(Locale.ROOT);
     boolean buildsOwnServer = Addresses.isLoopback(address) && !isSystemNameserver(address);
@@ -226,7 +240,9 @@ public final class EgressPolicy implements EgressGate {
       if (connectionLike || mode == EgressMode.BLOCK) {
         InetSocketAddress to = redirectTarget(family);
         if (to != null) {
-          onDnsRedirect.accept(a.pid());
+          if (a.pid() > 0) {
+            onDnsRedirect.accept(a.pid(), new InetSocketAddress(address, a.port()));
+          }
           return new Decision.Redirect(to);
         }
       }

@@ -33,7 +33,30 @@ public final class EgressRecords {
       }
       out.add(
           new BuildRecord.Destination(
-              d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count()));
+              d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count(),
+              d.wouldBlock()));
+    }
+    return r.withNetwork(out);
+  }
+
+  /**
+   * The record with {@code wouldBlock} set on every {@code audited} destination: whether block mode
+   * with the same options would refuse it (judged with every name learned during the run).
+   */
+  public static BuildRecord withWouldBlock(BuildRecord r, EgressPolicy gate) {
+    if (r.network() == null) {
+      return r;
+    }
+    List<BuildRecord.Destination> out = new ArrayList<>();
+    for (BuildRecord.Destination d : r.network()) {
+      Boolean would = d.wouldBlock();
+      if ("audited".equals(d.decision())) {
+        would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
+      }
+      out.add(
+          new BuildRecord.Destination(
+              d.family(), d.protocol(), d.address(), d.port(), d.hostname(), d.decision(), d.syscalls(), d.results(), d.processes(),
+              d.count(), would));
     }
     return r.withNetwork(out);
   }

@@ -108,11 +108,15 @@ public final class EgressSession implements AutoCloseable {
   }
 
   /**
-   * The record with what egress knows filled in: {@code hostname} of destinations, and
-   * {@code agent.egressMode} / {@code agent.allow}.
+   * The record with what egress knows filled in: {@code hostname} of destinations,
+   * {@code agent.egressMode} / {@code agent.allow}, and in audit mode with an allowlist
+   * {@code wouldBlock} of each audited destination.
    */
   public BuildRecord annotate(BuildRecord r) {
     BuildRecord withNames = EgressRecords.withHostnames(r, gate);
+    if (gate.mode() == EgressMode.AUDIT && !gate.allowlist().rules().isEmpty()) {
+      withNames = EgressRecords.withWouldBlock(withNames, gate);
+    }
     BuildRecord.Agent a = withNames.agent();
     if (a == null) {
       return withNames;

@@ -128,7 +128,28 @@ public record BuildRecord(
       List<String> syscalls,
       List<String> results,
       List<String> processes,
-      int count) {}
+      int count,
+      Boolean wouldBlock) {
+
+    /**
+     * The destination as first defined, without {@code wouldBlock}; kept so existing callers
+     * compile. ({@code wouldBlock} added by egress: in audit mode with an allowlist, whether block
+     * mode would have refused this destination; absent otherwise.)
+     */
+    public Destination(
+        String family,
+        String protocol,
+        String address,
+        Integer port,
+        String hostname,
+        String decision,
+        List<String> syscalls,
+        List<String> results,
+        List<String> processes,
+        int count) {
+      this(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, null);
+    }
+  }
 
   /** A DNS question the tree asked and the addresses it was answered with. */
   public record DnsQuery(String name, String type, List<String> answers, String decision, int count) {}

@@ -66,7 +66,7 @@ class EgressGatesTest {
   }
 
   @Test
-  void dnsObservationsBecomeEventsAndHostnamesFillTheRecord() {
+  void dnsObservationsBecomeEventsAndHostnamesFillTheRecord() throws Exception {
     TraceEvent.Dns ev =
         EgressRecords.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
     assertEquals(new TraceEvent.Dns(Instant.EPOCH, 7, "www.example.test", "A", List.of("192.0.2.1"), "allowed"), ev);
@@ -87,6 +87,14 @@ class EgressGatesTest {
     assertEquals(null, out.network().get(1).hostname());
     assertEquals(null, out.network().get(2).hostname());
     assertEquals(r.network().get(0).count(), out.network().get(0).count());
+    assertEquals(null, out.network().get(0).wouldBlock(), "set only for audit with an allowlist");
+
+    EgressPolicy withRules =
+        new EgressPolicy(EgressMode.AUDIT, Allowlist.empty().plus(List.of(AllowRule.parse("www.example.test:443"))), false, List.of(), names, null, null, null);
+    BuildRecord judged = EgressRecords.withWouldBlock(out, withRules);
+    assertEquals(false, judged.network().get(0).wouldBlock());
+    assertEquals(true, judged.network().get(1).wouldBlock());
+    assertEquals(false, judged.network().get(2).wouldBlock(), "unix sockets are allowed unless denied");
   }
 
   @Test

@@ -63,6 +63,12 @@ class EgressNamespaceTest {
           "$P socketcall 127.0.0.11 8080 socketcall-denied",
           "$P uring 127.0.0.13 8080 uring-denied",
           "$P tcp 127.0.0.20 8080 hosts-allowed",
+          "$P udp 127.0.0.53 53 unconnected-dns",
+          "$P unix \"$3/denied.sock\" - unix-denied",
+          "$P unix \"$3/open.sock\" - unix-open",
+          "$P dns 2001:db8::53 allowed.test dns6-allowed",
+          "$P dns 2001:db8::53 other.test dns6-denied",
+          "$P dns 192.0.2.53 allowed.test dns4-elsewhere",
           "exit 0",
           "");
 
@@ -76,7 +82,7 @@ class EgressNamespaceTest {
   @BeforeAll
   static void namespace() throws Exception {
     work = Files.createTempDirectory("plumbline-egress-");
-    String name = "plumbline-test-" + HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(4));
+    String name = "plumbline-test-" + HexFormat.of().formatHex(randomBytes(4));
     Result add = exec(List.of("ip", "netns", "add", name), 30);
     if (add.code != 0) {
       fail("egress tests need a network namespace of their own, but 'ip netns add " + name + "' failed (" + add.output.strip()
@@ -100,6 +106,12 @@ class EgressNamespaceTest {
     }
     Result cc = exec(List.of("gcc", "-O1", "-o", probe.toString(), src.toString()), 120);
     assertEquals(0, cc.code, "gcc: " + cc.output);
+  }
+
+  static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
   }
 
   @AfterAll
@@ -181,7 +193,8 @@ class EgressNamespaceTest {
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), EgressNetnsFixture.class.getName(), out.toString()));
     argv.addAll(List.of("run", "--record", record.toString()));
     argv.addAll(egressArgs);
-    argv.addAll(List.of("--", "/bin/sh", script.toString(), probe.toString(), probes.toString()));
+    argv.addAll(List.of("--deny-unix", out.resolve("denied.sock").toString()));
+    argv.addAll(List.of("--", "/bin/sh", script.toString(), probe.toString(), probes.toString(), out.toString()));
     Result r = exec(argv, 300);
     String log = "plumbline output:\n" + r.output;
     assertEquals(0, r.code, log);
@@ -206,7 +219,7 @@ class EgressNamespaceTest {
   static final List<String> DENIED =
       List.of("raw-denied", "v6-denied", "udp-denied", "udpmsg-denied", "udpmmsg-denied", "tfo-denied", "int80-denied", "socketcall-denied");
   static final List<String> ALLOWED =
-      List.of("name-allowed", "tcp-dns-allowed", "raw-answered", "v6-allowed", "udp-allowed", "hosts-allowed");
+      List.of("name-allowed", "tcp-dns-allowed", "raw-answered", "v6-allowed", "udp-allowed", "hosts-allowed", "unix-open");
 
   @Test
   void blockModeRefusesEveryWayOutBeforeItReachesAListener() throws Exception {
@@ -227,11 +240,22 @@ class EgressNamespaceTest {
       assertFalse(s.reachedTag(tag), s.log());
     }
     assertEquals("err=38", s.probes().get("uring-denied"), "io_uring_setup fails with ENOSYS\n" + s.log());
+    assertEquals("err=13", s.probes().get("unix-denied"), "--deny-unix refuses with EACCES\n" + s.log());
+    assertFalse(s.reachedTag("unix-denied"), s.log());
     assertFalse(s.reachedTag("uring-denied"), s.log());
     assertEquals(ALLOWED.size(), s.reached().size(), "nothing else reached a listener\n" + s.log());
 
     assertTrue(s.dnsAsked().stream().anyMatch(l -> l.contains(" allowed.test ")), s.dnsAsked().toString());
     assertTrue(s.dnsAsked().contains("tcp allowed.test A"), "DNS over TCP is captured too: " + s.dnsAsked());
+    assertFalse(s.dnsAsked().contains("udp (malformed) -"),
+        "block mode redirects unconnected sendto to port 53 as well, and never forwards a malformed query: " + s.dnsAsked());
+    assertTrue(s.dns("(malformed)") != null, "recorded: " + s.record().path("dns"));
+    // DNS to any resolver address, IPv6 included, ends at the agent's resolver (which asks 127.0.0.53)
+    assertEquals("rcode=0 answers=1", s.probes().get("dns6-allowed"), s.log());
+    assertEquals("rcode=3 answers=0", s.probes().get("dns6-denied"), "NXDOMAIN\n" + s.log());
+    assertEquals("rcode=0 answers=1", s.probes().get("dns4-elsewhere"), s.log());
+    assertEquals("redirected", s.destination("2001:db8::53", 53).path("decision").asText(), s.record().path("network").toPrettyString());
+    assertEquals("redirected", s.destination("192.0.2.53", 53).path("decision").asText());
     assertFalse(s.dnsAsked().stream().anyMatch(l -> l.contains("denied.test") || l.contains("other.test")),
         "a refused name never leaves the agent: " + s.dnsAsked());
 
@@ -241,6 +265,9 @@ class EgressNamespaceTest {
     assertTrue(denied.path("processes").toString().contains("probe"), denied.toPrettyString());
     assertEquals("blocked", s.destination("::1", 8081).path("decision").asText());
     assertEquals("blocked", s.destination("127.0.0.11", 9999).path("decision").asText());
+    JsonNode unix = s.destination(work.resolve("block").resolve("denied.sock").toString(), 0);
+    assertEquals("blocked", unix.path("decision").asText(), s.record().path("network").toPrettyString());
+    assertEquals("unix", unix.path("family").asText());
     JsonNode ok = s.destination("127.0.0.10", 8080);
     assertEquals("allowed.test", ok.path("hostname").asText(), ok.toPrettyString());
     assertEquals("allowed", ok.path("decision").asText());
@@ -253,11 +280,19 @@ class EgressNamespaceTest {
     JsonNode allowedName = s.dns("allowed.test");
     assertTrue(allowedName.path("answers").toString().contains("127.0.0.10"), allowedName.toPrettyString());
     assertEquals("block", s.record().path("agent").path("egressMode").asText());
+    assertTrue(s.record().path("agent").path("allow").toString().contains("hosts-only.test:8080"));
+    assertTrue(s.record().path("completeness").path("complete").asBoolean(false),
+        "io_uring refused, nothing missed: " + s.record().path("completeness"));
+
+    // the end-of-run table on stderr: name, address:port, protocol, process, decision, count
+    assertTrue(s.log().lines().anyMatch(l -> l.matches("\\s*allowed\\.test\\s+127\\.0\\.0\\.10:8080\\s+tcp\\s+probe\\s+allowed\\s+\\d+\\s*")),
+        s.log());
+    assertTrue(s.log().lines().anyMatch(l -> l.matches("\\s*-\\s+127\\.0\\.0\\.11:8080\\s+tcp\\s+probe\\s+blocked\\s+\\d+\\s*")), s.log());
   }
 
   @Test
   void auditModeLetsTheSameTrafficThroughAndRecordsIt() throws Exception {
-    List<String> args = new ArrayList<>(List.of("--egress", "audit"));
+    List<String> args = new ArrayList<>(List.of("--egress", "audit", "--deny-loopback"));
     args.addAll(ALLOW);
     Scenario s = run("audit", args);
     for (String tag : DENIED) {
@@ -267,11 +302,22 @@ class EgressNamespaceTest {
     assertTrue(s.reachedTag("name-denied"), s.log());
     assertTrue(s.reachedTag("tcp-dns-denied"), s.log());
     assertTrue(s.dnsAsked().contains("tcp other.test A"), s.dnsAsked().toString());
+    // audit forwards to the nameserver the process meant (2001:db8::53, unreachable in the namespace)
+    assertEquals("rcode=2 answers=0", s.probes().get("dns6-denied"), "SERVFAIL, as without plumbline\n" + s.log());
+    assertTrue(s.dnsAsked().contains("udp (malformed) -"),
+        "audit mode leaves unconnected sendto to port 53 alone (source-checking clients): " + s.dnsAsked());
     assertTrue(s.reachedTag("uring-denied"), "io_uring works in audit mode\n" + s.log());
+    assertEquals("err=13", s.probes().get("unix-denied"), "an explicit --deny-unix holds in audit mode too\n" + s.log());
+    assertFalse(s.reachedTag("unix-denied"), s.log());
+    assertTrue(s.reachedTag("unix-open"), s.log());
     assertFalse(s.record().path("completeness").path("complete").asBoolean(true), "io_uring makes the trace incomplete");
     JsonNode d = s.destination("127.0.0.11", 8080);
     assertEquals("denied.test", d.path("hostname").asText(), d.toPrettyString());
     assertEquals("audited", d.path("decision").asText());
+    assertTrue(d.path("wouldBlock").asBoolean(false), "block mode would refuse it: " + d.toPrettyString());
+    JsonNode fine = s.destination("127.0.0.10", 8080);
+    assertFalse(fine.path("wouldBlock").asBoolean(true), "allowed.test:8080 is allowed: " + fine.toPrettyString());
+    assertTrue(s.destination("::1", 8081).path("wouldBlock").asBoolean(false));
     assertEquals("audited", s.dns("denied.test").path("decision").asText());
     assertTrue(s.dnsAsked().stream().anyMatch(l -> l.contains("denied.test")));
   }

@@ -43,6 +43,8 @@ public final class EgressNetnsFixture {
     for (String hostPort : List.of("127.0.0.11:9999", "127.0.0.12:9999")) {
       udpListener(hostPort);
     }
+    unixListener(out.resolve("denied.sock"));
+    unixListener(out.resolve("open.sock"));
     int code = Main.run(Arrays.copyOfRange(args, 1, args.length));
     Thread.sleep(300); // let listeners log the last payloads
     Files.write(out.resolve("reached.txt"), new ArrayList<>(reached), StandardCharsets.UTF_8);
@@ -71,6 +73,26 @@ public final class EgressNetnsFixture {
                   reached.add("tcp " + hostPort + " " + line);
                 } catch (IOException e) {
                   reached.add("tcp " + hostPort + " (connection without payload)");
+                }
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+  }
+
+  static void unixListener(Path path) throws IOException {
+    java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+    server.bind(java.net.UnixDomainSocketAddress.of(path));
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try (java.nio.channels.SocketChannel c = server.accept()) {
+                  String line =
+                      new BufferedReader(new InputStreamReader(java.nio.channels.Channels.newInputStream(c), StandardCharsets.UTF_8)).readLine();
+                  reached.add("unix " + path.getFileName() + " " + line);
+                } catch (IOException e) {
+                  return;
                 }
               }
             });

@@ -33,7 +33,7 @@ class EgressPolicyTest {
         names,
         new EgressPolicy.ResolverEndpoints(
             RESOLVER4, RESOLVER6, java.util.Set.of(AllowlistTest.ip("127.0.0.53"), AllowlistTest.ip("::1"))),
-        redirected::add,
+        (pid, original) -> redirected.add(pid),
         null);
   }
 
@@ -115,6 +115,9 @@ class EgressPolicyTest {
     assertInstanceOf(Decision.Block.class, p.decide(tcp("connect", "198.51.100.200", 23)));
     assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "2001:db8::1", 443)));
     assertInstanceOf(Decision.Block.class, p.decide(tcp("connect", "2001:db8::2", 443)));
+    EgressPolicy linkLocal = policy(EgressMode.BLOCK, false, List.of(), "[fe80::/10]:22");
+    assertInstanceOf(Decision.Allow.class, linkLocal.decide(tcp("connect", "fe80::1%2", 22)), "scope id ignored");
+    assertEquals(EgressPolicy.ECONNREFUSED, ((Decision.Block) linkLocal.decide(tcp("connect", "fe80::1%2", 23))).errno());
   }
 
   @Test
@@ -188,6 +191,23 @@ class EgressPolicyTest {
       assertInstanceOf(Decision.Allow.class, p.decide(unix("@abstract")));
     }
     assertInstanceOf(Decision.Allow.class, policy(EgressMode.BLOCK, false, List.of()).decide(unix("/run/docker.sock")));
+  }
+
+  @Test
+  void wouldBlockJudgesAuditedDestinationsByBlockModeRules() throws Exception {
+    EgressPolicy p = policy(EgressMode.AUDIT, true, List.of("/run/docker.sock"), "good.example:443", "198.51.100.0/24");
+    names.add("good.example", AllowlistTest.ip("192.0.2.10"));
+    assertInstanceOf(Decision.Allow.class, p.decide(tcp("connect", "192.0.2.11", 443)), "audit lets it through");
+    assertTrue(p.wouldBlock("inet", "tcp", "192.0.2.11", 443));
+    assertFalse(p.wouldBlock("inet", "tcp", "192.0.2.10", 443));
+    assertTrue(p.wouldBlock("inet", "tcp", "192.0.2.10", 80));
+    assertFalse(p.wouldBlock("inet", "udp", "198.51.100.7", 9));
+    assertTrue(p.wouldBlock("inet6", "tcp", "::1", 8080), "--deny-loopback");
+    assertFalse(p.wouldBlock("inet", "udp", "192.0.2.53", 53), "DNS would be redirected, not refused");
+    assertFalse(p.wouldBlock("unix", "unix-stream", "/run/other.sock", null));
+    assertTrue(p.wouldBlock("unix", "unix-stream", "/run/docker.sock", null));
+    assertTrue(p.wouldBlock("packet", "raw", null, null));
+    assertEquals(List.of(), redirected, "judging a record does not pretend a process asked for DNS");
   }
 
   @Test

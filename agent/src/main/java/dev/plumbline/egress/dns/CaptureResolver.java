@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -42,6 +44,7 @@ public final class CaptureResolver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureResolver.class);
   private static final int UPSTREAM_TIMEOUT_MS = 2500;
   private static final int TCP_CLIENT_TIMEOUT_MS = 10_000;
+  private static final int MAX_WORKERS = 64;
 
   private final List<InetSocketAddress> upstreams;
   private final EgressMode mode;
@@ -55,6 +58,7 @@ public final class CaptureResolver implements AutoCloseable {
   private final List<ServerSocket> tcp = new ArrayList<>();
   private final ExecutorService workers;
   private final AtomicInteger threadIds = new AtomicInteger();
+  private final AtomicInteger dropped = new AtomicInteger();
   private volatile boolean closed;
   private InetSocketAddress inet;
   private InetSocketAddress inet6;
@@ -74,8 +78,15 @@ public final class CaptureResolver implements AutoCloseable {
     this.sink = sink;
     this.owners = owners;
     this.clock = clock;
+    // Bounded: a build that floods the resolver gets queries dropped (clients retry), it cannot
+    // make the agent start threads without limit.
     this.workers =
-        Executors.newCachedThreadPool(
+        new ThreadPoolExecutor(
+            0,
+            MAX_WORKERS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
             r -> {
               Thread t = new Thread(r, "plumbline-dns-" + threadIds.incrementAndGet());
               t.setDaemon(true);
@@ -115,10 +126,10 @@ public final class CaptureResolver implements AutoCloseable {
       throw new IOException("cannot bind the DNS resolver on 127.0.0.1: " + (last == null ? "" : last.getMessage()), last);
     }
     for (DatagramSocket u : udp) {
-      workers.execute(() -> serveUdp(u));
+      listener(() -> serveUdp(u));
     }
     for (ServerSocket t : tcp) {
-      workers.execute(() -> serveTcp(t));
+      listener(() -> serveTcp(t));
     }
     log.debug("DNS resolver on {} / {} forwarding to {}", inet, inet6, upstreams);
     return this;
@@ -151,6 +162,30 @@ public final class CaptureResolver implements AutoCloseable {
     }
   }
 
+  private void listener(Runnable loop) {
+    Thread t = new Thread(loop, "plumbline-dns-listen-" + threadIds.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Runs {@code task} on a worker, or drops it (logged, counted) when all are busy. */
+  private boolean work(Runnable task) {
+    try {
+      workers.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      if (dropped.incrementAndGet() == 1) {
+        log.warn("DNS resolver busy ({} queries in flight): dropping queries until it catches up", MAX_WORKERS);
+      }
+      return false;
+    }
+  }
+
+  /** Queries dropped because every worker was busy. */
+  public int dropped() {
+    return dropped.get();
+  }
+
   public InetSocketAddress inet() {
     return inet;
   }
@@ -178,7 +213,7 @@ public final class CaptureResolver implements AutoCloseable {
       }
       byte[] query = Arrays.copyOf(p.getData(), p.getLength());
       InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
-      workers.execute(
+      work(
           () -> {
             byte[] reply = answer(query, client, false);
             if (reply != null) {
@@ -203,7 +238,13 @@ public final class CaptureResolver implements AutoCloseable {
         }
         return;
       }
-      workers.execute(() -> serveTcpClient(s));
+      if (!work(() -> serveTcpClient(s))) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // dropped anyway
+        }
+      }
     }
   }
 
@@ -265,7 +306,7 @@ public final class CaptureResolver implements AutoCloseable {
       }
     }
     String decision = block ? "allowed" : "audited";
-    byte[] reply = forward(query, q.id(), overTcp);
+    byte[] reply = forward(query, q.id(), overTcp, targets(pid));
     if (reply == null) {
       for (DnsMessage.Question question : questionsOrPlaceholder(q)) {
         record(pid, question.name(), DnsMessage.typeName(question.type()), List.of(), decision, "SERVFAIL", transport);
@@ -338,9 +379,25 @@ public final class CaptureResolver implements AutoCloseable {
     return out.stream().distinct().sorted().toList();
   }
 
-  private byte[] forward(byte[] query, int id, boolean overTcp) {
+  /**
+   * Where to forward: audit mode asks the nameserver the process meant to ask (so a build with its
+   * own resolver configuration gets the same answers as without plumbline); block mode always asks
+   * the system's nameservers, since an answer from a server the build chose could point an allowed
+   * name at any address.
+   */
+  private List<InetSocketAddress> targets(int pid) {
+    if (mode == EgressMode.AUDIT && owners != null && pid > 0) {
+      InetSocketAddress wanted = owners.originalFor(pid);
+      if (wanted != null && !upstreams.contains(wanted)) {
+        return List.of(wanted);
+      }
+    }
+    return upstreams;
+  }
+
+  private byte[] forward(byte[] query, int id, boolean overTcp, List<InetSocketAddress> targets) {
     for (int round = 0; round < 2; round++) {
-      for (InetSocketAddress upstream : upstreams) {
+      for (InetSocketAddress upstream : targets) {
         try {
           byte[] reply = overTcp ? forwardTcp(query, upstream) : forwardUdp(query, id, upstream);
           if (reply != null) {

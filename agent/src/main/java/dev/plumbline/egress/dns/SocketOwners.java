@@ -25,6 +25,7 @@ public final class SocketOwners {
 
   private final Path proc;
   private final Deque<Integer> recent = new ArrayDeque<>();
+  private final java.util.Map<Integer, InetSocketAddress> wanted = new java.util.HashMap<>();
 
   public SocketOwners(Path proc) {
     this.proc = proc;
@@ -39,8 +40,21 @@ public final class SocketOwners {
     recent.remove(pid);
     recent.addLast(pid);
     while (recent.size() > REMEMBERED) {
-      recent.removeFirst();
+      wanted.remove(recent.removeFirst());
     }
+  }
+
+  /** As {@link #noteRedirect(int)}, remembering the nameserver the process meant to ask. */
+  public synchronized void noteRedirect(int pid, InetSocketAddress original) {
+    noteRedirect(pid);
+    if (original != null) {
+      wanted.put(pid, original);
+    }
+  }
+
+  /** The nameserver {@code pid}'s latest redirected DNS packet was meant for, or null. */
+  public synchronized InetSocketAddress originalFor(int pid) {
+    return wanted.get(pid);
   }
 
   private synchronized List<Integer> candidates() {

@@ -183,6 +183,54 @@ public class CaptureResolverTest {
   }
 
   @Test
+  void auditAsksTheNameserverTheProcessMeantAndBlockAsksTheSystemOnes() throws Exception {
+    try (TestDnsServer own = new TestDnsServer(InetAddress.getByName("127.0.0.1"), 0)) {
+      own.name("other.test", "127.0.0.99");
+      int self = (int) ProcessHandle.current().pid();
+      for (EgressMode mode : EgressMode.values()) {
+        SocketOwners owners = new SocketOwners(java.nio.file.Paths.get("/proc"));
+        owners.noteRedirect(self, own.address()); // as the gate does when it redirects this process's DNS
+        try (CaptureResolver r =
+            new CaptureResolver(List.of(upstream.address()), mode, Allowlist.parse(List.of("other.test")), names, seen::add, owners, Clock.systemUTC())
+                .start()) {
+          DnsMessage m = askUdp(r.inet(), query(20, "other.test", DnsMessage.TYPE_A));
+          String expected = mode == EgressMode.AUDIT ? "127.0.0.99" : "127.0.0.11";
+          assertEquals(expected, m.answers().get(0).value(), mode.label());
+        }
+      }
+      assertEquals(List.of("udp other.test A"), own.log(), "audit asked the build's own nameserver");
+      assertEquals(List.of("udp other.test A"), upstream.log(), "block asked the system nameserver");
+      assertEquals(self, seen.get(0).pid(), "the asking process is found from its socket");
+    }
+  }
+
+  @Test
+  void aQueryFloodIsDroppedBeyondTheWorkerBoundNotGivenThreads() throws Exception {
+    try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+      resolver =
+          new CaptureResolver(
+                  List.of((InetSocketAddress) silent.getLocalSocketAddress()), EgressMode.AUDIT, Allowlist.empty(), names, seen::add, null,
+                  Clock.systemUTC())
+              .start();
+      // the upstream never answers, so every forwarded query holds its worker for seconds
+      for (int i = 0; i < 200; i++) {
+        byte[] q = query(i, "flood" + i + ".test", 1);
+        client.send(new DatagramPacket(q, q.length, resolver.inet()));
+      }
+      silent.setSoTimeout(10_000);
+      silent.receive(new DatagramPacket(new byte[512], 512)); // forwarding has begun
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (resolver.dropped() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(resolver.dropped() > 0, "queries beyond the bound are dropped");
+      long workers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("plumbline-dns-")).count();
+      assertTrue(workers <= 64 + 4, "threads stay bounded: " + workers);
+    }
+  }
+
+  @Test
   void listensOnIpv6LoopbackWhenItExists() throws Exception {
     start(EgressMode.AUDIT);
     assertNotNull(resolver.inet());

@@ -74,6 +74,7 @@ public final class TestDnsServer implements AutoCloseable {
     try {
       q = DnsCodec.decode(java.util.Arrays.copyOf(query, length));
     } catch (DnsFormatException e) {
+      log.add(transport + " (malformed) -");
       return null;
     }
     DnsMessage.Question question = q.questions().get(0);

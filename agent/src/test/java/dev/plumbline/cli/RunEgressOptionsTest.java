@@ -1,0 +1,49 @@
+package dev.plumbline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad egress options stop `run` before anything is traced: one line, exit 125. */
+class RunEgressOptionsTest {
+  static String[] runWith(int[] code, String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(new PrintWriter(err));
+    code[0] = cl.execute(args);
+    return err.toString().lines().toArray(String[]::new);
+  }
+
+  @Test
+  void badAllowRuleIsOneLineAndUsageExit(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("ran");
+    int[] code = new int[1];
+    String[] err = runWith(code, "run", "--egress", "block", "--allow", "10.0.0.1/8", "--", "/usr/bin/touch", marker.toString());
+    assertEquals(ExitCodes.RUN_USAGE, code[0]);
+    assertEquals(1, err.length, String.join("\n", err));
+    assertTrue(err[0].startsWith("plumbline: --allow '10.0.0.1/8' has host bits set"), err[0]);
+    assertFalse(Files.exists(marker), "the build did not run");
+  }
+
+  @Test
+  void badAllowFileLineIsNamed(@TempDir Path dir) throws Exception {
+    Path f = Files.writeString(dir.resolve("allow.txt"), "ok.example:443\n*.bad*.example\n");
+    int[] code = new int[1];
+    String[] err = runWith(code, "run", "--allow-file", f.toString(), "--", "/bin/true");
+    assertEquals(ExitCodes.RUN_USAGE, code[0]);
+    assertEquals(1, err.length, String.join("\n", err));
+    assertTrue(err[0].startsWith("plumbline: " + f + ":2: "), err[0]);
+
+    err = runWith(code, "run", "--allow-file", dir.resolve("missing.txt").toString(), "--", "/bin/true");
+    assertEquals(ExitCodes.RUN_USAGE, code[0]);
+    assertTrue(err[0].contains("missing.txt: allow file not found"), err[0]);
+  }
+}
