@@ -23,6 +23,7 @@ import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +122,8 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    // git ls-files runs while the rest is set up; the recorder needs it before the build starts
+    CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     AttestationRun attestation;
     try {
       attestation = prepareAttestation();
@@ -144,7 +147,7 @@ public final class RunCommand implements Callable<Integer> {
     Tracer tracer = Tracer.create();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+          new BuildRecorder.Settings(agent, command, cwd, tracked.join()));
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
