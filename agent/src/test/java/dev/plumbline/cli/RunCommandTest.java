@@ -203,6 +203,23 @@ class RunCommandTest {
   }
 
   @Test
+  void aBuildThatRewritesATrackedSourceIsRecorded(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Files.writeString(work.resolve("main.c"), "int main(void) { return 0; }\n");
+    for (List<String> git : List.of(List.of("git", "init", "-q"), List.of("git", "add", "main.c"),
+        List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x"))) {
+      assertEquals(0, new ProcessBuilder(git).directory(work.toFile()).inheritIO().start().waitFor(), git.toString());
+    }
+    Run run = plumbline(work, List.of(), "run", "--record", "rec.json", "--", "sh", "-c",
+        "echo '/* injected */' >> main.c; echo built > main.o; cat main.c > /dev/null");
+    assertEquals(0, run.code(), run.stderr());
+    JsonNode files = new ObjectMapper().readTree(work.resolve("rec.json").toFile()).path("files");
+    List<String> seen = new ArrayList<>();
+    files.forEach(f -> seen.add(f.path("path").asText() + " " + f.path("operations") + " tracked=" + f.path("tracked").asBoolean()));
+    assertEquals(List.of("main.c [\"write\"] tracked=true", "main.o [\"create\"] tracked=false"), seen, files.toString());
+  }
+
+  @Test
   void exitCodesOfMissingAndNonExecutableCommands(@TempDir Path tmp) throws Exception {
     Path work = sharedDir(tmp);
     Files.writeString(work.resolve("plain"), "not a program");
