@@ -1,6 +1,7 @@
 package dev.plumbline.attest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,10 +38,14 @@ public final class CanonicalJson {
     return sorted(MAPPER.valueToTree(value));
   }
 
-  /** Compact bytes of the value, keys sorted at every level. */
+  /**
+   * Compact bytes of the value, keys sorted at every level, non-ASCII characters escaped: signed
+   * payloads stay pure ASCII because verifiers built on sigstore-java 2.0.0 compute the DSSE PAE
+   * length in characters rather than bytes and would reject a payload holding e.g. an accented path.
+   */
   public static byte[] bytes(Object value) {
     try {
-      return MAPPER.writeValueAsBytes(tree(value));
+      return MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII).writeValueAsBytes(tree(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
     }

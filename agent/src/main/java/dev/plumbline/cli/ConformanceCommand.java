@@ -83,7 +83,7 @@ public final class ConformanceCommand implements Callable<Integer> {
       try {
         var digest = ArtifactDigest.parse(artifact);
         if (mode.key != null) {
-          return KeyModeConformance.verify(spec, bundle, mode.key, trustedRoot, digest);
+          return KeyModeConformance.verify(spec, bundle, mode.key, trustedRoot, digest, artifact);
         }
         var parsed = Bundles.readKeyless(bundle);
         var verifier = KeylessBundleVerifier.create(TrustRoots.load(trustedRoot));

@@ -11,6 +11,7 @@ import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
+import dev.plumbline.sigstore.SigstoreSigner;
 import dev.plumbline.trace.BuildRecord;
 import dev.plumbline.trace.BuildRecorder;
 import dev.plumbline.trace.BuildRecords;
@@ -24,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
   boolean keyless;
 
-  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC identity token for --keyless (default: from the CI).")
+  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC token for --keyless (default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token; the job needs id-token: write).")
   String identityToken;
 
   @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
@@ -224,7 +226,8 @@ public final class RunCommand implements Callable<Integer> {
       return KeySigner.fromFile(key, System.getenv());
     }
     if (keyless) {
-      throw new SigningException("--keyless signing is not available in this build; use --key FILE");
+      // sigstore area: fails here, before the build, when there is no OIDC token source at all
+      return SigstoreSigner.create(identityToken, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
     }
     return null;
   }

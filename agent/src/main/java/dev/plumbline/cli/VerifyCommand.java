@@ -42,6 +42,10 @@ import picocli.CommandLine.Spec;
       "  plumbline verify --bundle plumbline.sigstore.json \\",
       "      --key plumbline.pub dist/app.tar.gz",
       "  plumbline verify --bundle b.json --key k.pub --format json sha256:9f86d08...",
+      "  plumbline verify --bundle plumbline.sigstore.json \\",
+      "      --certificate-identity-regexp 'https://github.com/acme/app/.*' \\",
+      "      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\",
+      "      dist/app.tar.gz",
       "",
       "Exit codes: 0 verified, 1 rejected (signature, subject, type, completeness),",
       "2 bad usage or unreadable input (missing file, not JSON, not a key)."
@@ -54,6 +58,24 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--key", paramLabel = "FILE", description = "The signer's public key (PEM), e.g. from 'plumbline keygen'.")
   Path key;
+
+  // ---- keyless (sigstore area): certificate identity instead of --key ----
+  @Option(names = "--certificate-identity", paramLabel = "ID",
+      description = "Keyless: the signer's identity, exactly (workflow URI or e-mail).")
+  String certificateIdentity;
+
+  @Option(names = "--certificate-identity-regexp", paramLabel = "RE",
+      description = "Keyless: a regular expression the WHOLE identity must match.")
+  String certificateIdentityRegexp;
+
+  @Option(names = "--certificate-oidc-issuer", paramLabel = "URL",
+      description = "Keyless: the OIDC issuer, exactly (required with an identity).")
+  String certificateOidcIssuer;
+
+  @Option(names = "--trusted-root", paramLabel = "FILE",
+      description = "Keyless: Sigstore trusted_root.json (default: public-good, pinned).")
+  Path trustedRoot;
+  // ---- end keyless ----
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text (on stderr, default) or json (on stdout).")
   String format;
@@ -105,10 +127,18 @@ public final class VerifyCommand implements Callable<Integer> {
    * identity, transparency log) plugs in here as further options and steps.
    */
   List<VerificationStep> signatureSteps() throws VerifyException, SigningException {
+    boolean keyless = certificateIdentity != null || certificateIdentityRegexp != null || certificateOidcIssuer != null;
+    if (key != null && keyless) {
+      throw new VerifyException("--key and --certificate-identity/--certificate-oidc-issuer exclude each other");
+    }
     if (key != null) {
       return List.of(new KeySignatureStep(Keys.readPublicKey(key)));
     }
-    throw new VerifyException("verify needs the signer's public key: --key FILE");
+    if (keyless) {
+      return List.of(KeylessOptions.step(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, trustedRoot));
+    }
+    throw new VerifyException(
+        "verify needs the signer: --key FILE, or --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL");
   }
 
   private static int usage(PrintWriter err, String message) {

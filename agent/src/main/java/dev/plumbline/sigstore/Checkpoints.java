@@ -13,12 +13,21 @@ import java.util.List;
 
 /**
  * Checkpoint (signed tree head note) verification that finds the log's signature by its key hint
- * (the first 4 bytes of the log id) and its signature, not by the note's signer name.
+ * (the first 4 bytes of the log id) and a signer name designating the log: its URL's host, its
+ * host:port, or the name the signed origin line starts with (sigstore-java accepts only the host).
  */
 final class Checkpoints {
   private Checkpoints() {}
 
   static void verify(RekorEntry entry, List<TransparencyLog> tlogs) throws SigstoreVerificationException {
+    try {
+      verifyUnchecked(entry, tlogs);
+    } catch (RuntimeException e) {
+      throw fail("checkpoint could not be checked: " + TrustRoots.describe(e));
+    }
+  }
+
+  private static void verifyUnchecked(RekorEntry entry, List<TransparencyLog> tlogs) throws SigstoreVerificationException {
     var proof = entry.getVerification().getInclusionProof();
     if (proof == null || proof.getCheckpoint() == null || proof.getCheckpoint().isEmpty()) {
       throw fail("the entry has no checkpoint");
@@ -42,8 +51,11 @@ final class Checkpoints {
             .orElseThrow(() -> fail("the entry's log is not in the trusted root"));
     byte[] hint = Arrays.copyOf(tlog.getLogId().getKeyId(), 4);
     byte[] signed = checkpoint.getSignedData().getBytes(StandardCharsets.UTF_8);
+    // the note's signer name is not signed: accept only names that designate this log
+    String originName = checkpoint.getOrigin().split(" ", 2)[0];
+    var names = new java.util.HashSet<>(List.of(String.valueOf(tlog.getBaseUrl().getHost()), String.valueOf(tlog.getBaseUrl().getAuthority()), originName));
     for (RekorEntry.CheckpointSignature sig : checkpoint.getSignatures()) {
-      if (!Arrays.equals(sig.getKeyHint(), hint)) {
+      if (!Arrays.equals(sig.getKeyHint(), hint) || !names.contains(sig.getIdentity())) {
         continue;
       }
       try {

@@ -80,6 +80,17 @@ public final class KeylessBundleVerifier {
    */
   public KeylessVerification verify(Bundle bundle, ArtifactDigest artifact, CertificateIdentity identity)
       throws SigstoreVerificationException {
+    try {
+      return verifyChecked(bundle, artifact, identity);
+    } catch (RuntimeException e) {
+      // a bundle shaped in a way no check anticipated is rejected, not a crash
+      log.debug("unexpected failure verifying a bundle", e);
+      throw new SigstoreVerificationException("bundle", "could not be checked: " + TrustRoots.describe(e), e);
+    }
+  }
+
+  private KeylessVerification verifyChecked(Bundle bundle, ArtifactDigest artifact, CertificateIdentity identity)
+      throws SigstoreVerificationException {
     List<KeylessVerification.Check> checks = new ArrayList<>();
 
     if (bundle.getCertPath() == null || bundle.getCertPath().getCertificates().isEmpty()) {

@@ -1,0 +1,32 @@
+package dev.plumbline.sigstore;
+
+import dev.plumbline.verify.Check;
+import dev.plumbline.verify.VerificationContext;
+import dev.plumbline.verify.VerificationStep;
+import java.security.PublicKey;
+import java.util.HexFormat;
+
+/**
+ * After a key signature step: the key-signed bundle's transparency log entries are in a trusted
+ * log and record this signature by this key (see {@link KeyedLogEntries}).
+ */
+public final class KeyedLogStep implements VerificationStep {
+  private final KeyedLogEntries entries;
+  private final PublicKey key;
+
+  public KeyedLogStep(KeyedLogEntries entries, PublicKey key) {
+    this.entries = entries;
+    this.key = key;
+  }
+
+  @Override
+  public void apply(VerificationContext ctx) {
+    ArtifactDigest artifact = new ArtifactDigest(HexFormat.of().parseHex(ctx.artifact().sha256()), ctx.artifact().display());
+    try {
+      ctx.add(Check.pass("transparency log", entries.verify(ctx.bundle(), key, artifact)));
+    } catch (SigstoreVerificationException e) {
+      String prefix = e.check() + ": ";
+      ctx.add(Check.fail(e.check(), e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage()));
+    }
+  }
+}
