@@ -125,9 +125,22 @@ class RunCommandTest {
     Run run = plumbline(work, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all"),
         "run", "--record", "rec.json", "--", "sh", "-c", "id -u > uid.txt; /bin/true; exit 4");
+
     assertEquals(4, run.code(), run.stderr());
     assertFalse(Files.readString(work.resolve("uid.txt")).strip().equals("0"), "ran as nobody");
     assertRecorded(work.resolve("rec.json"), "/usr/bin/true");
+    // the build runs as the agent's user, yet cannot read the agent's memory or environment
+    // (the ground truth: the same build run plainly by the same user reads its parent's)
+    Run probe = plumbline(work, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
+        "run", "--", "sh", "-c", "cat /proc/$PPID/environ > /dev/null 2>&1 && echo readable > agent.txt"
+            + " || echo protected > agent.txt");
+    assertEquals(0, probe.code(), probe.stderr());
+    assertEquals("protected", Files.readString(work.resolve("agent.txt")).strip());
+    Process plain = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c",
+        "sh -c 'cat /proc/$PPID/environ > /dev/null 2>&1 && echo readable || echo protected' > plain.txt")
+        .directory(work.toFile()).start();
+    assertEquals(0, plain.waitFor());
+    assertEquals("readable", Files.readString(work.resolve("plain.txt")).strip());
   }
 
   @Test

@@ -51,6 +51,11 @@ public final class PtraceTracer implements Tracer {
       } catch (NativeUnavailableException e) {
         throw new TraceException(TraceException.Kind.FAILED, "tracing is not possible here: " + e.getMessage(), e);
       }
+      // the build runs as our user: keep it out of the agent's memory (signing keys, tokens)
+      int errno = Linux.makeUndumpable();
+      if (errno != 0) {
+        log.warn("cannot make the agent undumpable: {}", Errnos.name(errno));
+      }
       procFs = ProcFs.locate();
     }
     return procFs.root();
