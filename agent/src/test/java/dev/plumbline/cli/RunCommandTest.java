@@ -243,5 +243,10 @@ class RunCommandTest {
     Files.writeString(work.resolve("plain"), "not a program");
     assertEquals(127, Main.run("run", "--", "plumbline-no-such-command"));
     assertEquals(126, Main.run("run", "--", work.resolve("plain").toString()));
+    // the start-up fast path of `plumbline run` behaves like the full command tree
+    assertEquals(127, Main.runCommandLine().execute("run", "--", "plumbline-no-such-command"));
+    assertEquals(ExitCodes.RUN_USAGE, Main.runCommandLine().execute("run", "--no-such-option", "--", "true"));
+    assertEquals(ExitCodes.RUN_USAGE, Main.run("run", "--no-such-option", "--", "true"));
+    assertEquals("plumbline run", Main.runCommandLine().getSubcommands().get("run").getCommandSpec().qualifiedName());
   }
 }
