@@ -119,7 +119,8 @@ class TracerVsStraceTest {
     assertEquals("audited", connect.decision());
     TraceEvent.Network tfo = find(net, "sendto", "127.0.0.9");
     assertEquals("tcp", tfo.protocol());
-    assertFalse(tfo.result().equals("ok") && false);
+    // nothing listens on 127.0.0.9: the Fast Open connect the kernel makes for the sendto is refused
+    assertEquals("ECONNREFUSED", tfo.result());
     assertEquals("udp", find(net, "sendto", "127.0.0.1").protocol());
     assertEquals("ok", find(net, "sendmsg", "127.0.0.2").result());
     assertEquals("udp", find(net, "sendmmsg", "127.0.0.3").protocol());
