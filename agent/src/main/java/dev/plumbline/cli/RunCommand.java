@@ -24,8 +24,7 @@ import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,6 +124,8 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    // git ls-files runs while the rest is set up; the recorder needs it before the build starts
+    CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     AttestationRun attestation;
     try {
       attestation = prepareAttestation();
@@ -146,14 +147,9 @@ public final class RunCommand implements Callable<Integer> {
         egressSession.allow());
 
     Tracer tracer = Tracer.create();
-    ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "plumbline-hash");
-      t.setDaemon(true);
-      return t;
-    });
-    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)));
+          new BuildRecorder.Settings(agent, command, cwd, tracked.join()));
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
@@ -196,7 +192,6 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
-      hashing.shutdownNow();
       egressSession.close();
     }
   }

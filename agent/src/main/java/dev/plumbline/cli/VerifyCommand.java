@@ -1,6 +1,11 @@
 package dev.plumbline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plumbline.policy.KeyFingerprints;
+import dev.plumbline.policy.PolicyException;
+import dev.plumbline.policy.PolicyLoader;
+import dev.plumbline.policy.PolicyStep;
+import dev.plumbline.report.PolicyReport;
 import dev.plumbline.sign.Keys;
 import dev.plumbline.sign.SigningException;
 import dev.plumbline.verify.Artifact;
@@ -13,6 +18,7 @@ import dev.plumbline.verify.Verifier;
 import dev.plumbline.verify.VerifyException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,7 +53,9 @@ import picocli.CommandLine.Spec;
       "      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\",
       "      dist/app.tar.gz",
       "",
-      "Exit codes: 0 verified, 1 rejected (signature, subject, type, completeness),",
+      "With --policy, every rule of the policy is evaluated after those checks (docs/policy.md).",
+      "",
+      "Exit codes: 0 verified, 1 rejected (signature, subject, type, completeness, policy),",
       "2 bad usage or unreadable input (missing file, not JSON, not a key)."
     })
 public final class VerifyCommand implements Callable<Integer> {
@@ -77,8 +85,15 @@ public final class VerifyCommand implements Callable<Integer> {
   Path trustedRoot;
   // ---- end keyless ----
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text (on stderr, default) or json (on stdout).")
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text (on stderr, default), json or markdown (on stdout).")
   String format;
+
+  // ---- policy (policy area, docs/policy.md) ----
+  @Option(names = "--policy", paramLabel = "POLICY",
+      description = "Also evaluate this build policy (YAML or JSON) after the signature and subject checks.")
+  Path policy;
+  // ---- end policy ----
 
   @Option(names = "--allow-incomplete", description = "Accept an attestation whose trace is marked incomplete.")
   boolean allowIncomplete;
@@ -97,18 +112,26 @@ public final class VerifyCommand implements Callable<Integer> {
     if (artifact == null) {
       return usage(err, "verify needs the ARTIFACT: a file, or sha256:HEX");
     }
-    if (!format.equals("text") && !format.equals("json")) {
-      return usage(err, "--format must be text or json, not '" + format + "'");
+    if (!format.equals("text") && !format.equals("json") && !format.equals("markdown")) {
+      return usage(err, "--format must be text, json or markdown, not '" + format + "'");
     }
     Verdict verdict;
+    PolicyStep policyStep = null;
     try {
       Verifier verifier = Verifier.standard(signatureSteps(), options());
+      if (policy != null) {
+        policyStep = new PolicyStep(PolicyLoader.load(policy), key == null ? null : KeyFingerprints.of(Keys.readPublicKey(key)), Clock.systemUTC());
+        verifier = verifier.then(policyStep);
+      }
       JsonNode bundleJson = BundleFile.read(bundle);
       verdict = verifier.verify(bundleJson, Artifact.parse(artifact));
-    } catch (VerifyException | SigningException e) {
+    } catch (VerifyException | SigningException | PolicyException e) {
       return usage(err, ErrorHandler.oneLine(e));
     }
-    if (format.equals("json")) {
+    if (format.equals("markdown")) {
+      out.print(PolicyReport.verdictMarkdown(verdict, policyStep == null ? null : policyStep.evaluation()));
+      out.flush();
+    } else if (format.equals("json")) {
       out.print(VerdictText.json(verdict));
       out.flush();
     } else {

@@ -74,24 +74,30 @@ public final class EvidenceFiles {
   }
 
   /**
-   * The CI context of an attestation's {@code environment} section. Accepts the field names the
-   * environment collector writes ({@code ci.repository}, {@code ci.ref}, …) and GitHub's own names.
+   * The CI context of an attestation's {@code environment} section, as the environment collector
+   * writes it: {@code ci.provider} and {@code ci.context} holding the CI's own variables (GitHub
+   * Actions names, or GitLab's {@code CI_PROJECT_PATH}, {@code CI_COMMIT_REF_NAME}, …).
    */
   public static Evidence.CiContext ciContext(JsonNode environment) {
     if (environment == null || !environment.isObject()) {
       return null;
     }
-    JsonNode ci = environment.has("ci") ? environment.get("ci") : environment.get("ciContext");
+    JsonNode ci = environment.get("ci");
     if (ci == null || !ci.isObject()) {
       return null;
     }
+    String provider = text(ci, "provider");
+    if (provider == null || provider.equals("none")) {
+      return null;
+    }
+    JsonNode ctx = ci.has("context") && ci.get("context").isObject() ? ci.get("context") : ci;
     return new Evidence.CiContext(
-        text(ci, "provider", "system", "name"),
-        text(ci, "repository", "GITHUB_REPOSITORY", "project"),
-        text(ci, "ref", "GITHUB_REF"),
-        text(ci, "sha", "commit", "GITHUB_SHA"),
-        text(ci, "workflowRef", "workflow", "GITHUB_WORKFLOW_REF"),
-        text(ci, "runnerEnvironment", "RUNNER_ENVIRONMENT"));
+        provider,
+        text(ctx, "GITHUB_REPOSITORY", "CI_PROJECT_PATH", "repository"),
+        text(ctx, "GITHUB_REF", "CI_COMMIT_REF_NAME", "ref"),
+        text(ctx, "GITHUB_SHA", "CI_COMMIT_SHA", "sha"),
+        text(ctx, "GITHUB_WORKFLOW_REF", "CI_CONFIG_PATH", "workflowRef"),
+        text(ctx, "RUNNER_ENVIRONMENT", "runnerEnvironment"));
   }
 
   private static String text(JsonNode n, String... names) {

@@ -182,7 +182,9 @@ public final class PolicyLearner {
     y.append("\n# Egress: every destination the build reached, by name (or address) and port.\n");
     y.append("# Entries: name, *.suffix (any name below it), address, CIDR; :PORT optional.\n");
     y.append("egress:\n");
-    y.append("  allowLoopback: true").append(loopbackUsed ? "          # this build used loopback (e.g. the local DNS resolver)\n" : "\n");
+    y.append(loopbackUsed
+        ? "  allowLoopback: true          # this build used loopback (e.g. the local DNS resolver)\n"
+        : "  allowLoopback: false         # this build used no loopback; set true if builds talk to local services\n");
     y.append("  allowed:\n");
     if (allowed.isEmpty()) {
       y.append("    []   # the build reached nothing outside the host\n");

@@ -58,6 +58,27 @@ public final class PolicyReport {
     }
   }
 
+  /** The whole verdict of {@code plumbline verify --format markdown}: checks, then the policy's rules. */
+  public static String verdictMarkdown(dev.plumbline.verify.Verdict v, Evaluation policy) {
+    StringBuilder m = new StringBuilder();
+    m.append("## Plumbline verify: ").append(v.verified() ? "✅ VERIFIED" : "❌ REJECTED").append("\n\n");
+    m.append(Text.md(v.reason())).append("\n\n");
+    m.append("| Check | Result | Detail |\n| --- | --- | --- |\n");
+    for (dev.plumbline.verify.Check c : v.checks()) {
+      String mark = switch (c.status()) {
+        case PASS -> "✅ pass";
+        case FAIL -> "❌ FAIL";
+        case SKIP -> "➖ skip";
+      };
+      m.append("| ").append(Text.md(c.name())).append(" | ").append(mark).append(" | ").append(Text.md(c.reason())).append(" |\n");
+    }
+    m.append('\n');
+    if (policy != null) {
+      m.append(markdown(policy));
+    }
+    return m.toString();
+  }
+
   public static String markdown(Evaluation e) {
     StringBuilder m = new StringBuilder();
     m.append("### Policy ").append(Text.md(e.policy())).append(": ").append(e.passed() ? "✅ passed" : "❌ **rejected**").append("\n\n");

@@ -24,7 +24,8 @@ final class ProcessTree {
 
   ProcessTree(BuildRecord r) {
     List<ProcessInfo> ps = new ArrayList<>(r.processes() == null ? List.of() : r.processes());
-    ps.sort(Comparator.comparing((ProcessInfo p) -> p.startedAt() == null ? "" : p.startedAt()).thenComparingInt(ProcessInfo::pid));
+    ps.sort(Comparator.comparing((ProcessInfo p) -> instant(p.startedAt()), Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparingInt(ProcessInfo::pid));
     Map<Integer, List<ProcessInfo>> byParent = new HashMap<>();
     Set<Integer> pids = new java.util.HashSet<>();
     for (ProcessInfo p : ps) {

@@ -71,6 +71,20 @@ class PolicyLearnerTest {
   }
 
   @Test
+  void loopbackIsAllowedOnlyIfTheBuildUsedIt() throws Exception {
+    assertTrue(learnFrom(Evidence.ofRecord(TestRecords.buildA().build(), "a.json")).egress().loopbackAllowed(), "A asked 127.0.0.53");
+    TestRecords.Builder noLoopback = TestRecords.buildA();
+    noLoopback.network.removeIf(d -> "127.0.0.53".equals(d.address()));
+    Policy p = learnFrom(Evidence.ofRecord(noLoopback.build(), "a.json"));
+    assertFalse(p.egress().loopbackAllowed());
+    TestRecords.Builder local = TestRecords.buildA();
+    local.network.removeIf(d -> "127.0.0.53".equals(d.address()));
+    local.connect(null, "127.0.0.1", 5432, "tcp", "audited", "104 sh");
+    Evaluation e = EVAL.evaluate(p, Evidence.ofRecord(local.build(), "b.json"));
+    assertEquals("127.0.0.1:5432/tcp by 104 sh", e.violations().get(0).evidence());
+  }
+
+  @Test
   void strangeValuesAreQuotedSafely() throws Exception {
     TestRecords.Builder b = TestRecords.buildA();
     b.tool("/opt/we ird/\"tool\" #1 [x]*", TestRecords.CURL, 200, 100, "2026-11-20T10:00:03Z", "2026-11-20T10:00:03Z", "x");

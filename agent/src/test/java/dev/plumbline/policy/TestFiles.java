@@ -24,7 +24,8 @@ public final class TestFiles {
   public static Path bundle(Path dir, String name, BuildRecord r, String repository) throws IOException {
     ObjectNode predicate = JSON.valueToTree(r);
     ObjectNode ci = predicate.putObject("environment").putObject("ci");
-    ci.put("provider", "github").put("repository", repository).put("ref", "refs/heads/main").put("runnerEnvironment", "github-hosted");
+    ci.put("provider", "github-actions");
+    ci.putObject("context").put("GITHUB_REPOSITORY", repository).put("GITHUB_REF", "refs/heads/main").put("RUNNER_ENVIRONMENT", "github-hosted");
     ObjectNode statement = JSON.createObjectNode();
     statement.put("_type", "https://in-toto.io/Statement/v1");
     statement.putArray("subject").addObject().put("name", "hello").putObject("digest").put("sha256", "ab".repeat(32));
