@@ -8,6 +8,7 @@ import dev.plumbline.egress.EgressGate;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -117,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
