@@ -13,6 +13,7 @@ import java.util.List;
  * <pre>
  *   java -cp plumbline.jar RecordTool.java annotations RECORD EGRESS_MODE HAS_ALLOWLIST [PATH_PREFIX]
  *   java -cp plumbline.jar RecordTool.java summary RECORD       # when 'plumbline report' is missing
+ *   java -cp plumbline.jar RecordTool.java failed-rules POLICY_RESULT_JSON
  *   java -cp plumbline.jar RecordTool.java yaml-to-json FILE    # for scripts/test-action without PyYAML
  * </pre>
  *
@@ -25,11 +26,18 @@ public final class RecordTool {
         annotations(read(args[1]), args[2], Boolean.parseBoolean(args[3]), args.length > 4 ? args[4] : "").forEach(System.out::println);
       } else if (args.length == 2 && args[0].equals("summary")) {
         System.out.print(summary(read(args[1])));
+      } else if (args.length == 2 && args[0].equals("failed-rules")) {
+        // `plumbline policy check --format json` output → the names of the rules that failed, one a line
+        for (JsonNode r : read(args[1]).path("rules")) {
+          if (!r.path("passed").asBoolean(false)) {
+            System.out.println(r.path("rule").asText());
+          }
+        }
       } else if (args.length == 2 && args[0].equals("yaml-to-json")) {
         JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(new File(args[1]));
         System.out.println(new ObjectMapper().writeValueAsString(doc));
       } else {
-        System.err.println("usage: RecordTool annotations RECORD MODE HAS_ALLOWLIST [PATH_PREFIX] | summary RECORD | yaml-to-json FILE");
+        System.err.println("usage: RecordTool annotations RECORD MODE HAS_ALLOWLIST [PATH_PREFIX] | summary RECORD | failed-rules JSON | yaml-to-json FILE");
         System.exit(2);
       }
     } catch (IOException e) {
@@ -56,12 +64,14 @@ public final class RecordTool {
         out.add("::error title=Plumbline: egress blocked::" + escape(what));
       }
     }
-    if (hasAllowlist && egressMode.equals("audit")) {
-      for (JsonNode d : record.path("network")) {
-        if (d.path("decision").asText().equals("audited") && d.path("wouldBlock").asBoolean(false)) {
-          String what = d.path("protocol").asText("?") + " " + destination(d) + " from " + String.join(", ", texts(d.path("processes")));
-          out.add("::warning title=Plumbline: egress outside the allowlist::" + escape(what + " (would be blocked with egress-policy: block)"));
-        }
+    for (JsonNode d : record.path("network")) {
+      JsonNode wouldBlock = d.get("wouldBlock");
+      boolean outside = wouldBlock != null && !wouldBlock.isNull()
+          ? wouldBlock.asBoolean(false)
+          : hasAllowlist && egressMode.equals("audit") && d.path("decision").asText().equals("audited");
+      if (outside) {
+        String what = d.path("protocol").asText("?") + " " + destination(d) + " from " + String.join(", ", texts(d.path("processes")));
+        out.add("::warning title=Plumbline: egress outside the allowlist::" + escape(what + " (would be blocked with egress-policy: block)"));
       }
     }
     for (JsonNode f : record.path("files")) {

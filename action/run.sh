@@ -141,7 +141,8 @@ plumbline() {
 }
 
 # Annotations from the record: blocked egress and an incomplete trace are errors, writes to tracked
-# sources and (with an allowlist in audit mode) destinations outside it are warnings.
+# sources and (audit mode with an allowlist) destinations block mode would refuse (`wouldBlock`) are
+# warnings. Records from agents before `wouldBlock` fall back to "audited while an allowlist was given".
 annotate() {
   local record=$1 egress=$2 has_allowlist=$3 prefix=$4
   if command -v jq >/dev/null 2>&1 && [ -z "${PLUMBLINE_NO_JQ:-}" ]; then
@@ -157,7 +158,7 @@ annotate() {
       (.network // [] | .[] | select(.decision == "blocked") |
          "::error title=Plumbline: egress blocked::" + ((.protocol // "?") + " " + dest + " from "
          + ((.processes // []) | join(", ")) | esc)),
-      (.network // [] | .[] | select(.decision == "audited" and .wouldBlock == true and $allowlist and $egress == "audit") |
+      (.network // [] | .[] | select(.wouldBlock == true or (.wouldBlock == null and .decision == "audited" and $allowlist and $egress == "audit")) |
          "::warning title=Plumbline: egress outside the allowlist::" + ((.protocol // "?") + " " + dest
          + " from " + ((.processes // []) | join(", ")) + " (would be blocked with egress-policy: block)" | esc)),
       (.files // [] | .[] | select(.tracked) |
@@ -174,7 +175,14 @@ summary_markdown() {
   rm -f "$out_dir/summary.md"
   if plumbline report --record "$record" --markdown "$out_dir/summary.md" --html "$out_dir/report.html" 2>"$out_dir/report.err" \
       && [ -s "$out_dir/summary.md" ]; then
-    cat "$out_dir/summary.md"
+    # GitHub drops a step summary over 1 MiB whole: keep it under, and point at the full report.
+    if [ "$(wc -c <"$out_dir/summary.md")" -gt 900000 ]; then
+      head -c 900000 "$out_dir/summary.md" | sed '$d'
+      echo
+      echo "_(summary truncated: the full report is the HTML file at the action's report-path output)_"
+    else
+      cat "$out_dir/summary.md"
+    fi
   else
     # An agent without a report command: a plain table from the record.
     "$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" summary "$record"
@@ -190,10 +198,10 @@ summary_markdown() {
 # The public half of the signing key, for verifying the bundle right away.
 public_key_for() {
   local key=$1 pub
-  for pub in "${key%.*}.pub" "$key.pub"; do
+  for pub in "${key%.*}.pub" "$key.pub" "$(dirname "$key")/signing.pub"; do
     [ -f "$pub" ] && { echo "$pub"; return 0; }
   done
-  if command -v openssl >/dev/null 2>&1 && openssl pkey -in "$key" -pubout -out "$out_dir/signing.pub" 2>/dev/null; then
+  if [ -f "$key" ] && command -v openssl >/dev/null 2>&1 && openssl pkey -in "$key" -pubout -out "$out_dir/signing.pub" 2>/dev/null; then
     echo "$out_dir/signing.pub"; return 0
   fi
   return 1
@@ -225,13 +233,23 @@ verify_bundle() {
     if plumbline verify --help 2>&1 | grep -q -- '--policy'; then
       vargs+=(--policy "$policy")
     else
-      local pcode
+      # This agent's verify has no --policy yet: check the bundle's payload with `policy check`.
+      # Its signer rule cannot pass there (the payload is read unverified); the signature and the
+      # identity are checked by verify below, the policy's signer rule downstream.
+      local pcode failed
       echo "::group::Plumbline: checking the attestation against the policy" >&2
-      plumbline policy check --policy "$policy" --bundle "$bundle" --format markdown >"$out_dir/policy.md" 2>&1
+      plumbline policy check --policy "$policy" --bundle "$bundle" --format markdown >"$out_dir/policy.md" 2>/dev/null
+      plumbline policy check --policy "$policy" --bundle "$bundle" --format json >"$out_dir/policy.json" 2>/dev/null
       pcode=$?
       cat "$out_dir/policy.md" >&2
       echo "::endgroup::" >&2
-      [ $pcode -eq 0 ] || { [ $pcode -eq 1 ] && echo rejected || echo error; return; }
+      if [ $pcode -eq 1 ]; then
+        failed=$("$PLUMBLINE_JAVA" -cp "$PLUMBLINE_JAR" "$here/RecordTool.java" failed-rules "$out_dir/policy.json" | grep -v '^signer$')
+        if [ -n "$failed" ]; then echo rejected; return; fi
+        notice "the policy's signer rule is not checked here (this agent's verify has no --policy): plumbline verify --policy checks it downstream" >&2
+      elif [ $pcode -ne 0 ]; then
+        echo error; return
+      fi
     fi
   fi
   while IFS= read -r s; do
@@ -261,7 +279,7 @@ cmd_trace() {
   local script=${PLUMBLINE_INPUT_RUN:-} wd=${PLUMBLINE_INPUT_WORKING_DIRECTORY:-.}
   local egress=${PLUMBLINE_INPUT_EGRESS_POLICY:-audit} signing=${PLUMBLINE_INPUT_SIGNING:-auto}
   local key=${PLUMBLINE_INPUT_KEY:-} policy=${PLUMBLINE_INPUT_POLICY:-}
-  local allowed subjects args=() rc verdict bundle="" record
+  local allowed subjects args=() rc verdict bundle="" record key_dir="" key_feeder=""
   if [ -z "${script//[[:space:]]/}" ]; then error "the 'run' input is empty: give the build command(s) to trace"; return 2; fi
   case "$egress" in audit|block) ;; *) error "egress-policy must be audit or block, not '$egress'"; return 2 ;; esac
   if [ "$signing" = auto ]; then
@@ -273,6 +291,10 @@ cmd_trace() {
   case "$signing" in keyless|key|none) ;; *) error "signing must be keyless, key, none or auto, not '$signing'"; return 2 ;; esac
   case "$wd" in /*) ;; *) wd="$workspace/$wd" ;; esac
   [ -d "$wd" ] || { error "working-directory '$wd' does not exist"; return 2; }
+  if [ -n "$policy" ]; then
+    case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac
+    [ -r "$policy" ] || { error "the policy file '$policy' is not readable"; return 2; }
+  fi
   mkdir -p "$out_dir"
   record="$out_dir/build.json"
   rm -f "$record" "$out_dir/plumbline.sigstore.json" "$out_dir/policy.md" "$out_dir/report.html"
@@ -286,8 +308,17 @@ cmd_trace() {
     key)
       [ -n "$key" ] || { error "signing: key needs the 'key' input (a PEM private key, or the path to one)"; return 2; }
       if [[ "$key" == *"-----BEGIN"* ]]; then
-        (umask 077; printf '%s\n' "$key" >"$out_dir/signing.key")
-        key="$out_dir/signing.key"
+        # The key never touches the disk, where the build (same user) could read it: it goes through
+        # a FIFO that plumbline drains when it loads the key, before the build starts. The public
+        # half, for verifying the bundle here, is derived up front.
+        key_dir=$(mktemp -d "$out_dir/key.XXXXXX") && chmod 700 "$key_dir" && mkfifo -m 600 "$key_dir/signing.key" \
+          || { error "cannot create a FIFO for the signing key under $out_dir"; return 2; }
+        if command -v openssl >/dev/null 2>&1; then
+          printf '%s\n' "$key" | openssl pkey -pubout -out "$key_dir/signing.pub" 2>/dev/null || rm -f "$key_dir/signing.pub"
+        fi
+        (printf '%s\n' "$key" >"$key_dir/signing.key") &
+        key_feeder=$!
+        key="$key_dir/signing.key"
       else
         case "$key" in /*) ;; *) key="$workspace/$key" ;; esac
         [ -r "$key" ] || { error "the signing key '$key' is not readable"; return 2; }
@@ -304,15 +335,21 @@ cmd_trace() {
   esac
 
   echo "::group::Plumbline: tracing the build (egress $egress, signing $signing)"
-  (cd "$wd" && plumbline "${args[@]}" -- bash --noprofile --norc -eo pipefail -c "$script")
+  # The build inherits this environment: no input (the key above all) is passed on to it.
+  (cd "$wd" && for v in "${!PLUMBLINE_INPUT_@}"; do unset "$v"; done \
+    && plumbline "${args[@]}" -- bash --noprofile --norc -eo pipefail -c "$script")
   rc=$?
   echo "::endgroup::"
+  if [ -n "$key_feeder" ]; then
+    kill "$key_feeder" 2>/dev/null # still waiting only if plumbline never read the key
+    wait "$key_feeder" 2>/dev/null
+    rm -f "$key_dir/signing.key"
+  fi
 
   set_output record-path "$([ -f "$record" ] && echo "$record")"
   set_output bundle-path "$([ -n "$bundle" ] && [ -f "$bundle" ] && echo "$bundle")"
 
   # The verdict: what a downstream `plumbline verify` would say, checked here right away.
-  [ -n "$policy" ] && case "$policy" in /*) ;; *) policy="$workspace/$policy" ;; esac
   if [ ! -f "$record" ]; then
     verdict=no-record
     error "the build record was not written (plumbline exited $rc)"
@@ -366,5 +403,7 @@ cmd_trace() {
 case "${1:-}" in
   install) cmd_install ;;
   trace) cmd_trace ;;
-  *) echo "usage: $0 install|trace (the Plumbline action's steps; see action/README.md)" >&2; exit 2 ;;
+  # For tests: the annotations a record raises (RECORD EGRESS_MODE HAS_ALLOWLIST [PATH_PREFIX]).
+  annotate) shift; : "${PLUMBLINE_JAVA:=java}" "${PLUMBLINE_JAR:=$repo/agent/target/plumbline.jar}"; annotate "$1" "$2" "$3" "${4:-}" ;;
+  *) echo "usage: $0 install|trace|annotate (the Plumbline action's steps; see action/README.md)" >&2; exit 2 ;;
 esac

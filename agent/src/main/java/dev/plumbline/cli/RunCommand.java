@@ -8,6 +8,7 @@ import dev.plumbline.egress.EgressGate;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -24,8 +25,7 @@ import dev.plumbline.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,13 +119,15 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    // git ls-files runs while the rest is set up; the recorder needs it before the build starts
+    CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     AttestationRun attestation;
     try {
       attestation = prepareAttestation();
@@ -147,14 +149,9 @@ public final class RunCommand implements Callable<Integer> {
         egressSession.allow());
 
     Tracer tracer = Tracer.create();
-    ExecutorService hashing = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "plumbline-hash");
-      t.setDaemon(true);
-      return t;
-    });
-    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), hashing)) {
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, GitTrackedFiles.of(cwd)))
+          new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
           .maskingValues(env.entrySet().stream()
               .filter(v -> dev.plumbline.env.Secrets.isSensitive(v.getKey(), v.getValue()))
               .map(Map.Entry::getValue)
@@ -201,7 +198,6 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
-      hashing.shutdownNow();
       egressSession.close();
     }
   }

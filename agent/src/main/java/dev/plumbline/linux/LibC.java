@@ -36,7 +36,7 @@ public final class LibC {
 
   public static native int posix_spawn_file_actions_destroy(Pointer actions);
 
-  public static native int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+  public static native int posix_spawn_file_actions_addclose(Pointer actions, int fd);
 
   public static native int waitpid(int pid, int[] status, int options);
 
@@ -63,6 +63,10 @@ public final class LibC {
   public static native long readlink(String path, Pointer buf, long size);
 
   public static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
+
+  public static native int getpeername(int fd, Pointer addr, int[] addrlen);
+
+  public static native int shutdown(int fd, int how);
 
   public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 

@@ -72,6 +72,15 @@ public final class Linux {
     return LibC.umount2(target, 2) == 0 ? 0 : errno();
   }
 
+  /**
+   * prctl(PR_SET_DUMPABLE, 0): other processes of the same user (the build) can no longer ptrace
+   * this one, read its memory (process_vm_readv, /proc/PID/mem) or its environment. Children are
+   * not affected: exec makes a process dumpable again. Returns 0 or the errno.
+   */
+  public static int makeUndumpable() {
+    return LibC.prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0) == 0 ? 0 : errno();
+  }
+
   /** kill(2); returns 0 or the errno. */
   public static int kill(int pid, int signal) {
     return LibC.kill(pid, signal) == 0 ? 0 : errno();

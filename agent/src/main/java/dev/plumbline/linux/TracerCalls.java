@@ -51,10 +51,11 @@ public final class TracerCalls {
   // ---- launching
 
   /**
-   * posix_spawn with the thread's signal mask cleared (JVM threads block some signals) and,
-   * when {@code cwd} is not null, a chdir. Returns the pid, or -1 with the errno.
+   * posix_spawn with the thread's signal mask cleared (JVM threads block some signals) and every
+   * descriptor above 2 closed in the child: the JVM's jar, sockets and pipes (the egress resolver,
+   * a signing key's FIFO) must not leak into the build. Returns the pid, or -1 with the errno.
    */
-  public int spawn(String path, List<String> argv, List<String> envp, String cwd) {
+  public int spawn(String path, List<String> argv, List<String> envp) {
     try (Memory attr = new Memory(1024);
         Memory actions = new Memory(1024);
         Memory sigset = new Memory(128)) {
@@ -66,17 +67,15 @@ public final class TracerCalls {
       LibC.posix_spawnattr_setsigmask(attr, sigset);
       LibC.posix_spawn_file_actions_init(actions);
       try {
-        if (cwd != null) {
-          int rc = LibC.posix_spawn_file_actions_addchdir_np(actions, cwd);
-          if (rc != 0) {
-            errno = rc;
-            return -1;
-          }
+        int rc = closeFromThree(actions);
+        if (rc != 0) {
+          errno = rc;
+          return -1;
         }
         StringArray args = new StringArray(argv.toArray(new String[0]), "UTF-8");
         StringArray env = new StringArray(envp.toArray(new String[0]), "UTF-8");
         int[] pid = new int[1];
-        int rc = LibC.posix_spawn(pid, path, actions, attr, args, env);
+        rc = LibC.posix_spawn(pid, path, actions, attr, args, env);
         if (rc != 0) {
           errno = rc;
           return -1;
@@ -86,6 +85,30 @@ public final class TracerCalls {
         LibC.posix_spawn_file_actions_destroy(actions);
         LibC.posix_spawnattr_destroy(attr);
       }
+    }
+  }
+
+  /**
+   * posix_spawn_file_actions_addclosefrom_np (glibc 2.34+) when there is one, else one addclose
+   * per descriptor open now (from /proc/self/fd).
+   */
+  private static int closeFromThree(Pointer actions) {
+    try {
+      com.sun.jna.Function closefrom =
+          com.sun.jna.NativeLibrary.getInstance("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
+      return closefrom.invokeInt(new Object[] {actions, 3});
+    } catch (UnsatisfiedLinkError e) {
+      java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
+      if (fds == null) {
+        return 38; // ENOSYS: no way to keep descriptors from leaking
+      }
+      for (java.io.File f : fds) {
+        int fd = Integer.parseInt(f.getName());
+        if (fd > 2) {
+          LibC.posix_spawn_file_actions_addclose(actions, fd);
+        }
+      }
+      return 0;
     }
   }
 
@@ -325,6 +348,41 @@ public final class TracerCalls {
       }
       try {
         return new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)};
+      } finally {
+        LibC.close(dup);
+      }
+    } finally {
+      LibC.close(pidfd);
+    }
+  }
+
+  /**
+   * The peer address of socket {@code fd} in process {@code pid} (getpeername through
+   * pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for both directions
+   * after reading it. Null when the socket has no peer or cannot be reached.
+   */
+  public byte[] peerName(int pid, int fd, boolean shutDown) {
+    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+    if (pidfd < 0) {
+      return null;
+    }
+    try {
+      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
+      if (dup < 0) {
+        return null;
+      }
+      try {
+        intLen[0] = 128;
+        byte[] peer = null;
+        if (LibC.getpeername(dup, buffer, intLen) == 0) {
+          peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
+        } else {
+          errno = Linux.errno();
+        }
+        if (shutDown) {
+          LibC.shutdown(dup, 2 /* SHUT_RDWR */);
+        }
+        return peer;
       } finally {
         LibC.close(dup);
       }

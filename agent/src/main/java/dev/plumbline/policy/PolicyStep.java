@@ -3,10 +3,9 @@ package dev.plumbline.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumbline.verify.Check;
 import dev.plumbline.verify.VerificationContext;
+import dev.plumbline.verify.VerifiedSigner;
 import dev.plumbline.verify.VerificationStep;
 import java.time.Clock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -15,7 +14,6 @@ import java.util.stream.Collectors;
  * evaluates is signed content. Adds one check per rule, named {@code policy <rule>}.
  */
 public final class PolicyStep implements VerificationStep {
-  private static final Pattern KEYLESS = Pattern.compile("(.+) \\(issuer (.+)\\)");
 
   private final Policy policy;
   private final String keyFingerprint;
@@ -39,7 +37,7 @@ public final class PolicyStep implements VerificationStep {
     Evidence evidence = new Evidence(
         ctx.record(),
         EvidenceFiles.ciContext(predicate == null ? null : predicate.get("environment")),
-        signer(ctx.signer()),
+        signer(ctx.verifiedSigner()),
         null,
         "bundle",
         true);
@@ -60,14 +58,13 @@ public final class PolicyStep implements VerificationStep {
     return evaluation;
   }
 
-  private Evidence.SignerIdentity signer(String verifiedSigner) {
-    if (verifiedSigner == null) {
+  private Evidence.SignerIdentity signer(VerifiedSigner verified) {
+    if (verified == null) {
       return null;
     }
     if (keyFingerprint != null) {
       return new Evidence.SignerIdentity(keyFingerprint, null, null);
     }
-    Matcher m = KEYLESS.matcher(verifiedSigner);
-    return m.matches() ? new Evidence.SignerIdentity(null, m.group(1), m.group(2)) : new Evidence.SignerIdentity(null, verifiedSigner, null);
+    return new Evidence.SignerIdentity(null, verified.identity(), verified.issuer());
   }
 }

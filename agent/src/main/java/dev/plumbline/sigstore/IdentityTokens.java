@@ -46,6 +46,17 @@ public final class IdentityTokens {
     return token;
   }
 
+  /**
+   * The environment to give a build that the agent signs keyless: without the token sources, so
+   * nothing in the traced tree can obtain the identity the attestation will be signed with (a
+   * GitHub Actions request token lets any process mint an OIDC token for the workflow).
+   */
+  public static Map<String, String> withoutTokenSources(Map<String, String> env) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.keySet().removeAll(java.util.Set.of(ENV_TOKEN, GH_URL, GH_BEARER));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   /** Fails now, before a build runs, when no token source is there at all. */
   public static void requireSource(String explicit, Map<String, String> env) throws SigstoreInputException {
     if ((explicit != null && !explicit.isBlank()) || nonEmpty(env.get(ENV_TOKEN))

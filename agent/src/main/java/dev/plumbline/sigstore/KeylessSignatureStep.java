@@ -1,5 +1,7 @@
 package dev.plumbline.sigstore;
 
+import dev.plumbline.verify.VerifiedSigner;
+
 import dev.plumbline.verify.Check;
 import dev.plumbline.verify.VerificationContext;
 import dev.plumbline.verify.VerificationStep;
@@ -52,7 +54,7 @@ public final class KeylessSignatureStep implements VerificationStep {
     if (ctx.content() == VerificationContext.Content.MESSAGE_SIGNATURE) {
       ctx.add(Check.pass("subject", "the signed message is the artifact " + ctx.artifact().display()));
     }
-    ctx.signatureVerified(v.payload(), v.signer().identity() + " (issuer " + v.signer().issuer() + ")");
+    ctx.signatureVerified(v.payload(), VerifiedSigner.certificate(v.signer().identity(), v.signer().issuer()));
   }
 
   /** The signer's CI context from the Fulcio extensions, on one line. */

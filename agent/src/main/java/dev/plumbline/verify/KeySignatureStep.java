@@ -65,7 +65,7 @@ public final class KeySignatureStep implements VerificationStep {
     byte[] payload = ctx.envelopePayload();
     String payloadType = env.get("payloadType").asText();
     if (verify("SHA256withECDSA", Dsse.pae(payloadType, payload), signature)) {
-      ctx.signatureVerified(payload, "key " + hint);
+      ctx.signatureVerified(payload, VerifiedSigner.key(hint));
       ctx.add(Check.pass("signature", "DSSE signature verifies with key " + hint));
     } else {
       ctx.add(Check.fail("signature", "the DSSE signature does not verify with key " + hint));
@@ -109,7 +109,7 @@ public final class KeySignatureStep implements VerificationStep {
       ok = verify("NONEwithECDSA", HexFormat.of().parseHex(artifact.sha256()), signature);
     }
     if (ok) {
-      ctx.signatureVerified(null, "key " + hint);
+      ctx.signatureVerified(null, VerifiedSigner.key(hint));
       ctx.add(Check.pass("signature", "message signature over the artifact verifies with key " + hint));
       ctx.add(Check.pass("subject", "the signed message is the artifact " + artifact.display()));
     } else {

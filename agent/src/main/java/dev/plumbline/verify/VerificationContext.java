@@ -24,7 +24,7 @@ public final class VerificationContext {
   private final List<Check> checks = new ArrayList<>();
   private Content content;
   private byte[] verifiedPayload;
-  private String signer;
+  private VerifiedSigner signer;
   private JsonNode statement;
   private JsonNode predicate;
   private BuildRecord record;
@@ -67,9 +67,9 @@ public final class VerificationContext {
 
   /**
    * Called by a signature step once the signature verified: DSSE payload (or null for a message
-   * signature) and who signed, e.g. "key TLMs…" or a certificate identity.
+   * signature) and who signed.
    */
-  public void signatureVerified(byte[] payload, String signer) {
+  public void signatureVerified(byte[] payload, VerifiedSigner signer) {
     this.verifiedPayload = payload;
     this.signer = signer;
   }
@@ -82,7 +82,13 @@ public final class VerificationContext {
     return Optional.ofNullable(verifiedPayload);
   }
 
+  /** Who signed, for people; null until a signature verified. */
   public String signer() {
+    return signer == null ? null : signer.describe();
+  }
+
+  /** Who signed, for matching; null until a signature verified. */
+  public VerifiedSigner verifiedSigner() {
     return signer;
   }
 

@@ -55,7 +55,10 @@ class ActionScriptsIT {
         "ok   plumbline verify accepts the bundle for build/hello",
         "ok   plumbline verify rejects a tampered build/hello",
         "ok   the job summary states the verdict",
-        "ok   a release whose sha256 does not match the manifest is refused")) {
+        "ok   a release whose sha256 does not match the manifest is refused",
+        "ok   annotations from a record (RecordTool.java)",
+        "ok   the build saw no signing key (environment, RUNNER_TEMP)",
+        "ok   a build that breaks the policy gets verdict rejected")) {
       assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
     }
   }
@@ -72,6 +75,23 @@ class ActionScriptsIT {
     assertTrue(expected.size() >= 5, "the action and at least four example workflows");
     for (Path f : expected) {
       assertTrue(r.output().contains("ok   " + f), () -> "not reported valid: " + f + "\n" + r.output());
+    }
+  }
+
+  @Test
+  void theExamplePoliciesLoadAndEvaluateARealRecord() throws Exception {
+    Path record = Path.of(ActionScriptsIT.class.getResource("/action/hello-c-record.json").toURI());
+    List<Path> policies;
+    try (var files = Files.list(ROOT.resolve("examples/policies"))) {
+      policies = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(policies.size() >= 2, "at least two example policies");
+    for (Path policy : policies) {
+      Result r = run(ROOT, 2, "java", "-jar", ROOT.resolve("agent/target/plumbline.jar").toString(),
+          "policy", "check", "--policy", policy.toString(), "--record", record.toString());
+      // 0 passed or 1 violations (signer rules cannot pass on an unsigned record); 2 = the policy did not load
+      assertTrue(r.exit() == 0 || r.exit() == 1, () -> policy + ": exit " + r.exit() + "\n" + r.output());
+      assertTrue(r.output().contains("trace.requireComplete"), () -> policy + " was not evaluated:\n" + r.output());
     }
   }
 

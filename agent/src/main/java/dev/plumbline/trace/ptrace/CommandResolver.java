@@ -18,6 +18,9 @@ public final class CommandResolver {
       throw new TraceException(TraceException.Kind.NOT_FOUND, "empty command");
     }
     Path base = cwd != null ? cwd : Path.of("").toAbsolutePath();
+    if (!Files.isDirectory(base)) {
+      throw new TraceException(TraceException.Kind.NOT_FOUND, "working directory " + base + " does not exist");
+    }
     if (command.contains("/")) {
       Path p = base.resolve(command).normalize();
       if (!Files.exists(p)) {

@@ -8,7 +8,6 @@ import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.TraceException;
 import dev.plumbline.trace.Tracer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,16 +32,30 @@ public final class PtraceTracer implements Tracer {
   static final int OPTIONS = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK
       | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
-  /** The shell stops itself so it can be seized before it runs anything of the build. */
-  static final String STOP_THEN_EXEC = "kill -STOP $$; exec \"$@\"";
+  /**
+   * The shell enters the working directory (so PWD is right too), stops itself so it can be seized
+   * before it runs anything of the build, then becomes the build.
+   */
+  static final String STOP_THEN_EXEC = "cd -- \"$1\" || exit 126; shift; kill -STOP $$; exec \"$@\"";
 
   private volatile Session session;
-  private final CompletableFuture<Session> started = new CompletableFuture<>();
+  /** A signal to forward that arrived before the build was running; delivered once it is. */
+  private volatile int earlySignal;
   private ProcFs procFs;
 
   @Override
   public synchronized Path procRoot() throws TraceException {
     if (procFs == null) {
+      try {
+        Linux.requireLibc();
+      } catch (NativeUnavailableException e) {
+        throw new TraceException(TraceException.Kind.FAILED, "tracing is not possible here: " + e.getMessage(), e);
+      }
+      // the build runs as our user: keep it out of the agent's memory (signing keys, tokens)
+      int errno = Linux.makeUndumpable();
+      if (errno != 0) {
+        log.warn("cannot make the agent undumpable: {}", Errnos.name(errno));
+      }
       procFs = ProcFs.locate();
     }
     return procFs.root();
@@ -55,16 +68,13 @@ public final class PtraceTracer implements Tracer {
     CompletableFuture<Result> result = new CompletableFuture<>();
     Thread thread = new Thread(() -> {
       try {
-        Session s = new Session(request, new TracerCalls(), proc);
+        Session s = new Session(request, new TracerCalls(), proc, () -> earlySignal);
         session = s;
-        started.complete(s);
         result.complete(s.trace(executable));
       } catch (NativeUnavailableException e) {
         result.completeExceptionally(new TraceException(TraceException.Kind.FAILED, e.getMessage(), e));
       } catch (Throwable t) {
         result.completeExceptionally(t);
-      } finally {
-        started.complete(null);
       }
     }, "plumbline-tracer");
     // the thread must outlive the build: PTRACE_O_EXITKILL and every ptrace request are tied to it
@@ -96,8 +106,8 @@ public final class PtraceTracer implements Tracer {
   @Override
   public void forwardSignal(int signal) {
     Session s = session;
-    if (s != null) {
-      s.forward(signal);
+    if (s == null || !s.forward(signal)) {
+      earlySignal = signal;
     }
   }
 
@@ -120,22 +130,41 @@ public final class PtraceTracer implements Tracer {
     private Integer rootSignal;
     private Thread graceTimer;
 
-    Session(Request request, TracerCalls calls, String proc) {
+    private final java.util.function.IntSupplier earlySignal;
+
+    Session(Request request, TracerCalls calls, String proc, java.util.function.IntSupplier earlySignal) {
       this.request = request;
       this.calls = calls;
       this.proc = proc;
+      this.earlySignal = earlySignal;
       this.syscalls = new SyscallStops(calls, proc, request, this::emit);
     }
 
     void emit(TraceEvent event) {
-      request.listener().accept(event);
+      try {
+        request.listener().accept(event);
+      } catch (RuntimeException e) {
+        // a listener that fails must not stop the tracer (the tree would die with it): the
+        // record says events were lost
+        lostEvents++;
+        log.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+      }
     }
+
+    private int lostEvents;
 
     Result trace(String executable) throws TraceException {
       Instant startedAt = Instant.now();
       int pid = launch(executable);
       rootPid = pid;
+      int early = earlySignal.getAsInt();
+      if (early != 0) {
+        Linux.kill(pid, early); // asked to stop while the build was starting
+      }
       loop();
+      if (lostEvents > 0) {
+        emit(new TraceEvent.Incomplete(Instant.now(), pid, lostEvents + " events could not be recorded"));
+      }
       Instant finishedAt = Instant.now();
       if (graceTimer != null) {
         graceTimer.interrupt();
@@ -152,12 +181,13 @@ public final class PtraceTracer implements Tracer {
       argv.add("-c");
       argv.add(STOP_THEN_EXEC);
       argv.add("sh");
+      Path cwd = request.cwd() != null ? request.cwd() : Path.of("").toAbsolutePath();
+      argv.add(cwd.toString());
       argv.add(executable);
       argv.addAll(request.argv().subList(1, request.argv().size()));
       List<String> envp = new ArrayList<>();
       request.env().forEach((k, v) -> envp.add(k + "=" + v));
-      String cwd = request.cwd() == null ? null : request.cwd().toString();
-      int pid = calls.spawn("/bin/sh", argv, envp, cwd);
+      int pid = calls.spawn("/bin/sh", argv, envp);
       if (pid < 0) {
         throw new TraceException(TraceException.Kind.FAILED,
             "cannot start /bin/sh for the build: " + Linux.strerror(calls.errno()));
@@ -228,36 +258,49 @@ public final class PtraceTracer implements Tracer {
           continue;
         }
         Task task = tasks.get(tid);
-        if (task == null) {
-          task = adoptUnknown(tid);
+        try {
+          if (task == null) {
+            task = adoptUnknown(tid);
+          }
+          stop(task, status);
+        } catch (RuntimeException e) {
+          // never leave a tracee stopped because of our own bug; say the trace may have a gap
+          log.warn("internal error at a stop of {}: {}", tid, e.toString(), e);
+          emit(new TraceEvent.Incomplete(Instant.now(), tid, "internal tracer error: " + e.getClass().getSimpleName()));
+          calls.cont(tid, 0);
         }
-        int sig = stopSignal(status);
-        int ev = event(status);
-        if (sig == (SIGTRAP | 0x80)) {
-          syscalls.exitStop(task);
-          resume(task, 0);
-        } else if (ev == PTRACE_EVENT_STOP) {
-          if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-            calls.listen(tid); // a group-stop: stay stopped, but let us hear of SIGCONT
-          } else {
-            resume(task, 0); // a new task's first stop, or the end of a group-stop
-          }
-        } else if (sig == SIGTRAP && ev != 0) {
-          switch (ev) {
-            case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> newTask(task, ev);
-            case PTRACE_EVENT_EXEC -> exec(task);
-            case PTRACE_EVENT_SECCOMP -> {
-              if (syscalls.seccompStop(task)) {
-                calls.syscall(tid, 0); // a network call: its exit stop gives the result
-                continue;
-              }
-            }
-            default -> { }
-          }
-          resume(task, 0);
+      }
+    }
+
+    /** One ptrace-stop of {@code task}: record what it means, then let the task go on. */
+    private void stop(Task task, int status) {
+      int tid = task.tid;
+      int sig = stopSignal(status);
+      int ev = event(status);
+      if (sig == (SIGTRAP | 0x80)) {
+        syscalls.exitStop(task);
+        resume(task, 0);
+      } else if (ev == PTRACE_EVENT_STOP) {
+        if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+          calls.listen(tid); // a group-stop: stay stopped, but let us hear of SIGCONT
         } else {
-          resume(task, sig); // signal-delivery-stop: the signal goes through
+          resume(task, 0); // a new task's first stop, or the end of a group-stop
         }
+      } else if (sig == SIGTRAP && ev != 0) {
+        switch (ev) {
+          case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> newTask(task, ev);
+          case PTRACE_EVENT_EXEC -> exec(task);
+          case PTRACE_EVENT_SECCOMP -> {
+            if (syscalls.seccompStop(task)) {
+              calls.syscall(tid, 0); // a network call: its exit stop gives the result
+              return;
+            }
+          }
+          default -> { }
+        }
+        resume(task, 0);
+      } else {
+        resume(task, sig); // signal-delivery-stop: the signal goes through
       }
     }
 
@@ -362,17 +405,21 @@ public final class PtraceTracer implements Tracer {
       }
     }
 
-    /** Any thread: pass a signal sent to plumbline on to the build (or end leftovers after it). */
-    void forward(int signal) {
+    /**
+     * Any thread: pass a signal sent to plumbline on to the build (or end leftovers after it).
+     * False when the build is not running yet.
+     */
+    boolean forward(int signal) {
       int pid = rootPid;
       if (pid <= 0) {
-        return;
+        return false;
       }
       if (!rootExited) {
         Linux.kill(pid, signal);
       } else {
         killRemaining();
       }
+      return true;
     }
   }
 
@@ -388,7 +435,4 @@ public final class PtraceTracer implements Tracer {
     }
   }
 
-  static boolean isExecutableFile(Path p) {
-    return Files.isRegularFile(p) && Files.isExecutable(p);
-  }
 }

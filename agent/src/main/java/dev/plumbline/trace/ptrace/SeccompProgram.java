@@ -13,6 +13,9 @@ import java.util.Map;
  * SECCOMP_RET_TRACE (a stop for the tracer) for the calls the record needs and SECCOMP_RET_ALLOW for
  * everything else, so that reads, stats and most of a build run at full speed.
  *
+ * <p>clone with CLONE_UNTRACED and every clone3 (its flags are in memory, out of BPF's reach) stop
+ * too: a child created untraced would escape the fork options.
+ *
  * <p>Every ABI the CPU offers is handled: x86_64, i386 ({@code int 0x80} from a 64-bit process,
  * with its own numbers), x32 (bit 30 of the number; traced wholesale and flagged), aarch64; an
  * unknown arch is traced wholesale and flagged. The {@code SECCOMP_RET_DATA} of a trace return says
@@ -41,6 +44,8 @@ public final class SeccompProgram {
   public static final int WRITE_FLAGS = 01 | 02 | 0100 | 01000;
 
   public static final int MSG_FASTOPEN = 0x20000000;
+
+  public static final int CLONE_UNTRACED = 0x00800000;
 
   /** One BPF instruction ({@code struct sock_filter}). */
   public record Instruction(int code, int jt, int jf, int k) {}
@@ -95,7 +100,7 @@ public final class SeccompProgram {
       SyscallTable.OPENAT2, SyscallTable.RENAME, SyscallTable.RENAMEAT, SyscallTable.RENAMEAT2,
       SyscallTable.UNLINK, SyscallTable.UNLINKAT, SyscallTable.TRUNCATE, SyscallTable.TRUNCATE64,
       SyscallTable.IO_URING_SETUP, SyscallTable.IO_URING_ENTER, SyscallTable.IO_URING_REGISTER,
-      SyscallTable.PTRACE, SyscallTable.SECCOMP
+      SyscallTable.PTRACE, SyscallTable.SECCOMP, SyscallTable.CLONE3
     };
     for (SyscallTable s : always) {
       if (s.number(abi) >= 0) {
@@ -107,7 +112,13 @@ public final class SeccompProgram {
     jumpIf(b, abi, SyscallTable.SENDTO, p + "sendto");
     jumpIf(b, abi, SyscallTable.PRCTL, p + "prctl");
     jumpIf(b, abi, SyscallTable.SOCKETCALL, p + "socketcall");
+    jumpIf(b, abi, SyscallTable.CLONE, p + "clone");
     b.ja("allow");
+
+    // clone(CLONE_UNTRACED) would make a child the fork options cannot attach: stop to refuse it
+    b.label(p + "clone");
+    b.ld(argLow(0));
+    b.jset(CLONE_UNTRACED, "trace", "allow");
 
     if (SyscallTable.OPEN.number(abi) >= 0) {
       b.label(p + "open");

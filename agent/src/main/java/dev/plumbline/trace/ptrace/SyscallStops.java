@@ -88,6 +88,21 @@ final class SyscallStops {
     List<String> argv = cmdline == null ? List.of() : ArgvRedactor.redact(Cmdline.parse(cmdline));
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
     emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, null, argv, cwd, null));
+    noteSetId(pid, path);
+  }
+
+  /** A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so. */
+  private void noteSetId(int pid, String path) {
+    int mode;
+    try {
+      mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    if ((mode & 06000) != 0) {
+      note(pid, "setuid", path + " is set-" + ((mode & 04000) != 0 ? "user" : "group")
+          + "-ID: under plumbline it ran without gaining privileges (ptrace, NO_NEW_PRIVS)");
+    }
   }
 
   // ---- seccomp stops
@@ -158,6 +173,12 @@ final class SyscallStops {
           yield false;
         }
         case PTRACE -> ptraceAttempt(task, a[0], a[1]);
+        case CLONE -> refuseUntraced(task, a[0]);
+        case CLONE3 -> {
+          byte[] flags = calls.readMemory(pid, a[0], 8);
+          yield flags != null && flags.length == 8
+              && refuseUntraced(task, ByteBuffer.wrap(flags).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        }
         case SECCOMP -> {
           note(pid, "seccomp", image(pid) + " installed its own seccomp filter (operation " + a[0] + ")");
           yield false;
@@ -170,7 +191,20 @@ final class SyscallStops {
       };
     } catch (DecodeException e) {
       log.debug("cannot decode {} of {}: {}", call, pid, e.getMessage());
-      return false;
+      if (task.pendingNetwork != null) {
+        return false;
+      }
+      // the kernel may still accept what we could not read: if the call succeeds, say so
+      PendingNetwork pending = new PendingNetwork();
+      String what = call.syscallName();
+      pending.onExit = () -> {
+        if (!pending.isError) {
+          flagOnce("decode:" + what + ":" + image(pid), pid, image(pid) + " made a " + what
+              + " call whose destination could not be decoded (" + e.getMessage() + ")");
+        }
+      };
+      task.pendingNetwork = pending;
+      return true;
     }
   }
 
@@ -196,17 +230,19 @@ final class SyscallStops {
     PendingNetwork pending = task.pendingNetwork;
     task.pendingNetwork = null;
     if (pending != null) {
+      pending.isError = true;
+      pending.rval = -EINTR;
       finish(pending, "unknown");
     }
   }
 
   private void finish(PendingNetwork pending, String result) {
+    if (pending.onExit != null) {
+      pending.onExit.run(); // may correct the events (see verifyPeer)
+    }
     for (TraceEvent.Network n : pending.events) {
       emit.accept(new TraceEvent.Network(n.at(), n.pid(), n.syscall(), n.family(), n.protocol(), n.address(),
-          n.port(), n.decision(), result));
-    }
-    if (pending.onExit != null) {
-      pending.onExit.run();
+          n.port(), n.decision(), n.result() != null ? n.result() : result));
     }
   }
 
@@ -286,6 +322,9 @@ final class SyscallStops {
       if (raw == null) {
         continue; // the kernel will answer EFAULT/EINVAL
       }
+      if (SocketAddress.familyOf(raw) == SocketAddress.AF_UNSPEC) {
+        continue; // connect(AF_UNSPEC) dissolves an association, it names no destination
+      }
       SocketAddress sa = SocketAddress.decode(raw);
       if ("netlink".equals(sa.family())) {
         continue; // talks to the kernel, not to a destination
@@ -324,8 +363,16 @@ final class SyscallStops {
     if (pending.events.isEmpty()) {
       return false;
     }
+    if (names.size() == 1 && syscall.equals("connect") && pending.events.size() == 1
+        && !"redirected".equals(pending.events.get(0).decision())) {
+      TraceEvent.Network checked = pending.events.get(0);
+      if ("inet".equals(checked.family()) || "inet6".equals(checked.family())) {
+        pending.onExit = () -> verifyPeer(task, (int) fd, checked, pending);
+      }
+    }
     if (block != null) {
       skipSyscall(pid, -Math.abs(block.errno()));
+      pending.isError = true;
       finish(pending, "blocked");
       return false;
     }
@@ -334,6 +381,59 @@ final class SyscallStops {
   }
 
   private static final int ENETUNREACH = 101;
+
+  /**
+   * Another thread of the tracee can rewrite a sockaddr between our read at the seccomp stop and
+   * the kernel's copy (a time-of-check race no ptrace tracer can close). After a connect that
+   * completed, the socket's real peer is compared with what was checked; a difference is
+   * recorded, decided again, and in block mode a refused peer's socket is shut down at once.
+   */
+  private void verifyPeer(Task task, int fd, TraceEvent.Network checked, PendingNetwork pending) {
+    if (pending.isError) {
+      return; // not connected (yet): nothing reached a peer through this call
+    }
+    byte[] raw = calls.peerName(task.tid, fd, false);
+    if (raw == null) {
+      return;
+    }
+    SocketAddress peer;
+    try {
+      peer = SocketAddress.decode(raw);
+    } catch (DecodeException e) {
+      return;
+    }
+    if (sameEndpoint(peer, checked)) {
+      return;
+    }
+    flagOnce("race:" + image(task.tid), task.tid, image(task.tid)
+        + " changed a connect destination while it was being checked (another thread rewrote it)");
+    String decided = enforcing ? "allowed" : "audited";
+    String result = null; // the call's own result
+    Decision decision;
+    try {
+      decision = gate.decide(new EgressGate.Attempt(task.tgid, "connect", peer.family(), checked.protocol(),
+          peer.address(), peer.port() == null ? 0 : peer.port(), null));
+    } catch (RuntimeException e) {
+      decision = enforcing ? new Decision.Block(EACCES, "egress gate failed") : new Decision.Allow();
+    }
+    if (decision instanceof Decision.Block || decision instanceof Decision.Redirect) {
+      calls.peerName(task.tid, fd, true);
+      decided = "blocked";
+      result = "shut down";
+    }
+    // the record shows where the call went, not what was checked
+    pending.events.set(0, new TraceEvent.Network(checked.at(), task.tgid, "connect", peer.family(),
+        checked.protocol(), peer.address(), peer.port(), decided, result));
+  }
+
+  private static boolean sameEndpoint(SocketAddress peer, TraceEvent.Network checked) {
+    String a = peer.mappedIpv4() != null ? peer.mappedIpv4() : peer.address();
+    String b = checked.address();
+    if (b != null && b.startsWith("::ffff:") && b.indexOf('.') > 0) {
+      b = b.substring("::ffff:".length());
+    }
+    return java.util.Objects.equals(a, b) && java.util.Objects.equals(peer.port(), checked.port());
+  }
   private static final int ENOSYS = 38;
 
   /** Makes the kernel skip the call and return {@code result} (-errno). */
@@ -443,6 +543,18 @@ final class SyscallStops {
         return path;
       }
     }
+  }
+
+  // ---- clone(CLONE_UNTRACED)
+
+  /** A child made with CLONE_UNTRACED would not be traced: refuse the call with EPERM. */
+  private boolean refuseUntraced(Task task, long flags) {
+    if ((flags & SeccompProgram.CLONE_UNTRACED) != 0) {
+      skipSyscall(task.tid, -EPERM);
+      note(task.tid, "clone", image(task.tid) + " (pid " + task.tgid
+          + ") asked for an untraced child (CLONE_UNTRACED): refused with EPERM");
+    }
+    return false;
   }
 
   // ---- ptrace by the build

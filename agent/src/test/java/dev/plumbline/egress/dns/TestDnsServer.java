@@ -28,12 +28,33 @@ public final class TestDnsServer implements AutoCloseable {
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private volatile boolean closed;
+  private DatagramSocket udpBound;
+  private ServerSocket tcpBound;
 
   public TestDnsServer(InetAddress bind, int port) throws IOException {
-    udp = new DatagramSocket(new InetSocketAddress(bind, port));
-    tcp = new ServerSocket();
-    tcp.setReuseAddress(true);
-    tcp.bind(new InetSocketAddress(bind, udp.getLocalPort()));
+    // UDP and TCP must share one port; with port 0 the TCP side of a free UDP port may be taken
+    // by another test or process, so try a few ports before giving up.
+    IOException last = null;
+    for (int attempt = 0; attempt < (port == 0 ? 20 : 1); attempt++) {
+      DatagramSocket u = new DatagramSocket(new InetSocketAddress(bind, port));
+      ServerSocket t = new ServerSocket();
+      try {
+        t.setReuseAddress(true);
+        t.bind(new InetSocketAddress(bind, u.getLocalPort()));
+        udpBound = u;
+        tcpBound = t;
+        break;
+      } catch (IOException e) {
+        last = e;
+        u.close();
+        t.close();
+      }
+    }
+    if (udpBound == null) {
+      throw last;
+    }
+    udp = udpBound;
+    tcp = tcpBound;
     Thread u = new Thread(this::serveUdp, "test-dns-udp");
     u.setDaemon(true);
     u.start();

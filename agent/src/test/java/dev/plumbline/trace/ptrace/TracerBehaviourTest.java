@@ -72,6 +72,32 @@ class TracerBehaviourTest {
   }
 
   @Test
+  void untracedChildrenAreRefusedAndSetuidProgramsNoted(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        bin + "/untraced && /usr/bin/mount --version > /dev/null");
+    assertEquals(0, t.result.exitCode(), "clone and clone3 with CLONE_UNTRACED both failed with EPERM");
+    List<TraceEvent.Note> notes = t.of(TraceEvent.Note.class);
+    assertEquals(2, notes.stream().filter(n -> n.kind().equals("clone")).count(), notes.toString());
+    assertTrue(notes.stream().anyMatch(n -> n.kind().equals("setuid") && n.detail().startsWith("/usr/bin/mount is set-user-ID")),
+        notes.toString());
+    assertTrue(t.of(TraceEvent.Exec.class).stream().noneMatch(e -> e.path().equals("/usr/bin/true")));
+  }
+
+  @Test
+  void aDestinationRewrittenByAnotherThreadDuringTheCheckIsRecordedWhereItWent(@TempDir Path work) throws Exception {
+    int p1 = Fixtures.freeTcpPort();
+    int p2 = Fixtures.freeTcpPort();
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        bin + "/race " + p1 + " " + p2 + " 300 > counts.txt");
+    assertEquals(0, t.result.exitCode());
+    String[] truth = Files.readString(work.resolve("counts.txt")).strip().split(" ");
+    long toP1 = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() == p1 && "ok".equals(n.result())).count();
+    long toP2 = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() == p2 && "ok".equals(n.result())).count();
+    assertEquals(Integer.parseInt(truth[0]), toP1, "connects that reached the first port");
+    assertEquals(Integer.parseInt(truth[1]), toP2, "connects that reached the second port");
+  }
+
+  @Test
   void blockedConnectNeverLeavesAndReturnsTheErrno(@TempDir Path work) throws Exception {
     try (ServerSocketChannel server = ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -130,6 +156,34 @@ class TracerBehaviourTest {
     Traces k = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", "kill -KILL $$");
     assertEquals(137, k.result.exitCode());
     assertEquals(9, k.result.signal());
+  }
+
+  @Test
+  void parallelChildrenAndTheirSigchldStorm(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        "i=0; while [ $i -lt 40 ]; do /bin/echo $i > /dev/null & i=$((i+1)); done; wait; "
+            + bin + "/mt_exec > /dev/null; " + bin + "/spawn > /dev/null");
+    assertEquals(0, t.result.exitCode());
+    long echoes = t.of(TraceEvent.Exec.class).stream().filter(e -> e.path().equals("/usr/bin/echo")).count();
+    assertEquals(41, echoes, "40 background echoes and the one exec'd from a thread");
+    java.util.Set<Integer> started = new java.util.HashSet<>();
+    java.util.Set<Integer> ended = new java.util.HashSet<>();
+    t.of(TraceEvent.ProcessStarted.class).stream().filter(s -> !s.thread()).forEach(s -> started.add(s.pid()));
+    t.of(TraceEvent.ProcessExited.class).forEach(x -> ended.add(x.pid()));
+    assertEquals(started, ended, "every process that started was seen ending, none twice");
+    assertEquals(t.of(TraceEvent.ProcessExited.class).size(), ended.size());
+  }
+
+  @Test
+  void onlyStandardDescriptorsReachTheBuild(@TempDir Path work) throws Exception {
+    // the test JVM has jars, sockets and pipes open; none may leak into the traced build
+    String script = "ls /proc/$$/fd > fds-$1.txt; echo $PWD > pwd-$1.txt";
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", script, "sh", "traced");
+    assertEquals(0, t.result.exitCode());
+    Process plain = new ProcessBuilder("/bin/sh", "-c", script, "sh", "plain").directory(work.toFile()).start();
+    assertEquals(0, plain.waitFor());
+    assertEquals(Files.readString(work.resolve("fds-plain.txt")), Files.readString(work.resolve("fds-traced.txt")));
+    assertEquals(work.toString(), Files.readString(work.resolve("pwd-traced.txt")).strip(), "PWD is the working directory");
   }
 
   @Test
