@@ -49,9 +49,7 @@ public final class Main implements Runnable {
   static CommandLine runCommandLine() {
     CommandLine cl = new CommandLine(CommandLine.Model.CommandSpec.create().name("plumbline"));
     cl.addSubcommand("run", new RunCommand());
-    cl.setExecutionExceptionHandler(new ErrorHandler());
-    cl.setParameterExceptionHandler(new ErrorHandler());
-    return cl;
+    return configure(cl);
   }
 
   /** Runs the command line and returns its exit code; tests call this without exiting the JVM. */
@@ -63,7 +61,11 @@ public final class Main implements Runnable {
   static final int HELP_WIDTH = 100;
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return configure(new CommandLine(new Main()));
+  }
+
+  /** What both trees share: error handling, help width, --version everywhere, the command list. */
+  private static CommandLine configure(CommandLine cl) {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(new ErrorHandler());
     cl.setUsageHelpWidth(HELP_WIDTH);

@@ -49,6 +49,25 @@ class UserFacingTest {
     }
   }
 
+  /** scripts/plumbline runs `run` through the start-up fast path: it must look the same. */
+  @Test
+  void theRunFastPathHasTheSameHelpAndVersion() {
+    java.io.StringWriter fast = new java.io.StringWriter();
+    java.io.StringWriter full = new java.io.StringWriter();
+    picocli.CommandLine f = Main.runCommandLine();
+    f.getSubcommands().get("run").setOut(new java.io.PrintWriter(fast));
+    assertEquals(0, f.execute("run", "--help"));
+    picocli.CommandLine t = Main.commandLine();
+    t.getSubcommands().get("run").setOut(new java.io.PrintWriter(full));
+    assertEquals(0, t.execute("run", "--help"));
+    assertEquals(full.toString(), fast.toString());
+    java.io.StringWriter version = new java.io.StringWriter();
+    f = Main.runCommandLine();
+    f.setOut(new java.io.PrintWriter(version));
+    assertEquals(0, f.execute("run", "--version"));
+    assertTrue(version.toString().startsWith("plumbline "), version.toString());
+  }
+
   @Test
   void theTopLevelHelpTeachesExitCodes() {
     String out = Cli.run("--help").out();
