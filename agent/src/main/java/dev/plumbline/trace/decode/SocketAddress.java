@@ -151,7 +151,7 @@ public record SocketAddress(String family, String address, Integer port, String 
   }
 
   /** RFC 5952: lower case, longest run (≥2) of zero groups as {@code ::}, IPv4-mapped as dotted quad. */
-  static String formatIpv6(byte[] a) {
+  public static String formatIpv6(byte[] a) {
     boolean mapped = true;
     for (int i = 0; i < 10; i++) {
       mapped &= a[i] == 0;
