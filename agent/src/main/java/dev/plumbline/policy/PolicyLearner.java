@@ -157,7 +157,6 @@ public final class PolicyLearner {
   private static void egress(StringBuilder y, BuildRecord r) {
     Map<String, String> allowed = new TreeMap<>(); // entry -> comment
     TreeSet<String> unix = new TreeSet<>();
-    boolean loopbackUsed = false;
     for (Destination d : list(r.network())) {
       if ("blocked".equals(d.decision())) {
         continue;
@@ -166,25 +165,24 @@ public final class PolicyLearner {
         unix.add(d.address());
         continue;
       }
-      if (PolicyEvaluator.isLoopback(d.address())) {
-        loopbackUsed = true;
-        continue;
-      }
       String host = d.hostname() != null ? HostRule.normalizeName(d.hostname())
           : d.address() == null ? null : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
       if (host == null) {
         continue;
       }
       String entry = host + (d.port() == null ? "" : ":" + d.port());
-      String comment = (d.protocol() == null ? "" : d.protocol() + " ") + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
+      String comment = (d.protocol() == null ? "" : d.protocol() + " ")
+          + (PolicyEvaluator.isLoopback(d.address()) ? "loopback: a service on the build host; "
+              : "")
+          + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
       allowed.merge(entry, comment, (a, b) -> a.equals(b) ? a : a + "; " + b);
     }
     y.append("\n# Egress: every destination the build reached, by name (or address) and port.\n");
     y.append("# Entries: name, *.suffix (any name below it), address, CIDR; :PORT optional.\n");
     y.append("egress:\n");
-    y.append(loopbackUsed
-        ? "  allowLoopback: true          # this build used loopback (e.g. the local DNS resolver)\n"
-        : "  allowLoopback: false         # this build used no loopback; set true if builds talk to local services\n");
+    // Loopback is learned port by port like any other destination: a blanket allowLoopback would
+    // let a changed build reach any local service (a docker API on TCP, a metadata proxy) unnoticed.
+    y.append("  allowLoopback: false         # loopback destinations the build used are listed below, by port\n");
     y.append("  allowed:\n");
     if (allowed.isEmpty()) {
       y.append("    []   # the build reached nothing outside the host\n");

@@ -42,7 +42,7 @@ class PolicyLearnerTest {
     assertEquals(4, p.tools().allowed().size());
     Policy.ToolRule make = p.tools().allowed().stream().filter(t -> t.path().matches("/usr/bin/make")).findFirst().orElseThrow();
     assertEquals(List.of(Sha256.parse(TestRecords.MAKE)), make.sha256());
-    assertEquals(List.of("deb.debian.org:443"), p.egress().allowed().stream().map(HostRule::toString).toList());
+    assertEquals(List.of("127.0.0.53:53", "deb.debian.org:443"), p.egress().allowed().stream().map(HostRule::toString).toList());
     assertTrue(p.trace().completeRequired());
     assertTrue(p.trace().noBlockedAttempts());
     assertFalse(p.trace().requireEgressBlock(), "build A ran in audit mode");
@@ -71,16 +71,16 @@ class PolicyLearnerTest {
   }
 
   @Test
-  void loopbackIsAllowedOnlyIfTheBuildUsedIt() throws Exception {
-    assertTrue(learnFrom(Evidence.ofRecord(TestRecords.buildA().build(), "a.json")).egress().loopbackAllowed(), "A asked 127.0.0.53");
-    TestRecords.Builder noLoopback = TestRecords.buildA();
-    noLoopback.network.removeIf(d -> "127.0.0.53".equals(d.address()));
-    Policy p = learnFrom(Evidence.ofRecord(noLoopback.build(), "a.json"));
-    assertFalse(p.egress().loopbackAllowed());
+  void loopbackIsLearnedPortByPortSoAnExtraLocalServiceIsNamed() throws Exception {
+    Evidence a = Evidence.ofRecord(TestRecords.buildA().build(), "a.json");
+    Policy p = learnFrom(a);
+    assertFalse(p.egress().loopbackAllowed(), "no blanket loopback allowance");
+    assertTrue(EVAL.evaluate(p, a).passed(), "A asked 127.0.0.53:53, which was learned");
+
     TestRecords.Builder local = TestRecords.buildA();
-    local.network.removeIf(d -> "127.0.0.53".equals(d.address()));
     local.connect(null, "127.0.0.1", 5432, "tcp", "audited", "104 sh");
     Evaluation e = EVAL.evaluate(p, Evidence.ofRecord(local.build(), "b.json"));
+    assertEquals(1, e.violations().size(), e.violations().toString());
     assertEquals("127.0.0.1:5432/tcp by 104 sh", e.violations().get(0).evidence());
   }
 
