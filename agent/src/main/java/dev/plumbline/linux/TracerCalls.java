@@ -337,23 +337,8 @@ public final class TracerCalls {
    * pidfd_getfd (kernel 5.6+); null when the descriptor cannot be duplicated.
    */
   public int[] socketKind(int pid, int fd) {
-    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
-    if (pidfd < 0) {
-      return null;
-    }
-    try {
-      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
-      if (dup < 0) {
-        return null;
-      }
-      try {
-        return new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)};
-      } finally {
-        LibC.close(dup);
-      }
-    } finally {
-      LibC.close(pidfd);
-    }
+    return onTraceeDescriptor(pid, fd, dup ->
+        new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)});
   }
 
   /**
@@ -362,6 +347,26 @@ public final class TracerCalls {
    * after reading it. Null when the socket has no peer or cannot be reached.
    */
   public byte[] peerName(int pid, int fd, boolean shutDown) {
+    return onTraceeDescriptor(pid, fd, dup -> {
+      intLen[0] = 128;
+      byte[] peer = null;
+      if (LibC.getpeername(dup, buffer, intLen) == 0) {
+        peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
+      } else {
+        errno = Linux.errno();
+      }
+      if (shutDown) {
+        LibC.shutdown(dup, 2 /* SHUT_RDWR */);
+      }
+      return peer;
+    });
+  }
+
+  /**
+   * Runs {@code use} on a duplicate of descriptor {@code fd} of process {@code pid} (pidfd_open +
+   * pidfd_getfd, kernel 5.6+), closing both afterwards; null when the descriptor cannot be had.
+   */
+  private <T> T onTraceeDescriptor(int pid, int fd, java.util.function.IntFunction<T> use) {
     int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
     if (pidfd < 0) {
       return null;
@@ -372,17 +377,7 @@ public final class TracerCalls {
         return null;
       }
       try {
-        intLen[0] = 128;
-        byte[] peer = null;
-        if (LibC.getpeername(dup, buffer, intLen) == 0) {
-          peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
-        } else {
-          errno = Linux.errno();
-        }
-        if (shutDown) {
-          LibC.shutdown(dup, 2 /* SHUT_RDWR */);
-        }
-        return peer;
+        return use.apply(dup);
       } finally {
         LibC.close(dup);
       }
