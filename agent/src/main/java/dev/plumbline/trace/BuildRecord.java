@@ -22,35 +22,6 @@ public record BuildRecord(
     Sources sources,
     List<Note> notes) {
 
-  /** Without {@code notes}; kept so existing callers compile. */
-  public BuildRecord(
-      String format,
-      Agent agent,
-      Invocation invocation,
-      Completeness completeness,
-      List<Tool> tools,
-      List<ProcessInfo> processes,
-      List<Destination> network,
-      List<DnsQuery> dns,
-      List<FileWrite> files,
-      Sources sources) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, null);
-  }
-
-  /** The record as first defined, without {@code sources} and {@code notes}; kept so existing callers compile. */
-  public BuildRecord(
-      String format,
-      Agent agent,
-      Invocation invocation,
-      Completeness completeness,
-      List<Tool> tools,
-      List<ProcessInfo> processes,
-      List<Destination> network,
-      List<DnsQuery> dns,
-      List<FileWrite> files) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, null, null);
-  }
-
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,

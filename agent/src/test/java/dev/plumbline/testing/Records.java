@@ -24,6 +24,8 @@ public final class Records {
             new BuildRecord.Destination(
                 "inet", "tcp", "198.51.100.7", 443, "deb.debian.org", "audited", List.of("connect"), List.of("ok"), List.of("curl"), 2)),
         List.of(new BuildRecord.DnsQuery("deb.debian.org", "A", List.of("198.51.100.7"), "audited", 1)),
-        List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)));
+        List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)),
+        null,
+        null);
   }
 }
