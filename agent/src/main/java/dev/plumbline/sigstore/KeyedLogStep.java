@@ -25,8 +25,7 @@ public final class KeyedLogStep implements VerificationStep {
     try {
       ctx.add(Check.pass("transparency log", entries.verify(ctx.bundle(), key, artifact)));
     } catch (SigstoreVerificationException e) {
-      String prefix = e.check() + ": ";
-      ctx.add(Check.fail(e.check(), e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage()));
+      ctx.add(Check.fail(e.check(), e.reason()));
     }
   }
 }

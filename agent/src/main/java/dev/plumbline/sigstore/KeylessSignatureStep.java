@@ -1,10 +1,9 @@
 package dev.plumbline.sigstore;
 
-import dev.plumbline.verify.VerifiedSigner;
-
 import dev.plumbline.verify.Check;
 import dev.plumbline.verify.VerificationContext;
 import dev.plumbline.verify.VerificationStep;
+import dev.plumbline.verify.VerifiedSigner;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,9 +41,7 @@ public final class KeylessSignatureStep implements VerificationStep {
     try {
       v = verifier.verify(bundle, artifact, identity);
     } catch (SigstoreVerificationException e) {
-      String prefix = e.check() + ": ";
-      String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-      ctx.add(Check.fail(e.check(), reason));
+      ctx.add(Check.fail(e.check(), e.reason()));
       return;
     }
     for (KeylessVerification.Check c : v.checks()) {
