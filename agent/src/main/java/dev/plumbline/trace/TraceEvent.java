@@ -13,7 +13,11 @@ public sealed interface TraceEvent {
   /** A new task in the tree (fork, vfork, clone, clone3), or the root process itself. */
   record ProcessStarted(Instant at, int pid, int ppid, boolean thread) implements TraceEvent {}
 
-  /** A successful exec; {@code sha256} and {@code script} may be filled in later by a hashing worker. */
+  /**
+   * A successful exec; {@code sha256} and {@code script} may be filled in later by a hashing worker.
+   * {@code argv} is as the process has it, secrets included: {@link BuildRecorder} redacts it before
+   * anything is written, so never log or persist this event's argv directly.
+   */
   record Exec(Instant at, int pid, String path, String sha256, List<String> argv, String cwd, BuildRecord.Script script)
       implements TraceEvent {}
 

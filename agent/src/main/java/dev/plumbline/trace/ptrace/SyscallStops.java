@@ -10,7 +10,6 @@ import dev.plumbline.linux.TracerCalls.X8664Reg;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.Tracer.Request;
 import dev.plumbline.trace.decode.Abi;
-import dev.plumbline.trace.decode.ArgvRedactor;
 import dev.plumbline.trace.decode.Cmdline;
 import dev.plumbline.trace.decode.DecodeException;
 import dev.plumbline.trace.decode.MessageHeaders;
@@ -85,7 +84,8 @@ final class SyscallStops {
     int pid = task.tid;
     String path = calls.readlink(proc + "/" + pid + "/exe");
     byte[] cmdline = calls.readSmallFile(proc + "/" + pid + "/cmdline");
-    List<String> argv = cmdline == null ? List.of() : ArgvRedactor.redact(Cmdline.parse(cmdline));
+    // raw on purpose: the recorder redacts once, off this thread, before anything is written
+    List<String> argv = cmdline == null ? List.of() : Cmdline.parse(cmdline);
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
     emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, null, argv, cwd, null));
     noteSetId(pid, path);
