@@ -4,33 +4,35 @@ import dev.plumbline.AgentVersion;
 import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.egress.EgressConfigException;
-import dev.plumbline.egress.EgressGate;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
-import dev.plumbline.sigstore.IdentityTokens;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecorder;
+import dev.plumbline.record.BuildRecords;
+import dev.plumbline.record.EgressRecords;
+import dev.plumbline.record.ExecutableHasher;
+import dev.plumbline.record.GitTrackedFiles;
+import dev.plumbline.record.RecordException;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
+import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sigstore.SigstoreSigner;
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecorder;
-import dev.plumbline.trace.BuildRecords;
-import dev.plumbline.trace.ExecutableHasher;
-import dev.plumbline.trace.GitTrackedFiles;
-import dev.plumbline.trace.RecordException;
+import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.TraceException;
 import dev.plumbline.trace.Tracer;
+import dev.plumbline.trace.ptrace.PtraceTracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,12 +150,12 @@ public final class RunCommand implements Callable<Integer> {
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
         egressSession.allow());
 
-    Tracer tracer = Tracer.create();
+    Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
           .maskingValues(env.entrySet().stream()
-              .filter(v -> dev.plumbline.env.Secrets.isSensitive(v.getKey(), v.getValue()))
+              .filter(v -> dev.plumbline.redact.Secrets.isSensitive(v.getKey(), v.getValue()))
               .map(Map.Entry::getValue)
               .toList());
       egressSession.forwardDnsTo(recorder::accept);
@@ -176,10 +178,10 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = egressSession.annotate(recorder.finish(
+      BuildRecord built = EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT));
+          HASH_WAIT), egressSession);
 
       if (record != null) {
         try {

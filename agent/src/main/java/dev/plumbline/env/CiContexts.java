@@ -1,6 +1,7 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Ci;
+import dev.plumbline.redact.Secrets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,6 +1,5 @@
 package dev.plumbline.env;
 
-import dev.plumbline.trace.BuildRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,18 +56,18 @@ public final class EnvironmentCollector {
   }
 
   /** Both phases at once, for callers with no build in between (tests, tools reading a host). */
-  public Environment collect(Path cwd, BuildRecord record) {
-    return before(cwd).after(record);
+  public Environment collect(Path cwd, List<ToolchainInventory.Executed> executed) {
+    return before(cwd).after(executed);
   }
 
   /** The environment as it was before the build; {@link #after} completes it from the record. */
   public record Snapshot(Environment environment) {
     /** Adds the binaries the build executed to the toolchain list; runs nothing. */
-    public Environment after(BuildRecord record) {
+    public Environment after(List<ToolchainInventory.Executed> executed) {
       Environment e = environment;
       return new Environment(
           e.os(), e.kernel(), e.arch(), e.container(), e.ci(), e.variables(), e.variablesDigest(),
-          ToolchainInventory.merge(e.toolchain(), record == null ? List.of() : record.tools()),
+          ToolchainInventory.merge(e.toolchain(), executed),
           e.workspace());
     }
   }

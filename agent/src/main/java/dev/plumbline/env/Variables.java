@@ -1,6 +1,7 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Variable;
+import dev.plumbline.redact.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

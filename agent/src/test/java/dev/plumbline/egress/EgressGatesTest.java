@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.EgressGate.Attempt;
-import dev.plumbline.egress.EgressGate.Decision;
 import dev.plumbline.egress.dns.DnsObservation;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.egress.dns.NameBook;
+import dev.plumbline.net.AllowRule;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.AllowlistTest;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.EgressRecords;
+import dev.plumbline.trace.EgressGate.Attempt;
+import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +73,7 @@ class EgressGatesTest {
   @Test
   void dnsObservationsBecomeEventsAndHostnamesFillTheRecord() throws Exception {
     TraceEvent.Dns ev =
-        EgressRecords.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
+        EgressSession.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
     assertEquals(new TraceEvent.Dns(Instant.EPOCH, 7, "www.example.test", "A", List.of("192.0.2.1"), "allowed"), ev);
 
     NameBook names = new NameBook();
@@ -133,7 +138,7 @@ class EgressGatesTest {
           new BuildRecord(
               BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
               List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
-      BuildRecord out = s.annotate(rec);
+      BuildRecord out = EgressRecords.annotate(rec, s);
       assertEquals("block", out.agent().egressMode());
       assertEquals(List.of("pkg.test:443"), out.agent().allow());
       assertEquals("ptrace", out.agent().monitor());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.env.Environment.Toolchain;
+import dev.plumbline.redact.Secrets;
 import dev.plumbline.testing.Records;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,8 +171,8 @@ class EnvironmentCollectorTest {
 
     String gccSha = dev.plumbline.attest.Subjects.sha256Hex(gcc);
     List<Toolchain> after = ToolchainInventory.merge(before, List.of(
-        new dev.plumbline.trace.BuildRecord.Tool(gcc.toString(), gccSha, 2),
-        new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)));
+        new ToolchainInventory.Executed(gcc.toString(), gccSha),
+        new ToolchainInventory.Executed("/usr/bin/make", "bb".repeat(32))));
     assertTrue(after.stream().filter(t -> t.onPath()).allMatch(Toolchain::executed), "cc and gcc are the binary the build ran");
     Toolchain make = after.stream().filter(t -> t.path().equals("/usr/bin/make")).findFirst().orElseThrow();
     assertTrue(make.executed());
@@ -186,7 +187,7 @@ class EnvironmentCollectorTest {
   @Test
   void aPathToolReplacedDuringTheBuildShowsUpWithBothDigests() {
     Toolchain gcc = new Toolchain("gcc", "/usr/bin/gcc", null, "aa".repeat(32), "gcc 12", false, true);
-    List<Toolchain> after = ToolchainInventory.merge(List.of(gcc), List.of(new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/gcc", "ff".repeat(32), 1)));
+    List<Toolchain> after = ToolchainInventory.merge(List.of(gcc), List.of(new ToolchainInventory.Executed("/usr/bin/gcc", "ff".repeat(32))));
     assertEquals(2, after.size());
     assertFalse(after.get(0).executed(), "the binary found before the build is not what ran");
     assertEquals("ff".repeat(32), after.get(1).sha256());
@@ -209,7 +210,7 @@ class EnvironmentCollectorTest {
     var snapshot = collector.before(root);
     int beforeCount = ran.size();
     assertTrue(beforeCount >= 2, "versions and git asked before: " + ran);
-    Environment e = snapshot.after(Records.sample(true));
+    Environment e = snapshot.after(dev.plumbline.record.BuildRecords.executed(Records.sample(true)));
     assertEquals(beforeCount, ran.size(), "after() ran " + ran.subList(beforeCount, ran.size()));
     assertTrue(e.toolchain().stream().anyMatch(t -> t.path().equals("/usr/bin/cc") && t.executed()));
   }

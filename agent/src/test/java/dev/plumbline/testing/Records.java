@@ -1,6 +1,6 @@
 package dev.plumbline.testing;
 
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.util.List;
 
 /** Synthetic build records for tests that do not trace. */

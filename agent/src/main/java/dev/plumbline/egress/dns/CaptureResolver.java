@@ -1,10 +1,8 @@
 package dev.plumbline.egress.dns;
 
-import dev.plumbline.egress.Addresses;
-import dev.plumbline.egress.Allowlist;
-import dev.plumbline.egress.EgressMode;
-import dev.plumbline.egress.HostNames;
-import dev.plumbline.egress.NameBook;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.HostNames;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -47,7 +45,8 @@ public final class CaptureResolver implements AutoCloseable {
   private static final int MAX_WORKERS = 64;
 
   private final List<InetSocketAddress> upstreams;
-  private final EgressMode mode;
+  /** Block mode: refused names get NXDOMAIN and never reach the upstream nameserver. */
+  private final boolean blocking;
   private final Allowlist allowlist;
   private final NameBook names;
   private final Consumer<DnsObservation> sink;
@@ -65,14 +64,14 @@ public final class CaptureResolver implements AutoCloseable {
 
   public CaptureResolver(
       List<InetSocketAddress> upstreams,
-      EgressMode mode,
+      boolean blocking,
       Allowlist allowlist,
       NameBook names,
       Consumer<DnsObservation> sink,
       SocketOwners owners,
       Clock clock) {
     this.upstreams = List.copyOf(upstreams);
-    this.mode = mode;
+    this.blocking = blocking;
     this.allowlist = allowlist;
     this.names = names;
     this.sink = sink;
@@ -284,13 +283,13 @@ public final class CaptureResolver implements AutoCloseable {
     try {
       q = DnsCodec.decodeQuery(query, query.length);
     } catch (DnsFormatException e) {
-      record(pid, "(malformed)", "", List.of(), mode == EgressMode.BLOCK ? "blocked" : "audited", "FORMERR", transport);
+      record(pid, "(malformed)", "", List.of(), blocking ? "blocked" : "audited", "FORMERR", transport);
       return formErr(query);
     }
     if (q.isResponse()) {
       return null; // a stray response, not a question: nothing to answer
     }
-    boolean block = mode == EgressMode.BLOCK;
+    boolean block = blocking;
     if (block) {
       String refusal = refusal(q);
       if (refusal != null) {
@@ -386,7 +385,7 @@ public final class CaptureResolver implements AutoCloseable {
    * name at any address.
    */
   private List<InetSocketAddress> targets(int pid) {
-    if (mode == EgressMode.AUDIT && owners != null && pid > 0) {
+    if (!blocking && owners != null && pid > 0) {
       InetSocketAddress wanted = owners.originalFor(pid);
       if (wanted != null && !upstreams.contains(wanted)) {
         return List.of(wanted);

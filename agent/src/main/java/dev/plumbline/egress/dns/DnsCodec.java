@@ -1,6 +1,6 @@
 package dev.plumbline.egress.dns;
 
-import dev.plumbline.egress.Addresses;
+import dev.plumbline.net.Addresses;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

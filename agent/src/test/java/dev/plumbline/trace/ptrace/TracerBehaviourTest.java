@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.EgressGate;
+import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.Tracer;
 import java.net.InetSocketAddress;
@@ -188,7 +188,7 @@ class TracerBehaviourTest {
 
   @Test
   void forwardedSignalReachesTheBuild(@TempDir Path work) throws Exception {
-    Tracer tracer = Tracer.create();
+    Tracer tracer = new PtraceTracer();
     CountDownLatch running = new CountDownLatch(1);
     List<TraceEvent> events = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Tracer.Result> result = CompletableFuture.supplyAsync(() -> {

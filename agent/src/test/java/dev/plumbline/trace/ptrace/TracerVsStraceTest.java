@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Kernel;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,10 @@ class TracerVsStraceTest {
     assertTrue(strace.execs.contains("memfd"));
     assertTrue(strace.execs.contains("/usr/bin/sleep"), "the daemon ran");
     assertEquals(strace.execs, execs(ours));
-    assertEquals(11, strace.destinations.size(), "strace saw every destination: " + strace.destinations);
+    // int80 connects to two destinations through the i386 ABI: where the kernel kills that ABI the
+    // fixture dies before either call, untraced as well as traced
+    int expected = Kernel.int80Works() ? 11 : 9;
+    assertEquals(expected, strace.destinations.size(), "strace saw every destination: " + strace.destinations);
     assertEquals(strace.destinations, destinations(ours));
 
     // the tree is consistent: every process started, every exec and exit belongs to a started one
