@@ -2,11 +2,11 @@ package dev.plumbline.attest;
 
 import dev.plumbline.attest.Statement.Subject;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecords;
+import dev.plumbline.record.RecordException;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecords;
-import dev.plumbline.trace.RecordException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +80,7 @@ public final class AttestationRun {
     } else {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
-    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(record)));
+    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record))));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
     log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());

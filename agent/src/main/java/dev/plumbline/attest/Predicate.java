@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.env.Environment;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 
 /**
  * Our predicate, {@value #TYPE}: the build record's sections (agent, invocation, completeness,

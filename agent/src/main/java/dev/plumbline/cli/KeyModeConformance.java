@@ -1,18 +1,18 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.sign.Keys;
+import dev.plumbline.sign.SigningException;
 import dev.plumbline.sigstore.ArtifactDigest;
 import dev.plumbline.sigstore.KeyedLogEntries;
-import dev.plumbline.sigstore.KeyedLogStep;
 import dev.plumbline.sigstore.SigstoreException;
 import dev.plumbline.sigstore.SigstoreInputException;
 import dev.plumbline.sigstore.TrustRoots;
-import dev.plumbline.sign.Keys;
-import dev.plumbline.sign.SigningException;
 import dev.plumbline.verify.Artifact;
 import dev.plumbline.verify.BundleFile;
 import dev.plumbline.verify.BundleStep;
 import dev.plumbline.verify.Check;
 import dev.plumbline.verify.KeySignatureStep;
+import dev.plumbline.verify.KeyedLogStep;
 import dev.plumbline.verify.Verdict;
 import dev.plumbline.verify.Verifier;
 import dev.plumbline.verify.VerifyException;

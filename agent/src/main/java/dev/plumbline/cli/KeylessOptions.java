@@ -2,9 +2,9 @@ package dev.plumbline.cli;
 
 import dev.plumbline.sigstore.CertificateIdentity;
 import dev.plumbline.sigstore.KeylessBundleVerifier;
-import dev.plumbline.sigstore.KeylessSignatureStep;
 import dev.plumbline.sigstore.SigstoreInputException;
 import dev.plumbline.sigstore.TrustRoots;
+import dev.plumbline.verify.KeylessSignatureStep;
 import dev.plumbline.verify.VerifyException;
 import java.nio.file.Path;
 

@@ -1,10 +1,10 @@
 package dev.plumbline.cli;
 
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.io.PrintWriter;
 
 /**
- * Prints the end-of-run summary that {@link dev.plumbline.trace.RunSummary} renders: text on
+ * Prints the end-of-run summary that {@link dev.plumbline.record.RunSummary} renders: text on
  * stderr, or with {@code --json} the JSON form on stdout.
  */
 final class RunSummary {
@@ -12,11 +12,11 @@ final class RunSummary {
 
   static void print(BuildRecord r, boolean json, PrintWriter out, PrintWriter err) {
     if (json) {
-      out.print(dev.plumbline.trace.RunSummary.json(r));
+      out.print(dev.plumbline.record.RunSummary.json(r));
       out.flush();
       return;
     }
-    err.print(dev.plumbline.trace.RunSummary.text(r));
+    err.print(dev.plumbline.record.RunSummary.text(r));
     err.flush();
   }
 }

@@ -3,8 +3,11 @@ package dev.plumbline.egress;
 import dev.plumbline.egress.dns.CaptureResolver;
 import dev.plumbline.egress.dns.DnsObservation;
 import dev.plumbline.egress.dns.HostsFile;
+import dev.plumbline.egress.dns.NameBook;
 import dev.plumbline.egress.dns.ResolvConf;
 import dev.plumbline.egress.dns.SocketOwners;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.RuleSyntaxException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,11 +47,15 @@ public final class EgressGates {
 
   /** Parses the options without starting anything: usage errors surface before the build runs. */
   public static Allowlist allowlist(Options o) throws EgressConfigException {
-    Allowlist list = Allowlist.parse(o.allow());
-    if (o.allowFile() != null) {
-      list = list.plus(Allowlist.parseFile(o.allowFile()));
+    try {
+      Allowlist list = Allowlist.parse(o.allow());
+      if (o.allowFile() != null) {
+        list = list.plus(Allowlist.parseFile(o.allowFile()));
+      }
+      return list;
+    } catch (RuleSyntaxException e) {
+      throw new EgressConfigException(e.getMessage(), e);
     }
-    return list;
   }
 
   /**
@@ -73,7 +80,7 @@ public final class EgressGates {
     }
     List<InetSocketAddress> upstreams = ResolvConf.nameservers(readOrEmpty(files.resolvConf()));
     SocketOwners owners = SocketOwners.system();
-    CaptureResolver resolver = new CaptureResolver(upstreams, mode, allowlist, names, dns, owners, clock);
+    CaptureResolver resolver = new CaptureResolver(upstreams, mode == EgressMode.BLOCK, allowlist, names, dns, owners, clock);
     EgressPolicy.ResolverEndpoints endpoints = null;
     try {
       resolver.start();

@@ -1,5 +1,9 @@
 package dev.plumbline.egress;
 
+import dev.plumbline.egress.dns.NameBook;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.trace.EgressGate;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package dev.plumbline.egress;
 
 import dev.plumbline.egress.dns.DnsObservation;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.net.HostNames;
 import dev.plumbline.trace.TraceEvent;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * try (EgressSession egress = EgressSession.start(options)) {
  *   egress.forwardDnsTo(recorder::accept);
  *   tracer.run(new Request(..., egress.gate(), egress.enforcing(), recorder::accept));
- *   BuildRecord record = egress.annotate(recorder.finish(...));
+ *   BuildRecord record = EgressRecords.annotate(recorder.finish(...), egress);
  * }
  * </pre>
  */
@@ -47,7 +47,7 @@ public final class EgressSession implements AutoCloseable {
 
   private synchronized void observed(DnsObservation o) {
     if (live != null) {
-      live.accept(EgressRecords.toEvent(o));
+      live.accept(toEvent(o));
     } else {
       dns.add(o);
     }
@@ -102,27 +102,16 @@ public final class EgressSession implements AutoCloseable {
     List<TraceEvent.Dns> out = new ArrayList<>();
     DnsObservation o;
     while ((o = dns.poll()) != null) {
-      out.add(EgressRecords.toEvent(o));
+      out.add(toEvent(o));
     }
     return out;
   }
 
-  /**
-   * The record with what egress knows filled in: {@code hostname} of destinations,
-   * {@code agent.egressMode} / {@code agent.allow}, and in audit mode with an allowlist
-   * {@code wouldBlock} of each audited destination.
-   */
-  public BuildRecord annotate(BuildRecord r) {
-    BuildRecord withNames = EgressRecords.withHostnames(r, gate);
-    if (gate.mode() == EgressMode.AUDIT && !gate.allowlist().rules().isEmpty()) {
-      withNames = EgressRecords.withWouldBlock(withNames, gate);
-    }
-    BuildRecord.Agent a = withNames.agent();
-    if (a == null) {
-      return withNames;
-    }
-    BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), allow());
-    return withNames.withAgent(agent);
+  /** The trace event for one DNS question (name in canonical form when it is a valid host name). */
+  static TraceEvent.Dns toEvent(DnsObservation o) {
+    String canonical = HostNames.canonical(o.name());
+    String name = canonical != null ? canonical : o.name();
+    return new TraceEvent.Dns(o.at(), o.pid(), name, o.type(), o.answers(), o.decision());
   }
 
   /** Stops the resolver. */

@@ -1,7 +1,6 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Toolchain;
-import dev.plumbline.trace.BuildRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -116,11 +115,14 @@ public final class ToolchainInventory {
    * every other binary the build executed. A PATH tool whose file changed during the build shows
    * up twice, once with each digest. Sorted by path.
    */
-  public static List<Toolchain> merge(List<Toolchain> pathTools, List<BuildRecord.Tool> executed) {
+  /** A binary the build executed, as the record has it. */
+  public record Executed(String path, String sha256) {}
+
+  public static List<Toolchain> merge(List<Toolchain> pathTools, List<Executed> executed) {
     TreeMap<String, Toolchain> byPath = new TreeMap<>();
     List<Toolchain> tools = new ArrayList<>(pathTools);
     List<Toolchain> extra = new ArrayList<>();
-    for (BuildRecord.Tool tool : executed == null ? List.<BuildRecord.Tool>of() : executed) {
+    for (Executed tool : executed == null ? List.<Executed>of() : executed) {
       boolean matched = false;
       for (int i = 0; i < tools.size(); i++) {
         Toolchain t = tools.get(i);

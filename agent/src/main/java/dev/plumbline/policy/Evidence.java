@@ -1,6 +1,6 @@
 package dev.plumbline.policy;
 
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 

@@ -1,11 +1,11 @@
 package dev.plumbline.policy;
 
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecord.Destination;
-import dev.plumbline.trace.BuildRecord.Exec;
-import dev.plumbline.trace.BuildRecord.FileWrite;
-import dev.plumbline.trace.BuildRecord.ProcessInfo;
-import dev.plumbline.trace.BuildRecord.Tool;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecord.Destination;
+import dev.plumbline.record.BuildRecord.Exec;
+import dev.plumbline.record.BuildRecord.FileWrite;
+import dev.plumbline.record.BuildRecord.ProcessInfo;
+import dev.plumbline.record.BuildRecord.Tool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecord.Destination;
-import dev.plumbline.trace.BuildRecord.Tool;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecord.Destination;
+import dev.plumbline.record.BuildRecord.Tool;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -2,12 +2,12 @@ package dev.plumbline.report;
 
 import dev.plumbline.policy.Evidence;
 import dev.plumbline.policy.PolicyEvaluator;
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecord.Destination;
-import dev.plumbline.trace.BuildRecord.DnsQuery;
-import dev.plumbline.trace.BuildRecord.FileWrite;
-import dev.plumbline.trace.BuildRecord.ProcessInfo;
-import dev.plumbline.trace.BuildRecord.Tool;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecord.Destination;
+import dev.plumbline.record.BuildRecord.DnsQuery;
+import dev.plumbline.record.BuildRecord.FileWrite;
+import dev.plumbline.record.BuildRecord.ProcessInfo;
+import dev.plumbline.record.BuildRecord.Tool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package dev.plumbline.report;
 import static dev.plumbline.report.Text.md;
 
 import dev.plumbline.policy.Evidence;
-import dev.plumbline.trace.BuildRecord.DnsQuery;
-import dev.plumbline.trace.BuildRecord.FileWrite;
+import dev.plumbline.record.BuildRecord.DnsQuery;
+import dev.plumbline.record.BuildRecord.FileWrite;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package dev.plumbline.report;
 
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecord.Exec;
-import dev.plumbline.trace.BuildRecord.ProcessInfo;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecord.Exec;
+import dev.plumbline.record.BuildRecord.ProcessInfo;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What the tracer saw, in the order it saw it. The tracer thread emits these and does nothing slow;
- * {@link BuildRecorder} folds them into a {@link BuildRecord}.
+ * the recorder ({@code dev.plumbline.record.BuildRecorder}) folds them into the build record.
  */
 public sealed interface TraceEvent {
   Instant at();
@@ -14,12 +14,11 @@ public sealed interface TraceEvent {
   record ProcessStarted(Instant at, int pid, int ppid, boolean thread) implements TraceEvent {}
 
   /**
-   * A successful exec; {@code sha256} and {@code script} may be filled in later by a hashing worker.
-   * {@code argv} is as the process has it, secrets included: {@link BuildRecorder} redacts it before
+   * A successful exec. Digests are not part of the event: the recorder pairs it with the hashing
+   * worker's results. {@code argv} is as the process has it, secrets included: the recorder redacts it before
    * anything is written, so never log or persist this event's argv directly.
    */
-  record Exec(Instant at, int pid, String path, String sha256, List<String> argv, String cwd, BuildRecord.Script script)
-      implements TraceEvent {}
+  record Exec(Instant at, int pid, String path, List<String> argv, String cwd) implements TraceEvent {}
 
   /**
    * A connect, sendto, sendmsg or sendmmsg (TCP Fast Open included) to a destination.

@@ -1,7 +1,5 @@
 package dev.plumbline.trace;
 
-import dev.plumbline.egress.EgressGate;
-import dev.plumbline.trace.ptrace.PtraceTracer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +53,4 @@ public interface Tracer {
 
   /** Forwards a signal (SIGINT, SIGTERM, SIGHUP) to the running build; safe from any thread. */
   void forwardSignal(int signal);
-
-  /** The tracer of this platform: ptrace + seccomp on Linux. */
-  static Tracer create() {
-    return new PtraceTracer();
-  }
 }

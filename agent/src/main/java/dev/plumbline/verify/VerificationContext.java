@@ -1,7 +1,7 @@
 package dev.plumbline.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.record.BuildRecord;
 import dev.plumbline.testing.Attestations;
 import dev.plumbline.testing.Records;
-import dev.plumbline.trace.BuildRecord;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class PredicateSchemaTest {
   }
 
   private JsonNode predicate(EnvironmentCollector collector, BuildRecord record) {
-    return Predicate.of(record, collector.collect(dir, record));
+    return Predicate.of(record, collector.collect(dir, dev.plumbline.record.BuildRecords.executed(record)));
   }
 
   @Test

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.EgressGate.Attempt;
-import dev.plumbline.egress.EgressGate.Decision;
 import dev.plumbline.egress.dns.DnsObservation;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.egress.dns.NameBook;
+import dev.plumbline.net.AllowRule;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.AllowlistTest;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.EgressRecords;
+import dev.plumbline.trace.EgressGate.Attempt;
+import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +73,7 @@ class EgressGatesTest {
   @Test
   void dnsObservationsBecomeEventsAndHostnamesFillTheRecord() throws Exception {
     TraceEvent.Dns ev =
-        EgressRecords.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
+        EgressSession.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
     assertEquals(new TraceEvent.Dns(Instant.EPOCH, 7, "www.example.test", "A", List.of("192.0.2.1"), "allowed"), ev);
 
     NameBook names = new NameBook();
@@ -78,9 +83,12 @@ class EgressGatesTest {
         new BuildRecord(
             BuildRecord.FORMAT, null, null, BuildRecord.Completeness.full(), List.of(), List.of(),
             List.of(
-                new BuildRecord.Destination("inet", "tcp", "192.0.2.1", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
-                new BuildRecord.Destination("inet", "tcp", "192.0.2.2", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
-                new BuildRecord.Destination("unix", "unix-stream", "/run/x.sock", null, null, "audited", List.of("connect"), List.of("ok"), List.of("sh"), 1)),
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.1", 443).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.2", 443).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
+                BuildRecord.Destination.to("unix", "unix-stream", "/run/x.sock", null).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("sh"), 1)),
             List.of(), List.of(), null, null);
     BuildRecord out = EgressRecords.withHostnames(r, gate);
     assertEquals("www.example.test", out.network().get(0).hostname());
@@ -113,7 +121,7 @@ class EgressGatesTest {
       // whatever 127.0.0.1:53 answers (SERVFAIL when nothing listens), the refused name is answered
       // by the resolver itself and queued for the recorder
       byte[] q =
-          dev.plumbline.egress.dns.DnsCodec.encode(
+          dev.plumbline.egress.dns.DnsEncoder.encode(
               new dev.plumbline.egress.dns.DnsMessage(
                   5, 0, List.of(new dev.plumbline.egress.dns.DnsMessage.Question("Evil.Test", 1, 1)), List.of(), List.of(), List.of()));
       dev.plumbline.egress.dns.DnsMessage reply = dev.plumbline.egress.dns.CaptureResolverTest.askUdp(r.to(), q);
@@ -133,7 +141,7 @@ class EgressGatesTest {
           new BuildRecord(
               BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
               List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
-      BuildRecord out = s.annotate(rec);
+      BuildRecord out = EgressRecords.annotate(rec, s);
       assertEquals("block", out.agent().egressMode());
       assertEquals(List.of("pkg.test:443"), out.agent().allow());
       assertEquals("ptrace", out.agent().monitor());

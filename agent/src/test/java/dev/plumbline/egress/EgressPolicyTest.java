@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.EgressGate.Attempt;
-import dev.plumbline.egress.EgressGate.Decision;
+import dev.plumbline.egress.dns.NameBook;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.AllowlistTest;
+import dev.plumbline.trace.EgressGate.Attempt;
+import dev.plumbline.trace.EgressGate.Decision;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

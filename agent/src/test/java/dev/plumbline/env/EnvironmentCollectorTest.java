@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.env.Environment.Toolchain;
+import dev.plumbline.redact.SecretNames;
+import dev.plumbline.redact.TokenFormats;
 import dev.plumbline.testing.Records;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,18 +137,18 @@ class EnvironmentCollectorTest {
   void secretDetectorKnowsNamesAndValueShapes() {
     for (String name : List.of("GITHUB_TOKEN", "MY_PASSWORD", "db_passwd", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY_FILE",
         "NPM_AUTH", "SESSION_ID", "GOOGLE_CREDENTIALS", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "COOKIE_JAR")) {
-      assertTrue(Secrets.isSensitiveName(name), name);
+      assertTrue(SecretNames.builtIn().isSensitiveVariable(name), name);
     }
     for (String name : List.of("HOME", "PATH", "LANG", "GITHUB_SHA", "RUNNER_OS", "PWD")) {
-      assertFalse(Secrets.isSensitiveName(name), name);
+      assertFalse(SecretNames.builtIn().isSensitiveVariable(name), name);
     }
     for (String v : List.of("ghp_0123456789abcdefghijABCDEFGHIJ012345", "github_pat_11AAAAAAA0bbbbbbbbbbbbbbbb",
         "AKIAIOSFODNN7EXAMPLE", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "-----BEGIN OPENSSH PRIVATE KEY-----",
         "https://user:pa55@registry.example/", "Bearer ghs_abcdefghijklmnopqrstuvwxyz")) {
-      assertTrue(Secrets.looksLikeSecret(v), v);
+      assertTrue(TokenFormats.contains(v), v);
     }
     for (String v : List.of("/usr/bin:/bin", "en_US.UTF-8", "https://github.com/acme/app", "refs/heads/main", "AKIA")) {
-      assertFalse(Secrets.looksLikeSecret(v), v);
+      assertFalse(TokenFormats.contains(v), v);
     }
   }
 
@@ -170,8 +172,8 @@ class EnvironmentCollectorTest {
 
     String gccSha = dev.plumbline.attest.Subjects.sha256Hex(gcc);
     List<Toolchain> after = ToolchainInventory.merge(before, List.of(
-        new dev.plumbline.trace.BuildRecord.Tool(gcc.toString(), gccSha, 2),
-        new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)));
+        new ToolchainInventory.Executed(gcc.toString(), gccSha),
+        new ToolchainInventory.Executed("/usr/bin/make", "bb".repeat(32))));
     assertTrue(after.stream().filter(t -> t.onPath()).allMatch(Toolchain::executed), "cc and gcc are the binary the build ran");
     Toolchain make = after.stream().filter(t -> t.path().equals("/usr/bin/make")).findFirst().orElseThrow();
     assertTrue(make.executed());
@@ -186,7 +188,7 @@ class EnvironmentCollectorTest {
   @Test
   void aPathToolReplacedDuringTheBuildShowsUpWithBothDigests() {
     Toolchain gcc = new Toolchain("gcc", "/usr/bin/gcc", null, "aa".repeat(32), "gcc 12", false, true);
-    List<Toolchain> after = ToolchainInventory.merge(List.of(gcc), List.of(new dev.plumbline.trace.BuildRecord.Tool("/usr/bin/gcc", "ff".repeat(32), 1)));
+    List<Toolchain> after = ToolchainInventory.merge(List.of(gcc), List.of(new ToolchainInventory.Executed("/usr/bin/gcc", "ff".repeat(32))));
     assertEquals(2, after.size());
     assertFalse(after.get(0).executed(), "the binary found before the build is not what ran");
     assertEquals("ff".repeat(32), after.get(1).sha256());
@@ -209,7 +211,7 @@ class EnvironmentCollectorTest {
     var snapshot = collector.before(root);
     int beforeCount = ran.size();
     assertTrue(beforeCount >= 2, "versions and git asked before: " + ran);
-    Environment e = snapshot.after(Records.sample(true));
+    Environment e = snapshot.after(dev.plumbline.record.BuildRecords.executed(Records.sample(true)));
     assertEquals(beforeCount, ran.size(), "after() ran " + ran.subList(beforeCount, ran.size()));
     assertTrue(e.toolchain().stream().anyMatch(t -> t.path().equals("/usr/bin/cc") && t.executed()));
   }

@@ -49,7 +49,7 @@ class PolicyLearnerTest {
     assertTrue(p.egress().forbiddenUnixSockets().stream().anyMatch(g -> g.matches("/var/run/docker.sock")));
     // a tool update (same path, new digest) is caught
     TestRecords.Builder updated = TestRecords.buildA();
-    updated.tools.replaceAll(t -> t.path().equals("/usr/bin/make") ? new dev.plumbline.trace.BuildRecord.Tool(t.path(), TestRecords.CURL, 1) : t);
+    updated.tools.replaceAll(t -> t.path().equals("/usr/bin/make") ? new dev.plumbline.record.BuildRecord.Tool(t.path(), TestRecords.CURL, 1) : t);
     Evaluation e = EVAL.evaluate(p, Evidence.ofRecord(updated.build(), "u.json"));
     assertEquals("a tool ran with a digest the policy does not allow", e.violations().get(0).message());
   }

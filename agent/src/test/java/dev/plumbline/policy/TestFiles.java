@@ -2,7 +2,7 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package dev.plumbline.policy;
 
-import dev.plumbline.trace.BuildRecord;
-import dev.plumbline.trace.BuildRecord.Destination;
-import dev.plumbline.trace.BuildRecord.DnsQuery;
-import dev.plumbline.trace.BuildRecord.Exec;
-import dev.plumbline.trace.BuildRecord.FileWrite;
-import dev.plumbline.trace.BuildRecord.ProcessInfo;
-import dev.plumbline.trace.BuildRecord.Tool;
+import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecord.Destination;
+import dev.plumbline.record.BuildRecord.DnsQuery;
+import dev.plumbline.record.BuildRecord.Exec;
+import dev.plumbline.record.BuildRecord.FileWrite;
+import dev.plumbline.record.BuildRecord.ProcessInfo;
+import dev.plumbline.record.BuildRecord.Tool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,13 +43,14 @@ public final class TestRecords {
     }
 
     public Builder connect(String host, String address, int port, String proto, String decision, String process) {
-      network.add(new Destination(address.contains(":") ? "inet6" : "inet", proto, address, port, host, decision,
-          List.of("connect"), List.of("0"), List.of(process), 1));
+      network.add(Destination.to(address.contains(":") ? "inet6" : "inet", proto, address, port).withHostname(host).withDecision(decision)
+            .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
 
     public Builder unix(String path, String decision, String process) {
-      network.add(new Destination("unix", "unix-stream", path, null, null, decision, List.of("connect"), List.of("0"), List.of(process), 1));
+      network.add(Destination.to("unix", "unix-stream", path, null).withDecision(decision)
+            .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
 

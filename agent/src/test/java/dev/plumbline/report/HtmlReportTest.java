@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.policy.Evidence;
 import dev.plumbline.policy.TestRecords;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -8,7 +8,7 @@ import dev.plumbline.policy.Evidence;
 import dev.plumbline.policy.EvidenceFiles;
 import dev.plumbline.policy.TestFiles;
 import dev.plumbline.policy.TestRecords;
-import dev.plumbline.trace.BuildRecord;
+import dev.plumbline.record.BuildRecord;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

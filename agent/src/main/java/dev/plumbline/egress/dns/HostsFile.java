@@ -1,7 +1,7 @@
 package dev.plumbline.egress.dns;
 
-import dev.plumbline.egress.Addresses;
-import dev.plumbline.egress.HostNames;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.HostNames;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.plumbline.egress.dns;
 
-import dev.plumbline.egress.Addresses;
+import dev.plumbline.net.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.plumbline.trace.decode;
 
+import dev.plumbline.net.Addresses;
+
 /**
  * A socket address decoded from the {@code struct sockaddr} bytes a process passed to connect,
  * sendto or sendmsg.
@@ -75,7 +77,7 @@ public record SocketAddress(String family, String address, Integer port, String 
     int port = Bytes.u16be(raw, 2);
     byte[] addr = new byte[16];
     System.arraycopy(raw, 8, addr, 0, 16);
-    String address = formatIpv6(addr);
+    String address = Addresses.formatIpv6(addr);
     if (raw.length >= SOCKADDR_IN6_SIZE) {
       long scope = Bytes.u32le(raw, 24);
       if (scope != 0) {
@@ -150,52 +152,4 @@ public record SocketAddress(String family, String address, Integer port, String 
     };
   }
 
-  /** RFC 5952: lower case, longest run (≥2) of zero groups as {@code ::}, IPv4-mapped as dotted quad. */
-  public static String formatIpv6(byte[] a) {
-    boolean mapped = true;
-    for (int i = 0; i < 10; i++) {
-      mapped &= a[i] == 0;
-    }
-    mapped &= (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
-    if (mapped) {
-      return "::ffff:" + (a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff);
-    }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = Bytes.u16be(a, 2 * i);
-    }
-    int bestStart = -1;
-    int bestLen = 0;
-    for (int i = 0; i < 8; ) {
-      if (groups[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    if (bestLen < 2) {
-      bestStart = -1;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(groups[i]));
-    }
-    return sb.toString();
-  }
 }

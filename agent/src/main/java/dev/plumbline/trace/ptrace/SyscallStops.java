@@ -2,11 +2,11 @@ package dev.plumbline.trace.ptrace;
 
 import static dev.plumbline.linux.Ptrace.*;
 
-import dev.plumbline.egress.EgressGate;
-import dev.plumbline.egress.EgressGate.Decision;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.linux.TracerCalls.X8664Reg;
+import dev.plumbline.trace.EgressGate;
+import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.Tracer.Request;
 import dev.plumbline.trace.decode.Abi;
@@ -87,7 +87,7 @@ final class SyscallStops {
     // raw on purpose: the recorder redacts once, off this thread, before anything is written
     List<String> argv = cmdline == null ? List.of() : Cmdline.parse(cmdline);
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
-    emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, null, argv, cwd, null));
+    emit.accept(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd));
     noteSetId(pid, path);
   }
 

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.Addresses;
-import dev.plumbline.egress.Allowlist;
 import dev.plumbline.egress.EgressMode;
-import dev.plumbline.egress.NameBook;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.Allowlist;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.DatagramPacket;
@@ -48,13 +47,13 @@ public class CaptureResolverTest {
   CaptureResolver start(EgressMode mode, String... allow) throws Exception {
     resolver =
         new CaptureResolver(
-                List.of(upstream.address()), mode, Allowlist.parse(List.of(allow)), names, seen::add, null, Clock.systemUTC())
+                List.of(upstream.address()), mode == EgressMode.BLOCK, Allowlist.parse(List.of(allow)), names, seen::add, null, Clock.systemUTC())
             .start();
     return resolver;
   }
 
   static byte[] query(int id, String name, int type) {
-    return DnsCodec.encode(
+    return DnsEncoder.encode(
         new DnsMessage(id, DnsMessage.FLAG_RD, List.of(new DnsMessage.Question(name, type, 1)), List.of(), List.of(), List.of()));
   }
 
@@ -146,13 +145,13 @@ public class CaptureResolverTest {
   void blockRefusesMultiQuestionAndNonQueryOpcodes() throws Exception {
     start(EgressMode.BLOCK, "allowed.test");
     byte[] two =
-        DnsCodec.encode(
+        DnsEncoder.encode(
             new DnsMessage(
                 16, 0, List.of(new DnsMessage.Question("allowed.test", 1, 1), new DnsMessage.Question("other.test", 1, 1)),
                 List.of(), List.of(), List.of()));
     assertEquals(DnsMessage.RCODE_REFUSED, askUdp(resolver.inet(), two).rcode());
     byte[] update =
-        DnsCodec.encode(
+        DnsEncoder.encode(
             new DnsMessage(17, 5 << 11, List.of(new DnsMessage.Question("allowed.test", 6, 1)), List.of(), List.of(), List.of()));
     assertEquals(DnsMessage.RCODE_REFUSED, askUdp(resolver.inet(), update).rcode());
     assertTrue(upstream.log().isEmpty());
@@ -176,7 +175,7 @@ public class CaptureResolverTest {
       dead = (InetSocketAddress) d.getLocalSocketAddress();
     }
     resolver =
-        new CaptureResolver(List.of(dead), EgressMode.AUDIT, Allowlist.empty(), names, seen::add, null, Clock.systemUTC()).start();
+        new CaptureResolver(List.of(dead), false, Allowlist.empty(), names, seen::add, null, Clock.systemUTC()).start();
     DnsMessage r = askUdp(resolver.inet(), query(18, "x.test", 1));
     assertEquals(DnsMessage.RCODE_SERVFAIL, r.rcode());
     assertEquals("SERVFAIL", seen.get(0).rcode());
@@ -191,7 +190,7 @@ public class CaptureResolverTest {
         SocketOwners owners = new SocketOwners(java.nio.file.Paths.get("/proc"));
         owners.noteRedirect(self, own.address()); // as the gate does when it redirects this process's DNS
         try (CaptureResolver r =
-            new CaptureResolver(List.of(upstream.address()), mode, Allowlist.parse(List.of("other.test")), names, seen::add, owners, Clock.systemUTC())
+            new CaptureResolver(List.of(upstream.address()), mode == EgressMode.BLOCK, Allowlist.parse(List.of("other.test")), names, seen::add, owners, Clock.systemUTC())
                 .start()) {
           DnsMessage m = askUdp(r.inet(), query(20, "other.test", DnsMessage.TYPE_A));
           String expected = mode == EgressMode.AUDIT ? "127.0.0.99" : "127.0.0.11";
@@ -210,7 +209,7 @@ public class CaptureResolverTest {
         DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
       resolver =
           new CaptureResolver(
-                  List.of((InetSocketAddress) silent.getLocalSocketAddress()), EgressMode.AUDIT, Allowlist.empty(), names, seen::add, null,
+                  List.of((InetSocketAddress) silent.getLocalSocketAddress()), false, Allowlist.empty(), names, seen::add, null,
                   Clock.systemUTC())
               .start();
       // the upstream never answers, so every forwarded query holds its worker for seconds

@@ -2,7 +2,7 @@ package dev.plumbline.egress.dns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.plumbline.egress.Addresses;
+import dev.plumbline.net.Addresses;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

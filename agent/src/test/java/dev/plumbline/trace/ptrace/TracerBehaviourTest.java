@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plumbline.egress.EgressGate;
+import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.Tracer;
 import java.net.InetSocketAddress;
@@ -22,10 +22,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the tracer does beyond seeing: files, evasion, egress decisions, signals, leftovers. */
+@Tag("needs-ptrace")
 class TracerBehaviourTest {
   static Path bin;
 
@@ -188,7 +190,7 @@ class TracerBehaviourTest {
 
   @Test
   void forwardedSignalReachesTheBuild(@TempDir Path work) throws Exception {
-    Tracer tracer = Tracer.create();
+    Tracer tracer = new PtraceTracer();
     CountDownLatch running = new CountDownLatch(1);
     List<TraceEvent> events = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Tracer.Result> result = CompletableFuture.supplyAsync(() -> {

@@ -1,10 +1,10 @@
 package dev.plumbline.trace.ptrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Kernel;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unix sockets (path and abstract), the i386 ABI through int 0x80, a double-forking daemon that
  * outlives the main command, a child that exits non-zero and one killed by a signal.
  */
+@Tag("needs-ptrace")
 class TracerVsStraceTest {
   static Path bin;
 
@@ -84,7 +86,10 @@ class TracerVsStraceTest {
     assertTrue(strace.execs.contains("memfd"));
     assertTrue(strace.execs.contains("/usr/bin/sleep"), "the daemon ran");
     assertEquals(strace.execs, execs(ours));
-    assertEquals(11, strace.destinations.size(), "strace saw every destination: " + strace.destinations);
+    // int80 connects to two destinations through the i386 ABI: where the kernel kills that ABI the
+    // fixture dies before either call, untraced as well as traced
+    int expected = Kernel.int80Works() ? 11 : 9;
+    assertEquals(expected, strace.destinations.size(), "strace saw every destination: " + strace.destinations);
     assertEquals(strace.destinations, destinations(ours));
 
     // the tree is consistent: every process started, every exec and exit belongs to a started one

@@ -1,6 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
-import dev.plumbline.egress.EgressGate;
+import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.Tracer;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ final class Traces {
 
   static Traces run(Path cwd, Duration grace, EgressGate gate, String... argv) throws Exception {
     Traces t = new Traces();
-    Tracer tracer = Tracer.create();
+    Tracer tracer = new PtraceTracer();
     t.result = tracer.run(new Tracer.Request(List.of(argv), cwd, System.getenv(), grace,
         gate == null ? EgressGate.auditAll() : gate, false, t.events::add));
     return t;

@@ -1,0 +1,161 @@
+package dev.plumbline.record;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * What one traced build did: the document written by {@code plumbline run --record FILE}, and the
+ * heart of the attestation predicate. Every list is sorted so that two records of the same build
+ * differ only in times, pids and durations. The schema is documented in {@code docs/record.md}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildRecord(
+    String format,
+    Agent agent,
+    Invocation invocation,
+    Completeness completeness,
+    List<Tool> tools,
+    List<ProcessInfo> processes,
+    List<Destination> network,
+    List<DnsQuery> dns,
+    List<FileWrite> files,
+    Sources sources,
+    List<Note> notes) {
+
+  /** This record with another agent section (everything else kept, fields added later included). */
+  public BuildRecord withAgent(Agent newAgent) {
+    return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes);
+  }
+
+  /** This record with other network destinations (everything else kept, fields added later included). */
+  public BuildRecord withNetwork(List<Destination> newNetwork) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
+        notes);
+  }
+
+  /** This record with another completeness (everything else kept, fields added later included). */
+  public BuildRecord withCompleteness(Completeness newCompleteness) {
+    return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
+        notes);
+  }
+
+  /** Changes whenever a field changes meaning or is removed; additions keep the version. */
+  public static final String FORMAT = "https://plumbline.dev/record/v1";
+
+  /** The agent that produced the record and how it watched. */
+  public record Agent(String name, String version, String monitor, String egressMode, List<String> allow) {}
+
+  /** The build command as given, where and when it ran, and how it ended. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Invocation(
+      List<String> argv, String cwd, String startedAt, String finishedAt, Integer exitCode, Integer signal) {}
+
+  /** Whether every process, exec and network call of the tree was seen; reasons when not. */
+  public record Completeness(boolean complete, List<String> reasons) {
+    public static Completeness full() {
+      return new Completeness(true, List.of());
+    }
+  }
+
+  /** A distinct binary the build executed, by resolved path and content digest. */
+  public record Tool(String path, String sha256, int count) {}
+
+  /** One process of the tree, with each program image it executed in order. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ProcessInfo(
+      int pid,
+      int ppid,
+      String startedAt,
+      String endedAt,
+      Integer exitCode,
+      Integer signal,
+      boolean outlivedBuild,
+      List<Exec> execs) {}
+
+  /**
+   * One successful execve/execveat: {@code path} is the resolved executable, {@code sha256} its
+   * content read through /proc/PID/exe; {@code script} is set when the kernel ran an interpreter.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Exec(String path, String sha256, List<String> argv, String cwd, String at, Script script) {}
+
+  /** The script an interpreter was started for (#!), hashed too, since the interpreter's digest says little. */
+  public record Script(String path, String sha256) {}
+
+  /**
+   * A network destination the tree used, aggregated over processes and calls. {@code family} is
+   * inet, inet6 or unix; {@code protocol} tcp, udp, raw or unix-stream/unix-dgram; {@code decision}
+   * allowed, blocked or audited.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Destination(
+      String family,
+      String protocol,
+      String address,
+      Integer port,
+      String hostname,
+      String decision,
+      List<String> syscalls,
+      List<String> results,
+      List<String> processes,
+      int count,
+      Boolean wouldBlock) {
+
+    /**
+     * A destination with nothing known about it yet; the {@code with…} methods add the rest, so a
+     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision("allowed")…}.
+     * ({@code wouldBlock}: in audit mode with an allowlist, whether block mode would have refused
+     * this destination; absent otherwise.)
+     */
+    public static Destination to(String family, String protocol, String address, Integer port) {
+      return new Destination(family, protocol, address, port, null, null, List.of(), List.of(), List.of(), 0, null);
+    }
+
+    public Destination withHostname(String name) {
+      return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
+    }
+
+    public Destination withDecision(String d) {
+      return new Destination(family, protocol, address, port, hostname, d, syscalls, results, processes, count, wouldBlock);
+    }
+
+    /** The calls that used it ({@code connect}, {@code sendto}, …) and their results. */
+    public Destination withCalls(List<String> kinds, List<String> outcomes) {
+      return new Destination(family, protocol, address, port, hostname, decision, kinds, outcomes, processes, count, wouldBlock);
+    }
+
+    /** The executables that used it and how many times it was used in all. */
+    public Destination withUse(List<String> by, int times) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, by, times, wouldBlock);
+    }
+
+    public Destination withWouldBlock(Boolean would) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, would);
+    }
+  }
+
+  /** A DNS question the tree asked and the addresses it was answered with. */
+  public record DnsQuery(String name, String type, List<String> answers, String decision, int count) {}
+
+  /**
+   * A change to a file under the working directory: {@code path} relative to it, {@code operations}
+   * among write, create, truncate, rename-from, rename-to, unlink; {@code tracked} when git tracks it.
+   */
+  public record FileWrite(String path, List<String> operations, boolean tracked, List<String> processes, int count) {}
+
+  /**
+   * What the record knows about the working directory's sources: {@code gitTracked} when git
+   * listed its tracked files (otherwise no write can be marked {@code tracked}), and how many;
+   * {@code transientFiles}: untracked files the build created and removed again, left out of
+   * {@code files}.
+   */
+  public record Sources(boolean gitTracked, int trackedFiles, int transientFiles) {}
+
+  /**
+   * Something worth knowing that does not make the trace incomplete, aggregated by ({@code kind},
+   * {@code detail}): a refused PTRACE_TRACEME/ATTACH ({@code ptrace}), the build installing its own
+   * seccomp filter ({@code seccomp}), io_uring refused in block mode ({@code io_uring}), ...
+   */
+  public record Note(String kind, String detail, List<String> processes, int count) {}
+}

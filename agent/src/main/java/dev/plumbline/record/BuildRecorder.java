@@ -1,0 +1,416 @@
+package dev.plumbline.record;
+
+import dev.plumbline.redact.Redaction;
+import dev.plumbline.trace.TraceEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Folds the tracer's {@link TraceEvent}s into a {@link BuildRecord}.
+ *
+ * <h2>How the tracer calls it</h2>
+ *
+ * <pre>{@code
+ * BuildRecorder recorder = new BuildRecorder(new BuildRecorder.Settings(agent, argv, workdir,
+ *     GitTrackedFiles.of(workdir)));
+ * // on the tracer thread, in the order things happen:
+ * recorder.accept(new TraceEvent.ProcessStarted(now, pid, ppid, false));
+ * // at the exec stop (the hasher opens /proc/PID/exe right here, hashes later on its workers):
+ * recorder.exec(new TraceEvent.Exec(now, pid, path, argv, cwd), hasher.onExec(pid, argv, cwd));
+ * recorder.accept(new TraceEvent.Network(...)); recorder.accept(new TraceEvent.ProcessExited(...)); ...
+ * // when the tree is gone:
+ * BuildRecord record = recorder.finish(new BuildRecorder.Outcome(startedAt, Instant.now(), exitCode, signal),
+ *     Duration.ofSeconds(60));
+ * }</pre>
+ *
+ * <p>Asynchronous digests: {@link #exec(TraceEvent.Exec, CompletableFuture, CompletableFuture)}
+ * takes futures for the executable's and the script's digest; they are only looked at in {@link
+ * #finish}, which waits for them up to a deadline. A digest that failed or did not arrive in time
+ * makes the record incomplete, naming the executable. An {@code Exec} given to {@link #accept}
+ * must carry its digest itself (a null {@code sha256} there also makes the record incomplete).
+ *
+ * <h2>Event conventions</h2>
+ *
+ * <ul>
+ *   <li>{@code ProcessStarted(thread=true)}: {@code pid} is the new thread's tid and {@code ppid}
+ *       any task of its thread group; events with a tid are attributed to its process. Threads are
+ *       not listed as processes.
+ *   <li>{@code Network}: for unix sockets {@code address} is the path, an abstract name prefixed
+ *       with {@code @}, or empty for an unnamed socket; {@code port} null. The hostname is taken
+ *       from the most recent {@code Dns} answer that contained the address.
+ *   <li>{@code FileChanged}: an absolute path (or relative to the working directory); writes
+ *       outside the working directory are not recorded (temporary files would make records of
+ *       the same build differ).
+ *   <li>Out of order: events of a task whose {@code ProcessStarted} comes later (a new thread's or
+ *       child's first stop before its parent's clone/fork event) are folded into the thread's
+ *       process, or into the child once its start arrives. A task never started nor ended makes
+ *       the record incomplete ("exit not seen").
+ *   <li>{@code Note}: aggregated by (kind, detail) into {@code notes}; a "(pid N)" in the detail
+ *       is dropped, since the process is listed by executable.
+ *   <li>{@code Incomplete}: the reason must not contain pids or times (records of the same build
+ *       should be equal); reasons are de-duplicated and sorted.
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ *
+ * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count: argv redaction,
+ * aggregation and sorting happen in {@code finish}), so the tracer thread can call them directly;
+ * digests complete on the hasher's threads and are not touched until {@code finish}. {@code finish}
+ * may be called once, from any thread, after the last event.
+ */
+public final class BuildRecorder {
+
+  /**
+   * What is known before the build starts.
+   *
+   * @param agent the agent section, as is
+   * @param argv the build command (redacted here before it is recorded)
+   * @param workdir the build's working directory (absolute)
+   * @param tracked the files git tracks under {@code workdir}
+   */
+  public record Settings(BuildRecord.Agent agent, List<String> argv, Path workdir, GitTrackedFiles tracked) {
+    public Settings {
+      Objects.requireNonNull(agent, "agent");
+      argv = List.copyOf(argv);
+      workdir = workdir.toAbsolutePath().normalize();
+      tracked = tracked == null ? GitTrackedFiles.none() : tracked;
+    }
+  }
+
+  /** How the build ended: exit code, or the signal that killed the main process. */
+  public record Outcome(Instant startedAt, Instant finishedAt, Integer exitCode, Integer signal) {}
+
+  /** Destinations and file writes are aggregated as they arrive, so memory grows with distinct ones only. */
+  private record NetKey(String family, String protocol, String address, Integer port, String hostname, String decision) {}
+
+  private static final class Seen {
+    final Set<String> kinds = new TreeSet<>(); // syscalls, or file operations
+    final Set<String> results = new TreeSet<>();
+    final Set<String> processes = new TreeSet<>();
+    int count;
+    String firstKind; // file operations, in the order they happened
+    String lastKind;
+  }
+
+  private final Settings settings;
+  private final Path realWorkdir;
+  private final ProcessTable table = new ProcessTable();
+  private final Map<NetKey, Seen> network = new HashMap<>();
+  private final List<TraceEvent.Dns> dns = new ArrayList<>();
+  private final Map<String, String> nameOfAddress = new HashMap<>();
+  private final Map<String, Seen> files = new HashMap<>();
+  private final Map<List<String>, Seen> notes = new HashMap<>();
+  private final Set<String> reasons = new TreeSet<>();
+  private boolean finished;
+
+  private volatile Redaction redaction = Redaction.builtIn();
+
+  /**
+   * The rules for what must never be written (default: the built-in ones). Pass one that masks the
+   * build's environment ({@link Redaction#maskingValuesOf}): a script can hand a sensitive value on
+   * as a plain argument ({@code deploy "$TOKEN"}) or in a DNS name, where no rule could recognise it.
+   */
+  public BuildRecorder redacting(Redaction redaction) {
+    this.redaction = Objects.requireNonNull(redaction);
+    return this;
+  }
+
+  /**
+   * {@code record} with this recorder's redaction applied to every string in it; {@link #finish}
+   * does this, and code that adds to a finished record (hostnames, egress) calls it again.
+   */
+  public BuildRecord redact(BuildRecord record) {
+    return RecordRedaction.apply(record, redaction);
+  }
+
+  public BuildRecorder(Settings settings) {
+    this.settings = Objects.requireNonNull(settings);
+    Path real;
+    try {
+      real = settings.workdir().toRealPath();
+    } catch (java.io.IOException | RuntimeException e) {
+      real = settings.workdir();
+    }
+    this.realWorkdir = real;
+  }
+
+  /** Records one event. An {@code Exec} given here has no digest (the record says so): pass execs to {@link #exec(TraceEvent.Exec, ExecutableHasher.ExecHashes)}. */
+  public synchronized void accept(TraceEvent event) {
+    checkOpen();
+    if (event instanceof TraceEvent.ProcessStarted e) {
+      table.started(e);
+    } else if (event instanceof TraceEvent.Exec e) {
+      exec(e, null, null);
+    } else if (event instanceof TraceEvent.Network e) {
+      ProcessTable.Proc p = table.process(e.pid(), e.at());
+      String host = e.address() == null ? null : nameOfAddress.get(e.address());
+      Seen seen = network.computeIfAbsent(
+          new NetKey(e.family(), e.protocol(), e.address(), e.port(), host, e.decision()), k -> new Seen());
+      addIfPresent(seen.kinds, e.syscall());
+      addIfPresent(seen.results, e.result());
+      ProcessTable.noteProcess(seen.processes, p);
+      seen.count++;
+    } else if (event instanceof TraceEvent.Dns e) {
+      dns.add(e);
+      for (String answer : e.answers() == null ? List.<String>of() : e.answers()) {
+        nameOfAddress.put(answer, e.name());
+      }
+    } else if (event instanceof TraceEvent.FileChanged e) {
+      fileChanged(e);
+    } else if (event instanceof TraceEvent.ProcessExited e) {
+      table.exited(e);
+    } else if (event instanceof TraceEvent.Incomplete e) {
+      reasons.add(e.reason());
+    } else if (event instanceof TraceEvent.Note e) {
+      ProcessTable.Proc p = table.process(e.pid(), e.at());
+      Seen seen = notes.computeIfAbsent(List.of(String.valueOf(e.kind()), withoutPids(e.detail())), k -> new Seen());
+      ProcessTable.noteProcess(seen.processes, p);
+      seen.count++;
+    }
+  }
+
+  /**
+   * Records an exec whose digests arrive later. A null {@code sha256} future makes the record
+   * incomplete (the executable was not hashed); a null {@code script} means no interpreter script.
+   */
+  public synchronized void exec(
+      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
+    checkOpen();
+    table.exec(event, sha256, script);
+  }
+
+  /** {@link #exec(TraceEvent.Exec, CompletableFuture, CompletableFuture)} with what {@link ExecutableHasher#onExec} returned. */
+  public void exec(TraceEvent.Exec event, ExecutableHasher.ExecHashes hashes) {
+    exec(event, hashes.sha256(), hashes.script());
+  }
+
+  private void fileChanged(TraceEvent.FileChanged e) {
+    ProcessTable.Proc p = table.process(e.pid(), e.at());
+    String relative = relativeToWorkdir(e.path());
+    if (relative != null) {
+      Seen seen = files.computeIfAbsent(relative, k -> new Seen());
+      addIfPresent(seen.kinds, e.operation());
+      if (seen.firstKind == null) {
+        seen.firstKind = e.operation();
+      }
+      seen.lastKind = e.operation();
+      ProcessTable.noteProcess(seen.processes, p);
+      seen.count++;
+    }
+  }
+
+  /**
+   * '/'-separated path relative to the workdir, or null when it lies outside. Paths may be given
+   * under the workdir as named or under its real path (symlinks resolved), as /proc shows it.
+   */
+  String relativeToWorkdir(String path) {
+    if (path == null || path.isEmpty()) {
+      return null;
+    }
+    String r = relativeTo(settings.workdir(), path);
+    if (r == null && !realWorkdir.equals(settings.workdir())) {
+      r = relativeTo(realWorkdir, path);
+    }
+    return r;
+  }
+
+  private static String relativeTo(Path base, String path) {
+    Path p;
+    try {
+      p = base.resolve(path).normalize();
+    } catch (RuntimeException ex) {
+      return null;
+    }
+    if (!p.startsWith(base) || p.equals(base)) {
+      return null;
+    }
+    return base.relativize(p).toString();
+  }
+
+  private void checkOpen() {
+    if (finished) {
+      throw new IllegalStateException("the record was already finished");
+    }
+  }
+
+  /**
+   * Builds the record: waits up to {@code hashWait} in total for outstanding digests, redacts
+   * argv, aggregates and sorts.
+   */
+  public synchronized BuildRecord finish(Outcome outcome, Duration hashWait) {
+    checkOpen();
+    finished = true;
+    long deadline = System.nanoTime() + hashWait.toNanos();
+    Set<String> why = new TreeSet<>(reasons);
+
+    Map<ProcessTable.Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
+    Map<List<String>, Integer> toolCounts = new HashMap<>();
+    for (ProcessTable.Proc p : table.all()) {
+      List<BuildRecord.Exec> execs = new ArrayList<>();
+      for (ProcessTable.ExecEntry x : p.execs) {
+        TraceEvent.Exec e = x.event();
+        String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", e.path(), why);
+        if (x.sha256() == null && sha == null) {
+          why.add("executable not hashed: " + e.path() + " (no digest reported)");
+        }
+        BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
+        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
+        execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
+        toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
+      }
+      execsOf.put(p, execs);
+    }
+    long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
+    if (unseen > 0) {
+      why.add("exit not seen for " + unseen + (unseen == 1 ? " process" : " processes"));
+    }
+
+    List<BuildRecord.Tool> tools = new ArrayList<>();
+    toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n)));
+    tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
+
+    List<BuildRecord.ProcessInfo> procs = ProcessTable.processInfos(execsOf);
+
+    BuildRecord.Invocation invocation =
+        new BuildRecord.Invocation(
+            TempNames.mask(redaction.argv(settings.argv())),
+            settings.workdir().toString(),
+            time(outcome.startedAt()),
+            time(outcome.finishedAt()),
+            outcome.exitCode(),
+            outcome.signal());
+    GitTrackedFiles tracked = settings.tracked();
+    return redact(new BuildRecord(
+        BuildRecord.FORMAT,
+        settings.agent(),
+        invocation,
+        new BuildRecord.Completeness(why.isEmpty(), List.copyOf(why)),
+        tools,
+        procs,
+        destinations(),
+        dnsQueries(),
+        fileWrites(tracked),
+        new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
+            (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
+        noteList()));
+  }
+
+  private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {
+    try {
+      long left = Math.max(0, deadline - System.nanoTime());
+      return f.get(left, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      why.add(what + " not hashed in time: " + path);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String problem = cause instanceof HashException h ? h.problem() : String.valueOf(cause);
+      why.add(what + " not hashed: " + path + " (" + problem + ")");
+    } catch (CancellationException e) {
+      why.add(what + " not hashed: " + path + " (cancelled)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      why.add(what + " not hashed: " + path + " (interrupted)");
+    }
+    return null;
+  }
+
+  private List<BuildRecord.Destination> destinations() {
+    List<BuildRecord.Destination> out = new ArrayList<>();
+    network.forEach((k, a) -> out.add(
+        BuildRecord.Destination.to(k.family(), k.protocol(), k.address(), k.port())
+            .withHostname(k.hostname())
+            .withDecision(k.decision())
+            .withCalls(List.copyOf(a.kinds), List.copyOf(a.results))
+            .withUse(List.copyOf(a.processes), a.count)));
+    out.sort(Comparator.comparing(BuildRecord.Destination::family, NULLS)
+        .thenComparing(BuildRecord.Destination::protocol, NULLS)
+        .thenComparing(BuildRecord.Destination::address, NULLS)
+        .thenComparing(BuildRecord.Destination::port, Comparator.nullsFirst(Comparator.<Integer>naturalOrder()))
+        .thenComparing(BuildRecord.Destination::hostname, NULLS)
+        .thenComparing(BuildRecord.Destination::decision, NULLS));
+    return out;
+  }
+
+  private List<BuildRecord.DnsQuery> dnsQueries() {
+    record Key(String name, String type, String decision) {}
+    Map<Key, Set<String>> answers = new HashMap<>();
+    Map<Key, Integer> counts = new HashMap<>();
+    for (TraceEvent.Dns e : dns) {
+      Key k = new Key(e.name(), e.type(), e.decision());
+      Set<String> a = answers.computeIfAbsent(k, x -> new TreeSet<>());
+      if (e.answers() != null) {
+        e.answers().forEach(s -> addIfPresent(a, s));
+      }
+      counts.merge(k, 1, Integer::sum);
+    }
+    List<BuildRecord.DnsQuery> out = new ArrayList<>();
+    answers.forEach((k, a) -> out.add(new BuildRecord.DnsQuery(k.name(), k.type(), List.copyOf(a), k.decision(), counts.get(k))));
+    out.sort(Comparator.comparing(BuildRecord.DnsQuery::name, NULLS)
+        .thenComparing(BuildRecord.DnsQuery::type, NULLS)
+        .thenComparing(BuildRecord.DnsQuery::decision, NULLS));
+    return out;
+  }
+
+  private List<BuildRecord.FileWrite> fileWrites(GitTrackedFiles tracked) {
+    List<BuildRecord.FileWrite> out = new ArrayList<>();
+    for (String path : new TreeSet<>(files.keySet())) {
+      Seen a = files.get(path);
+      if (transientFile(a) && !tracked.tracks(path)) {
+        continue;
+      }
+      out.add(new BuildRecord.FileWrite(
+          path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
+    }
+    return out;
+  }
+
+  /**
+   * Created by the build and gone again by the end (ar's and compilers' temporaries with random
+   * names): left out, since nothing of it remains and its name would make records differ.
+   */
+  private static boolean transientFile(Seen a) {
+    return "create".equals(a.firstKind) && ("unlink".equals(a.lastKind) || "rename-from".equals(a.lastKind));
+  }
+
+  private List<BuildRecord.Note> noteList() {
+    List<BuildRecord.Note> out = new ArrayList<>();
+    notes.forEach((k, a) -> out.add(new BuildRecord.Note(k.get(0), k.get(1), List.copyOf(a.processes), a.count)));
+    out.sort(Comparator.comparing(BuildRecord.Note::kind).thenComparing(BuildRecord.Note::detail));
+    return out;
+  }
+
+  private static final java.util.regex.Pattern PID_MENTION =
+      java.util.regex.Pattern.compile("\\s*\\(pid \\d+\\)|(?<=PTRACE_[A-Z_]{1,20}) of \\d+");
+
+  /** Records of the same build must compare equal: "(pid 123)", "PTRACE_SEIZE of 123" lose the pid. */
+  static String withoutPids(String detail) {
+    return detail == null ? "" : PID_MENTION.matcher(detail).replaceAll("");
+  }
+
+  private static void addIfPresent(Set<String> set, String value) {
+    if (value != null) {
+      set.add(value);
+    }
+  }
+
+  private static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static final Comparator<String> NULLS = Comparator.nullsFirst(Comparator.naturalOrder());
+}

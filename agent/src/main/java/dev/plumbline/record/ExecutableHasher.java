@@ -1,0 +1,320 @@
+package dev.plumbline.record;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * SHA-256 of what a process executes, read through {@code /proc/PID/exe} so that deleted,
+ * replaced and fileless (memfd) binaries are hashed as they ran.
+ *
+ * <p>Call {@link #hashExecutable(int)} (or {@link #onExec}) on the tracer thread at the exec stop,
+ * while the tracee is stopped: it opens the executable and reads its identity there and then (two
+ * syscalls), so a binary replaced or a process gone a moment later cannot change the answer. The
+ * digest itself is computed on worker threads; the returned future completes with the hex digest
+ * or exceptionally with a {@link HashException}. Results are cached by (device, inode, size,
+ * mtime, ctime), so 2000 runs of {@code /bin/true} hash it once.
+ *
+ * <p>Scripts: for {@code #!} scripts /proc/PID/exe is the interpreter. {@link #hashScript} looks
+ * at argv[1], or argv[2] when argv[1] is an option or not a script, resolves it against the
+ * process's cwd and, when it is a regular file starting with {@code #!} and argv[0] is an
+ * interpreter (a shell, python, perl, node, env, … or the program the {@code #!} line names),
+ * hashes it too. That work
+ * is all done on a worker (opening an argument named on the command line could block on a FIFO,
+ * which must never stall the tracer thread).
+ *
+ * <p>Thread-safe. {@link #close()} stops the workers; futures still pending then fail.
+ */
+public final class ExecutableHasher implements AutoCloseable {
+
+  /** Both digests for one exec, as {@link BuildRecorder#exec} takes them. */
+  public record ExecHashes(CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
+
+  /** What identifies file content without reading it. */
+  record FileKey(long device, long inode, long size, FileTime modified, FileTime changed) {}
+
+  private static final int CHUNK = 1 << 30;
+
+  private final Path procRoot;
+  private final ExecutorService workers;
+  private final boolean ownsWorkers;
+  private final Map<FileKey, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
+  private final AtomicInteger hashed = new AtomicInteger();
+
+  /** Hashes on two daemon worker threads of its own, reading {@code /proc}. */
+  public ExecutableHasher() {
+    this(Path.of("/proc"), Executors.newFixedThreadPool(2, daemonThreads()), true);
+  }
+
+  /** Hashes on two daemon worker threads of its own, reading this procfs (e.g. one mounted for a pid namespace). */
+  public ExecutableHasher(Path procRoot) {
+    this(procRoot, Executors.newFixedThreadPool(2, daemonThreads()), true);
+  }
+
+  /** For tests and embedding: a /proc root and the workers to hash on (not shut down by close). */
+  public ExecutableHasher(Path procRoot, ExecutorService workers) {
+    this(procRoot, workers, false);
+  }
+
+  private ExecutableHasher(Path procRoot, ExecutorService workers, boolean ownsWorkers) {
+    this.procRoot = Objects.requireNonNull(procRoot);
+    this.workers = Objects.requireNonNull(workers);
+    this.ownsWorkers = ownsWorkers;
+  }
+
+  /** Both futures for one exec: call at the exec stop with the new argv and the process's cwd. */
+  public ExecHashes onExec(int pid, List<String> argv, String cwd) {
+    return new ExecHashes(hashExecutable(pid), hashScript(pid, argv, cwd));
+  }
+
+  /**
+   * Opens {@code /proc/PID/exe} now and hashes it later. Never throws: failures complete the
+   * future exceptionally with a {@link HashException}.
+   */
+  public CompletableFuture<String> hashExecutable(int pid) {
+    Path exe = procRoot.resolve(Integer.toString(pid)).resolve("exe");
+    return hashOpened(exe, "/proc/" + pid + "/exe");
+  }
+
+  /** Hashes a file by path (opened now, digested on a worker). */
+  public CompletableFuture<String> hashFile(Path file) {
+    return hashOpened(file, file.toString());
+  }
+
+  private CompletableFuture<String> hashOpened(Path path, String label) {
+    FileChannel channel;
+    FileKey key;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.READ);
+    } catch (IOException | SecurityException e) {
+      return CompletableFuture.failedFuture(new HashException("cannot open " + label, reason(e)));
+    }
+    try {
+      key = keyOf(path);
+    } catch (IOException | RuntimeException e) {
+      close(channel);
+      return CompletableFuture.failedFuture(new HashException("cannot stat " + label, reason(e)));
+    }
+    CompletableFuture<String> fresh = new CompletableFuture<>();
+    CompletableFuture<String> known = cache.putIfAbsent(key, fresh);
+    if (known != null) {
+      close(channel);
+      return known;
+    }
+    try {
+      workers.execute(() -> digestInto(channel, label, fresh));
+    } catch (RuntimeException e) {
+      close(channel);
+      cache.remove(key, fresh);
+      fresh.completeExceptionally(new HashException("cannot hash " + label, "hasher is closed"));
+    }
+    return fresh;
+  }
+
+  private void digestInto(FileChannel channel, String label, CompletableFuture<String> result) {
+    try (channel) {
+      String hex = sha256(channel);
+      hashed.incrementAndGet();
+      result.complete(hex);
+    } catch (IOException | RuntimeException | InternalError e) {
+      // InternalError: the mapped file was truncated under us (SIGBUS turned into an error)
+      cache.values().remove(result); // a later exec of the same file may succeed
+      result.completeExceptionally(new HashException("cannot read " + label, reason(e)));
+    }
+  }
+
+  /**
+   * The {@code #!} script an interpreter was started for, hashed, or a future of null when argv
+   * names none. {@code cwd} is the process's working directory at exec (relative script paths are
+   * resolved against it; {@code /proc/PID/cwd} is used when it is null).
+   */
+  public CompletableFuture<BuildRecord.Script> hashScript(int pid, List<String> argv, String cwd) {
+    if (argv == null || argv.size() < 2) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<String> candidates = argv.size() > 2 ? List.of(argv.get(1), argv.get(2)) : List.of(argv.get(1));
+    Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+    String program = basename(argv.get(0));
+    try {
+      return CompletableFuture.supplyAsync(() -> findScript(program, candidates, base), workers);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new HashException("cannot look for a script", "hasher is closed"));
+    }
+  }
+
+  /**
+   * Programs that run a script named as an argument. Anything else (cp, cat, git add…) given a
+   * {@code #!} file as argv[1] only counts when the file's own {@code #!} line names it.
+   */
+  private static final Pattern INTERPRETER =
+      Pattern.compile("(?:ba|da|z|k|mk|a|c|tc|fi|yash|posh)?sh|busybox|env|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*"
+          + "|ruby[0-9.]*|node|nodejs|deno|bun|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish[0-9.]*|Rscript"
+          + "|[gmn]?awk|pwsh|groovy|julia|guile|expect|osascript|make|gmake");
+
+  private BuildRecord.Script findScript(String program, List<String> candidates, Path base) {
+    for (String arg : candidates) {
+      if (arg.isEmpty() || arg.startsWith("-")) {
+        continue;
+      }
+      Path path;
+      try {
+        path = base.resolve(arg).normalize();
+      } catch (RuntimeException e) {
+        continue;
+      }
+      if (!Files.isRegularFile(path)) {
+        continue;
+      }
+      try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        ByteBuffer head = ByteBuffer.allocate(256);
+        while (head.hasRemaining() && channel.read(head) > 0) {
+          // the #! line is short; 256 bytes is what the kernel reads too
+        }
+        String interpreter = shebangInterpreter(head.array(), head.position());
+        if (interpreter == null) {
+          continue;
+        }
+        if (!INTERPRETER.matcher(program).matches() && !interpreter.equals(program)) {
+          continue; // cp build.sh dest: a script as data, not run
+        }
+        channel.position(0);
+        return new BuildRecord.Script(path.toString(), sha256(channel));
+      } catch (IOException | RuntimeException | InternalError e) {
+        // unreadable candidates are not scripts we can vouch for; the interpreter's digest stands
+      }
+    }
+    return null;
+  }
+
+  /** The file name of the interpreter on a {@code #!} line, or null when the bytes do not start with one. */
+  static String shebangInterpreter(byte[] head, int length) {
+    if (length < 2 || head[0] != '#' || head[1] != '!') {
+      return null;
+    }
+    int i = 2;
+    while (i < length && (head[i] == ' ' || head[i] == '\t')) {
+      i++;
+    }
+    int start = i;
+    while (i < length && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i] != '\r') {
+      i++;
+    }
+    String path = new String(head, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+    return basename(path);
+  }
+
+  private static String basename(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  /** How many files were actually read and digested (cache misses), for tests and diagnostics. */
+  public int filesHashed() {
+    return hashed.get();
+  }
+
+  static FileKey keyOf(Path path) throws IOException {
+    Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
+    return new FileKey(
+        ((Number) a.get("dev")).longValue(),
+        ((Number) a.get("ino")).longValue(),
+        ((Number) a.get("size")).longValue(),
+        (FileTime) a.get("lastModifiedTime"),
+        (FileTime) a.get("ctime"));
+  }
+
+  static String sha256(FileChannel channel) throws IOException {
+    if (dev.plumbline.linux.NativeSha256.available() && channel.size() > 0) {
+      // libcrypto: full speed even when the JVM runs C1 only (scripts/plumbline)
+      try (dev.plumbline.linux.NativeSha256.Digest native256 = new dev.plumbline.linux.NativeSha256.Digest()) {
+        long size = channel.size();
+        for (long pos = 0; pos < size; pos += CHUNK) {
+          native256.update(channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos)));
+        }
+        return HexFormat.of().formatHex(native256.finish());
+      }
+    }
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+    long size = channel.size();
+    if (size == 0) {
+      // some files (procfs, pipes) report 0 and still have content: read them as a stream
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      while (channel.read(buf) > 0) {
+        buf.flip();
+        digest.update(buf);
+        buf.clear();
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    }
+    for (long pos = 0; pos < size; pos += CHUNK) {
+      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos));
+      digest.update(map);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static String reason(Throwable e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason(); // without the file name: the caller names the file
+    }
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ");
+  }
+
+  private static void close(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // nothing was read from it
+    }
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "plumbline-hasher-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    if (ownsWorkers) {
+      workers.shutdownNow();
+      HashException closed = new HashException("digest", "hasher closed before it was computed");
+      cache.values().forEach(f -> f.completeExceptionally(closed));
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.plumbline.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hashes real processes and compares with {@code sha256sum}, an independent implementation. */
+class ExecutableHasherTest {
+  @TempDir Path tmp;
+  private final List<Process> started = new ArrayList<>();
+  private final ExecutableHasher hasher = new ExecutableHasher();
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    hasher.close();
+    for (Process p : started) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process start(Path dir, String... cmd) throws IOException {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    started.add(p);
+    return p;
+  }
+
+  private static String sha256sum(Path file) throws Exception {
+    Process p = new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor());
+    return out.substring(0, 64);
+  }
+
+  /** Waits (without a time limit that is asserted) until the process runs the expected image. */
+  private static String waitForExe(long pid, String prefix) throws Exception {
+    Path exe = Path.of("/proc/" + pid + "/exe");
+    for (int i = 0; i < 2000; i++) {
+      try {
+        String target = Files.readSymbolicLink(exe).toString();
+        if (target.startsWith(prefix)) {
+          return target;
+        }
+      } catch (IOException e) {
+        // not there yet
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("process " + pid + " never ran " + prefix);
+  }
+
+  @Test
+  void hashesARunningProcessLikeSha256sum() throws Exception {
+    Path sleep = Path.of("/bin/sleep").toRealPath();
+    Process p = start(tmp, sleep.toString(), "30");
+    waitForExe(p.pid(), sleep.toString());
+    String digest = hasher.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS);
+    assertEquals(sha256sum(sleep), digest);
+  }
+
+  @Test
+  void sameInodeIsHashedOnce() throws Exception {
+    Path sleep = Path.of("/bin/sleep").toRealPath();
+    Process a = start(tmp, sleep.toString(), "30");
+    Process b = start(tmp, sleep.toString(), "31");
+    waitForExe(a.pid(), sleep.toString());
+    waitForExe(b.pid(), sleep.toString());
+    String first = hasher.hashExecutable((int) a.pid()).get(60, TimeUnit.SECONDS);
+    CompletableFuture<String> second = hasher.hashExecutable((int) b.pid());
+    assertEquals(first, second.get(60, TimeUnit.SECONDS));
+    assertEquals(first, hasher.hashFile(sleep).get(60, TimeUnit.SECONDS));
+    assertEquals(1, hasher.filesHashed());
+  }
+
+  @Test
+  void changedFileIsHashedAgain() throws Exception {
+    Path f = tmp.resolve("tool");
+    Files.writeString(f, "one");
+    String one = hasher.hashFile(f).get(60, TimeUnit.SECONDS);
+    Files.writeString(f, "two, longer");
+    String two = hasher.hashFile(f).get(60, TimeUnit.SECONDS);
+    assertEquals(sha256sum(f), two);
+    assertTrue(!one.equals(two));
+    assertEquals(2, hasher.filesHashed());
+  }
+
+  @Test
+  void hashesAFilelessMemfdBinary() throws Exception {
+    Path src = tmp.resolve("memfd_exec.c");
+    Files.writeString(src, String.join("\n",
+        "#define _GNU_SOURCE",
+        "#include <sys/mman.h>",
+        "#include <fcntl.h>",
+        "#include <unistd.h>",
+        "extern char **environ;",
+        "int main(int argc, char **argv) {",
+        "  int in = open(argv[1], O_RDONLY);",
+        "  int fd = memfd_create(\"plumbline-test\", 0);",
+        "  char buf[65536]; ssize_t n;",
+        "  while ((n = read(in, buf, sizeof buf)) > 0) if (write(fd, buf, n) != n) return 2;",
+        "  close(in);",
+        "  char *args[] = {\"sleep\", argv[2], 0};",
+        "  fexecve(fd, args, environ);",
+        "  return 127;",
+        "}", ""));
+    Path bin = tmp.resolve("memfd_exec");
+    Process cc = new ProcessBuilder("gcc", "-O2", "-o", bin.toString(), src.toString()).redirectErrorStream(true).start();
+    String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, cc.waitFor(), ccOut);
+
+    Path sleep = Path.of("/bin/sleep").toRealPath();
+    Process p = start(tmp, bin.toString(), sleep.toString(), "30");
+    String exe = waitForExe(p.pid(), "/memfd:");
+    assertTrue(exe.startsWith("/memfd:plumbline-test"), exe);
+    assertEquals(sha256sum(sleep), hasher.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void vanishedProcessFailsWithOneLineReason() {
+    CompletableFuture<String> f = hasher.hashExecutable(Integer.MAX_VALUE);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+    HashException h = assertInstanceOf(HashException.class, e.getCause());
+    assertEquals("cannot open /proc/" + Integer.MAX_VALUE + "/exe: no such file", h.getMessage());
+    assertEquals("no such file", h.problem());
+  }
+
+  @Test
+  void findsTheScriptAnInterpreterRuns() throws Exception {
+    Path script = tmp.resolve("build.sh");
+    Files.writeString(script, "#!/bin/sh\nsleep 30\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Process p = start(tmp, "./build.sh", "arg");
+    waitForExe(p.pid(), Path.of("/bin/sh").toRealPath().toString());
+    // what /proc/PID/cmdline shows after the kernel ran the #! line
+    List<String> argv = dev.plumbline.trace.decode.Cmdline.parse(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")));
+    assertEquals(List.of("/bin/sh", "./build.sh", "arg"), argv);
+    BuildRecord.Script s = hasher.hashScript((int) p.pid(), argv, null).get(60, TimeUnit.SECONDS);
+    assertEquals(new BuildRecord.Script(Path.of("/proc/" + p.pid() + "/cwd/build.sh").toString(), sha256sum(script)), s);
+
+    BuildRecord.Script withCwd = hasher.hashScript(0, argv, tmp.toString()).get(60, TimeUnit.SECONDS);
+    assertEquals(new BuildRecord.Script(script.toString(), sha256sum(script)), withCwd);
+  }
+
+  @Test
+  void scriptAfterInterpreterOptionsAndNonScripts() throws Exception {
+    Path script = tmp.resolve("s.py");
+    Files.writeString(script, "#!/usr/bin/env python3\nprint(1)\n");
+    Path plain = tmp.resolve("main.c");
+    Files.writeString(plain, "int main(void) { return 0; }\n");
+    String cwd = tmp.toString();
+    assertEquals(script.toString(),
+        hasher.hashScript(0, List.of("/usr/bin/python3", "-u", "s.py"), cwd).get(60, TimeUnit.SECONDS).path());
+    // env python3 ./s.py: argv[1] is not a file here, argv[2] is the script
+    assertEquals(script.toString(),
+        hasher.hashScript(0, List.of("/usr/bin/env", "python3", "./s.py"), cwd).get(60, TimeUnit.SECONDS).path());
+    assertNull(hasher.hashScript(0, List.of("gcc", "-c", "main.c"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("sleep", "30"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("true"), cwd).get(60, TimeUnit.SECONDS));
+    // a script handled as data by a program that is not its interpreter
+    assertNull(hasher.hashScript(0, List.of("cp", "s.py", "backup.py"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("/usr/bin/git", "add", "s.py"), cwd).get(60, TimeUnit.SECONDS));
+    // ... but a program its #! line names is its interpreter
+    Path custom = tmp.resolve("job");
+    Files.writeString(custom, "#! /opt/tools/runjob --strict\nstep 1\n");
+    assertEquals(custom.toString(),
+        hasher.hashScript(0, List.of("/opt/tools/runjob", "--strict", "job"), cwd).get(60, TimeUnit.SECONDS).path());
+    // a directory and a FIFO named on the command line are not opened
+    Path fifo = tmp.resolve("fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertEquals(0, mk.waitFor());
+    assertNull(hasher.hashScript(0, List.of("cat", "fifo", "."), cwd).get(60, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void shebangInterpreterName() {
+    byte[] a = "#!/usr/bin/env python3\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals("env", ExecutableHasher.shebangInterpreter(a, a.length));
+    byte[] b = "#! /bin/bash -e\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals("bash", ExecutableHasher.shebangInterpreter(b, b.length));
+    byte[] c = "#!sh".getBytes(StandardCharsets.UTF_8);
+    assertEquals("sh", ExecutableHasher.shebangInterpreter(c, c.length));
+    byte[] d = "# comment\n".getBytes(StandardCharsets.UTF_8);
+    assertNull(ExecutableHasher.shebangInterpreter(d, d.length));
+    assertNull(ExecutableHasher.shebangInterpreter(new byte[] {'#'}, 1));
+  }
+
+  @Test
+  void closedHasherFailsInsteadOfHanging() throws Exception {
+    ExecutableHasher closed = new ExecutableHasher();
+    closed.close();
+    Path f = tmp.resolve("x");
+    Files.writeString(f, "x");
+    CompletableFuture<String> r = closed.hashFile(f);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> r.get(60, TimeUnit.SECONDS));
+    assertInstanceOf(HashException.class, e.getCause());
+    assertSame(HashException.class, e.getCause().getClass());
+  }
+}
