@@ -44,7 +44,7 @@ class ShadedJarIT {
   /** Jars only the tests use (the runner, assertions, the mock web server): never shaded. */
   static final List<String> TEST_ONLY = List.of(
       "/org/junit/", "/junit/junit/", "/org/opentest4j/", "/org/apiguardian/", "/org/hamcrest/",
-      "/org/apache/maven/surefire/", "/com/squareup/okhttp3/mockwebserver/");
+      "/org/apache/maven/surefire/", "/com/squareup/okhttp3/mockwebserver/", "/com/tngtech/archunit/");
 
   /**
    * Classes of shaded libraries that only test code reaches: the fake Fulcio issues certificates
