@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -15,10 +16,14 @@ import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.plumbline.net.AllowRule;
+import dev.plumbline.net.RuleSyntaxException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +46,27 @@ public final class PolicyLoader {
 
   /** Types written as one string in the policy file. */
   private static final java.util.Set<Class<?>> STRING_VALUED =
-      java.util.Set.of(Glob.class, HostRule.class, Sha256.class, MaxAge.class, Regex.class, Policy.ApiVersion.class, Policy.Kind.class);
+      java.util.Set.of(Glob.class, AllowRule.class, Sha256.class, MaxAge.class, Regex.class, Policy.ApiVersion.class, Policy.Kind.class);
 
   private PolicyLoader() {}
+
+  /** An {@code egress.allowed} entry: a string in the one allow-rule syntax of {@code net.AllowRule}. */
+  private static final class AllowRuleDeserializer extends StdScalarDeserializer<AllowRule> {
+    AllowRuleDeserializer() {
+      super(AllowRule.class);
+    }
+
+    @Override
+    public AllowRule deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = ctxt.readValue(p, String.class); // a number or a list is "expected a string"
+      try {
+        return AllowRule.parse(text);
+      } catch (RuleSyntaxException e) {
+        String why = e.getMessage();
+        throw new IllegalArgumentException("bad destination" + (why.startsWith("'") ? " " : ": ") + why, e);
+      }
+    }
+  }
 
   private static ObjectMapper strict(com.fasterxml.jackson.databind.cfg.MapperBuilder<?, ?> b) {
     ObjectMapper m =
@@ -52,6 +75,7 @@ public final class PolicyLoader {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .addModule(new SimpleModule("plumbline-net").addDeserializer(AllowRule.class, new AllowRuleDeserializer()))
             .build();
     for (LogicalType t : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer}) {
       m.coercionConfigFor(t)
