@@ -117,11 +117,21 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  /**
+   * Set by {@code ci github}, which runs this command in its own process: the build's environment
+   * (without the action's inputs, the key above all) and where it runs, and a signer loaded
+   * from a secret that never touched the disk. Null: the process's own.
+   */
+  Map<String, String> environment;
+  Path directory;
+  Signer presetSigner;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Map<String, String> base = environment != null ? environment : System.getenv();
+    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(base) : base;
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
@@ -222,11 +232,14 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
   Signer signer() throws SigningException {
+    if (presetSigner != null) {
+      return presetSigner;
+    }
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }

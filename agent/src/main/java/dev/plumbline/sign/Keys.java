@@ -117,7 +117,12 @@ public final class Keys {
    * SEC1 "EC PRIVATE KEY" form openssl ecparam writes.
    */
   public static PrivateKey readPrivateKey(Path file, char[] password) throws SigningException {
-    String text = readText(file, "private key");
+    return parsePrivateKey(readText(file, "private key"), file.toString(), password);
+  }
+
+  /** As {@link #readPrivateKey}, from PEM text (e.g. a CI secret that never touches the disk); {@code source} names it in errors. */
+  public static PrivateKey parsePrivateKey(String text, String source, char[] password) throws SigningException {
+    String file = source;
     Object parsed = parsePem(text, file);
     try {
       PrivateKeyInfo info;
@@ -154,13 +159,13 @@ public final class Keys {
   }
 
   public static PublicKey parsePublicKey(String text, String source) throws SigningException {
-    Object parsed = parsePem(text, Path.of(source));
+    Object parsed = parsePem(text, source);
     if (!(parsed instanceof SubjectPublicKeyInfo spki)) {
       throw new SigningException(source + " holds no public key (expected a PEM \"PUBLIC KEY\")");
     }
     try {
       PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
-      requireP256(key, Path.of(source));
+      requireP256(key, source);
       if (!onCurve((ECPublicKey) key)) {
         throw new SigningException("cannot read public key " + source + ": the point is not on the P-256 curve");
       }
@@ -186,7 +191,7 @@ public final class Keys {
     }
   }
 
-  private static void requireP256(java.security.Key key, Path file) throws SigningException {
+  private static void requireP256(java.security.Key key, Object file) throws SigningException {
     if (!(key instanceof ECKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256
         || !isP256(ec.getParams())) {
       throw new SigningException(file + " is not an ECDSA P-256 key (only P-256 with SHA-256 is supported)");
@@ -217,7 +222,7 @@ public final class Keys {
     }
   }
 
-  private static Object parsePem(String text, Path file) throws SigningException {
+  private static Object parsePem(String text, Object file) throws SigningException {
     try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object o = parser.readObject();
       if (o == null) {
