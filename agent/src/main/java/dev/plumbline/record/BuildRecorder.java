@@ -506,9 +506,12 @@ public final class BuildRecorder {
 
   private List<BuildRecord.Destination> destinations() {
     List<BuildRecord.Destination> out = new ArrayList<>();
-    network.forEach((k, a) -> out.add(new BuildRecord.Destination(
-        k.family(), k.protocol(), k.address(), k.port(), k.hostname(), k.decision(),
-        List.copyOf(a.kinds), List.copyOf(a.results), List.copyOf(a.processes), a.count)));
+    network.forEach((k, a) -> out.add(
+        BuildRecord.Destination.to(k.family(), k.protocol(), k.address(), k.port())
+            .withHostname(k.hostname())
+            .withDecision(k.decision())
+            .withCalls(List.copyOf(a.kinds), List.copyOf(a.results))
+            .withUse(List.copyOf(a.processes), a.count)));
     out.sort(Comparator.comparing(BuildRecord.Destination::family, NULLS)
         .thenComparing(BuildRecord.Destination::protocol, NULLS)
         .thenComparing(BuildRecord.Destination::address, NULLS)

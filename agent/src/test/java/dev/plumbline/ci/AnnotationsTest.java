@@ -13,10 +13,10 @@ class AnnotationsTest {
     BuildRecord base = Records.sample(false);
     return new BuildRecord(base.format(), base.agent(), base.invocation(), base.completeness(), base.tools(), base.processes(),
         List.of(
-            new BuildRecord.Destination("inet", "tcp", "192.0.2.7", 443, "exfil.example", "blocked", List.of("connect"), List.of("EPERM"), List.of("/usr/bin/curl"), 1, null),
-            new BuildRecord.Destination("inet", "tcp", "198.51.100.1", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("/usr/bin/git"), 1, true),
-            new BuildRecord.Destination("inet", "tcp", "198.51.100.2", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("/usr/bin/git"), 1, false),
-            new BuildRecord.Destination("inet6", "tcp", "2001:db8::1", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("/usr/bin/git"), 1, true)),
+            BuildRecord.Destination.to("inet", "tcp", "192.0.2.7", 443).withHostname("exfil.example").withDecision("blocked").withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/usr/bin/curl"), 1),
+            BuildRecord.Destination.to("inet", "tcp", "198.51.100.1", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true),
+            BuildRecord.Destination.to("inet", "tcp", "198.51.100.2", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(false),
+            BuildRecord.Destination.to("inet6", "tcp", "2001:db8::1", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true)),
         base.dns(),
         List.of(
             new BuildRecord.FileWrite("src/a,b:c.c", List.of("write"), true, List.of("/usr/bin/sed"), 1),
@@ -38,8 +38,7 @@ class AnnotationsTest {
   @Test
   void valuesFromTheBuildCannotInjectCommands() {
     BuildRecord base = record();
-    BuildRecord hostile = base.withNetwork(List.of(new BuildRecord.Destination("inet", "tcp", "192.0.2.9", 443,
-        "x.test\n::add-mask::secret", "blocked", List.of("connect"), List.of("EPERM"), List.of("/tmp/evil\r\n::error::forged"), 1, null)));
+    BuildRecord hostile = base.withNetwork(List.of(BuildRecord.Destination.to("inet", "tcp", "192.0.2.9", 443).withHostname("x.test\n::add-mask::secret").withDecision("blocked").withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/tmp/evil\r\n::error::forged"), 1)));
     for (String line : Annotations.of(hostile, "")) {
       assertTrue(!line.contains("\n") && !line.contains("\r"), line);
     }

@@ -108,9 +108,9 @@ class JobSummaryTest {
   @Test
   void auditWithAnAllowlistOffersTheLearnedEndpointsAndMarksWhatWouldBeBlocked() throws Exception {
     BuildRecord r = RECORD.withNetwork(List.of(
-        new BuildRecord.Destination("inet", "tcp", "198.51.100.7", 443, "deb.debian.org", "audited", List.of("connect"), List.of("ok"), List.of("apt"), 2, false),
-        new BuildRecord.Destination("inet", "tcp", "203.0.113.9", 443, "registry.npmjs.org", "audited", List.of("connect"), List.of("ok"), List.of("npm"), 1, true),
-        new BuildRecord.Destination("inet", "tcp", "127.0.0.1", 8080, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1, null)));
+        BuildRecord.Destination.to("inet", "tcp", "198.51.100.7", 443).withHostname("deb.debian.org").withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("apt"), 2).withWouldBlock(false),
+        BuildRecord.Destination.to("inet", "tcp", "203.0.113.9", 443).withHostname("registry.npmjs.org").withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("npm"), 1).withWouldBlock(true),
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.1", 8080).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1)));
     SelfCheck.Outcome o = SelfCheck.unsigned(Evidence.ofRecord(r, "build.json"), null, CLOCK);
     String md = JobSummary.render(o, facts("audit", null));
     assertTrue(firstLines(md, 1).contains("Plumbline: unsigned"), md);
