@@ -131,16 +131,9 @@ public final class GithubAction {
       case KEY -> {
         in.subjectPaths().forEach(s -> args.addAll(List.of("--subject", s)));
         args.addAll(List.of("--bundle", bundle.toString()));
-        try {
-          KeySigner signer = in.key().contains("-----BEGIN")
-              // a secret: read from this process's memory, never written where the build could read it
-              ? KeySigner.fromPem(in.key(), "the key input", env)
-              : KeySigner.fromFile(ctx.workspace().resolve(in.key().strip()), env);
-          preset = signer;
-          publicKey = signer.publicKey();
-        } catch (SigningException e) {
-          throw new ActionInputs.InputException("key: " + e.getMessage());
-        }
+        KeySigner signer = keySigner(in, ctx, env);
+        preset = signer;
+        publicKey = signer.publicKey();
       }
       case KEYLESS -> {
         in.subjectPaths().forEach(s -> args.addAll(List.of("--subject", s)));
@@ -164,6 +157,17 @@ public final class GithubAction {
     args.add(in.run());
     return new Plan(in, ctx, signing, wd, record, bundle, report, policy, preset, publicKey, trustedRoot,
         List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices));
+  }
+
+  /** The {@code key} input's signer: a PEM secret read from this process's memory (never written where the build could read it), or a key file. */
+  static KeySigner keySigner(ActionInputs in, GithubContext ctx, Map<String, String> env) throws ActionInputs.InputException {
+    try {
+      return in.key().contains("-----BEGIN")
+          ? KeySigner.fromPem(in.key(), "the key input", env)
+          : KeySigner.fromFile(ctx.workspace().resolve(in.key().strip()), env);
+    } catch (SigningException e) {
+      throw new ActionInputs.InputException("key: " + e.getMessage());
+    }
   }
 
   /** After the build (exit code {@code runExit} from {@code plumbline run}): verify, outputs, summary, report. */

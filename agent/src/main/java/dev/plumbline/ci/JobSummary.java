@@ -74,6 +74,15 @@ public final class JobSummary {
     m.append("| Egress | ").append(md(facts.egressMode())).append(facts.egressMode().equals("audit") ? " (recorded, nothing blocked)" : " (allowlist enforced)").append(" |\n");
     m.append("| Build user | ").append(md(facts.buildUser())).append(" |\n\n");
 
+    if (r != null && r.steps() != null && !r.steps().isEmpty()) {
+      m.append("### Steps of this job (").append(r.steps().size()).append(")\n\n| # | Step | Exit | Trace |\n| ---: | --- | --- | --- |\n");
+      for (BuildRecord.Step s : r.steps()) {
+        m.append("| ").append(s.index()).append(" | ").append(md(s.command())).append(" | ")
+            .append(s.signal() != null ? "signal " + s.signal() : s.exitCode() == null ? "?" : String.valueOf(s.exitCode()))
+            .append(" | ").append(s.complete() ? "complete" : "**INCOMPLETE**").append(" |\n");
+      }
+      m.append('\n');
+    }
     if (o.policy() != null) {
       m.append(PolicyReport.markdown(o.policy()));
     }

@@ -2,6 +2,7 @@ package dev.plumbline.cli;
 
 import dev.plumbline.ci.ActionInputs;
 import dev.plumbline.ci.GithubAction;
+import dev.plumbline.ci.GithubJob;
 import dev.plumbline.ci.WorkflowCommands;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -27,7 +28,7 @@ public final class CiCommand implements Runnable {
       name = "github",
       mixinStandardHelpOptions = true,
       description = {"GitHub Actions: run a build as the Plumbline action does.", ""},
-      subcommands = {Github.Run.class})
+      subcommands = {Github.Run.class, Github.Start.class, Github.Step.class, Github.Finish.class})
   static final class Github implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -77,18 +78,90 @@ public final class CiCommand implements Runnable {
         return result.exitCode();
       }
 
-      /** {@code plumbline run} with the plan's arguments, in this process, with the plan's environment and signer. */
       private int runBuild(GithubAction.Plan plan) {
-        RunCommand run = new RunCommand();
-        run.environment = plan.buildEnvironment();
-        run.directory = plan.directory();
-        run.presetSigner = plan.presetSigner();
-        CommandLine cl = Main.configure(new CommandLine(CommandLine.Model.CommandSpec.create().name("plumbline")));
-        cl.addSubcommand("run", run);
-        cl.setOut(spec.commandLine().getOut());
-        cl.setErr(spec.commandLine().getErr());
-        return cl.execute(plan.runArguments().toArray(String[]::new));
+        return runInProcess(spec, plan.runArguments(), plan.buildEnvironment(), plan.directory(), plan.presetSigner());
       }
     }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+        description = {"Starts tracing a whole job (the action's job: start): steps with shell: plumbline-shell {0} are traced.", ""})
+    static final class Start implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+          GithubJob.start(System.getenv()).forEach(out::println);
+          return ExitCodes.OK;
+        } catch (ActionInputs.InputException e) {
+          out.println(WorkflowCommands.error("Plumbline", e.getMessage()));
+          return ExitCodes.RUN_USAGE;
+        } finally {
+          out.flush();
+        }
+      }
+    }
+
+    @Command(name = "step", mixinStandardHelpOptions = true,
+        description = {"Traces one step of a job (what plumbline-shell runs): bash SCRIPT, recorded into the job session.", ""})
+    static final class Step implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @CommandLine.Parameters(paramLabel = "SCRIPT", description = "The step's script file (GitHub's {0}).")
+      String script;
+
+      @Override
+      public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        GithubJob.Step step;
+        try {
+          step = GithubJob.step(System.getenv(), script, java.nio.file.Path.of("").toAbsolutePath());
+        } catch (ActionInputs.InputException e) {
+          out.println(WorkflowCommands.error("Plumbline", e.getMessage()));
+          out.flush();
+          return ExitCodes.RUN_USAGE;
+        }
+        int exit = runInProcess(spec, step.runArguments(), step.buildEnvironment(), step.directory(), null);
+        GithubJob.afterStep(step, System.getenv()).forEach(out::println);
+        out.flush();
+        return exit;
+      }
+    }
+
+    @Command(name = "finish", mixinStandardHelpOptions = true,
+        description = {"Signs the traced steps of a job as one attestation and verifies it (the action's job: finish).", ""})
+    static final class Finish implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+          GithubAction.Result r = GithubJob.finish(System.getenv(), Clock.systemUTC());
+          r.commands().forEach(out::println);
+          return r.exitCode();
+        } catch (ActionInputs.InputException e) {
+          out.println(WorkflowCommands.error("Plumbline", e.getMessage()));
+          return ExitCodes.RUN_USAGE;
+        } finally {
+          out.flush();
+        }
+      }
+    }
+  }
+
+  /** {@code plumbline run} with these arguments, in this process, with this environment, directory and signer. */
+  static int runInProcess(CommandLine.Model.CommandSpec spec, java.util.List<String> args, java.util.Map<String, String> env,
+      java.nio.file.Path directory, dev.plumbline.sign.Signer signer) {
+    RunCommand run = new RunCommand();
+    run.environment = env;
+    run.directory = directory;
+    run.presetSigner = signer;
+    CommandLine cl = Main.configure(new CommandLine(CommandLine.Model.CommandSpec.create().name("plumbline")));
+    cl.addSubcommand("run", run);
+    cl.setOut(spec.commandLine().getOut());
+    cl.setErr(spec.commandLine().getErr());
+    return cl.execute(args.toArray(String[]::new));
   }
 }

@@ -148,6 +148,19 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    try { // what can be known before the build is reported before it
+      if (record != null) {
+        BuildRecords.prepareOutput(record, "record");
+      }
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+    } catch (RecordException | AttestException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
       egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
@@ -232,7 +245,13 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+    Progress progress = new Progress(spec.commandLine().getErr());
+    try {
+      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
+      return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+    } finally {
+      progress.done();
+    }
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
@@ -263,7 +282,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
           + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
       err.flush();

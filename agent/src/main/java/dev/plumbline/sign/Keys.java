@@ -103,7 +103,19 @@ public final class Keys {
     return pem.endsWith("\n") ? pem : pem + "\n";
   }
 
-  /** Standard base64 of SHA-256 over the DER SubjectPublicKeyInfo: the bundle's publicKey hint. */
+  /**
+   * {@code sha256:HEX} of the DER SubjectPublicKeyInfo: the one fingerprint people see, from
+   * keygen, verify and in policies ({@code signer.keyFingerprints}).
+   */
+  public static String fingerprint(PublicKey key) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Standard base64 of SHA-256 over the DER SubjectPublicKeyInfo: the bundle's publicKey hint (a format field, not shown to people). */
   public static String hint(PublicKey key) {
     try {
       return Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));

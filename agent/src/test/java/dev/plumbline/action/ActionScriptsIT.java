@@ -61,7 +61,9 @@ class ActionScriptsIT {
         "ok   a build that breaks the policy gets verdict rejected",
         "ok   the summary opens with REJECTED and the failed rule",
         "ok   a destination outside the allowlist is a warning in audit mode",
-        "ok   the summary offers the learned allowed-endpoints block")) {
+        "ok   the summary offers the learned allowed-endpoints block",
+        "ok   the attestation has three step sections, in order",
+        "ok   plumbline verify accepts the job's attestation")) {
       assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
     }
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class ActionAnnotationsIT {
   private static final String RECORD = """
-      {"completeness": {"complete": true}, "network": [
+      {"format": "https://plumbline.dev/record/v1", "completeness": {"complete": true}, "network": [
         {"family": "inet", "protocol": "tcp", "address": "127.0.0.2", "port": 443, "hostname": "allowed.test",
          "decision": "audited", "processes": ["/usr/bin/curl"], "count": 1, "wouldBlock": false},
         {"family": "inet", "protocol": "tcp", "address": "127.0.0.3", "port": 443, "hostname": "outside.test",
