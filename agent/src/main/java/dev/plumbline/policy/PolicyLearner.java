@@ -2,6 +2,8 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.AllowRule;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Tool;
@@ -170,13 +172,12 @@ public final class PolicyLearner {
       if ("blocked".equals(d.decision()) || "unix".equals(d.family())) {
         continue;
       }
-      String host = d.hostname() != null ? HostRule.normalizeName(d.hostname())
-          : d.address() == null ? null : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-      if (host == null) {
+      AllowRule rule = AllowRule.exactly(d.hostname(), d.address(), d.port());
+      if (rule == null) {
         continue;
       }
-      String entry = host + (d.port() == null ? "" : ":" + d.port());
-      boolean local = PolicyEvaluator.isLoopback(d.address());
+      String entry = rule.text();
+      boolean local = Addresses.isLoopback(d.address());
       String comment = (d.protocol() == null ? "" : d.protocol() + " ")
           + (local ? "loopback: a service on the build host; " : "")
           + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
@@ -279,7 +280,7 @@ public final class PolicyLearner {
   }
 
   private static String argv(BuildRecord r) {
-    return r.invocation() == null ? "a build" : PolicyEvaluator.argv(r.invocation().argv());
+    return r.invocation() == null ? "a build" : EvidenceText.argv(r.invocation().argv());
   }
 
   private static <T> List<T> list(List<T> l) {
