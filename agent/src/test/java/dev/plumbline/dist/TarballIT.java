@@ -202,8 +202,8 @@ class TarballIT {
 
   /** Copies a file of this machine (following links) to the same path under root, if it exists. */
   static void copyInto(Path root, Path host) throws IOException {
-    if (!Files.exists(host)) {
-      return;
+    if (!Files.exists(host) || host.startsWith(root)) {
+      return; // not on this machine, or already in the root filesystem (the runtime's own libraries)
     }
     Path target = root.resolve(host.toString().substring(1));
     if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
