@@ -43,7 +43,7 @@ final class KeyModeConformance {
       throw new SigstoreInputException(e.getMessage(), e);
     }
     if (!verdict.verified()) {
-      spec.commandLine().getErr().println("plumbline: " + verdict.reason());
+      spec.commandLine().getErr().println("plumbline: " + dev.plumbline.text.Printable.inline(verdict.reason()));
       return ExitCodes.REJECTED;
     }
     spec.commandLine().getErr().println("plumbline: verified: "
