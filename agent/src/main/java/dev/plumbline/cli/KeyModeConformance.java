@@ -47,7 +47,7 @@ final class KeyModeConformance {
       return ExitCodes.REJECTED;
     }
     spec.commandLine().getErr().println("plumbline: verified: "
-        + String.join("; ", verdict.checks().stream().filter(c -> c.status() == Check.Status.PASS).map(c -> c.name() + ": " + c.reason()).toList()));
+        + String.join("; ", verdict.checks().stream().filter(c -> c.status() == Check.Status.PASS).map(c -> dev.plumbline.text.Printable.inline(c.name() + ": " + c.reason())).toList()));
     return ExitCodes.OK;
   }
 }
