@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Escaping and small formatting shared by the renderers. Both escapers first make control,
  * bidirectional and other format characters visible ({@link Printable}), then escape their markup.
  */
-final class Text {
+public final class Text {
   private Text() {}
 
   /**
@@ -18,7 +18,7 @@ final class Text {
    * characters are backslash-escaped, angle brackets become entities (no raw HTML), line breaks
    * and other controls visible escapes ({@code \n}, {@code \x1b}, {@code \u202e}).
    */
-  static String md(String s) {
+  public static String md(String s) {
     if (s == null) {
       return "";
     }
