@@ -117,6 +117,8 @@ class TarballIT {
     Result r = exec(ROOT, List.of(ROOT.resolve("scripts/dist").toString(), TARGET.resolve("plumbline.jar").toString(),
         version, System.getProperty("plumbline.outputTimestamp"), out.toString()), 15);
     assertEquals(0, r.exit(), r.output());
+    assertEquals(Files.readAllLines(TARGET.resolve("plumbline.classlist")), Files.readAllLines(out.resolve("plumbline.classlist")),
+        "the class list of two builds");
     assertEquals(sha256(tarball), sha256(out.resolve(tarball.getFileName())), "two builds of " + tarball.getFileName());
   }
 
@@ -145,7 +147,7 @@ class TarballIT {
 
     // the shell and the tools the launcher and the build use, at the paths they have here
     Set<Path> elves = new LinkedHashSet<>();
-    for (String tool : List.of("sh", "true", "cat", "dirname", "stat", "readlink", "cksum", "cut", "mkdir", "mv", "rm", "env", "ls")) {
+    for (String tool : List.of("sh", "true", "cat", "dirname", "stat", "readlink", "cksum", "cut", "mkdir", "mv", "rm", "env", "ls", "nice")) {
       Result which = exec(root, List.of("sh", "-c", "command -v " + tool), 1);
       assertEquals(0, which.exit(), tool + " not found on this machine");
       Path host = Path.of(which.output().strip());
