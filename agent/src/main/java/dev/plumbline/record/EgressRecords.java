@@ -3,6 +3,7 @@ package dev.plumbline.record;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressPolicy;
 import dev.plumbline.egress.EgressSession;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class EgressRecords {
     List<BuildRecord.Destination> out = new ArrayList<>();
     for (BuildRecord.Destination d : r.network()) {
       Boolean would = d.wouldBlock();
-      if ("audited".equals(d.decision())) {
+      if (d.decision() == EgressDecision.AUDITED) {
         would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
       }
       out.add(d.withWouldBlock(would));
@@ -49,9 +50,17 @@ public final class EgressRecords {
     return r.withNetwork(out);
   }
   /**
-   * The record with what egress knows filled in: {@code hostname} of destinations,
-   * {@code agent.egressMode} / {@code agent.allow}, and in audit mode with an allowlist
-   * {@code wouldBlock} of each audited destination.
+   * The record's {@code agent} section, built once before the build runs: this agent, how it
+   * watched, and the egress mode and allow rules of the session (as parsed, so what the record
+   * says is what the gate enforced).
+   */
+  public static BuildRecord.Agent agent(String version, String monitor, EgressSession session) {
+    return new BuildRecord.Agent("plumbline", version, monitor, session.mode(), session.allow());
+  }
+
+  /**
+   * The record with what egress learned during the run filled in: {@code hostname} of
+   * destinations, and in audit mode with an allowlist {@code wouldBlock} of each audited one.
    */
   public static BuildRecord annotate(BuildRecord r, EgressSession session) {
     EgressPolicy gate = session.gate();
@@ -59,12 +68,6 @@ public final class EgressRecords {
     if (gate.mode() == EgressMode.AUDIT && !gate.allowlist().rules().isEmpty()) {
       withNames = EgressRecords.withWouldBlock(withNames, gate);
     }
-    BuildRecord.Agent a = withNames.agent();
-    if (a == null) {
-      return withNames;
-    }
-    BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), session.allow());
-    return withNames.withAgent(agent);
+    return withNames;
   }
-
 }

@@ -1,6 +1,7 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.plumbline.trace.EgressDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -38,7 +39,7 @@ public final class RunSummary {
   /** One row of the destinations table. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DestinationLine(
-      String name, String address, String protocol, List<String> processes, String decision, int count,
+      String name, String address, String protocol, List<String> processes, EgressDecision decision, int count,
       Boolean wouldBlock) {}
 
   public static Summary summarise(BuildRecord r) {
@@ -105,7 +106,7 @@ public final class RunSummary {
           d.address(),
           orDash(d.protocol()),
           d.processes().isEmpty() ? "-" : String.join(",", d.processes()),
-          Boolean.TRUE.equals(d.wouldBlock()) ? d.decision() + ", would block" : orDash(d.decision()),
+          d.decision() == null ? "-" : d.decision().label() + (Boolean.TRUE.equals(d.wouldBlock()) ? ", would block" : ""),
           Integer.toString(d.count())
         });
       }

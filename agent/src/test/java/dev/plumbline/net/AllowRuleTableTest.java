@@ -89,7 +89,7 @@ class AllowRuleTableTest {
 
   static boolean byAllowOption(String rule) {
     try {
-      EgressGates.allowlist(new EgressGates.Options("block", List.of(rule), null, false, List.of()));
+      EgressGates.allowlist(new EgressGates.Options(EgressMode.BLOCK, List.of(rule), null, false, List.of()));
       return true;
     } catch (EgressConfigException e) {
       assertTrue(e.getMessage().startsWith("--allow "), e.getMessage());
@@ -100,7 +100,7 @@ class AllowRuleTableTest {
   static boolean byAllowFile(String rule, Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("allow.txt"), "# allowed\n" + rule + "\n", StandardCharsets.UTF_8);
     try {
-      Allowlist a = EgressGates.allowlist(new EgressGates.Options("block", List.of(), file, false, List.of()));
+      Allowlist a = EgressGates.allowlist(new EgressGates.Options(EgressMode.BLOCK, List.of(), file, false, List.of()));
       assertEquals(1, a.rules().size());
       return true;
     } catch (EgressConfigException e) {

@@ -4,6 +4,7 @@ import static dev.plumbline.linux.Errno.EACCES;
 import static dev.plumbline.linux.Errno.ENETUNREACH;
 
 import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
@@ -116,16 +117,16 @@ final class NetworkStops {
       Decision decision = decide(new EgressGate.Attempt(call.tgid(), call.name(), sa.family(), protocol,
           "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
           sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path()));
-      String decided = allowedLabel();
+      EgressDecision decided = passed();
       if (decision instanceof Decision.Block b) {
         block = block == null ? b : block;
-        decided = "blocked";
+        decided = EgressDecision.BLOCKED;
       } else if (decision instanceof Decision.Redirect r) {
         if (Redirects.rewrite(calls, pid, name[0], raw, r.to())) {
-          decided = "redirected";
+          decided = EgressDecision.REDIRECTED;
         } else {
           block = new Decision.Block(ENETUNREACH, "cannot redirect " + sa.display());
-          decided = "blocked";
+          decided = EgressDecision.BLOCKED;
         }
       }
       pending.events.add(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), sa.family(), protocol,
@@ -135,7 +136,7 @@ final class NetworkStops {
       return false;
     }
     if (names.size() == 1 && call.syscall() == SyscallTable.CONNECT && pending.events.size() == 1
-        && !"redirected".equals(pending.events.get(0).decision())) {
+        && pending.events.get(0).decision() != EgressDecision.REDIRECTED) {
       peers.afterConnect(call, pending);
     }
     if (block != null) {
@@ -159,8 +160,8 @@ final class NetworkStops {
   }
 
   /** How a call the gate let through is labelled: a policy allowed it, or an audit watched it. */
-  String allowedLabel() {
-    return enforcing ? "allowed" : "audited";
+  EgressDecision passed() {
+    return EgressDecision.passed(enforcing);
   }
 
   /** tcp, udp, raw, unix-stream, unix-dgram... of the tracee's socket, through pidfd_getfd. */

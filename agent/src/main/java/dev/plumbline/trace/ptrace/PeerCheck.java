@@ -1,6 +1,7 @@
 package dev.plumbline.trace.ptrace;
 
 import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
@@ -53,13 +54,13 @@ final class PeerCheck {
     }
     out.flagOnce("race:" + out.image(tid), tid, out.image(tid)
         + " changed a connect destination while it was being checked (another thread rewrote it)");
-    String decided = network.allowedLabel();
+    EgressDecision decided = network.passed();
     String result = null; // the call's own result
     Decision decision = network.decide(new EgressGate.Attempt(call.tgid(), "connect", peer.family(),
         checked.protocol(), peer.address(), peer.port() == null ? 0 : peer.port(), null));
     if (decision instanceof Decision.Block || decision instanceof Decision.Redirect) {
       calls.peerName(tid, fd, true);
-      decided = "blocked";
+      decided = EgressDecision.BLOCKED;
       result = "shut down";
     }
     // the record shows where the call went, not what was checked
