@@ -6,7 +6,8 @@ import dev.plumbline.egress.EgressSession;
 import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /** What egress adds to a build record: DNS questions as trace events, hostnames of destinations. */
 public final class EgressRecords {
@@ -17,18 +18,10 @@ public final class EgressRecords {
    * names the gate learned (DNS answers and /etc/hosts).
    */
   public static BuildRecord withHostnames(BuildRecord r, EgressGate gate) {
-    if (r.network() == null) {
-      return r;
-    }
-    List<BuildRecord.Destination> out = new ArrayList<>();
-    for (BuildRecord.Destination d : r.network()) {
-      String host = d.hostname();
-      if (host == null && d.address() != null && ("inet".equals(d.family()) || "inet6".equals(d.family()))) {
-        host = gate.hostnameFor(d.address());
-      }
-      out.add(d.withHostname(host));
-    }
-    return r.withNetwork(out);
+    return eachDestination(r, d -> {
+      boolean inet = "inet".equals(d.family()) || "inet6".equals(d.family());
+      return d.hostname() == null && d.address() != null && inet ? d.withHostname(gate.hostnameFor(d.address())) : d;
+    });
   }
 
   /**
@@ -36,18 +29,13 @@ public final class EgressRecords {
    * with the same options would refuse it (judged with every name learned during the run).
    */
   public static BuildRecord withWouldBlock(BuildRecord r, EgressPolicy gate) {
-    if (r.network() == null) {
-      return r;
-    }
-    List<BuildRecord.Destination> out = new ArrayList<>();
-    for (BuildRecord.Destination d : r.network()) {
-      Boolean would = d.wouldBlock();
-      if (d.decision() == EgressDecision.AUDITED) {
-        would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
-      }
-      out.add(d.withWouldBlock(would));
-    }
-    return r.withNetwork(out);
+    return eachDestination(r, d -> d.decision() == EgressDecision.AUDITED
+        ? d.withWouldBlock(gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port()))
+        : d);
+  }
+
+  private static BuildRecord eachDestination(BuildRecord r, UnaryOperator<BuildRecord.Destination> f) {
+    return r.network() == null ? r : r.withNetwork(r.network().stream().map(f).collect(Collectors.toCollection(ArrayList::new)));
   }
   /**
    * The record's {@code agent} section, built once before the build runs: this agent, how it
