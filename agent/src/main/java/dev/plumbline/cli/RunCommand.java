@@ -16,6 +16,7 @@ import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
 import dev.plumbline.redact.Redaction;
+import dev.plumbline.text.Printable;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -133,15 +134,25 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  /**
+   * Set by {@code ci github}, which runs this command in its own process: the build's environment
+   * (without the action's inputs, the key above all) and where it runs, and a signer loaded
+   * from a secret that never touched the disk. Null: the process's own.
+   */
+  Map<String, String> environment;
+  Path directory;
+  Signer presetSigner;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Map<String, String> base = environment != null ? environment : System.getenv();
+    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(base) : base;
     try {
       redaction = Redaction.withUserRules(secretEnv, secretPattern);
     } catch (IllegalArgumentException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -155,11 +166,24 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    try { // what can be known before the build is reported before it
+      if (record != null) {
+        BuildRecords.prepareOutput(record, "record");
+      }
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+    } catch (RecordException | AttestException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
       egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
     } catch (EgressConfigException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -184,7 +208,7 @@ public final class RunCommand implements Callable<Integer> {
           }
         }));
       } catch (TraceException e) {
-        err.println("plumbline: " + e.getMessage());
+        err.println("plumbline: " + ErrorHandler.oneLine(e));
         err.flush();
         return switch (e.kind()) {
           case NOT_FOUND -> ExitCodes.NOT_FOUND;
@@ -202,7 +226,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
           BuildRecords.write(built, record);
         } catch (RecordException e) {
-          err.println("plumbline: " + e.getMessage());
+          err.println("plumbline: " + ErrorHandler.oneLine(e));
           err.flush();
           return ExitCodes.OUTPUT_FAILED;
         }
@@ -211,7 +235,7 @@ public final class RunCommand implements Callable<Integer> {
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
       return exitCode;
     } catch (TraceException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
@@ -237,11 +261,20 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), Path.of("").toAbsolutePath(), subjects, bundle);
+    Progress progress = new Progress(spec.commandLine().getErr());
+    try {
+      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
+      return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+    } finally {
+      progress.done();
+    }
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
   Signer signer() throws SigningException {
+    if (presetSigner != null) {
+      return presetSigner;
+    }
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
@@ -265,9 +298,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
-          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> Printable.inline(s.name())).toList()) + ")");
       err.flush();
       return buildExitCode;
     } catch (AttestException | SigningException e) {
