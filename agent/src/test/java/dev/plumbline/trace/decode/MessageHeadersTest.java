@@ -87,4 +87,29 @@ class MessageHeadersTest {
     DecodeException e = assertThrows(DecodeException.class, () -> MessageHeaders.mmsgNames(vec, 3, Abi.I386));
     assertEquals("mmsghdr vector too short: 64 bytes for 3 entries of 32 (I386)", e.getMessage());
   }
+
+  @Test
+  void wholeMessageForASendTheTracerMakes() throws DecodeException {
+    byte[] raw64 = msghdr64(bytes(), 0x7ffd0010L, 16).build();
+    MessageHeaders.Message m = MessageHeaders.message(raw64, 0, Abi.X86_64);
+    assertEquals(new MsgName(0x7ffd0010L, 16), m.name());
+    assertEquals(0x7ffc1000L, m.iov());
+    assertEquals(1, m.iovlen());
+    assertEquals(0, m.controllen());
+    byte[] raw32 = msghdr32(bytes(), 0xffd00010L, 16).build();
+    MessageHeaders.Message m32 = MessageHeaders.message(raw32, 0, Abi.I386);
+    assertEquals(0xffd01000L, m32.iov());
+    assertEquals(1, m32.iovlen());
+    org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class, () -> MessageHeaders.message(raw32, 0, Abi.X86_64));
+  }
+
+  @Test
+  void iovecArrays() throws DecodeException {
+    byte[] two64 = bytes().u64le(0x1000).u64le(5).u64le(0x2000).u64le(7).build();
+    assertEquals(List.of(new MessageHeaders.Iovec(0x1000, 5), new MessageHeaders.Iovec(0x2000, 7)),
+        MessageHeaders.iovecs(two64, 2, Abi.X86_64));
+    byte[] one32 = bytes().u32le(0xffd01000L).u32le(3).build();
+    assertEquals(List.of(new MessageHeaders.Iovec(0xffd01000L, 3)), MessageHeaders.iovecs(one32, 1, Abi.I386));
+    org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class, () -> MessageHeaders.iovecs(one32, 2, Abi.I386));
+  }
 }
