@@ -47,13 +47,8 @@ public final class MessageHeaders {
     return abi.pointerSize() == 8 ? 64 : 32;
   }
 
-  /** {@code msg_name} and {@code msg_namelen} of the msghdr at the start of {@code msghdr}. */
-  public static MsgName name(byte[] msghdr, Abi abi) throws DecodeException {
-    return name(msghdr, 0, abi);
-  }
-
   /** {@code msg_name} and {@code msg_namelen} of the msghdr starting at {@code offset}. */
-  public static MsgName name(byte[] buffer, int offset, Abi abi) throws DecodeException {
+  static MsgName name(byte[] buffer, int offset, Abi abi) throws DecodeException {
     int ptr = abi.pointerSize();
     int needed = 2 * ptr; // msg_name, then msg_namelen (plus padding on 64-bit)
     if (buffer == null || offset < 0 || buffer.length - offset < needed) {
@@ -102,8 +97,8 @@ public final class MessageHeaders {
     return out;
   }
 
-  /** The destinations of the first {@code vlen} entries of an mmsghdr vector. */
-  public static List<MsgName> mmsgNames(byte[] vector, int vlen, Abi abi) throws DecodeException {
+  /** The messages of the first {@code vlen} entries of an mmsghdr vector. */
+  public static List<Message> messages(byte[] vector, int vlen, Abi abi) throws DecodeException {
     int size = mmsghdrSize(abi);
     if (vlen < 0 || vector == null || (long) vlen * size > vector.length) {
       throw new DecodeException(
@@ -117,10 +112,10 @@ public final class MessageHeaders {
               + abi
               + ")");
     }
-    List<MsgName> names = new ArrayList<>(vlen);
+    List<Message> out = new ArrayList<>(vlen);
     for (int i = 0; i < vlen; i++) {
-      names.add(name(vector, i * size, abi));
+      out.add(message(vector, i * size, abi));
     }
-    return names;
+    return out;
   }
 }

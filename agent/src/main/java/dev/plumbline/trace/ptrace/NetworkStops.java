@@ -92,8 +92,7 @@ final class NetworkStops {
     n = Math.min(n, raw.length / size);
     List<Destination> all = new ArrayList<>();
     boolean named = false;
-    for (int i = 0; i < n; i++) {
-      Message m = MessageHeaders.message(raw, i * size, call.abi());
+    for (Message m : MessageHeaders.messages(raw, n, call.abi())) {
       all.add(new Destination(m.name().address(), m.name().length(), m));
       named |= !m.name().absent();
     }
