@@ -3,8 +3,10 @@ package dev.plumbline.trace.ptrace;
 import static dev.plumbline.linux.Errno.EAGAIN;
 import static dev.plumbline.linux.Errno.EFAULT;
 import static dev.plumbline.linux.Errno.ENOBUFS;
+import static dev.plumbline.linux.Ptrace.MSG_DONTWAIT;
 import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
 
+import dev.plumbline.linux.TraceeSockets;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Abi;
@@ -45,10 +47,12 @@ final class Delivery {
   private static final int MAX_CONTROL = 4096;
 
   private final TracerCalls calls;
+  private final TraceeSockets sockets;
   private final Reporter out;
 
-  Delivery(TracerCalls calls, Reporter out) {
+  Delivery(TracerCalls calls, TraceeSockets sockets, Reporter out) {
     this.calls = calls;
+    this.sockets = sockets;
     this.out = out;
   }
 
@@ -87,8 +91,8 @@ final class Delivery {
   }
 
   private boolean connect(Call call, int dup, byte[] to, PendingExit pending) {
-    boolean nonBlocking = calls.nonBlocking(dup);
-    int rc = calls.connect(dup, to);
+    boolean nonBlocking = sockets.nonBlocking(dup);
+    int rc = sockets.connect(dup, to);
     if (rc == NetworkStops.IN_PROGRESS && !nonBlocking && call.direct()) {
       call.task().pendingExit = pending; // the tracee's connect waits for this connection
       return true;
@@ -97,11 +101,11 @@ final class Delivery {
   }
 
   private boolean fastOpen(Call call, int dup, byte[] to, int flags, PendingExit pending) {
-    int rc = calls.connect(dup, to);
+    int rc = sockets.connect(dup, to);
     if (rc != 0 && rc != NetworkStops.IN_PROGRESS) {
       return finish(call, rc, pending);
     }
-    if (!calls.nonBlocking(dup) && call.direct() && call.abi() == Abi.X86_64) {
+    if (!sockets.nonBlocking(dup) && call.direct() && call.abi() == Abi.X86_64) {
       // the data goes out once connected: the same call without Fast Open and destination
       boolean set = call.syscall() == SyscallTable.SENDTO
           ? out.setArgs(call.tid(), null, null, null, (long) (flags & ~MSG_FASTOPEN), 0L, 0L)
@@ -125,7 +129,7 @@ final class Delivery {
 
   private void datagrams(Call call, int dup, List<Destination> destinations, List<byte[]> checked, int flags,
       PendingExit pending) throws DecodeException {
-    boolean blocking = !calls.nonBlocking(dup) && (flags & 0x40 /* MSG_DONTWAIT */) == 0;
+    boolean blocking = !sockets.nonBlocking(dup) && (flags & MSG_DONTWAIT) == 0;
     long result = 0;
     int sent = 0;
     int event = 0;
@@ -165,7 +169,7 @@ final class Delivery {
     long length;
     byte[] control = null;
     if (call.syscall() == SyscallTable.SENDTO) {
-      length = calls.gather(call.tid(), new long[] {call.arg(1)}, new long[] {call.arg(2)});
+      length = sockets.gather(call.tid(), new long[] {call.arg(1)}, new long[] {call.arg(2)});
     } else {
       Message m = d.message();
       length = gatherIovecs(call, m);
@@ -182,10 +186,10 @@ final class Delivery {
     if (length < 0) {
       return length;
     }
-    long rc = calls.sendmsg(dup, to, length, control, flags);
+    long rc = sockets.sendmsg(dup, to, length, control, flags);
     if (rc == -EAGAIN && blocking) {
       // a blocking send would wait for room: wait a little on the tracer thread, never for long
-      rc = calls.waitWritable(dup, 100) ? calls.sendmsg(dup, to, length, control, flags) : -ENOBUFS;
+      rc = sockets.waitWritable(dup, 100) ? sockets.sendmsg(dup, to, length, control, flags) : -ENOBUFS;
       rc = rc == -EAGAIN ? -ENOBUFS : rc;
     }
     return rc;
@@ -208,7 +212,7 @@ final class Delivery {
       bases[i] = iovecs.get(i).base();
       lengths[i] = iovecs.get(i).length();
     }
-    return calls.gather(call.tid(), bases, lengths);
+    return sockets.gather(call.tid(), bases, lengths);
   }
 
   /** sendmmsg reports each message's byte count in its mmsghdr's msg_len. */

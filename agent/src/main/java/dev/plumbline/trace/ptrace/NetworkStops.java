@@ -6,6 +6,7 @@ import static dev.plumbline.linux.Errno.ENETUNREACH;
 import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
 
 import dev.plumbline.linux.Errno;
+import dev.plumbline.linux.TraceeSockets;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Decision;
@@ -35,6 +36,7 @@ final class NetworkStops {
   private static final int UIO_MAXIOV = 1024;
 
   private final TracerCalls calls;
+  private final TraceeSockets sockets = new TraceeSockets();
   private final Reporter out;
   private final EgressGate gate;
   private final boolean enforcing;
@@ -45,7 +47,7 @@ final class NetworkStops {
     this.out = out;
     this.gate = gate;
     this.enforcing = enforcing;
-    this.delivery = new Delivery(calls, out);
+    this.delivery = new Delivery(calls, sockets, out);
   }
 
   /** One destination of a call: its sockaddr in tracee memory and, for sends, its message. */
@@ -105,9 +107,9 @@ final class NetworkStops {
    */
   private boolean send(Call call, List<Destination> destinations, int flags) throws DecodeException {
     int pid = call.tid();
-    int dup = calls.duplicate(pid, call.intArg(0));
+    int dup = sockets.duplicate(pid, call.intArg(0));
     try {
-      int[] kind = dup >= 0 ? calls.socketKind(dup) : new int[] {-1, -1, -1};
+      int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
       String protocol = kind[0] < 0 ? "unknown" : Protocols.name(kind[0], kind[1], kind[2]);
       PendingExit pending = new PendingExit();
       List<byte[]> checked = new ArrayList<>();
@@ -176,7 +178,7 @@ final class NetworkStops {
       return true;
     } finally {
       if (dup >= 0) {
-        calls.close(dup);
+        sockets.close(dup);
       }
     }
   }
