@@ -41,7 +41,6 @@ import java.util.List;
  * are left to the kernel.
  */
 final class Delivery {
-  private static final int SOCK_STREAM = 1;
   private static final int SOCK_DGRAM = 2;
   private static final int SOCK_RAW = 3;
   private static final int MAX_CONTROL = 4096;
