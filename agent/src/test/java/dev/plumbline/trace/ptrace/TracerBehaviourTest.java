@@ -77,9 +77,8 @@ class TracerBehaviourTest {
   void untracedChildrenAreRefusedAndSetuidProgramsNoted(@TempDir Path work) throws Exception {
     Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
         bin + "/untraced && /usr/bin/mount --version > /dev/null");
-    assertEquals(0, t.result.exitCode(), "clone and clone3 with CLONE_UNTRACED both failed with EPERM");
+    assertEquals(0, t.result.exitCode(), "clone(CLONE_UNTRACED) failed with EPERM and clone3 with ENOSYS");
     List<TraceEvent.Note> notes = t.of(TraceEvent.Note.class);
-    assertEquals(2, notes.stream().filter(n -> n.kind().equals("clone")).count(), notes.toString());
     assertTrue(notes.stream().anyMatch(n -> n.kind().equals("setuid") && n.detail().startsWith("/usr/bin/mount is set-user-ID")),
         notes.toString());
     assertTrue(t.of(TraceEvent.Exec.class).stream().noneMatch(e -> e.path().equals("/usr/bin/true")));
@@ -110,7 +109,7 @@ class TracerBehaviourTest {
       server.configureBlocking(false);
       assertNull(server.accept(), "no connection reached the listener");
       TraceEvent.Network n = t.of(TraceEvent.Network.class).get(0);
-      assertEquals("blocked", n.decision());
+      assertEquals("blocked", n.decision().label());
       assertEquals("blocked", n.result());
       assertEquals(port, n.port());
     }
@@ -132,7 +131,7 @@ class TracerBehaviourTest {
         assertEquals("hello", new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII));
         TraceEvent.Network n = t.of(TraceEvent.Network.class).get(0);
         assertEquals(dial[1], n.address(), "the record keeps the destination the build asked for");
-        assertEquals("redirected", n.decision());
+        assertEquals("redirected", n.decision().label());
         assertEquals("ok", n.result());
       }
     }
