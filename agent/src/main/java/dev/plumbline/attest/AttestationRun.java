@@ -80,7 +80,7 @@ public final class AttestationRun {
     } else {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
-    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record))));
+    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record), BuildRecords.packageCounts(record))));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
     log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());

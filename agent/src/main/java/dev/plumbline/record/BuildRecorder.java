@@ -432,7 +432,8 @@ public final class BuildRecorder {
         fileWrites(tracked),
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
-        noteList());
+        noteList(),
+        null);
   }
 
   private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {

@@ -86,7 +86,7 @@ class EgressGatesTest {
                 new BuildRecord.Destination("inet", "tcp", "192.0.2.1", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
                 new BuildRecord.Destination("inet", "tcp", "192.0.2.2", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
                 new BuildRecord.Destination("unix", "unix-stream", "/run/x.sock", null, null, "audited", List.of("connect"), List.of("ok"), List.of("sh"), 1)),
-            List.of(), List.of(), null, null);
+            List.of(), List.of(), null, null, null);
     BuildRecord out = EgressRecords.withHostnames(r, gate);
     assertEquals("www.example.test", out.network().get(0).hostname());
     assertEquals(null, out.network().get(1).hostname());
@@ -137,7 +137,7 @@ class EgressGatesTest {
       BuildRecord rec =
           new BuildRecord(
               BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
-              List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
+              List.of(), List.of(), List.of(), List.of(), List.of(), null, null, null);
       BuildRecord out = EgressRecords.annotate(rec, s);
       assertEquals("block", out.agent().egressMode());
       assertEquals(List.of("pkg.test:443"), out.agent().allow());
