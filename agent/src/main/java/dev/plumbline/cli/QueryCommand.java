@@ -109,7 +109,7 @@ public final class QueryCommand implements Callable<Integer> {
       for (String d : destinations) {
         filters.destination(d);
       }
-      Verifier verifier = Verifier.standard(signer.signatureSteps("query"), Verifier.Options.defaults().allowingIncomplete(allowIncomplete));
+      Verifier verifier = Verifier.standard(signer.signatureSteps("query", true), Verifier.Options.defaults().allowingIncomplete(allowIncomplete));
       query = new Query(verifier, filters);
       files = Query.files(paths);
     } catch (QueryException | VerifyException | SigningException e) {
@@ -125,7 +125,7 @@ public final class QueryCommand implements Callable<Integer> {
       public void unverifiable(String bundle, String reason) {
         err.println("plumbline: unverifiable: " + QueryOutput.safe(bundle) + ": " + QueryOutput.safe(reason));
       }
-    });
+    }, Runtime.getRuntime().availableProcessors());
     output.finish();
     err.println("plumbline: " + summary.matched() + " matched of " + summary.verified() + " verified attestation"
         + (summary.verified() == 1 ? "" : "s") + (summary.unverifiable() == 0 ? "" : "; " + summary.unverifiable()

@@ -37,12 +37,18 @@ final class SignerOptions {
    * identity, transparency log) plugs in here as further options and steps.
    */
   List<VerificationStep> signatureSteps(String command) throws VerifyException, SigningException {
+    return signatureSteps(command, false);
+  }
+
+  /** {@code many}: the steps will verify many bundles (query): a key's signatures then go through libcrypto when present. */
+  List<VerificationStep> signatureSteps(String command, boolean many) throws VerifyException, SigningException {
     boolean keyless = certificateIdentity != null || certificateIdentityRegexp != null || certificateOidcIssuer != null;
     if (key != null && keyless) {
       throw new VerifyException("--key and --certificate-identity/--certificate-oidc-issuer exclude each other");
     }
     if (key != null) {
-      return List.of(new KeySignatureStep(Keys.readPublicKey(key)));
+      var publicKey = Keys.readPublicKey(key);
+      return List.of(many ? KeySignatureStep.forMany(publicKey) : new KeySignatureStep(publicKey));
     }
     if (keyless) {
       return List.of(KeylessOptions.step(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, trustedRoot));

@@ -13,17 +13,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
  * {@code plumbline query}: which attestations match the filters. Every bundle is verified first
  * with the verifier given (the same steps as {@code verify}, without an artifact: all subjects are
  * listed); only verified predicates are matched, and unverifiable bundles are reported apart.
- * Streams: one bundle is in memory at a time, results go to the listener as they are found, in
- * path order.
+ * Streams: a bounded window of bundles is in memory, results go to the listener as they are
+ * found, in path order.
  */
 public final class Query {
   /** Bundle files found when walking a folder; a file named on the command line is read whatever its name. */
@@ -78,29 +84,77 @@ public final class Query {
     return out;
   }
 
-  public Summary run(List<Path> files, Listener listener) {
+  /**
+   * Verifies and matches the files on {@code threads} workers, a bounded window ahead of the
+   * listener, which still receives every result in file order on the calling thread.
+   */
+  public Summary run(List<Path> files, Listener listener, int threads) {
     int[] n = new int[4];
-    for (Path f : files) {
-      if (f.getFileName().toString().endsWith(".jsonl")) {
-        jsonl(f, listener, n);
-      } else {
-        JsonNode bundle;
-        try {
-          bundle = BundleFile.read(f);
-        } catch (VerifyException e) {
-          n[0]++;
-          n[3]++;
-          listener.unverifiable(f.toString(), e.getMessage());
-          continue;
+    ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+      Thread t = new Thread(r, "plumbline-query");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Deque<Future<List<Result>>> window = new ArrayDeque<>();
+      int ahead = Math.max(1, threads) * 16;
+      for (Path f : files) {
+        window.add(workers.submit(() -> results(f)));
+        if (window.size() >= ahead) {
+          deliver(window.removeFirst(), listener, n);
         }
-        one(f.toString(), bundle, listener, n);
       }
+      while (!window.isEmpty()) {
+        deliver(window.removeFirst(), listener, n);
+      }
+    } finally {
+      workers.shutdownNow();
     }
     return new Summary(n[0], n[1], n[2], n[3]);
   }
 
+  /** What one bundle gave: a row, or the reason it could not be verified, or neither (verified, no match). */
+  private record Result(String name, Row row, String unverifiable) {}
+
+  private static void deliver(Future<List<Result>> f, Listener listener, int[] n) {
+    List<Result> results;
+    try {
+      results = f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("query interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("query failed: " + e.getCause(), e.getCause());
+    }
+    for (Result r : results) {
+      n[0]++;
+      if (r.unverifiable != null) {
+        n[3]++;
+        listener.unverifiable(r.name, r.unverifiable);
+        continue;
+      }
+      n[1]++;
+      if (r.row != null) {
+        n[2]++;
+        listener.matched(r.row);
+      }
+    }
+  }
+
+  private List<Result> results(Path f) {
+    if (f.getFileName().toString().endsWith(".jsonl")) {
+      return jsonl(f);
+    }
+    try {
+      return List.of(one(f.toString(), BundleFile.read(f)));
+    } catch (VerifyException e) {
+      return List.of(new Result(f.toString(), null, e.getMessage()));
+    }
+  }
+
   /** A JSON-lines file: one bundle per non-empty line. */
-  private void jsonl(Path f, Listener listener, int[] n) {
+  private List<Result> jsonl(Path f) {
+    List<Result> out = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
       int lineNo = 0;
       for (String line; (line = in.readLine()) != null; ) {
@@ -109,47 +163,31 @@ public final class Query {
           continue;
         }
         String name = f + "#" + lineNo;
-        JsonNode bundle;
         try {
-          bundle = BundleFile.parse(line.getBytes(StandardCharsets.UTF_8), name);
+          out.add(one(name, BundleFile.parse(line.getBytes(StandardCharsets.UTF_8), name)));
         } catch (VerifyException e) {
-          n[0]++;
-          n[3]++;
-          listener.unverifiable(name, e.getMessage());
-          continue;
+          out.add(new Result(name, null, e.getMessage()));
         }
-        one(name, bundle, listener, n);
       }
     } catch (IOException e) {
-      n[0]++;
-      n[3]++;
-      listener.unverifiable(f.toString(), "cannot read: " + e.getMessage());
+      out.add(new Result(f.toString(), null, "cannot read: " + e.getMessage()));
     }
+    return out;
   }
 
-  private void one(String name, JsonNode bundle, Listener listener, int[] n) {
-    n[0]++;
+  private Result one(String name, JsonNode bundle) {
     Artifact artifact;
     try {
       artifact = firstSubject(bundle);
     } catch (VerifyException e) {
-      n[3]++;
-      listener.unverifiable(name, e.getMessage());
-      return;
+      return new Result(name, null, e.getMessage());
     }
     Verdict v = verifier.verify(bundle, artifact);
     if (!v.verified() || v.predicate() == null) {
-      n[3]++;
-      listener.unverifiable(name, v.verified() ? "no predicate" : v.reason());
-      return;
+      return new Result(name, null, v.verified() ? "no predicate" : v.reason());
     }
-    n[1]++;
     List<Filters.Match> matches = filters.match(v.predicate());
-    if (matches == null) {
-      return;
-    }
-    n[2]++;
-    listener.matched(row(name, v, matches));
+    return new Result(name, matches == null ? null : row(name, v, matches), null);
   }
 
   /**
