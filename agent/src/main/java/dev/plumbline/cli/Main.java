@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       PolicyCommand.class,
       ReportCommand.class,
+      CiCommand.class,
       ConformanceCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -67,7 +68,7 @@ public final class Main implements Runnable {
   }
 
   /** What both trees share: error handling, help width, --version everywhere, the command list. */
-  private static CommandLine configure(CommandLine cl) {
+  static CommandLine configure(CommandLine cl) {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(new ErrorHandler());
     cl.setUsageHelpWidth(HELP_WIDTH);

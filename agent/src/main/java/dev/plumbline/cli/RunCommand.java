@@ -15,6 +15,7 @@ import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.redact.Redaction;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -93,6 +94,19 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--deny-unix", paramLabel = "PATH", description = "Refuse connections to this unix socket; repeatable.")
   List<String> denyUnix = new ArrayList<>();
 
+  // Redaction (see docs/record.md)
+  @Option(names = "--secret-env", paramLabel = "NAME", description = "Treat this environment variable as a secret"
+      + " (name only in the attestation, value masked wherever it appears); a glob such as '*_PASS*' is allowed;"
+      + " repeatable.")
+  List<String> secretEnv = new ArrayList<>();
+
+  @Option(names = "--secret-pattern", paramLabel = "REGEX", description = "Mask every match of this regular"
+      + " expression (Java syntax) in what is recorded, and treat variables whose value matches as secrets; repeatable.")
+  List<String> secretPattern = new ArrayList<>();
+
+  /** The redaction rules of this run, from --secret-env and --secret-pattern (set in call()). */
+  private Redaction redaction = Redaction.builtIn();
+
   // Attestation (see docs/predicate.md)
   @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
   List<String> subjects = new ArrayList<>();
@@ -118,11 +132,28 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  /**
+   * Set by {@code ci github}, which runs this command in its own process: the build's environment
+   * (without the action's inputs, the key above all) and where it runs, and a signer loaded
+   * from a secret that never touched the disk. Null: the process's own.
+   */
+  Map<String, String> environment;
+  Path directory;
+  Signer presetSigner;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Map<String, String> base = environment != null ? environment : System.getenv();
+    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(base) : base;
+    try {
+      redaction = Redaction.withUserRules(secretEnv, secretPattern);
+    } catch (IllegalArgumentException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
@@ -138,6 +169,19 @@ public final class RunCommand implements Callable<Integer> {
       attestation = prepareAttestation();
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    try { // what can be known before the build is reported before it
+      if (record != null) {
+        BuildRecords.prepareOutput(record, "record");
+      }
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+    } catch (RecordException | AttestException e) {
+      err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -157,10 +201,8 @@ public final class RunCommand implements Callable<Integer> {
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
-          .maskingValues(env.entrySet().stream()
-              .filter(v -> dev.plumbline.redact.Secrets.isSensitive(v.getKey(), v.getValue()))
-              .map(Map.Entry::getValue)
-              .toList());
+          // the values of our own environment and the build's: a superset of what the build can pass on
+          .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
       PackageRecords packageRecords = packages.join();
       Tracer.Result result;
@@ -182,10 +224,11 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = EgressRecords.annotate(recorder.finish(
+      // what egress adds (hostnames learned from DNS) is redacted like the rest
+      BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT), egressSession);
+          HASH_WAIT), egressSession));
       built = packageRecords.annotate(built);
 
       if (record != null) {
@@ -227,11 +270,20 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+    Progress progress = new Progress(spec.commandLine().getErr());
+    try {
+      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
+      return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+    } finally {
+      progress.done();
+    }
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
   Signer signer() throws SigningException {
+    if (presetSigner != null) {
+      return presetSigner;
+    }
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
@@ -255,7 +307,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
           + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
       err.flush();

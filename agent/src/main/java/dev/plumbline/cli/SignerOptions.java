@@ -27,6 +27,22 @@ final class SignerOptions {
       description = "Keyless: the OIDC issuer, exactly (required with an identity).")
   String certificateOidcIssuer;
 
+  @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "RE",
+      description = "Keyless: a regular expression the WHOLE OIDC issuer must match.")
+  String certificateOidcIssuerRegexp;
+
+  @Option(names = "--github-repository", paramLabel = "OWNER/REPO",
+      description = "Keyless shorthand: signed by a GitHub Actions workflow of OWNER/REPO (issuer: GitHub's).")
+  String githubRepository;
+
+  @Option(names = "--github-workflow", paramLabel = "PATH",
+      description = "With --github-repository: that workflow file (build.yml or .github/workflows/build.yml).")
+  String githubWorkflow;
+
+  @Option(names = "--github-ref", paramLabel = "REF",
+      description = "With --github-repository: run on that ref (refs/heads/main, refs/tags/v1.0).")
+  String githubRef;
+
   @Option(names = "--trusted-root", paramLabel = "FILE",
       description = "Keyless: Sigstore trusted_root.json (default: public-good, pinned).")
   Path trustedRoot;
@@ -42,7 +58,9 @@ final class SignerOptions {
 
   /** {@code many}: the steps will verify many bundles (query): a key's signatures then go through libcrypto when present. */
   List<VerificationStep> signatureSteps(String command, boolean many) throws VerifyException, SigningException {
-    boolean keyless = certificateIdentity != null || certificateIdentityRegexp != null || certificateOidcIssuer != null;
+    KeylessOptions.Given given = new KeylessOptions.Given(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer,
+        certificateOidcIssuerRegexp, githubRepository, githubWorkflow, githubRef, trustedRoot);
+    boolean keyless = given.any();
     if (key != null && keyless) {
       throw new VerifyException("--key and --certificate-identity/--certificate-oidc-issuer exclude each other");
     }
@@ -51,9 +69,9 @@ final class SignerOptions {
       return List.of(many ? KeySignatureStep.forMany(publicKey) : new KeySignatureStep(publicKey));
     }
     if (keyless) {
-      return List.of(KeylessOptions.step(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, trustedRoot));
+      return List.of(KeylessOptions.step(given));
     }
-    throw new VerifyException(
-        command + " needs the signer: --key FILE, or --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL");
+    throw new VerifyException(command
+        + " needs the signer: --key FILE, --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL, or --github-repository OWNER/REPO");
   }
 }

@@ -52,6 +52,8 @@ import picocli.CommandLine.Spec;
       "      --certificate-identity-regexp 'https://github.com/acme/app/.*' \\",
       "      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\",
       "      dist/app.tar.gz",
+      "  plumbline verify --bundle plumbline.sigstore.json --github-repository acme/app \\",
+      "      --github-workflow release.yml --github-ref refs/tags/v1.2.0 dist/app.tar.gz",
       "",
       "With --policy, every rule of the policy is evaluated after those checks (docs/policy.md).",
       "",

@@ -21,30 +21,64 @@ public record BuildRecord(
     List<FileWrite> files,
     Sources sources,
     List<Note> notes,
+    List<Step> steps,
     Packages packages) {
+
+  /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null);
+  }
+
+  /** A record without a packages section (not looked up; {@link #withPackages} adds one). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes,
+      List<Step> steps) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, null);
+  }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, packages);
+        notes, steps, packages);
   }
 
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
-        notes, packages);
+        notes, steps, packages);
   }
 
   /** This record with another completeness (everything else kept, fields added later included). */
   public BuildRecord withCompleteness(Completeness newCompleteness) {
     return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
-        notes, packages);
+        notes, steps, packages);
   }
 
   /** This record with a packages section (everything else kept, fields added later included). */
   public BuildRecord withPackages(Packages newPackages) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, newPackages);
+        notes, steps, newPackages);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
@@ -110,22 +144,35 @@ public record BuildRecord(
       Boolean wouldBlock) {
 
     /**
-     * The destination as first defined, without {@code wouldBlock}; kept so existing callers
-     * compile. ({@code wouldBlock} added by egress: in audit mode with an allowlist, whether block
-     * mode would have refused this destination; absent otherwise.)
+     * A destination with nothing known about it yet; the {@code with…} methods add the rest, so a
+     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision("allowed")…}.
+     * ({@code wouldBlock}: in audit mode with an allowlist, whether block mode would have refused
+     * this destination; absent otherwise.)
      */
-    public Destination(
-        String family,
-        String protocol,
-        String address,
-        Integer port,
-        String hostname,
-        String decision,
-        List<String> syscalls,
-        List<String> results,
-        List<String> processes,
-        int count) {
-      this(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, null);
+    public static Destination to(String family, String protocol, String address, Integer port) {
+      return new Destination(family, protocol, address, port, null, null, List.of(), List.of(), List.of(), 0, null);
+    }
+
+    public Destination withHostname(String name) {
+      return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
+    }
+
+    public Destination withDecision(String d) {
+      return new Destination(family, protocol, address, port, hostname, d, syscalls, results, processes, count, wouldBlock);
+    }
+
+    /** The calls that used it ({@code connect}, {@code sendto}, …) and their results. */
+    public Destination withCalls(List<String> kinds, List<String> outcomes) {
+      return new Destination(family, protocol, address, port, hostname, decision, kinds, outcomes, processes, count, wouldBlock);
+    }
+
+    /** The executables that used it and how many times it was used in all. */
+    public Destination withUse(List<String> by, int times) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, by, times, wouldBlock);
+    }
+
+    public Destination withWouldBlock(Boolean would) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, would);
     }
   }
 
@@ -145,6 +192,15 @@ public record BuildRecord(
    * {@code files}.
    */
   public record Sources(boolean gitTracked, int trackedFiles, int transientFiles) {}
+
+  /**
+   * One traced step of a whole CI job ({@link JobRecord}): its position, the step's command (its
+   * script, redacted), when it ran, how it ended, whether its own trace was complete, and the
+   * sha256 of the step's own record.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Step(int index, String command, String startedAt, String finishedAt, Integer exitCode, Integer signal,
+      boolean complete, String recordSha256) {}
 
   /**
    * Something worth knowing that does not make the trace incomplete, aggregated by ({@code kind},

@@ -82,11 +82,33 @@ public final class BuildRecords {
     }
   }
 
-  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename). */
+  /**
+   * Before the build: makes the parent directories of an output file ({@code what}: "record",
+   * "bundle") and fails when the file could not be written there (a directory in the way, no
+   * permission), so a run does not learn it only after the build.
+   */
+  public static void prepareOutput(Path file, String what) throws RecordException {
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new RecordException("cannot write the " + what + " " + file + ": cannot create " + dir + ": " + oneLine(e));
+    }
+    if (Files.isDirectory(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": it is a directory");
+    }
+    if (!Files.isWritable(dir) || Files.exists(target) && !Files.isWritable(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": permission denied");
+    }
+  }
+
+  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename), creating its directory. */
   public static void write(BuildRecord record, Path file) throws RecordException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try {
+      Files.createDirectories(dir);
       // not createTempFile: its 0600 would stick to the record; CREATE_NEW honours the umask
       Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
           + Long.toHexString(System.nanoTime()) + ".tmp");
@@ -106,26 +128,6 @@ public final class BuildRecords {
     } catch (IOException e) {
       throw new RecordException("cannot write record " + file + ": " + oneLine(e));
     }
-  }
-
-  /**
-   * The record with what legitimately differs between two runs of the same build removed: pids
-   * and ppids become 0 and every time (invocation start/finish, process start/end, exec time) is
-   * dropped. Two records of the same build are equal after this; used to compare builds.
-   */
-  public static BuildRecord normalised(BuildRecord r) {
-    BuildRecord.Invocation inv = r.invocation();
-    BuildRecord.Invocation invocation = inv == null ? null
-        : new BuildRecord.Invocation(inv.argv(), inv.cwd(), null, null, inv.exitCode(), inv.signal());
-    java.util.List<BuildRecord.ProcessInfo> processes = r.processes() == null ? null
-        : r.processes().stream()
-            .map(p -> new BuildRecord.ProcessInfo(0, 0, null, null, p.exitCode(), p.signal(), p.outlivedBuild(),
-                p.execs() == null ? null : p.execs().stream()
-                    .map(e -> new BuildRecord.Exec(e.path(), e.sha256(), e.argv(), e.cwd(), null, e.script()))
-                    .toList()))
-            .toList();
-    return new BuildRecord(r.format(), r.agent(), invocation, r.completeness(), r.tools(), processes, r.network(),
-        r.dns(), r.files(), r.sources(), r.notes(), r.packages());
   }
 
   /** Reads a record file. */
