@@ -12,6 +12,7 @@ import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
 import dev.plumbline.record.BuildRecords;
 import dev.plumbline.record.EgressRecords;
+import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
@@ -158,6 +159,8 @@ public final class RunCommand implements Callable<Integer> {
     }
     // git ls-files runs while the rest is set up; the recorder needs it before the build starts
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
+    // the package databases are fingerprinted (and rpm run) before the build, alongside
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
     AttestationRun attestation;
     try {
       attestation = prepareAttestation();
@@ -197,6 +200,7 @@ public final class RunCommand implements Callable<Integer> {
           // the values of our own environment and the build's: a superset of what the build can pass on
           .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
+      PackageRecords packageRecords = packages.join();
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
@@ -221,6 +225,7 @@ public final class RunCommand implements Callable<Integer> {
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
           HASH_WAIT), egressSession));
+      built = packageRecords.annotate(built);
 
       if (record != null) {
         try {
