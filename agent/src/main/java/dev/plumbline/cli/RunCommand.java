@@ -7,6 +7,7 @@ import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.env.HelperCommands;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
 import dev.plumbline.record.BuildRecords;
@@ -14,10 +15,10 @@ import dev.plumbline.record.EgressRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.redact.AgentSecrets;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
-import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sigstore.SigstoreSigner;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
@@ -105,8 +106,22 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
   boolean keyless;
 
-  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC token for --keyless (default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token; the job needs id-token: write).")
+  @Option(names = "--identity-token-file", paramLabel = "FILE", description = "Read the OIDC token for --keyless from FILE or a descriptor (/dev/fd/3); default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token (the job needs id-token: write).")
+  Path identityTokenFile;
+
+  /** Refused: a token on the command line is readable by every process of the build. */
+  @Option(names = "--identity-token", paramLabel = "TOKEN", hidden = true)
   String identityToken;
+
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "Read the key's password from FILE or a descriptor (/dev/fd/3) instead of $PLUMBLINE_KEY_PASSWORD.")
+  Path keyPasswordFile;
+
+  // Trust (see docs/threat-model.md)
+  @Option(names = "--user", paramLabel = "NAME|UID[:GID]", description = "Run the build as this user (plumbline must run as root, e.g. through sudo): the build cannot read the key, the agent or the record.")
+  String user;
+
+  @Option(names = "--strict", description = "Refuse to run when the build could read the signing key.")
+  boolean strict;
 
   @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
   Path trustedRoot;
@@ -119,20 +134,61 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // before any secret is read: the build runs as our user, so keep it out of our memory and environ
     PrintWriter err = spec.commandLine().getErr();
+    String unhardened = BuildAccount.hardenAgent();
+    if (unhardened != null) {
+      err.println("plumbline: warning: " + unhardened);
+    }
     Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    // git ls-files runs while the rest is set up; the recorder needs it before the build starts
-    CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
-    AttestationRun attestation;
+    BuildAccount buildAccount;
     try {
-      attestation = prepareAttestation();
+      buildAccount = BuildAccount.of(user);
+    } catch (BuildAccount.BadUserException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    Map<String, String> env = buildAccount.environment(AgentSecrets.buildEnvironment(System.getenv()));
+    // helper commands (git, toolchain versions) run in parallel with the rest of the set-up, and
+    // the phase ends, with whatever they left behind, before the build starts
+    HelperCommands.Phase helpers = HelperCommands.phase();
+    try {
+      return run(err, cwd, enforcing, buildAccount, env, helpers);
+    } finally {
+      helpers.close();
+    }
+  }
+
+  private int run(PrintWriter err, Path cwd, boolean enforcing, BuildAccount buildAccount, Map<String, String> env,
+      HelperCommands.Phase helpers) throws Exception {
+    CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
+    CompletableFuture<EnvironmentCollector.Snapshot> environment = key == null && !keyless ? null
+        : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(buildAccount.helperRunner()).before(cwd));
+    AttestationRun attestation;
+    Boolean keyReadable = null;
+    try {
+      attestation = prepareAttestation(environment);
+      if (key != null) {
+        keyReadable = buildAccount.mayRead(key);
+        if (keyReadable) {
+          String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
+              + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
+          if (strict) {
+            err.println("plumbline: --strict: " + warning);
+            err.flush();
+            return ExitCodes.RUN_USAGE;
+          }
+          err.println("plumbline: warning: " + warning);
+          err.flush();
+        }
+      }
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
@@ -148,13 +204,21 @@ public final class RunCommand implements Callable<Integer> {
     }
     EgressGate gate = egressSession.gate();
     BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        egressSession.allow());
+        egressSession.allow(), buildAccount.trust(), null, keyReadable);
 
+    GitTrackedFiles trackedFiles = tracked.join();
+    helpers.close();
+    Duration probing = helpers.elapsed();
+    if (probing.toMillis() >= 1000) {
+      err.println("plumbline: helper commands (git, toolchain versions) took " + probing.toMillis() / 100 / 10.0
+          + " s before the build");
+      err.flush();
+    }
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
-          .maskingValues(env.entrySet().stream()
+          new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
+          .maskingValues(System.getenv().entrySet().stream()
               .filter(v -> dev.plumbline.redact.Secrets.isSensitive(v.getKey(), v.getValue()))
               .map(Map.Entry::getValue)
               .toList());
@@ -168,7 +232,7 @@ public final class RunCommand implements Callable<Integer> {
           } else {
             recorder.accept(event);
           }
-        }));
+        }, buildAccount.user()));
       } catch (TraceException e) {
         err.println("plumbline: " + e.getMessage());
         err.flush();
@@ -182,6 +246,8 @@ public final class RunCommand implements Callable<Integer> {
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
           HASH_WAIT), egressSession);
+      built = built.withAgent(built.agent().withPrivilegeGained(
+          built.notes().stream().anyMatch(n -> n.kind().equals("privilege") && !n.detail().startsWith("NO_NEW_PRIVS"))));
 
       if (record != null) {
         try {
@@ -214,6 +280,11 @@ public final class RunCommand implements Callable<Integer> {
    * anything runs) and returns null when the run does not sign.
    */
   AttestationRun prepareAttestation() throws SigningException {
+    return prepareAttestation(null);
+  }
+
+  /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
+  AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> environment) throws SigningException {
     Signer signer = signer();
     if (signer == null) {
       if (!subjects.isEmpty() || bundle != null) {
@@ -222,7 +293,9 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+    Path cwd = Path.of("").toAbsolutePath();
+    return AttestationRun.prepare(signer, environment != null ? environment.join()
+        : EnvironmentCollector.ofThisHost().before(cwd), cwd, subjects, bundle);
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
@@ -230,12 +303,21 @@ public final class RunCommand implements Callable<Integer> {
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
+    if (identityToken != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--identity-token puts the token on the command line,"
+          + " where every process of the build can read it: use --identity-token-file FILE (or /dev/fd/N) or $SIGSTORE_ID_TOKEN");
+    }
     if (key != null) {
-      return KeySigner.fromFile(key, System.getenv());
+      Map<String, String> passwordSource = System.getenv();
+      if (keyPasswordFile != null) {
+        passwordSource = Map.of(dev.plumbline.sign.Keys.PASSWORD_ENV, SecretFiles.read(keyPasswordFile, "key password"));
+      }
+      return KeySigner.fromFile(key, passwordSource);
     }
     if (keyless) {
+      String token = identityTokenFile == null ? null : SecretFiles.read(identityTokenFile, "identity token");
       // sigstore area: fails here, before the build, when there is no OIDC token source at all
-      return SigstoreSigner.create(identityToken, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
+      return SigstoreSigner.create(token, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
     }
     return null;
   }

@@ -33,7 +33,12 @@ public final class EnvironmentCollector {
 
   /** For the running process on this host. */
   public static EnvironmentCollector ofThisHost() {
-    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes());
+    return ofThisHost(CommandRunner.processes());
+  }
+
+  /** For the running process on this host, running helper commands with {@code runner}. */
+  public static EnvironmentCollector ofThisHost(CommandRunner runner) {
+    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), runner);
   }
 
   /** Everything but the executed tools, taken before the build. */
@@ -41,7 +46,8 @@ public final class EnvironmentCollector {
     HostFacts host = new HostFacts(root, env);
     List<Environment.Variable> variables = Variables.of(env);
     ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
-    WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
+    // git from a system directory: the one first on PATH may have been planted by an earlier step
+    WorkspaceProbe workspace = new WorkspaceProbe(runner, HelperCommands.trusted("git"), PROBE_TIMEOUT);
     return new Snapshot(
         new Environment(
             host.os(),

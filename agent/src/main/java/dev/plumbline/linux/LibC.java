@@ -72,6 +72,8 @@ public final class LibC {
 
   public static native int getpid();
 
+  public static native int geteuid();
+
   public static native int getpgrp();
 
   public static native int mount(String source, String target, String fstype, long flags, Pointer data);

@@ -71,7 +71,7 @@ public final class EgressRecords {
     if (a == null) {
       return withNames;
     }
-    BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), session.allow());
+    BuildRecord.Agent agent = a.withEgress(gate.mode().label(), session.allow());
     return withNames.withAgent(agent);
   }
 

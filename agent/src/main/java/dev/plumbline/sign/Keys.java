@@ -43,7 +43,7 @@ import org.bouncycastle.util.io.pem.PemWriter;
  */
 public final class Keys {
   /** The environment variable keygen and run read a private key's password from. */
-  public static final String PASSWORD_ENV = "PLUMBLINE_KEY_PASSWORD";
+  public static final String PASSWORD_ENV = dev.plumbline.redact.AgentSecrets.KEY_PASSWORD;
 
   private static final String P256_OID = "1.2.840.10045.3.1.7";
 

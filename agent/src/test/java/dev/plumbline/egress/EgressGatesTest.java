@@ -136,7 +136,7 @@ class EgressGatesTest {
       assertEquals(List.of(), s.dnsEvents());
       BuildRecord rec =
           new BuildRecord(
-              BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
+              BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null, null, null, null), null, BuildRecord.Completeness.full(),
               List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
       BuildRecord out = EgressRecords.annotate(rec, s);
       assertEquals("block", out.agent().egressMode());

@@ -91,8 +91,21 @@ final class SyscallStops {
     noteSetId(pid, path);
   }
 
-  /** A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so. */
+  /** Whether the build has NO_NEW_PRIVS (always, unless a root agent installed the filter without it). */
+  private boolean noNewPrivs = true;
+
+  void noNewPrivs(boolean set) {
+    noNewPrivs = set;
+  }
+
+  /**
+   * A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so.
+   * Without NO_NEW_PRIVS it may elevate; the tracer then checks the credentials themselves.
+   */
   private void noteSetId(int pid, String path) {
+    if (!noNewPrivs) {
+      return;
+    }
     int mode;
     try {
       mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");

@@ -34,7 +34,11 @@ public enum SyscallTable {
   PRCTL(157, 172, 167),
   // not filtered, but used by the tracer itself (injection, clone flags)
   CLONE(56, 120, 220),
-  CLONE3(435, 435, 435);
+  CLONE3(435, 435, 435),
+  // not filtered: the tracer makes the build's shell call these to run it as another user (--user)
+  SETGROUPS(116, 206, 159),
+  SETRESUID(117, 208, 147),
+  SETRESGID(119, 210, 149);
 
   /** The ABIs a tracee can call the kernel through on the machines we support. */
   public enum Abi {
