@@ -129,17 +129,15 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--signing-config", paramLabel = "FILE", description = "Sigstore signing_config.json of a custom instance.")
   Path signingConfig;
 
+  /** Secrets handed over on descriptors, read before the agent became undumpable. */
+  private SecretFiles secretFiles = new SecretFiles();
+
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
-    // before any secret is read: the build runs as our user, so keep it out of our memory and environ
     PrintWriter err = spec.commandLine().getErr();
-    String unhardened = BuildAccount.hardenAgent();
-    if (unhardened != null) {
-      err.println("plumbline: warning: " + unhardened);
-    }
     Path cwd = Path.of("").toAbsolutePath();
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
@@ -155,28 +153,41 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    // secrets on descriptors are read first: an undumpable process cannot open its own /dev/fd/N
+    Boolean keyReadable;
+    try {
+      secretFiles = SecretFiles.readDescriptors(key, keyPasswordFile, identityTokenFile);
+      keyReadable = key == null ? null : buildAccount.mayRead(key);
+    } catch (SigningException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    // before any key is decrypted or token used: keep the build out of our memory, environ and descriptors
+    String unhardened = BuildAccount.hardenAgent();
+    if (unhardened != null) {
+      err.println("plumbline: warning: " + unhardened);
+    }
     Map<String, String> env = buildAccount.environment(AgentSecrets.buildEnvironment(System.getenv()));
     // helper commands (git, toolchain versions) run in parallel with the rest of the set-up, and
     // the phase ends, with whatever they left behind, before the build starts
     HelperCommands.Phase helpers = HelperCommands.phase();
     try {
-      return run(err, cwd, enforcing, buildAccount, env, helpers);
+      return run(err, cwd, enforcing, buildAccount, env, helpers, keyReadable);
     } finally {
       helpers.close();
     }
   }
 
   private int run(PrintWriter err, Path cwd, boolean enforcing, BuildAccount buildAccount, Map<String, String> env,
-      HelperCommands.Phase helpers) throws Exception {
+      HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> environment = key == null && !keyless ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(buildAccount.helperRunner()).before(cwd));
     AttestationRun attestation;
-    Boolean keyReadable = null;
     try {
       attestation = prepareAttestation(environment);
       if (key != null) {
-        keyReadable = buildAccount.mayRead(key);
         if (keyReadable) {
           String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
               + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
@@ -310,12 +321,16 @@ public final class RunCommand implements Callable<Integer> {
     if (key != null) {
       Map<String, String> passwordSource = System.getenv();
       if (keyPasswordFile != null) {
-        passwordSource = Map.of(dev.plumbline.sign.Keys.PASSWORD_ENV, SecretFiles.read(keyPasswordFile, "key password"));
+        passwordSource = Map.of(dev.plumbline.sign.Keys.PASSWORD_ENV, secretFiles.text(keyPasswordFile, "key password"));
+      }
+      if (SecretFiles.isDescriptor(key)) {
+        return KeySigner.fromPem(new String(secretFiles.bytes(key, "private key"), java.nio.charset.StandardCharsets.UTF_8),
+            key, passwordSource);
       }
       return KeySigner.fromFile(key, passwordSource);
     }
     if (keyless) {
-      String token = identityTokenFile == null ? null : SecretFiles.read(identityTokenFile, "identity token");
+      String token = identityTokenFile == null ? null : secretFiles.text(identityTokenFile, "identity token");
       // sigstore area: fails here, before the build, when there is no OIDC token source at all
       return SigstoreSigner.create(token, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
     }

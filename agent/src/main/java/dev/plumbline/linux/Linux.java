@@ -102,6 +102,34 @@ public final class Linux {
     return LibC.waitpid(pid, new int[1], 1 /* WNOHANG */) == pid;
   }
 
+  /**
+   * Reads up to {@code max} bytes from descriptor {@code fd} of this process with read(2), to its
+   * end. Not through /dev/fd/N: that re-opens the file and checks its permissions again (a file
+   * root opened for an unprivileged agent cannot be re-opened by it). Null with the errno in
+   * {@code errnoOut[0]} on failure.
+   */
+  public static byte[] readDescriptor(int fd, int max, int[] errnoOut) {
+    try (com.sun.jna.Memory buf = new com.sun.jna.Memory(8192)) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      while (out.size() <= max) {
+        long n = LibC.read(fd, buf, buf.size());
+        if (n < 0) {
+          int e = errno();
+          if (e == 4 /* EINTR */) {
+            continue;
+          }
+          errnoOut[0] = e;
+          return null;
+        }
+        if (n == 0) {
+          break;
+        }
+        out.write(buf.getByteArray(0, (int) n), 0, (int) n);
+      }
+      return out.toByteArray();
+    }
+  }
+
   /** kill(2); returns 0 or the errno. */
   public static int kill(int pid, int signal) {
     return LibC.kill(pid, signal) == 0 ? 0 : errno();

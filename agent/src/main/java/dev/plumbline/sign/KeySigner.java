@@ -25,6 +25,12 @@ public final class KeySigner implements Signer {
     return new KeySigner(Keys.readPrivateKey(keyFile, password == null ? null : password.toCharArray()));
   }
 
+  /** As {@link #fromFile}, from the PEM text of {@code keyFile} read already (a descriptor read before it closed). */
+  public static KeySigner fromPem(String pem, Path keyFile, Map<String, String> env) throws SigningException {
+    String password = env.get(Keys.PASSWORD_ENV);
+    return new KeySigner(Keys.readPrivateKey(pem, keyFile, password == null ? null : password.toCharArray()));
+  }
+
   public PublicKey publicKey() {
     return publicKey;
   }

@@ -117,7 +117,11 @@ public final class Keys {
    * SEC1 "EC PRIVATE KEY" form openssl ecparam writes.
    */
   public static PrivateKey readPrivateKey(Path file, char[] password) throws SigningException {
-    String text = readText(file, "private key");
+    return readPrivateKey(readText(file, "private key"), file, password);
+  }
+
+  /** As {@link #readPrivateKey(Path, char[])}, from PEM text read already (e.g. from a descriptor); {@code file} names it. */
+  public static PrivateKey readPrivateKey(String text, Path file, char[] password) throws SigningException {
     Object parsed = parsePem(text, file);
     try {
       PrivateKeyInfo info;
