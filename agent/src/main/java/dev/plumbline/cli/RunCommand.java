@@ -7,6 +7,7 @@ import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.env.CommandRunner;
 import dev.plumbline.env.HelperCommands;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
@@ -16,6 +17,7 @@ import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
 import dev.plumbline.redact.AgentSecrets;
+import dev.plumbline.redact.Redaction;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -93,6 +95,19 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--deny-unix", paramLabel = "PATH", description = "Refuse connections to this unix socket; repeatable.")
   List<String> denyUnix = new ArrayList<>();
 
+  // Redaction (see docs/record.md)
+  @Option(names = "--secret-env", paramLabel = "NAME", description = "Treat this environment variable as a secret"
+      + " (name only in the attestation, value masked wherever it appears); a glob such as '*_PASS*' is allowed;"
+      + " repeatable.")
+  List<String> secretEnv = new ArrayList<>();
+
+  @Option(names = "--secret-pattern", paramLabel = "REGEX", description = "Mask every match of this regular"
+      + " expression (Java syntax) in what is recorded, and treat variables whose value matches as secrets; repeatable.")
+  List<String> secretPattern = new ArrayList<>();
+
+  /** The redaction rules of this run, from --secret-env and --secret-pattern (set in call()). */
+  private Redaction redaction = Redaction.builtIn();
+
   // Attestation (see docs/predicate.md)
   @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
   List<String> subjects = new ArrayList<>();
@@ -139,6 +154,13 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = Path.of("").toAbsolutePath();
+    try {
+      redaction = Redaction.withUserRules(secretEnv, secretPattern);
+    } catch (IllegalArgumentException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
@@ -183,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
       HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> environment = key == null && !keyless ? null
-        : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(buildAccount.helperRunner()).before(cwd));
+        : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
     AttestationRun attestation;
     try {
       attestation = prepareAttestation(environment);
@@ -229,10 +251,8 @@ public final class RunCommand implements Callable<Integer> {
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
-          .maskingValues(System.getenv().entrySet().stream()
-              .filter(v -> dev.plumbline.redact.Secrets.isSensitive(v.getKey(), v.getValue()))
-              .map(Map.Entry::getValue)
-              .toList());
+          // the values of our own environment and the build's: a superset of what the build can pass on
+          .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
@@ -253,10 +273,11 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = EgressRecords.annotate(recorder.finish(
+      // what egress adds (hostnames learned from DNS) is redacted like the rest
+      BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT), egressSession);
+          HASH_WAIT), egressSession));
       built = built.withAgent(built.agent().withPrivilegeGained(
           built.notes().stream().anyMatch(n -> n.kind().equals("privilege") && !n.detail().startsWith("NO_NEW_PRIVS"))));
 
@@ -306,7 +327,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     Path cwd = Path.of("").toAbsolutePath();
     return AttestationRun.prepare(signer, environment != null ? environment.join()
-        : EnvironmentCollector.ofThisHost().before(cwd), cwd, subjects, bundle);
+        : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle);
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */

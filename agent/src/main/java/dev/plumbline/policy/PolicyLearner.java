@@ -2,6 +2,8 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.AllowRule;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Tool;
@@ -165,14 +167,13 @@ public final class PolicyLearner {
         unix.add(d.address());
         continue;
       }
-      String host = d.hostname() != null ? HostRule.normalizeName(d.hostname())
-          : d.address() == null ? null : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-      if (host == null) {
+      AllowRule rule = AllowRule.exactly(d.hostname(), d.address(), d.port());
+      if (rule == null) {
         continue;
       }
-      String entry = host + (d.port() == null ? "" : ":" + d.port());
+      String entry = rule.text();
       String comment = (d.protocol() == null ? "" : d.protocol() + " ")
-          + (PolicyEvaluator.isLoopback(d.address()) ? "loopback: a service on the build host; "
+          + (Addresses.isLoopback(d.address()) ? "loopback: a service on the build host; "
               : "")
           + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
       allowed.merge(entry, comment, (a, b) -> a.equals(b) ? a : a + "; " + b);
@@ -260,7 +261,7 @@ public final class PolicyLearner {
   }
 
   private static String argv(BuildRecord r) {
-    return r.invocation() == null ? "a build" : PolicyEvaluator.argv(r.invocation().argv());
+    return r.invocation() == null ? "a build" : EvidenceText.argv(r.invocation().argv());
   }
 
   private static <T> List<T> list(List<T> l) {

@@ -1,7 +1,7 @@
 package dev.plumbline.report;
 
+import dev.plumbline.net.Addresses;
 import dev.plumbline.policy.Evidence;
-import dev.plumbline.policy.PolicyEvaluator;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.DnsQuery;
@@ -72,7 +72,7 @@ final class BuildFacts {
       warnings.add(noDigest + " tool" + (noDigest == 1 ? " has" : "s have") + " no recorded digest");
     }
     if ("audit".equals(egressMode())) {
-      long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !PolicyEvaluator.isLoopback(d.address())).count();
+      long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !Addresses.isLoopback(d.address())).count();
       if (external > 0) {
         warnings.add("Egress ran in audit mode: " + external + " external destination" + (external == 1 ? " was" : "s were") + " reached without enforcement");
       }
@@ -124,8 +124,7 @@ final class BuildFacts {
     if ("unix".equals(d.family())) {
       return d.address();
     }
-    String a = d.address() == null ? "?" : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-    return a + (d.port() == null ? "" : ":" + d.port());
+    return Addresses.withPort(d.address(), d.port());
   }
 
   private static <T> List<T> sorted(List<T> in, Comparator<T> c) {

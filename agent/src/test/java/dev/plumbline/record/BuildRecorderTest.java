@@ -1,5 +1,8 @@
 package dev.plumbline.record;
 
+import dev.plumbline.redact.Redaction;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -95,20 +98,34 @@ class BuildRecorderTest {
     return r.finish(new BuildRecorder.Outcome(t0, now.get(), 0, null), Duration.ofSeconds(30));
   }
 
-  /** Values of sensitive environment variables passed on as plain arguments are masked (QA finding). */
+  /**
+   * Values of sensitive environment variables are masked wherever the record would carry them:
+   * passed on as plain arguments (QA finding), base64- or URL-encoded, in a DNS name, a file name.
+   */
   @Test
-  void sensitiveEnvironmentValuesAreMaskedInEveryArgv() {
+  void sensitiveEnvironmentValuesAreMaskedInEveryString() {
+    Map<String, String> env = Map.of("MY_PASSWORD", "hunter2xyz", "SSH_AUTH_SOCK", "/run/user/0/agent.sock",
+        "PIN_SECRET", "short", "NOTE_TOKEN", "ghp_TokenAbc123", "SHELL", "/bin/bash", "MYSQL_PWD", "p@ss w/rd");
     BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("deploy", "hunter2xyz"), WORK,
-        GitTrackedFiles.none())).maskingValues(List.of("hunter2xyz", "/run/user/0/agent.sock", "short", "ghp_TokenAbc123"));
+        GitTrackedFiles.none())).redacting(Redaction.builtIn().maskingValuesOf(env));
+    String b64 = java.util.Base64.getEncoder().encodeToString("admin:hunter2xyz".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     r.accept(new ProcessStarted(Instant.EPOCH, 5, 1, false));
     r.exec(new Exec(Instant.EPOCH, 5, "/usr/bin/deploy",
-            List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock"), "/work/project"),
+            List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock", "X-Basic " + b64,
+                "https://h/?q=p%40ss%20w%2Frd"), "/work/project"),
         CompletableFuture.completedFuture(SH), null);
+    r.accept(new TraceEvent.Dns(Instant.EPOCH, 5, "hunter2xyz.exfil.example", "A", List.of(), "allowed"));
+    r.accept(new TraceEvent.FileChanged(Instant.EPOCH, 5, "/work/project/out-hunter2xyz.txt", "write"));
     r.accept(new ProcessExited(Instant.EPOCH, 5, 0, null, false));
     BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
     assertEquals(List.of("deploy", "***"), rec.invocation().argv());
-    assertEquals(List.of("deploy", "***", "--to=x-***-y", "short", "/run/user/0/agent.sock"),
-        rec.processes().get(0).execs().get(0).argv());
+    List<String> argv = rec.processes().get(0).execs().get(0).argv();
+    assertEquals(List.of("deploy", "***", "--to=x-***-y", "short", "/run/user/0/agent.sock"), argv.subList(0, 5));
+    assertFalse(argv.get(5).contains(b64.substring(8, 20)), argv.get(5));
+    assertEquals("https://h/?q=***", argv.get(6));
+    assertEquals("***.exfil.example", rec.dns().get(0).name());
+    assertEquals("out-***.txt", rec.files().get(0).path());
+    assertFalse(BuildRecords.toJson(rec).contains("hunter2xyz"));
   }
 
   @Test
@@ -136,12 +153,12 @@ class BuildRecorderTest {
     assertEquals("2026-01-01T00:00:00.028Z", make.execs().get(0).at());
 
     assertEquals(List.of(
-        new BuildRecord.Destination("inet", "tcp", "127.0.0.2", 80, "example.test", "allowed",
-            List.of("connect"), List.of("ECONNREFUSED", "ok"), List.of("/usr/bin/curl"), 2),
-        new BuildRecord.Destination("inet", "udp", "127.0.0.53", 53, null, "allowed",
-            List.of("sendto"), List.of("ok"), List.of("/usr/bin/curl"), 1),
-        new BuildRecord.Destination("unix", "unix-stream", "/var/run/docker.sock", null, null, "allowed",
-            List.of("connect"), List.of("ok"), List.of("/usr/bin/make"), 1)), rec.network());
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision("allowed")
+            .withCalls(List.of("connect"), List.of("ECONNREFUSED", "ok")).withUse(List.of("/usr/bin/curl"), 2),
+        BuildRecord.Destination.to("inet", "udp", "127.0.0.53", 53).withDecision("allowed")
+            .withCalls(List.of("sendto"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 1),
+        BuildRecord.Destination.to("unix", "unix-stream", "/var/run/docker.sock", null).withDecision("allowed")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/make"), 1)), rec.network());
 
     assertEquals(List.of(new BuildRecord.DnsQuery("example.test", "A", List.of("127.0.0.2"), "allowed", 1)), rec.dns());
 
@@ -161,7 +178,7 @@ class BuildRecorderTest {
     BuildRecord a = build(100, Instant.parse("2026-01-01T00:00:00Z"), false, recorder(TRACKED));
     BuildRecord b = build(7000, Instant.parse("2026-03-04T05:06:07.891Z"), true, recorder(TRACKED));
     assertNotEquals(BuildRecords.toJson(a), BuildRecords.toJson(b));
-    assertEquals(BuildRecords.toJson(BuildRecords.normalised(a)), BuildRecords.toJson(BuildRecords.normalised(b)));
+    assertEquals(BuildRecords.toJson(normalised(a)), BuildRecords.toJson(normalised(b)));
   }
 
   @Test
@@ -333,4 +350,25 @@ class BuildRecorderTest {
     rec.tools().forEach(t -> out.add(t.path()));
     assertEquals(List.of("/usr/bin/dash"), out);
   }
+
+  /**
+   * The record with what legitimately differs between two runs of the same build removed: pids
+   * and ppids become 0 and every time (invocation start/finish, process start/end, exec time) is
+   * dropped. Two records of the same build are equal after this; what this test compares.
+   */
+  static BuildRecord normalised(BuildRecord r) {
+    BuildRecord.Invocation inv = r.invocation();
+    BuildRecord.Invocation invocation = inv == null ? null
+        : new BuildRecord.Invocation(inv.argv(), inv.cwd(), null, null, inv.exitCode(), inv.signal());
+    java.util.List<BuildRecord.ProcessInfo> processes = r.processes() == null ? null
+        : r.processes().stream()
+            .map(p -> new BuildRecord.ProcessInfo(0, 0, null, null, p.exitCode(), p.signal(), p.outlivedBuild(),
+                p.execs() == null ? null : p.execs().stream()
+                    .map(e -> new BuildRecord.Exec(e.path(), e.sha256(), e.argv(), e.cwd(), null, e.script()))
+                    .toList()))
+            .toList();
+    return new BuildRecord(r.format(), r.agent(), invocation, r.completeness(), r.tools(), processes, r.network(),
+        r.dns(), r.files(), r.sources(), r.notes());
+  }
+
 }

@@ -1,10 +1,13 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.*;
 import static dev.plumbline.linux.Ptrace.*;
 
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.linux.TracerCalls.X8664Reg;
+import dev.plumbline.trace.decode.Abi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -24,6 +27,14 @@ final class FilterInjector {
   FilterInjector(TracerCalls calls) {
     this.calls = calls;
   }
+
+  /**
+   * x86_64 numbers (syscall_64.tbl) of the calls that switch the shell to the build user: not
+   * traced, so not rows of {@link SyscallTable}; injection is x86_64 only.
+   */
+  private static final long X8664_SETGROUPS = 116;
+  private static final long X8664_SETRESUID = 117;
+  private static final long X8664_SETRESGID = 119;
 
   /** Whether the last {@link #inject} set NO_NEW_PRIVS (then setuid programs in the build cannot elevate). */
   private boolean noNewPrivs;
@@ -49,7 +60,7 @@ final class FilterInjector {
       return "filter injection is implemented for x86_64 only";
     }
     if (calls.getRegs(pid) < 0) {
-      return "PTRACE_GETREGS: " + Errnos.name(calls.errno());
+      return "PTRACE_GETREGS: " + Errno.name(calls.errno());
     }
     calls.saveRegs();
     long rip = calls.reg(X8664Reg.RIP);
@@ -59,9 +70,9 @@ final class FilterInjector {
       int errno = calls.errno();
       if (errno == EPERM || errno == ENOSYS) {
         return NOT_PERMITTED + "tracing is not permitted here: process_vm_readv failed with "
-            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+            + Errno.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
       }
-      return "cannot read the shell's code: " + Errnos.name(errno);
+      return "cannot read the shell's code: " + Errno.name(errno);
     }
     if (insn.length != 2 || insn[0] != 0x0f || insn[1] != 0x05) {
       return "the shell is not stopped after a syscall instruction";
@@ -78,15 +89,15 @@ final class FilterInjector {
       restore(pid);
       if (errno == EPERM || errno == ENOSYS) {
         return NOT_PERMITTED + "tracing is not permitted here: process_vm_writev failed with "
-            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+            + Errno.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
       }
-      return "cannot write the filter into the shell: " + Errnos.name(errno);
+      return "cannot write the filter into the shell: " + Errno.name(errno);
     }
-    long seccompNr = SyscallTable.SECCOMP.number(SyscallTable.Abi.X86_64);
+    long seccompNr = SyscallTable.SECCOMP.number(Abi.X86_64);
     long rc = privileged ? call(pid, syscallInsn, seccompNr, SECCOMP_SET_MODE_FILTER, 0, base, 0, 0) : -EACCES;
     if (rc == -EACCES) {
       // unprivileged (or root without CAP_SYS_ADMIN): the kernel wants NO_NEW_PRIVS first
-      rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(SyscallTable.Abi.X86_64), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(Abi.X86_64), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
       if (rc != 0) {
         restore(pid);
         return "prctl(PR_SET_NO_NEW_PRIVS) returned " + rc;
@@ -99,9 +110,9 @@ final class FilterInjector {
       int errno = (int) -rc;
       if (errno == ENOSYS || errno == EPERM || errno == EACCES) {
         return NOT_PERMITTED + "tracing is not permitted here: seccomp(SECCOMP_SET_MODE_FILTER) failed with "
-            + Errnos.name(errno);
+            + Errno.name(errno);
       }
-      return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errnos.name(errno);
+      return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errno.name(errno);
     }
     return null;
   }
@@ -116,7 +127,7 @@ final class FilterInjector {
       return "running the build as another user is implemented for x86_64 only";
     }
     if (calls.getRegs(pid) < 0) {
-      return "PTRACE_GETREGS: " + Errnos.name(calls.errno());
+      return "PTRACE_GETREGS: " + Errno.name(calls.errno());
     }
     calls.saveRegs();
     long syscallInsn = calls.reg(X8664Reg.RIP) - 2;
@@ -124,21 +135,21 @@ final class FilterInjector {
     ByteBuffer list = ByteBuffer.allocate(Math.max(4, 4 * groups.size())).order(ByteOrder.LITTLE_ENDIAN);
     groups.forEach(list::putInt);
     if (calls.writeMemory(pid, base, list.array()) != list.capacity()) {
-      String reason = "cannot write the group list into the shell: " + Errnos.name(calls.errno());
+      String reason = "cannot write the group list into the shell: " + Errno.name(calls.errno());
       restore(pid);
       return reason;
     }
     long[][] steps = {
-      {SyscallTable.SETGROUPS.number(SyscallTable.Abi.X86_64), groups.size(), base, 0},
-      {SyscallTable.SETRESGID.number(SyscallTable.Abi.X86_64), gid, gid, gid},
-      {SyscallTable.SETRESUID.number(SyscallTable.Abi.X86_64), uid, uid, uid},
+      {X8664_SETGROUPS, groups.size(), base, 0},
+      {X8664_SETRESGID, gid, gid, gid},
+      {X8664_SETRESUID, uid, uid, uid},
     };
     String[] names = {"setgroups", "setresgid", "setresuid"};
     for (int i = 0; i < steps.length; i++) {
       long rc = call(pid, syscallInsn, steps[i][0], steps[i][1], steps[i][2], steps[i][3], 0, 0);
       if (rc != 0) {
         restore(pid);
-        return names[i] + " failed with " + Errnos.name((int) -rc);
+        return names[i] + " failed with " + Errno.name((int) -rc);
       }
     }
     restore(pid);
