@@ -184,7 +184,7 @@ public final class PolicyEvaluator {
     for (BuildRecord.Note n : list(r.notes())) {
       if ("privilege".equals(n.kind()) && !n.detail().startsWith("NO_NEW_PRIVS")) {
         v.add(new Evaluation.Violation("trace.noPrivilegeGain", "a build process gained privileges",
-            n.detail() + byProcesses(n.processes())));
+            n.detail() + EvidenceText.byProcesses(n.processes())));
       }
     }
     if (v.isEmpty() && gained == null) {

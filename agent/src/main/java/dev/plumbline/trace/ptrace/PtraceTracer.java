@@ -215,7 +215,9 @@ public final class PtraceTracer implements Tracer {
         throw new TraceException(TraceException.Kind.FAILED,
             "unexpected first stop of the build's shell (status 0x" + Integer.toHexString(calls.status()) + ")");
       }
-      boolean privileged = Linux.geteuid() == 0;
+      // a root agent running the build as another user installs the filter without NO_NEW_PRIVS, so
+      // setuid programs (sudo) work as without plumbline; a build that is root anyway keeps it
+      boolean privileged = request.user() != null && Linux.geteuid() == 0;
       FilterInjector injector = new FilterInjector(calls);
       String failure = injector.inject(pid, privileged);
       if (failure == null && request.user() != null) {
