@@ -18,6 +18,7 @@ import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
 import dev.plumbline.redact.AgentSecrets;
 import dev.plumbline.redact.Redaction;
+import dev.plumbline.text.Printable;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -150,20 +151,30 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  /**
+   * Set by {@code ci github}, which runs this command in its own process: the build's environment
+   * (without the action's inputs, the key above all) and where it runs, and a signer loaded
+   * from a secret that never touched the disk. Null: the process's own.
+   */
+  Map<String, String> environment;
+  Path directory;
+  Signer presetSigner;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Path cwd = Path.of("").toAbsolutePath();
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Map<String, String> base = environment != null ? environment : System.getenv();
     try {
       redaction = Redaction.withUserRules(secretEnv, secretPattern);
     } catch (IllegalArgumentException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
-      err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
+      err.println("plumbline: --egress must be audit or block, not '" + Printable.inline(egress) + "'");
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -190,7 +201,7 @@ public final class RunCommand implements Callable<Integer> {
     if (unhardened != null) {
       err.println("plumbline: warning: " + unhardened);
     }
-    Map<String, String> env = buildAccount.environment(AgentSecrets.buildEnvironment(System.getenv()));
+    Map<String, String> env = buildAccount.environment(AgentSecrets.buildEnvironment(base));
     // helper commands (git, toolchain versions) run in parallel with the rest of the set-up, and
     // the phase ends, with whatever they left behind, before the build starts
     HelperCommands.Phase helpers = HelperCommands.phase();
@@ -204,11 +215,11 @@ public final class RunCommand implements Callable<Integer> {
   private int run(PrintWriter err, Path cwd, boolean enforcing, BuildAccount buildAccount, Map<String, String> env,
       HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
-    CompletableFuture<EnvironmentCollector.Snapshot> environment = key == null && !keyless ? null
+    CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
     AttestationRun attestation;
     try {
-      attestation = prepareAttestation(environment);
+      attestation = prepareAttestation(snapshot);
       if (key != null) {
         if (keyReadable) {
           String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
@@ -227,11 +238,24 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    try { // what can be known before the build is reported before it
+      if (record != null) {
+        BuildRecords.prepareOutput(record, "record");
+      }
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+    } catch (RecordException | AttestException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
       egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
     } catch (EgressConfigException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -265,7 +289,7 @@ public final class RunCommand implements Callable<Integer> {
           }
         }, buildAccount.user()));
       } catch (TraceException e) {
-        err.println("plumbline: " + e.getMessage());
+        err.println("plumbline: " + ErrorHandler.oneLine(e));
         err.flush();
         return switch (e.kind()) {
           case NOT_FOUND -> ExitCodes.NOT_FOUND;
@@ -285,7 +309,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
           BuildRecords.write(built, record);
         } catch (RecordException e) {
-          err.println("plumbline: " + e.getMessage());
+          err.println("plumbline: " + ErrorHandler.oneLine(e));
           err.flush();
           return ExitCodes.OUTPUT_FAILED;
         }
@@ -294,7 +318,7 @@ public final class RunCommand implements Callable<Integer> {
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
       return exitCode;
     } catch (TraceException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
@@ -316,7 +340,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
-  AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> environment) throws SigningException {
+  AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
     Signer signer = signer();
     if (signer == null) {
       if (!subjects.isEmpty() || bundle != null) {
@@ -325,13 +349,22 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    Path cwd = Path.of("").toAbsolutePath();
-    return AttestationRun.prepare(signer, environment != null ? environment.join()
-        : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle);
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Progress progress = new Progress(spec.commandLine().getErr());
+    try {
+      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
+      return AttestationRun.prepare(signer, snapshot != null ? snapshot.join()
+          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle);
+    } finally {
+      progress.done();
+    }
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
   Signer signer() throws SigningException {
+    if (presetSigner != null) {
+      return presetSigner;
+    }
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
@@ -346,7 +379,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       if (SecretFiles.isDescriptor(key)) {
         return KeySigner.fromPem(new String(secretFiles.bytes(key, "private key"), java.nio.charset.StandardCharsets.UTF_8),
-            key, passwordSource);
+            key.toString(), passwordSource);
       }
       return KeySigner.fromFile(key, passwordSource);
     }
@@ -368,9 +401,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
-          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> Printable.inline(s.name())).toList()) + ")");
       err.flush();
       return buildExitCode;
     } catch (AttestException | SigningException e) {

@@ -66,11 +66,33 @@ public final class BuildRecords {
     }
   }
 
-  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename). */
+  /**
+   * Before the build: makes the parent directories of an output file ({@code what}: "record",
+   * "bundle") and fails when the file could not be written there (a directory in the way, no
+   * permission), so a run does not learn it only after the build.
+   */
+  public static void prepareOutput(Path file, String what) throws RecordException {
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new RecordException("cannot write the " + what + " " + file + ": cannot create " + dir + ": " + oneLine(e));
+    }
+    if (Files.isDirectory(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": it is a directory");
+    }
+    if (!Files.isWritable(dir) || Files.exists(target) && !Files.isWritable(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": permission denied");
+    }
+  }
+
+  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename), creating its directory. */
   public static void write(BuildRecord record, Path file) throws RecordException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try {
+      Files.createDirectories(dir);
       AtomicFiles.write(target, toJson(record).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       throw new RecordException("cannot write record " + file + ": directory " + dir + " does not exist");

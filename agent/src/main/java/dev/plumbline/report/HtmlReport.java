@@ -3,6 +3,7 @@ package dev.plumbline.report;
 import static dev.plumbline.report.Text.html;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.plumbline.text.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -197,7 +198,8 @@ public final class HtmlReport {
       String decision = d.decision() == null ? "unknown" : d.decision();
       h.append("<tr class=\"dest ").append(html(decision)).append("\"><td class=\"dname\">").append(html(BuildFacts.name(d))).append("</td><td><code>")
           .append(html(BuildFacts.address(d))).append("</code></td><td>").append(html(d.protocol())).append("</td><td><span class=\"decision ")
-          .append(html(decision)).append("\">").append(html(decision)).append("</span></td><td>")
+          .append(html(decision)).append("\">").append(html(decision)).append("</span>")
+          .append(BuildFacts.wouldBlock(d) ? " <span class=\"decision blocked\">would be blocked</span>" : "").append("</td><td>")
           .append(html(MarkdownReport.processes(d.processes()))).append("</td><td class=\"num\">").append(d.count()).append("</td></tr>\n");
     }
     h.append("</tbody></table>\n");
@@ -268,7 +270,7 @@ public final class HtmlReport {
       ProcessInfo p = n.process();
       ObjectNode o = procs.addObject();
       o.put("pid", p.pid());
-      o.put("label", n.label());
+      o.put("label", Printable.inline(n.label())); // the timeline shows it as text: controls and bidi visible
       o.put("depth", n.depth());
       Long s = ms(origin, ProcessTree.instant(p.startedAt()));
       Long e = ms(origin, ProcessTree.instant(p.endedAt()));
@@ -283,7 +285,7 @@ public final class HtmlReport {
       for (Exec x : p.execs() == null ? List.<Exec>of() : p.execs()) {
         Long at = ms(origin, ProcessTree.instant(x.at()));
         if (at != null) {
-          execs.addObject().put("at", at).put("name", ProcessTree.base(x.path()));
+          execs.addObject().put("at", at).put("name", Printable.inline(ProcessTree.base(x.path())));
         }
       }
     }

@@ -19,13 +19,25 @@ public final class MarkdownReport {
   private MarkdownReport() {}
 
   public static String render(Evidence evidence) {
-    BuildFacts f = new BuildFacts(evidence);
     StringBuilder m = new StringBuilder();
     m.append("## Plumbline build report\n\n");
     if (!evidence.verified()) {
-      m.append("> [!WARNING]\n> Read from `").append(evidence.source().replace("`", "'"))
+      m.append("> [!WARNING]\n> Read from `").append(dev.plumbline.text.Printable.inline(evidence.source()).replace("`", "'"))
           .append("` without checking its signature: **not verified — use `plumbline verify`**.\n\n");
     }
+    return m.append(body(new BuildFacts(evidence))).toString();
+  }
+
+  /**
+   * The report without its heading and verification banner, for a caller that states the verdict
+   * itself above it (the action's job summary): the build line, counts, warnings and tables.
+   */
+  public static String body(Evidence evidence) {
+    return body(new BuildFacts(evidence, false));
+  }
+
+  private static String body(BuildFacts f) {
+    StringBuilder m = new StringBuilder();
     String status = f.succeeded() ? "✅ exited 0" : "❌ exited " + md(f.exit());
     m.append("**").append(md(f.command())).append("** ").append(status)
         .append(" after ").append(Text.duration(f.duration()))
@@ -53,7 +65,7 @@ public final class MarkdownReport {
       m.append("No tools recorded.\n\n");
     } else {
       m.append("| Tool | sha256 | Runs |\n| --- | --- | ---: |\n");
-      rows(m, f.tools, t -> "| " + md(t.path()) + " | " + (t.sha256() == null ? "*none*" : "`" + t.sha256().replace("`", "") + "`") + " | " + t.count() + " |");
+      rows(m, f.tools, t -> "| " + md(t.path()) + " | " + Text.mdSha256(t.sha256()) + " | " + t.count() + " |");
     }
 
     m.append("### Network destinations (").append(f.destinations.size()).append(")\n\n");
@@ -62,7 +74,7 @@ public final class MarkdownReport {
     } else {
       m.append("| Destination | Address | Protocol | Decision | Processes | Calls |\n| --- | --- | --- | --- | --- | ---: |\n");
       rows(m, f.destinations, d -> "| " + md(BuildFacts.name(d)) + " | " + md(BuildFacts.address(d)) + " | " + md(d.protocol())
-          + " | " + decision(d.decision()) + " | " + md(processes(d.processes())) + " | " + d.count() + " |");
+          + " | " + decision(d.decision()) + (BuildFacts.wouldBlock(d) ? " · ⛔ **would be blocked**" : "") + " | " + md(processes(d.processes())) + " | " + d.count() + " |");
     }
 
     m.append("### Blocked attempts (").append(f.blocked.size()).append(")\n\n");

@@ -25,10 +25,10 @@ public final class KeySigner implements Signer {
     return new KeySigner(Keys.readPrivateKey(keyFile, password == null ? null : password.toCharArray()));
   }
 
-  /** As {@link #fromFile}, from the PEM text of {@code keyFile} read already (a descriptor read before it closed). */
-  public static KeySigner fromPem(String pem, Path keyFile, Map<String, String> env) throws SigningException {
+  /** From PEM text (a CI secret that never touches the disk), with the password from {@code env} as above. */
+  public static KeySigner fromPem(String pem, String source, Map<String, String> env) throws SigningException {
     String password = env.get(Keys.PASSWORD_ENV);
-    return new KeySigner(Keys.readPrivateKey(pem, keyFile, password == null ? null : password.toCharArray()));
+    return new KeySigner(Keys.parsePrivateKey(pem, source, password == null ? null : password.toCharArray()));
   }
 
   public PublicKey publicKey() {
