@@ -27,8 +27,6 @@ public final class TracerCalls {
   private final Memory iovecs = new Memory(32);
   private final Memory buffer = new Memory(64 * 1024);
   private final int[] status = new int[1];
-  private final int[] intOut = new int[1];
-  private final int[] intLen = new int[1];
   private int errno;
 
   public TracerCalls() throws NativeUnavailableException {
@@ -322,74 +320,5 @@ public final class TracerCalls {
     }
   }
 
-  /**
-   * Domain, type and protocol of socket {@code fd} in process {@code pid}, through pidfd_open and
-   * pidfd_getfd (kernel 5.6+); null when the descriptor cannot be duplicated.
-   */
-  public int[] socketKind(int pid, int fd) {
-    return onTraceeDescriptor(pid, fd, dup ->
-        new int[] {sockopt(dup, SO_DOMAIN), sockopt(dup, SO_TYPE), sockopt(dup, SO_PROTOCOL)});
-  }
 
-  /**
-   * The peer address of socket {@code fd} in process {@code pid} (getpeername through
-   * pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for both directions
-   * after reading it. Null when the socket has no peer or cannot be reached.
-   */
-  public byte[] peerName(int pid, int fd, boolean shutDown) {
-    return onTraceeDescriptor(pid, fd, dup -> {
-      intLen[0] = 128;
-      byte[] peer = null;
-      if (LibC.getpeername(dup, buffer, intLen) == 0) {
-        peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
-      } else {
-        errno = Linux.errno();
-      }
-      if (shutDown) {
-        LibC.shutdown(dup, 2 /* SHUT_RDWR */);
-      }
-      return peer;
-    });
-  }
-
-  /**
-   * Runs {@code use} on a duplicate of descriptor {@code fd} of process {@code pid} (pidfd_open +
-   * pidfd_getfd, kernel 5.6+), closing both afterwards; null when the descriptor cannot be had.
-   */
-  private <T> T onTraceeDescriptor(int pid, int fd, java.util.function.IntFunction<T> use) {
-    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
-    if (pidfd < 0) {
-      return null;
-    }
-    try {
-      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
-      if (dup < 0) {
-        return null;
-      }
-      try {
-        return use.apply(dup);
-      } finally {
-        LibC.close(dup);
-      }
-    } finally {
-      LibC.close(pidfd);
-    }
-  }
-
-  private int sockopt(int fd, int option) {
-    intLen[0] = 4;
-    intOut[0] = -1;
-    if (LibC.getsockopt(fd, SOL_SOCKET, option, intOut, intLen) != 0) {
-      errno = Linux.errno();
-      return -1;
-    }
-    return intOut[0];
-  }
-
-  private static final long SYS_PIDFD_OPEN = 434;
-  private static final long SYS_PIDFD_GETFD = 438;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_TYPE = 3;
-  private static final int SO_PROTOCOL = 38;
-  private static final int SO_DOMAIN = 39;
 }
