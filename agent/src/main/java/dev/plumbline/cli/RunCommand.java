@@ -220,19 +220,6 @@ public final class RunCommand implements Callable<Integer> {
     AttestationRun attestation;
     try {
       attestation = prepareAttestation(snapshot);
-      if (key != null) {
-        if (keyReadable) {
-          String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
-              + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
-          if (strict) {
-            err.println("plumbline: --strict: " + warning);
-            err.flush();
-            return ExitCodes.RUN_USAGE;
-          }
-          err.println("plumbline: warning: " + warning);
-          err.flush();
-        }
-      }
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
@@ -250,6 +237,17 @@ public final class RunCommand implements Callable<Integer> {
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
+    }
+    if (Boolean.TRUE.equals(keyReadable)) { // said once every usage error is out of the way
+      String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
+          + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
+      if (strict) {
+        err.println("plumbline: --strict: " + warning);
+        err.flush();
+        return ExitCodes.RUN_USAGE;
+      }
+      err.println("plumbline: warning: " + warning);
+      err.flush();
     }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
