@@ -5,6 +5,7 @@ import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.env.CommandRunner;
@@ -81,8 +82,9 @@ public final class RunCommand implements Callable<Integer> {
   Duration grace;
 
   // Egress (see docs/egress.md)
-  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", description = "audit (record only, default) or block.")
-  String egress;
+  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", converter = EgressModeConverter.class,
+      description = "audit (record only, default) or block.")
+  EgressMode egress;
 
   @Option(names = "--allow", paramLabel = "HOST[:PORT]", description = "Allowed destination: name, *.suffix, address or CIDR; repeatable.")
   List<String> allow = new ArrayList<>();
@@ -172,12 +174,6 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    boolean enforcing = "block".equals(egress);
-    if (!enforcing && !"audit".equals(egress)) {
-      err.println("plumbline: --egress must be audit or block, not '" + Printable.inline(egress) + "'");
-      err.flush();
-      return ExitCodes.RUN_USAGE;
-    }
     BuildAccount buildAccount;
     try {
       buildAccount = BuildAccount.of(user);
@@ -206,13 +202,13 @@ public final class RunCommand implements Callable<Integer> {
     // the phase ends, with whatever they left behind, before the build starts
     HelperCommands.Phase helpers = HelperCommands.phase();
     try {
-      return run(err, cwd, enforcing, buildAccount, env, helpers, keyReadable);
+      return run(err, cwd, buildAccount, env, helpers, keyReadable);
     } finally {
       helpers.close();
     }
   }
 
-  private int run(PrintWriter err, Path cwd, boolean enforcing, BuildAccount buildAccount, Map<String, String> env,
+  private int run(PrintWriter err, Path cwd, BuildAccount buildAccount, Map<String, String> env,
       HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
@@ -258,8 +254,8 @@ public final class RunCommand implements Callable<Integer> {
       return ExitCodes.RUN_USAGE;
     }
     EgressGate gate = egressSession.gate();
-    BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        egressSession.allow(), buildAccount.trust(), null, keyReadable);
+    BuildRecord.Agent agent = EgressRecords.agent(AgentVersion.get(), "ptrace+seccomp", egressSession)
+        .withTrust(buildAccount.trust(), keyReadable);
 
     GitTrackedFiles trackedFiles = tracked.join();
     helpers.close();
@@ -278,7 +274,7 @@ public final class RunCommand implements Callable<Integer> {
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
-        result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
+        result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
             recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));

@@ -1,6 +1,8 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.plumbline.egress.EgressMode;
+import dev.plumbline.trace.EgressDecision;
 import java.util.List;
 
 /**
@@ -61,7 +63,7 @@ public record BuildRecord(
   public static final String FORMAT = "https://plumbline.dev/record/v1";
 
   /**
-   * The agent that produced the record and how it watched. {@code trust} says how far the build
+   * The agent that produced the record and how it watched (egress mode and allow rules as given). {@code trust} says how far the build
    * was kept from the agent's secrets ({@link #SAME_USER}, {@link #SEPARATE_USER}, {@link
    * #BUILD_ROOT}; see docs/threat-model.md); {@code privilegeGained} whether a build process gained
    * privileges (setuid/setgid exec, file capabilities; the {@code privilege} notes say which);
@@ -72,7 +74,7 @@ public record BuildRecord(
       String name,
       String version,
       String monitor,
-      String egressMode,
+      EgressMode egressMode,
       List<String> allow,
       @JsonInclude(JsonInclude.Include.NON_NULL) String trust,
       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean privilegeGained,
@@ -82,8 +84,13 @@ public record BuildRecord(
     public static final String BUILD_ROOT = "build-root";
 
     /** This agent with the egress mode and allowlist the run ended with. */
-    public Agent withEgress(String newMode, List<String> newAllow) {
+    public Agent withEgress(EgressMode newMode, List<String> newAllow) {
       return new Agent(name, version, monitor, newMode, newAllow, trust, privilegeGained, keyReadable);
+    }
+
+    /** This agent with the run's trust level and whether the build could read the key. */
+    public Agent withTrust(String newTrust, Boolean newKeyReadable) {
+      return new Agent(name, version, monitor, egressMode, allow, newTrust, privilegeGained, newKeyReadable);
     }
 
     /** This agent with whether a build process gained privileges. */
@@ -132,7 +139,7 @@ public record BuildRecord(
   /**
    * A network destination the tree used, aggregated over processes and calls. {@code family} is
    * inet, inet6 or unix; {@code protocol} tcp, udp, raw or unix-stream/unix-dgram; {@code decision}
-   * allowed, blocked or audited.
+   * allowed, audited, blocked or redirected.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Destination(
@@ -141,7 +148,7 @@ public record BuildRecord(
       String address,
       Integer port,
       String hostname,
-      String decision,
+      EgressDecision decision,
       List<String> syscalls,
       List<String> results,
       List<String> processes,
@@ -150,7 +157,7 @@ public record BuildRecord(
 
     /**
      * A destination with nothing known about it yet; the {@code with…} methods add the rest, so a
-     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision("allowed")…}.
+     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision(ALLOWED)…}.
      * ({@code wouldBlock}: in audit mode with an allowlist, whether block mode would have refused
      * this destination; absent otherwise.)
      */
@@ -162,7 +169,7 @@ public record BuildRecord(
       return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
     }
 
-    public Destination withDecision(String d) {
+    public Destination withDecision(EgressDecision d) {
       return new Destination(family, protocol, address, port, hostname, d, syscalls, results, processes, count, wouldBlock);
     }
 
@@ -182,7 +189,7 @@ public record BuildRecord(
   }
 
   /** A DNS question the tree asked and the addresses it was answered with. */
-  public record DnsQuery(String name, String type, List<String> answers, String decision, int count) {}
+  public record DnsQuery(String name, String type, List<String> answers, EgressDecision decision, int count) {}
 
   /**
    * A change to a file under the working directory: {@code path} relative to it, {@code operations}
