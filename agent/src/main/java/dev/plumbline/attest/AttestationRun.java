@@ -127,7 +127,8 @@ public final class AttestationRun {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
     phases.start("collecting the environment facts (toolchain versions)");
-    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record))));
+    byte[] statement = Attestor.statementBytes(subjects,
+        Predicate.of(record, before.after(BuildRecords.executed(record), BuildRecords.packageCounts(record))));
     phases.start("signing" + (signer instanceof dev.plumbline.sign.KeySigner ? "" : " (certificate from Fulcio, entry in Rekor)"));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");

@@ -14,6 +14,7 @@ import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
 import dev.plumbline.record.BuildRecords;
 import dev.plumbline.record.EgressRecords;
+import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
@@ -213,6 +214,8 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
+    // the package databases are fingerprinted (and rpm run) before the build, alongside
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
     AttestationRun attestation;
     try {
       attestation = prepareAttestation(snapshot);
@@ -272,6 +275,7 @@ public final class RunCommand implements Callable<Integer> {
           // the values of our own environment and the build's: a superset of what the build can pass on
           .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
+      PackageRecords packageRecords = packages.join();
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
@@ -298,6 +302,7 @@ public final class RunCommand implements Callable<Integer> {
           HASH_WAIT), egressSession));
       built = built.withAgent(built.agent().withPrivilegeGained(
           built.notes().stream().anyMatch(n -> n.kind().equals("privilege") && !n.detail().startsWith("NO_NEW_PRIVS"))));
+      built = packageRecords.annotate(built);
 
       if (record != null) {
         try {

@@ -69,23 +69,28 @@ public final class EnvironmentCollector {
             variables,
             Variables.digest(variables),
             toolchains.onPath(),
-            workspace.probe(cwd)));
+            workspace.probe(cwd),
+            null));
   }
 
   /** Both phases at once, for callers with no build in between (tests, tools reading a host). */
   public Environment collect(Path cwd, List<ToolchainInventory.Executed> executed) {
-    return before(cwd).after(executed);
+    return before(cwd).after(executed, null);
   }
 
   /** The environment as it was before the build; {@link #after} completes it from the record. */
   public record Snapshot(Environment environment) {
-    /** Adds the binaries the build executed to the toolchain list; runs nothing. */
-    public Environment after(List<ToolchainInventory.Executed> executed) {
+    /**
+     * Adds the binaries the build executed to the toolchain list and the package counts (null
+     * when packages were not looked up); runs nothing.
+     */
+    public Environment after(List<ToolchainInventory.Executed> executed, Environment.PackageCounts packages) {
       Environment e = environment;
       return new Environment(
           e.os(), e.kernel(), e.arch(), e.container(), e.ci(), e.variables(), e.variablesDigest(),
           ToolchainInventory.merge(e.toolchain(), executed),
-          e.workspace());
+          e.workspace(),
+          packages);
     }
   }
 }

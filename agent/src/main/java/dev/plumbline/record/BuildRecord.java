@@ -23,7 +23,8 @@ public record BuildRecord(
     List<FileWrite> files,
     Sources sources,
     List<Note> notes,
-    List<Step> steps) {
+    List<Step> steps,
+    Packages packages) {
 
   /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
   public BuildRecord(
@@ -38,25 +39,48 @@ public record BuildRecord(
       List<FileWrite> files,
       Sources sources,
       List<Note> notes) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null);
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null);
+  }
+
+  /** A record without a packages section (not looked up; {@link #withPackages} adds one). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes,
+      List<Step> steps) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, null);
   }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
   }
 
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
   }
 
   /** This record with another completeness (everything else kept, fields added later included). */
   public BuildRecord withCompleteness(Completeness newCompleteness) {
     return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
+  }
+
+  /** This record with a packages section (everything else kept, fields added later included). */
+  public BuildRecord withPackages(Packages newPackages) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes, steps, newPackages);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
@@ -220,4 +244,36 @@ public record BuildRecord(
    * seccomp filter ({@code seccomp}), io_uring refused in block mode ({@code io_uring}), ...
    */
   public record Note(String kind, String detail, List<String> processes, int count) {}
+
+  /**
+   * Which OS packages the files the build ran belong to, from the package databases of the machine
+   * it ran on ({@code PackageRecords}): {@code databases} read, {@code used} packages with the files
+   * of them that ran, {@code unowned} files no database claims. Absent when not looked up.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Packages(List<PackageDatabase> databases, List<UsedPackage> used, List<PackageFile> unowned) {}
+
+  /**
+   * One package database: {@code manager} dpkg, apk or rpm; {@code installed} how many packages it
+   * lists as installed, {@code unused} their names ({@code name:arch}) minus the used ones;
+   * {@code changedDuringBuild} its files that changed while the build ran (then what it says about
+   * ownership and digests is the build's word); {@code error} when it could not be read.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PackageDatabase(
+      String manager, Integer installed, List<String> unused, List<String> changedDuringBuild, String error) {}
+
+  /** A package whose files the build ran: identity as its database has it, and those files. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record UsedPackage(String manager, String name, String version, String arch, String purl, List<PackageFile> files) {}
+
+  /**
+   * A file the build ran: {@code path} as recorded, {@code sha256} of what ran, {@code kinds}
+   * (exec, script); for a packaged file {@code listedPath} when the database names it otherwise
+   * (/usr merge, diversion), {@code digest} the database's ({@code md5:HEX}, ...) and
+   * {@code digestMatch}: match, mismatch, no-digest or unknown.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PackageFile(
+      String path, String sha256, List<String> kinds, String listedPath, String digest, String digestMatch) {}
 }

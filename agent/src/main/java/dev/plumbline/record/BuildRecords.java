@@ -48,6 +48,19 @@ public final class BuildRecords {
     return record.tools().stream().map(t -> new ToolchainInventory.Executed(t.path(), t.sha256())).toList();
   }
 
+  /** Installed and used package counts for the environment section, or null when packages were not looked up. */
+  public static dev.plumbline.env.Environment.PackageCounts packageCounts(BuildRecord record) {
+    if (record == null || record.packages() == null) {
+      return null;
+    }
+    int installed = 0;
+    for (BuildRecord.PackageDatabase db : record.packages().databases() == null ? List.<BuildRecord.PackageDatabase>of() : record.packages().databases()) {
+      installed += db.installed() == null ? 0 : db.installed();
+    }
+    int used = record.packages().used() == null ? 0 : record.packages().used().size();
+    return new dev.plumbline.env.Environment.PackageCounts(installed, used);
+  }
+
   public static ObjectMapper mapper() {
     return MAPPER.copy();
   }

@@ -28,6 +28,7 @@ public final class Records {
         List.of(new BuildRecord.DnsQuery("deb.debian.org", "A", List.of("198.51.100.7"), EgressDecision.AUDITED, 1)),
         List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)),
         null,
+        null,
         null);
   }
 }
