@@ -1,6 +1,5 @@
 package dev.plumbline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumbline.policy.KeyFingerprints;
 import dev.plumbline.policy.PolicyException;
 import dev.plumbline.policy.PolicyLoader;
@@ -81,6 +80,10 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--allow-incomplete", description = "Accept an attestation whose trace is marked incomplete.")
   boolean allowIncomplete;
 
+  @Option(names = "--allow-non-attestation", description = "Accept a bundle that is not a Plumbline build attestation"
+      + " (a plain message signature, another predicate type): only its signature and subject are checked.")
+  boolean allowNonAttestation;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
   String artifact;
 
@@ -106,8 +109,12 @@ public final class VerifyCommand implements Callable<Integer> {
         policyStep = new PolicyStep(PolicyLoader.load(policy), signer.key == null ? null : KeyFingerprints.of(Keys.readPublicKey(signer.key)), Clock.systemUTC());
         verifier = verifier.then(policyStep);
       }
-      JsonNode bundleJson = BundleFile.read(bundle);
-      verdict = verifier.verify(bundleJson, Artifact.parse(artifact));
+      Artifact subject = Artifact.parse(artifact);
+      try {
+        verdict = verifier.verify(BundleFile.read(bundle), subject);
+      } catch (BundleFile.MalformedBundleException e) {
+        verdict = Verdict.rejected("bundle", e.getMessage());
+      }
     } catch (VerifyException | SigningException | PolicyException e) {
       return usage(err, ErrorHandler.oneLine(e));
     }
@@ -125,7 +132,8 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   Verifier.Options options() {
-    return Verifier.Options.defaults().allowingIncomplete(allowIncomplete);
+    Verifier.Options base = allowNonAttestation ? Verifier.Options.anyPredicateType() : Verifier.Options.defaults();
+    return base.allowingIncomplete(allowIncomplete);
   }
 
   List<VerificationStep> signatureSteps() throws VerifyException, SigningException {

@@ -41,13 +41,15 @@ public final class EnvironmentCollector {
 
   /** For the running process on this host. */
   public static EnvironmentCollector ofThisHost() {
-    return ofThisHost(Redaction.builtIn());
+    return ofThisHost(Redaction.builtIn(), CommandRunner.processes());
   }
 
-  /** For the running process on this host, with the run's redaction rules. */
-  public static EnvironmentCollector ofThisHost(Redaction redaction) {
-    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes(),
-        redaction);
+  /**
+   * For the running process on this host, with the run's redaction rules, running helper
+   * commands with {@code runner} (as the build's user when the agent is root and the build is not).
+   */
+  public static EnvironmentCollector ofThisHost(Redaction redaction, CommandRunner runner) {
+    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), runner, redaction);
   }
 
   /** Everything but the executed tools, taken before the build. */
@@ -55,7 +57,8 @@ public final class EnvironmentCollector {
     HostFacts host = new HostFacts(root, env);
     List<Environment.Variable> variables = Variables.of(env, redaction);
     ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
-    WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
+    // git from a system directory: the one first on PATH may have been planted by an earlier step
+    WorkspaceProbe workspace = new WorkspaceProbe(runner, HelperCommands.trusted("git"), PROBE_TIMEOUT);
     return new Snapshot(
         new Environment(
             host.os(),

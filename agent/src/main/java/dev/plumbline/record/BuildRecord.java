@@ -86,8 +86,42 @@ public record BuildRecord(
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
   public static final String FORMAT = "https://plumbline.dev/record/v1";
 
-  /** The agent that produced the record and how it watched: egress mode and allow rules as given. */
-  public record Agent(String name, String version, String monitor, EgressMode egressMode, List<String> allow) {}
+  /**
+   * The agent that produced the record and how it watched (egress mode and allow rules as given). {@code trust} says how far the build
+   * was kept from the agent's secrets ({@link #SAME_USER}, {@link #SEPARATE_USER}, {@link
+   * #BUILD_ROOT}; see docs/threat-model.md); {@code privilegeGained} whether a build process gained
+   * privileges (setuid/setgid exec, file capabilities; the {@code privilege} notes say which);
+   * {@code keyReadable} that the build could read the signing key file. Absent in records made
+   * before these fields existed.
+   */
+  public record Agent(
+      String name,
+      String version,
+      String monitor,
+      EgressMode egressMode,
+      List<String> allow,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String trust,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean privilegeGained,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean keyReadable) {
+    public static final String SAME_USER = "same-user";
+    public static final String SEPARATE_USER = "separate-user";
+    public static final String BUILD_ROOT = "build-root";
+
+    /** This agent with the egress mode and allowlist the run ended with. */
+    public Agent withEgress(EgressMode newMode, List<String> newAllow) {
+      return new Agent(name, version, monitor, newMode, newAllow, trust, privilegeGained, keyReadable);
+    }
+
+    /** This agent with the run's trust level and whether the build could read the key. */
+    public Agent withTrust(String newTrust, Boolean newKeyReadable) {
+      return new Agent(name, version, monitor, egressMode, allow, newTrust, privilegeGained, newKeyReadable);
+    }
+
+    /** This agent with whether a build process gained privileges. */
+    public Agent withPrivilegeGained(Boolean gained) {
+      return new Agent(name, version, monitor, egressMode, allow, trust, gained, keyReadable);
+    }
+  }
 
   /** The build command as given, where and when it ran, and how it ended. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -14,12 +14,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.plumbline.env.ToolchainInventory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -109,20 +106,7 @@ public final class BuildRecords {
     Path dir = target.getParent();
     try {
       Files.createDirectories(dir);
-      // not createTempFile: its 0600 would stick to the record; CREATE_NEW honours the umask
-      Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
-          + Long.toHexString(System.nanoTime()) + ".tmp");
-      try {
-        Files.writeString(tmp, toJson(record), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        try {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(target, toJson(record).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       throw new RecordException("cannot write record " + file + ": directory " + dir + " does not exist");
     } catch (IOException e) {

@@ -19,7 +19,8 @@ public interface Tracer {
 
   /**
    * What to run and how. {@code argv[0]} is looked up in {@code env}'s PATH unless it contains a
-   * slash; {@code enforcing} says whether egress decisions are a policy (allowed) or an audit.
+   * slash; {@code enforcing} says whether egress decisions are a policy (allowed) or an audit;
+   * {@code user}, when set, is who the build runs as (the agent must be root), else it runs as the agent.
    */
   record Request(
       List<String> argv,
@@ -28,10 +29,17 @@ public interface Tracer {
       Duration grace,
       EgressGate egress,
       boolean enforcing,
-      Consumer<TraceEvent> listener) {
+      Consumer<TraceEvent> listener,
+      BuildUser user) {
     public Request {
       argv = List.copyOf(argv);
       env = Map.copyOf(env);
+    }
+
+    /** A build that runs as the agent's own user. */
+    public Request(List<String> argv, Path cwd, Map<String, String> env, Duration grace, EgressGate egress,
+        boolean enforcing, Consumer<TraceEvent> listener) {
+      this(argv, cwd, env, grace, egress, enforcing, listener, null);
     }
   }
 
