@@ -159,7 +159,9 @@ class ShadedJarIT {
       Path config = fake.writeSigningConfig(dir);
       Path out = dir.resolve("out.txt");
       Path bundle = dir.resolve("keyless.sigstore.json");
-      Result run = plumbline(dir, "run", "--keyless", "--identity-token", fake.mintToken("sigstore"),
+      Path token = dir.resolve("token");
+      Files.writeString(token, fake.mintToken("sigstore"));
+      Result run = plumbline(dir, "run", "--keyless", "--identity-token-file", token.toString(),
           "--trusted-root", root.toString(), "--signing-config", config.toString(),
           "--subject", out.toString(), "--bundle", bundle.toString(), "--", "/bin/sh", "-c", "echo built > " + out);
       assertEquals(0, run.exit(), run.output());
