@@ -333,21 +333,22 @@ public final class TracerCalls {
   }
 
   /**
-   * Domain, type and protocol of socket {@code fd} in process {@code pid}, through pidfd_open and
-   * pidfd_getfd (kernel 5.6+); null when the descriptor cannot be duplicated.
+   * Domain, type and protocol of socket {@code fd} of thread {@code tid} (of thread group
+   * {@code tgid}), through pidfd_open and pidfd_getfd (kernel 5.6+); null when the descriptor
+   * cannot be duplicated.
    */
-  public int[] socketKind(int pid, int fd) {
-    return onTraceeDescriptor(pid, fd, dup ->
+  public int[] socketKind(int tid, int tgid, int fd) {
+    return onTraceeDescriptor(tid, tgid, fd, dup ->
         new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)});
   }
 
   /**
-   * The peer address of socket {@code fd} in process {@code pid} (getpeername through
-   * pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for both directions
-   * after reading it. Null when the socket has no peer or cannot be reached.
+   * The peer address of socket {@code fd} of thread {@code tid} (of thread group {@code tgid};
+   * getpeername through pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for
+   * both directions after reading it. Null when the socket has no peer or cannot be reached.
    */
-  public byte[] peerName(int pid, int fd, boolean shutDown) {
-    return onTraceeDescriptor(pid, fd, dup -> {
+  public byte[] peerName(int tid, int tgid, int fd, boolean shutDown) {
+    return onTraceeDescriptor(tid, tgid, fd, dup -> {
       intLen[0] = 128;
       byte[] peer = null;
       if (LibC.getpeername(dup, buffer, intLen) == 0) {
@@ -363,11 +364,11 @@ public final class TracerCalls {
   }
 
   /**
-   * Runs {@code use} on a duplicate of descriptor {@code fd} of process {@code pid} (pidfd_open +
+   * Runs {@code use} on a duplicate of descriptor {@code fd} of thread {@code tid} (pidfd_open +
    * pidfd_getfd, kernel 5.6+), closing both afterwards; null when the descriptor cannot be had.
    */
-  private <T> T onTraceeDescriptor(int pid, int fd, java.util.function.IntFunction<T> use) {
-    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+  private <T> T onTraceeDescriptor(int tid, int tgid, int fd, java.util.function.IntFunction<T> use) {
+    int pidfd = pidfdOf(tid, tgid);
     if (pidfd < 0) {
       return null;
     }
@@ -386,6 +387,28 @@ public final class TracerCalls {
     }
   }
 
+  /**
+   * A pidfd whose pidfd_getfd reaches the descriptor table of thread {@code tid}. pidfd_open
+   * refuses a thread that is not its group's leader (EINVAL) — and curl's, node's, Go's resolvers
+   * and every JVM thread are such threads. Kernels 6.9+ take PIDFD_THREAD for the thread itself
+   * (right even for a thread with a descriptor table of its own); older kernels reject the flag,
+   * and the thread group's leader is used: threads share its table unless made without
+   * CLONE_FILES. -1 when neither works (the leader already exited, say).
+   */
+  private int pidfdOf(int tid, int tgid) {
+    if (tid == tgid || tgid <= 0) {
+      return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, 0, 0, 0, 0, 0));
+    }
+    if (pidfdThread) {
+      int fd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0, 0, 0, 0));
+      if (fd >= 0 || errno != EINVAL) {
+        return fd;
+      }
+      pidfdThread = false; // the kernel predates PIDFD_THREAD: do not ask again
+    }
+    return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tgid, 0, 0, 0, 0, 0));
+  }
+
   private int sockopt(int fd, int option) {
     intLen[0] = 4;
     intOut[0] = -1;
@@ -402,6 +425,11 @@ public final class TracerCalls {
   }
 
   private static final long SYS_PIDFD_OPEN = 434;
+  /** pidfd_open flag (kernel 6.9+): a pidfd for the thread itself, not its group's leader; = O_EXCL. */
+  private static final int PIDFD_THREAD = 0200;
+  private static final int EINVAL = 22;
+  /** Cleared after the kernel rejected PIDFD_THREAD once. */
+  private boolean pidfdThread = !Boolean.getBoolean("plumbline.noPidfdThread");
   private static final long SYS_PIDFD_GETFD = 438;
   private static final long SYS_TGKILL = Linux.isX8664() ? 234 : 131;
 }

@@ -330,7 +330,7 @@ final class SyscallStops {
         continue; // talks to the kernel, not to a destination
       }
       if (protocol == null) {
-        protocol = protocol((int) fd, pid);
+        protocol = protocol(task, (int) fd);
       }
       EgressGate.Attempt attempt = new EgressGate.Attempt(task.tgid, syscall, sa.family(), protocol,
           "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
@@ -392,7 +392,7 @@ final class SyscallStops {
     if (pending.isError) {
       return; // not connected (yet): nothing reached a peer through this call
     }
-    byte[] raw = calls.peerName(task.tid, fd, false);
+    byte[] raw = calls.peerName(task.tid, task.tgid, fd, false);
     if (raw == null) {
       return;
     }
@@ -417,7 +417,7 @@ final class SyscallStops {
       decision = enforcing ? new Decision.Block(EACCES, "egress gate failed") : new Decision.Allow();
     }
     if (decision instanceof Decision.Block || decision instanceof Decision.Redirect) {
-      calls.peerName(task.tid, fd, true);
+      calls.peerName(task.tid, task.tgid, fd, true);
       decided = "blocked";
       result = "shut down";
     }
@@ -449,9 +449,12 @@ final class SyscallStops {
     }
   }
 
-  /** tcp, udp, raw, unix-stream, unix-dgram... of the tracee's socket, through pidfd_getfd. */
-  private String protocol(int fd, int pid) {
-    int[] kind = calls.socketKind(pid, fd);
+  /**
+   * tcp, udp, raw, unix-stream, unix-dgram... of the tracee's socket, through pidfd_getfd; "unknown"
+   * when the descriptor cannot be had (the gate then fails closed).
+   */
+  private String protocol(Task task, int fd) {
+    int[] kind = calls.socketKind(task.tid, task.tgid, fd);
     if (kind == null) {
       return "unknown";
     }
