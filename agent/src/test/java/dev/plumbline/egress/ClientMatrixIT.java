@@ -223,7 +223,11 @@ class ClientMatrixIT {
     Map<Client, Map<Mode, Cell>> results = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(Integer.getInteger("plumbline.matrixThreads", 4));
     Map<Client, Future<Map<Mode, Cell>>> futures = new LinkedHashMap<>();
+    String only = System.getProperty("plumbline.matrixClients", ""); // a subset while developing: ids, comma-separated
     for (Client c : CLIENTS) {
+      if (!only.isEmpty() && !List.of(only.split(",")).contains(c.id())) {
+        continue;
+      }
       futures.put(c, pool.submit(() -> {
         Map<Mode, Cell> row = new LinkedHashMap<>();
         for (Mode m : Mode.values()) { // one client's cells in order: the server logs are read by difference
@@ -248,7 +252,7 @@ class ClientMatrixIT {
       }
     }));
     if (!failures.isEmpty()) {
-      fail(failures.size() + " of " + CLIENTS.size() * Mode.values().length + " cells failed:\n" + String.join("\n", failures));
+      fail(failures.size() + " of " + results.size() * Mode.values().length + " cells failed:\n" + String.join("\n", failures));
     }
   }
 
