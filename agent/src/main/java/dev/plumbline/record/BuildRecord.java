@@ -103,22 +103,35 @@ public record BuildRecord(
       Boolean wouldBlock) {
 
     /**
-     * The destination as first defined, without {@code wouldBlock}; kept so existing callers
-     * compile. ({@code wouldBlock} added by egress: in audit mode with an allowlist, whether block
-     * mode would have refused this destination; absent otherwise.)
+     * A destination with nothing known about it yet; the {@code with…} methods add the rest, so a
+     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision("allowed")…}.
+     * ({@code wouldBlock}: in audit mode with an allowlist, whether block mode would have refused
+     * this destination; absent otherwise.)
      */
-    public Destination(
-        String family,
-        String protocol,
-        String address,
-        Integer port,
-        String hostname,
-        String decision,
-        List<String> syscalls,
-        List<String> results,
-        List<String> processes,
-        int count) {
-      this(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, null);
+    public static Destination to(String family, String protocol, String address, Integer port) {
+      return new Destination(family, protocol, address, port, null, null, List.of(), List.of(), List.of(), 0, null);
+    }
+
+    public Destination withHostname(String name) {
+      return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
+    }
+
+    public Destination withDecision(String d) {
+      return new Destination(family, protocol, address, port, hostname, d, syscalls, results, processes, count, wouldBlock);
+    }
+
+    /** The calls that used it ({@code connect}, {@code sendto}, …) and their results. */
+    public Destination withCalls(List<String> kinds, List<String> outcomes) {
+      return new Destination(family, protocol, address, port, hostname, decision, kinds, outcomes, processes, count, wouldBlock);
+    }
+
+    /** The executables that used it and how many times it was used in all. */
+    public Destination withUse(List<String> by, int times) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, by, times, wouldBlock);
+    }
+
+    public Destination withWouldBlock(Boolean would) {
+      return new Destination(family, protocol, address, port, hostname, decision, syscalls, results, processes, count, would);
     }
   }
 

@@ -95,35 +95,6 @@ public final class BuildRecorder {
   /** How the build ended: exit code, or the signal that killed the main process. */
   public record Outcome(Instant startedAt, Instant finishedAt, Integer exitCode, Integer signal) {}
 
-  private static final class Proc {
-    final int pid;
-    int ppid;
-    Proc parent;
-    Instant startedAt;
-    /** Made up for an event whose task had not been reported yet (events can arrive out of order). */
-    boolean implicit;
-    /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
-    final List<Set<String>> awaitingImage = new ArrayList<>();
-    final List<ExecEntry> execs = new ArrayList<>();
-    String image; // path of the program image it runs now (inherited over fork)
-    Instant endedAt;
-    Integer exitCode;
-    Integer signal;
-    boolean killedByAgent;
-    boolean exitSeen;
-
-    Proc(int pid, int ppid, Proc parent, Instant startedAt) {
-      this.pid = pid;
-      this.ppid = ppid;
-      this.parent = parent;
-      this.startedAt = startedAt;
-      this.image = parent == null ? null : parent.image;
-    }
-  }
-
-  private record ExecEntry(
-      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
-
   /** Destinations and file writes are aggregated as they arrive, so memory grows with distinct ones only. */
   private record NetKey(String family, String protocol, String address, Integer port, String hostname, String decision) {}
 
@@ -138,9 +109,7 @@ public final class BuildRecorder {
 
   private final Settings settings;
   private final Path realWorkdir;
-  private final List<Proc> processes = new ArrayList<>();
-  private final Map<Integer, Proc> live = new HashMap<>();
-  private final Map<Integer, Integer> threadGroup = new HashMap<>();
+  private final ProcessTable table = new ProcessTable();
   private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
@@ -198,21 +167,21 @@ public final class BuildRecorder {
     this.realWorkdir = real;
   }
 
-  /** Records one event. An {@code Exec} here must carry its own digest. */
+  /** Records one event. An {@code Exec} given here has no digest (the record says so): pass execs to {@link #exec(TraceEvent.Exec, ExecutableHasher.ExecHashes)}. */
   public synchronized void accept(TraceEvent event) {
     checkOpen();
     if (event instanceof TraceEvent.ProcessStarted e) {
-      started(e);
+      table.started(e);
     } else if (event instanceof TraceEvent.Exec e) {
       exec(e, null, null);
     } else if (event instanceof TraceEvent.Network e) {
-      Proc p = process(e.pid(), e.at());
+      ProcessTable.Proc p = table.process(e.pid(), e.at());
       String host = e.address() == null ? null : nameOfAddress.get(e.address());
       Seen seen = network.computeIfAbsent(
           new NetKey(e.family(), e.protocol(), e.address(), e.port(), host, e.decision()), k -> new Seen());
       addIfPresent(seen.kinds, e.syscall());
       addIfPresent(seen.results, e.result());
-      noteProcess(seen.processes, p);
+      ProcessTable.noteProcess(seen.processes, p);
       seen.count++;
     } else if (event instanceof TraceEvent.Dns e) {
       dns.add(e);
@@ -222,27 +191,25 @@ public final class BuildRecorder {
     } else if (event instanceof TraceEvent.FileChanged e) {
       fileChanged(e);
     } else if (event instanceof TraceEvent.ProcessExited e) {
-      exited(e);
+      table.exited(e);
     } else if (event instanceof TraceEvent.Incomplete e) {
       reasons.add(e.reason());
     } else if (event instanceof TraceEvent.Note e) {
-      Proc p = process(e.pid(), e.at());
+      ProcessTable.Proc p = table.process(e.pid(), e.at());
       Seen seen = notes.computeIfAbsent(List.of(String.valueOf(e.kind()), withoutPids(e.detail())), k -> new Seen());
-      noteProcess(seen.processes, p);
+      ProcessTable.noteProcess(seen.processes, p);
       seen.count++;
     }
   }
 
   /**
-   * Records an exec whose digests arrive later. Either future may be null: then the event's own
-   * {@code sha256} / {@code script} are used.
+   * Records an exec whose digests arrive later. A null {@code sha256} future makes the record
+   * incomplete (the executable was not hashed); a null {@code script} means no interpreter script.
    */
   public synchronized void exec(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
-    Proc p = process(event.pid(), event.at());
-    p.execs.add(new ExecEntry(event, sha256, script));
-    p.image = event.path();
+    table.exec(event, sha256, script);
   }
 
   /** {@link #exec(TraceEvent.Exec, CompletableFuture, CompletableFuture)} with what {@link ExecutableHasher#onExec} returned. */
@@ -250,65 +217,8 @@ public final class BuildRecorder {
     exec(event, hashes.sha256(), hashes.script());
   }
 
-  private void started(TraceEvent.ProcessStarted e) {
-    Proc old = live.get(e.pid());
-    if (old != null && old.implicit && !old.exitSeen) {
-      // its events came before its start: now we know what it is
-      if (e.thread() && old.execs.isEmpty()) {
-        processes.remove(old);
-        live.remove(e.pid());
-        threadGroup.put(e.pid(), tgid(e.ppid()));
-        Proc group = live.get(tgid(e.ppid()));
-        if (group != null && group.image != null) {
-          old.awaitingImage.forEach(set -> set.add(group.image));
-        }
-        return;
-      }
-      if (!e.thread()) {
-        old.implicit = false;
-        old.ppid = e.ppid();
-        old.parent = live.get(tgid(e.ppid()));
-        old.startedAt = e.at().isBefore(old.startedAt) ? e.at() : old.startedAt;
-        if (old.image == null && old.parent != null) {
-          old.image = old.parent.image;
-        }
-        if (old.image != null) {
-          String image = old.image;
-          old.awaitingImage.forEach(set -> set.add(image));
-          old.awaitingImage.clear();
-        }
-        return;
-      }
-    }
-    if (e.thread()) {
-      threadGroup.put(e.pid(), tgid(e.ppid()));
-      return;
-    }
-    threadGroup.remove(e.pid()); // a pid reused after a thread ended
-    if (old != null && !old.exitSeen && old.execs.isEmpty() && old.ppid == e.ppid()) {
-      return; // the same start reported twice
-    }
-    Proc parent = live.get(tgid(e.ppid()));
-    Proc p = new Proc(e.pid(), e.ppid(), parent, e.at());
-    processes.add(p);
-    live.put(e.pid(), p);
-  }
-
-  private void exited(TraceEvent.ProcessExited e) {
-    if (threadGroup.remove(e.pid()) != null) {
-      return; // a thread, not a process
-    }
-    Proc p = process(e.pid(), e.at());
-    p.endedAt = e.at();
-    p.exitCode = e.exitCode();
-    p.signal = e.signal();
-    p.killedByAgent = e.killedByAgent();
-    p.exitSeen = true;
-    live.remove(e.pid());
-  }
-
   private void fileChanged(TraceEvent.FileChanged e) {
-    Proc p = process(e.pid(), e.at());
+    ProcessTable.Proc p = table.process(e.pid(), e.at());
     String relative = relativeToWorkdir(e.path());
     if (relative != null) {
       Seen seen = files.computeIfAbsent(relative, k -> new Seen());
@@ -317,7 +227,7 @@ public final class BuildRecorder {
         seen.firstKind = e.operation();
       }
       seen.lastKind = e.operation();
-      noteProcess(seen.processes, p);
+      ProcessTable.noteProcess(seen.processes, p);
       seen.count++;
     }
   }
@@ -350,23 +260,6 @@ public final class BuildRecorder {
     return base.relativize(p).toString();
   }
 
-  private int tgid(int pid) {
-    return threadGroup.getOrDefault(pid, pid);
-  }
-
-  /** The live process a pid or tid belongs to; one is made up if its start was not reported. */
-  private Proc process(int pid, Instant at) {
-    int id = tgid(pid);
-    Proc p = live.get(id);
-    if (p == null) {
-      p = new Proc(id, 0, null, at);
-      p.implicit = true;
-      processes.add(p);
-      live.put(id, p);
-    }
-    return p;
-  }
-
   private void checkOpen() {
     if (finished) {
       throw new IllegalStateException("the record was already finished");
@@ -383,11 +276,11 @@ public final class BuildRecorder {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
-    Map<Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
+    Map<ProcessTable.Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
     Map<List<String>, Integer> toolCounts = new HashMap<>();
-    for (Proc p : processes) {
+    for (ProcessTable.Proc p : table.all()) {
       List<BuildRecord.Exec> execs = new ArrayList<>();
-      for (ExecEntry x : p.execs) {
+      for (ProcessTable.ExecEntry x : p.execs) {
         TraceEvent.Exec e = x.event();
         String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", e.path(), why);
         if (x.sha256() == null && sha == null) {
@@ -400,7 +293,7 @@ public final class BuildRecorder {
       }
       execsOf.put(p, execs);
     }
-    long unseen = processes.stream().filter(p -> !p.exitSeen).count();
+    long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
     if (unseen > 0) {
       why.add("exit not seen for " + unseen + (unseen == 1 ? " process" : " processes"));
     }
@@ -409,7 +302,7 @@ public final class BuildRecorder {
     toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n)));
     tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
 
-    List<BuildRecord.ProcessInfo> procs = processInfos(execsOf);
+    List<BuildRecord.ProcessInfo> procs = ProcessTable.processInfos(execsOf);
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
@@ -454,61 +347,14 @@ public final class BuildRecorder {
     return null;
   }
 
-  private List<BuildRecord.ProcessInfo> processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf) {
-    Map<Proc, List<String>> keys = new HashMap<>();
-    for (Proc p : execsOf.keySet()) {
-      keys.put(p, treeKey(p, execsOf));
-    }
-    List<Proc> order = new ArrayList<>(execsOf.keySet());
-    order.sort(
-        Comparator.<Proc, List<String>>comparing(keys::get, BuildRecorder::compareLists)
-            .thenComparing(p -> p.startedAt)
-            .thenComparingInt(p -> p.pid));
-    List<BuildRecord.ProcessInfo> out = new ArrayList<>();
-    for (Proc p : order) {
-      out.add(new BuildRecord.ProcessInfo(
-          p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent,
-          execsOf.get(p)));
-    }
-    return out;
-  }
-
-  /**
-   * A sort key that puts each process after its parent and orders siblings by what they ran, so
-   * that the same build lists its processes in the same order whatever the pids and scheduling.
-   */
-  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf) {
-    List<String> key = new ArrayList<>();
-    for (Proc q = p; q != null; q = q.parent) {
-      key.add(0, signature(q, execsOf.getOrDefault(q, List.of())));
-    }
-    return key;
-  }
-
-  private static String signature(Proc p, List<BuildRecord.Exec> execs) {
-    StringBuilder sb = new StringBuilder();
-    for (BuildRecord.Exec e : execs) {
-      sb.append(e.path()).append('\0').append(String.join("\0", e.argv())).append('\0').append(e.cwd()).append('\1');
-    }
-    sb.append('\2').append(p.exitCode).append('/').append(p.signal);
-    return sb.toString();
-  }
-
-  private static int compareLists(List<String> a, List<String> b) {
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      int c = a.get(i).compareTo(b.get(i));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(a.size(), b.size());
-  }
-
   private List<BuildRecord.Destination> destinations() {
     List<BuildRecord.Destination> out = new ArrayList<>();
-    network.forEach((k, a) -> out.add(new BuildRecord.Destination(
-        k.family(), k.protocol(), k.address(), k.port(), k.hostname(), k.decision(),
-        List.copyOf(a.kinds), List.copyOf(a.results), List.copyOf(a.processes), a.count)));
+    network.forEach((k, a) -> out.add(
+        BuildRecord.Destination.to(k.family(), k.protocol(), k.address(), k.port())
+            .withHostname(k.hostname())
+            .withDecision(k.decision())
+            .withCalls(List.copyOf(a.kinds), List.copyOf(a.results))
+            .withUse(List.copyOf(a.processes), a.count)));
     out.sort(Comparator.comparing(BuildRecord.Destination::family, NULLS)
         .thenComparing(BuildRecord.Destination::protocol, NULLS)
         .thenComparing(BuildRecord.Destination::address, NULLS)
@@ -572,14 +418,6 @@ public final class BuildRecorder {
   /** Records of the same build must compare equal: "(pid 123)", "PTRACE_SEIZE of 123" lose the pid. */
   static String withoutPids(String detail) {
     return detail == null ? "" : PID_MENTION.matcher(detail).replaceAll("");
-  }
-
-  private static void noteProcess(Set<String> processes, Proc p) {
-    if (p.image != null) {
-      processes.add(p.image);
-    } else if (p.implicit) {
-      p.awaitingImage.add(processes);
-    }
   }
 
   private static void addIfPresent(Set<String> set, String value) {

@@ -95,26 +95,6 @@ public final class BuildRecords {
     }
   }
 
-  /**
-   * The record with what legitimately differs between two runs of the same build removed: pids
-   * and ppids become 0 and every time (invocation start/finish, process start/end, exec time) is
-   * dropped. Two records of the same build are equal after this; used to compare builds.
-   */
-  public static BuildRecord normalised(BuildRecord r) {
-    BuildRecord.Invocation inv = r.invocation();
-    BuildRecord.Invocation invocation = inv == null ? null
-        : new BuildRecord.Invocation(inv.argv(), inv.cwd(), null, null, inv.exitCode(), inv.signal());
-    java.util.List<BuildRecord.ProcessInfo> processes = r.processes() == null ? null
-        : r.processes().stream()
-            .map(p -> new BuildRecord.ProcessInfo(0, 0, null, null, p.exitCode(), p.signal(), p.outlivedBuild(),
-                p.execs() == null ? null : p.execs().stream()
-                    .map(e -> new BuildRecord.Exec(e.path(), e.sha256(), e.argv(), e.cwd(), null, e.script()))
-                    .toList()))
-            .toList();
-    return new BuildRecord(r.format(), r.agent(), invocation, r.completeness(), r.tools(), processes, r.network(),
-        r.dns(), r.files(), r.sources(), r.notes());
-  }
-
   /** Reads a record file. */
   public static BuildRecord read(Path file) throws RecordException {
     String json;

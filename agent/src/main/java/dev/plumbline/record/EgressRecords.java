@@ -3,9 +3,7 @@ package dev.plumbline.record;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressPolicy;
 import dev.plumbline.egress.EgressSession;
-import dev.plumbline.net.HostNames;
 import dev.plumbline.trace.EgressGate;
-import dev.plumbline.trace.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,10 +25,7 @@ public final class EgressRecords {
       if (host == null && d.address() != null && ("inet".equals(d.family()) || "inet6".equals(d.family()))) {
         host = gate.hostnameFor(d.address());
       }
-      out.add(
-          new BuildRecord.Destination(
-              d.family(), d.protocol(), d.address(), d.port(), host, d.decision(), d.syscalls(), d.results(), d.processes(), d.count(),
-              d.wouldBlock()));
+      out.add(d.withHostname(host));
     }
     return r.withNetwork(out);
   }
@@ -49,10 +44,7 @@ public final class EgressRecords {
       if ("audited".equals(d.decision())) {
         would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
       }
-      out.add(
-          new BuildRecord.Destination(
-              d.family(), d.protocol(), d.address(), d.port(), d.hostname(), d.decision(), d.syscalls(), d.results(), d.processes(),
-              d.count(), would));
+      out.add(d.withWouldBlock(would));
     }
     return r.withNetwork(out);
   }

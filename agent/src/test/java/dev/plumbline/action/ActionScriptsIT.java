@@ -3,13 +3,14 @@ package dev.plumbline.action;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,29 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
  * workflows against the published schemas and actionlint (scripts/lint-action). Integration tests:
  * they run after {@code package}, on the shaded jar.
  */
+@Tag("needs-ptrace")
+@Tag("needs-npm")
 class ActionScriptsIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
 
   record Result(int exit, String output) {}
 
   private static Result run(Path cwd, long timeoutMinutes, String... command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
     // The runner's own variables would make test-action write into a real job; it creates its own.
-    for (String v : List.of("GITHUB_WORKSPACE", "RUNNER_TEMP", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH")) {
-      pb.environment().remove(v);
-    }
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish");
-    }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    Processes.Result r =
+        Processes.run(List.of(command), cwd, Duration.ofMinutes(timeoutMinutes), env -> {
+          for (String v : List.of("GITHUB_WORKSPACE", "RUNNER_TEMP", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH")) {
+            env.remove(v);
+          }
+        });
+    return new Result(r.exit(), r.output());
   }
 
   private static String tail(String output) {
-    String[] lines = output.split("\n");
-    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+    return Processes.tail(output);
   }
 
   @Test

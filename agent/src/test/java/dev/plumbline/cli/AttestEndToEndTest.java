@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code verify} through Main.run. Works under target/ of the working directory, since subjects
  * are matched relative to it.
  */
+@Tag("needs-ptrace")
 class AttestEndToEndTest {
   static Path work;
   static Path key;

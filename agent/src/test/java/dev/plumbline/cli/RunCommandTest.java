@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code plumbline run} as users get it: a separate JVM, as an unprivileged user, inside a user+pid+
  * mount namespace, and under a seccomp profile that refuses ptrace (fail closed).
  */
+@Tag("needs-ptrace")
+@Tag("needs-root")
 class RunCommandTest {
   static Path classpath;
   static Path noptrace;

@@ -8,11 +8,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Bad egress options stop `run` before anything is traced: one line, exit 125. */
+@Tag("needs-ptrace")
 class RunEgressOptionsTest {
   static String[] runWith(int[] code, String... args) {
     StringWriter err = new StringWriter();

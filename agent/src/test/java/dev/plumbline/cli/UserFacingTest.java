@@ -8,12 +8,14 @@ import dev.plumbline.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a person sees from the CLI: help that fits, complete sentences, one-line errors (QA findings). */
+@Tag("needs-ptrace")
 class UserFacingTest {
   @TempDir Path dir;
 

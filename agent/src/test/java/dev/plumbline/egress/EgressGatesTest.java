@@ -83,9 +83,12 @@ class EgressGatesTest {
         new BuildRecord(
             BuildRecord.FORMAT, null, null, BuildRecord.Completeness.full(), List.of(), List.of(),
             List.of(
-                new BuildRecord.Destination("inet", "tcp", "192.0.2.1", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
-                new BuildRecord.Destination("inet", "tcp", "192.0.2.2", 443, null, "audited", List.of("connect"), List.of("ok"), List.of("curl"), 1),
-                new BuildRecord.Destination("unix", "unix-stream", "/run/x.sock", null, null, "audited", List.of("connect"), List.of("ok"), List.of("sh"), 1)),
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.1", 443).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.2", 443).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
+                BuildRecord.Destination.to("unix", "unix-stream", "/run/x.sock", null).withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("sh"), 1)),
             List.of(), List.of(), null, null);
     BuildRecord out = EgressRecords.withHostnames(r, gate);
     assertEquals("www.example.test", out.network().get(0).hostname());
@@ -118,7 +121,7 @@ class EgressGatesTest {
       // whatever 127.0.0.1:53 answers (SERVFAIL when nothing listens), the refused name is answered
       // by the resolver itself and queued for the recorder
       byte[] q =
-          dev.plumbline.egress.dns.DnsCodec.encode(
+          dev.plumbline.egress.dns.DnsEncoder.encode(
               new dev.plumbline.egress.dns.DnsMessage(
                   5, 0, List.of(new dev.plumbline.egress.dns.DnsMessage.Question("Evil.Test", 1, 1)), List.of(), List.of(), List.of()));
       dev.plumbline.egress.dns.DnsMessage reply = dev.plumbline.egress.dns.CaptureResolverTest.askUdp(r.to(), q);

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Needs root (ip netns add); CI has it. Without it the tests FAIL with the reason.
  */
+@Tag("needs-ptrace")
+@Tag("needs-root")
+@Tag("needs-network-namespace")
 class EgressNamespaceTest {
   static String netns;
   static Path work;

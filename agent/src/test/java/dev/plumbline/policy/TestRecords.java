@@ -43,13 +43,14 @@ public final class TestRecords {
     }
 
     public Builder connect(String host, String address, int port, String proto, String decision, String process) {
-      network.add(new Destination(address.contains(":") ? "inet6" : "inet", proto, address, port, host, decision,
-          List.of("connect"), List.of("0"), List.of(process), 1));
+      network.add(Destination.to(address.contains(":") ? "inet6" : "inet", proto, address, port).withHostname(host).withDecision(decision)
+            .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
 
     public Builder unix(String path, String decision, String process) {
-      network.add(new Destination("unix", "unix-stream", path, null, null, decision, List.of("connect"), List.of("0"), List.of(process), 1));
+      network.add(Destination.to("unix", "unix-stream", path, null).withDecision(decision)
+            .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
 

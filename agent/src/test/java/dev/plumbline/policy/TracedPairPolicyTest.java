@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connects to a listener on 127.0.0.1. The policy learned from A's record (A used no loopback, so
  * loopback is not allowed) passes A and rejects B, naming bash and the loopback destination.
  */
+@Tag("needs-ptrace")
 class TracedPairPolicyTest {
   @TempDir Path dir;
 

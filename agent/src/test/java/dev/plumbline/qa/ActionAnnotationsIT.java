@@ -3,12 +3,12 @@ package dev.plumbline.qa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +31,9 @@ class ActionAnnotationsIT {
   @TempDir Path dir;
 
   private static String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "finished");
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), text);
-    return text;
+    Processes.Result r = Processes.run(command, ROOT, Duration.ofMinutes(2));
+    assertEquals(0, r.exit(), r.output());
+    return r.output();
   }
 
   private static void assertWarnsOnlyAboutOutside(String annotations) {

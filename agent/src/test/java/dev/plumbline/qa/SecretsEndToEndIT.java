@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * summary (text and JSON) or the reports. QA found {@code sh -c 'curl -u user:pw …'} and
  * {@code /bin/echo "$MY_PASSWORD"} leaking.
  */
+@Tag("needs-ptrace")
 class SecretsEndToEndIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
   private static final Path PLUMBLINE = ROOT.resolve("scripts/plumbline");

@@ -81,10 +81,10 @@ class RunSummaryTest {
   void auditedDestinationsOutsideTheAllowlistSayWouldBlock() throws Exception {
     BuildRecord rec = BuildRecordsTest.sample();
     rec = rec.withNetwork(List.of(
-        new BuildRecord.Destination("inet", "tcp", "127.0.0.2", 80, "example.test", "audited",
-            List.of("connect"), List.of("ok"), List.of("/usr/bin/curl"), 2, false),
-        new BuildRecord.Destination("inet", "tcp", "127.0.0.3", 443, "other.test", "audited",
-            List.of("connect"), List.of("ok"), List.of("/usr/bin/curl"), 1, true)));
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 2).withWouldBlock(false),
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.3", 443).withHostname("other.test").withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 1).withWouldBlock(true)));
     String text = RunSummary.text(rec);
     assertTrue(text.contains("    other.test    127.0.0.3:443  tcp       curl     audited, would block  1"), text);
     assertTrue(text.contains("    example.test  127.0.0.2:80   tcp       curl     audited               2"), text);

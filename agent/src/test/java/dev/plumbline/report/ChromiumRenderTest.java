@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * chromium itself cannot reach anything. The scripts must have run: the DOM after rendering holds
  * the timeline bars they draw, and the screenshot shows them.
  */
+@Tag("needs-chromium")
+@Tag("needs-root")
+@Tag("needs-network-namespace")
 class ChromiumRenderTest {
   static final int WIDTH = 1280;
   static final int HEIGHT = 2000;

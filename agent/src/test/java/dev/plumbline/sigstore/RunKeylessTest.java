@@ -7,10 +7,12 @@ import dev.plumbline.sigstore.fake.FakeSigstore;
 import dev.plumbline.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code plumbline run --keyless} traces a real build, signs through loopback Fulcio/Rekor, and the bundle verifies. */
+@Tag("needs-ptrace")
 class RunKeylessTest {
   @TempDir Path dir;
 

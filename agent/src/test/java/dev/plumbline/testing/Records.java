@@ -21,8 +21,8 @@ public final class Records {
                 100, 99, "2026-11-22T03:00:00Z", "2026-11-22T03:00:05Z", 0, null, false,
                 List.of(new BuildRecord.Exec("/usr/bin/make", "bb".repeat(32), List.of("make", "dist"), "/work/project", "2026-11-22T03:00:00Z", null)))),
         List.of(
-            new BuildRecord.Destination(
-                "inet", "tcp", "198.51.100.7", 443, "deb.debian.org", "audited", List.of("connect"), List.of("ok"), List.of("curl"), 2)),
+            BuildRecord.Destination.to("inet", "tcp", "198.51.100.7", 443).withHostname("deb.debian.org").withDecision("audited")
+            .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 2)),
         List.of(new BuildRecord.DnsQuery("deb.debian.org", "A", List.of("198.51.100.7"), "audited", 1)),
         List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)),
         null,

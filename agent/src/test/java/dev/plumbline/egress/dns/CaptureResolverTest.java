@@ -53,7 +53,7 @@ public class CaptureResolverTest {
   }
 
   static byte[] query(int id, String name, int type) {
-    return DnsCodec.encode(
+    return DnsEncoder.encode(
         new DnsMessage(id, DnsMessage.FLAG_RD, List.of(new DnsMessage.Question(name, type, 1)), List.of(), List.of(), List.of()));
   }
 
@@ -145,13 +145,13 @@ public class CaptureResolverTest {
   void blockRefusesMultiQuestionAndNonQueryOpcodes() throws Exception {
     start(EgressMode.BLOCK, "allowed.test");
     byte[] two =
-        DnsCodec.encode(
+        DnsEncoder.encode(
             new DnsMessage(
                 16, 0, List.of(new DnsMessage.Question("allowed.test", 1, 1), new DnsMessage.Question("other.test", 1, 1)),
                 List.of(), List.of(), List.of()));
     assertEquals(DnsMessage.RCODE_REFUSED, askUdp(resolver.inet(), two).rcode());
     byte[] update =
-        DnsCodec.encode(
+        DnsEncoder.encode(
             new DnsMessage(17, 5 << 11, List.of(new DnsMessage.Question("allowed.test", 6, 1)), List.of(), List.of(), List.of()));
     assertEquals(DnsMessage.RCODE_REFUSED, askUdp(resolver.inet(), update).rcode());
     assertTrue(upstream.log().isEmpty());

@@ -104,7 +104,7 @@ public final class TestDnsServer implements AutoCloseable {
     String name = question.name().toLowerCase(Locale.ROOT);
     String target = cnames.get(name);
     if (target != null) {
-      answers.add(DnsCodec.cnameRecord(question.name(), target, 60));
+      answers.add(DnsEncoder.cnameRecord(question.name(), target, 60));
       name = target;
     }
     List<InetAddress> addrs = addresses.get(name);
@@ -115,12 +115,12 @@ public final class TestDnsServer implements AutoCloseable {
       for (InetAddress a : addrs) {
         int type = a.getAddress().length == 4 ? DnsMessage.TYPE_A : DnsMessage.TYPE_AAAA;
         if (type == question.type()) {
-          answers.add(DnsCodec.addressRecord(name, a, 60));
+          answers.add(DnsEncoder.addressRecord(name, a, 60));
         }
       }
     }
     int flags = DnsMessage.FLAG_QR | DnsMessage.FLAG_AA | (q.flags() & DnsMessage.FLAG_RD) | DnsMessage.FLAG_RA | rcode;
-    return DnsCodec.encode(new DnsMessage(q.id(), flags, q.questions(), answers, List.of(), List.of()));
+    return DnsEncoder.encode(new DnsMessage(q.id(), flags, q.questions(), answers, List.of(), List.of()));
   }
 
   private void serveUdp() {

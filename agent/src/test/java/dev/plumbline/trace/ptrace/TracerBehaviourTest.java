@@ -22,10 +22,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the tracer does beyond seeing: files, evasion, egress decisions, signals, leftovers. */
+@Tag("needs-ptrace")
 class TracerBehaviourTest {
   static Path bin;
 

@@ -1,7 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unix sockets (path and abstract), the i386 ABI through int 0x80, a double-forking daemon that
  * outlives the main command, a child that exits non-zero and one killed by a signal.
  */
+@Tag("needs-ptrace")
 class TracerVsStraceTest {
   static Path bin;
 

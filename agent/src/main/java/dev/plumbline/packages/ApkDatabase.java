@@ -1,0 +1,93 @@
+package dev.plumbline.packages;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** apk's installed database under a root (Alpine, Wolfi, ...), read directly, once. */
+public final class ApkDatabase implements PackageDatabase {
+  static final String INSTALLED = "lib/apk/db/installed";
+
+  private final Path root;
+  private final Distro distro;
+  private final UsrMerge usrMerge;
+  private List<ApkInstalled.Entry> entries;
+  private Map<String, List<OwnedFile>> byPath;
+
+  public ApkDatabase(Path root, Distro distro) {
+    this.root = root;
+    this.distro = distro;
+    this.usrMerge = new UsrMerge(root);
+  }
+
+  public static boolean presentIn(Path root) {
+    return Files.isRegularFile(root.resolve(INSTALLED));
+  }
+
+  @Override
+  public String manager() {
+    return "apk";
+  }
+
+  @Override
+  public DatabaseFiles files() {
+    return new DatabaseFiles(List.of(root.resolve(INSTALLED)), List.of());
+  }
+
+  private synchronized void load() throws PackageDatabaseException {
+    if (entries != null) {
+      return;
+    }
+    Path file = root.resolve(INSTALLED);
+    try {
+      entries = ApkInstalled.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new PackageDatabaseException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    byPath = new HashMap<>();
+    for (ApkInstalled.Entry e : entries) {
+      InstalledPackage pkg = packageOf(e);
+      e.files().forEach((path, digest) -> byPath.computeIfAbsent(path, k -> new ArrayList<>()).add(new OwnedFile(path, pkg, digest)));
+    }
+  }
+
+  private InstalledPackage packageOf(ApkInstalled.Entry e) {
+    String purl = Purl.ofOsPackage("apk", distro, e.name(), e.version(), e.arch(), null).toString();
+    return new InstalledPackage("apk", e.name(), e.version(), e.arch(), purl);
+  }
+
+  @Override
+  public List<InstalledPackage> installed() throws PackageDatabaseException {
+    load();
+    List<InstalledPackage> out = new ArrayList<>();
+    for (ApkInstalled.Entry e : entries) {
+      out.add(packageOf(e));
+    }
+    out.sort(Comparator.comparing(InstalledPackage::name).thenComparing(p -> String.valueOf(p.arch())));
+    return out;
+  }
+
+  @Override
+  public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
+    load();
+    Map<String, List<OwnedFile>> out = new TreeMap<>();
+    for (String path : paths) {
+      List<OwnedFile> owned = new ArrayList<>();
+      for (String name : usrMerge.names(path)) {
+        owned.addAll(byPath.getOrDefault(name, List.of()));
+      }
+      if (!owned.isEmpty()) {
+        out.put(path, List.copyOf(owned));
+      }
+    }
+    return out;
+  }
+}

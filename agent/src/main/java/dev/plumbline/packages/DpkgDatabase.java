@@ -1,0 +1,254 @@
+package dev.plumbline.packages;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * dpkg's database under a root, read directly (no dpkg-query per file): {@code status} for the
+ * packages, {@code info/PKG[:ARCH].list} for the files each owns, {@code info/*.md5sums} for their
+ * digests, {@code diversions} for files moved aside. One ownership query reads every list once and
+ * keeps only the lines asked for; md5sums are read only for the packages that own an asked path.
+ */
+public final class DpkgDatabase implements PackageDatabase {
+  private final Path root;
+  private final Path admin;
+  private final Distro distro;
+  private final UsrMerge usrMerge;
+  private List<DpkgStatus.Entry> entries;
+  private final Map<String, Map<String, FileDigest>> md5sums = new HashMap<>();
+
+  public DpkgDatabase(Path root, Distro distro) {
+    this.root = root;
+    this.admin = root.resolve("var/lib/dpkg");
+    this.distro = distro;
+    this.usrMerge = new UsrMerge(root);
+  }
+
+  /** Whether this root has a dpkg database at all. */
+  public static boolean presentIn(Path root) {
+    return Files.isRegularFile(root.resolve("var/lib/dpkg/status"));
+  }
+
+  @Override
+  public String manager() {
+    return "dpkg";
+  }
+
+  @Override
+  public DatabaseFiles files() {
+    return new DatabaseFiles(List.of(admin.resolve("status"), admin.resolve("diversions")), List.of(admin.resolve("info")));
+  }
+
+  private synchronized List<DpkgStatus.Entry> entries() throws PackageDatabaseException {
+    if (entries == null) {
+      entries = DpkgStatus.parse(read(admin.resolve("status")));
+    }
+    return entries;
+  }
+
+  @Override
+  public List<InstalledPackage> installed() throws PackageDatabaseException {
+    List<InstalledPackage> out = new ArrayList<>();
+    for (DpkgStatus.Entry e : entries()) {
+      if (e.filesOnDisk()) {
+        out.add(packageOf(e));
+      }
+    }
+    out.sort(Comparator.comparing(InstalledPackage::name).thenComparing(p -> String.valueOf(p.arch())));
+    return out;
+  }
+
+  private InstalledPackage packageOf(DpkgStatus.Entry e) {
+    String purl = Purl.ofOsPackage("deb", distro, e.name(), e.version(), e.arch(), null).toString();
+    return new InstalledPackage("dpkg", e.name(), e.version(), e.arch(), purl);
+  }
+
+  @Override
+  public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
+    Map<String, DpkgStatus.Entry> byKey = new HashMap<>();
+    for (DpkgStatus.Entry e : entries()) {
+      byKey.put(e.infoKey(), e);
+    }
+    List<DpkgStatus.Diversion> diversions = diversions();
+    // For each asked path: the listed names to look for, and which package a listing must (or must not) come from.
+    Map<String, List<Lookup>> lookups = new LinkedHashMap<>();
+    Set<String> wanted = new HashSet<>();
+    for (String path : new java.util.TreeSet<>(paths)) {
+      List<Lookup> forPath = new ArrayList<>();
+      for (String name : usrMerge.names(path)) {
+        Lookup l = lookup(name, diversions);
+        forPath.add(l);
+        wanted.add(l.listedPath);
+      }
+      lookups.put(path, forPath);
+    }
+    Map<String, List<String>> listedBy = scanLists(wanted, byKey.keySet());
+    Map<String, List<OwnedFile>> out = new TreeMap<>();
+    for (Map.Entry<String, List<Lookup>> e : lookups.entrySet()) {
+      List<OwnedFile> owned = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (Lookup l : e.getValue()) {
+        for (String key : listedBy.getOrDefault(l.listedPath, List.of())) {
+          DpkgStatus.Entry entry = byKey.get(key);
+          if (entry == null || !l.accepts(entry.name()) || !seen.add(key)) {
+            continue;
+          }
+          owned.add(new OwnedFile(l.listedPath, packageOf(entry), md5sums(key).get(l.listedPath)));
+        }
+      }
+      if (!owned.isEmpty()) {
+        out.put(e.getKey(), List.copyOf(owned));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Which listed path holds the file at {@code name}: a diversion's target holds the file that the
+   * other packages list under the diverted name; the diverted name itself belongs only to the
+   * diverting package (or to no package for a local diversion).
+   */
+  private static Lookup lookup(String name, List<DpkgStatus.Diversion> diversions) {
+    for (DpkgStatus.Diversion d : diversions) {
+      if (d.to().equals(name)) {
+        return new Lookup(d.from(), null, d.by());
+      }
+    }
+    for (DpkgStatus.Diversion d : diversions) {
+      if (d.from().equals(name)) {
+        return new Lookup(name, d.by(), null);
+      }
+    }
+    return new Lookup(name, null, null);
+  }
+
+  private record Lookup(String listedPath, String onlyFrom, String notFrom) {
+    boolean accepts(String pkg) {
+      return (onlyFrom == null || onlyFrom.equals(pkg)) && (notFrom == null || !notFrom.equals(pkg));
+    }
+  }
+
+  private List<DpkgStatus.Diversion> diversions() throws PackageDatabaseException {
+    Path file = admin.resolve("diversions");
+    return Files.exists(file) ? DpkgStatus.parseDiversions(read(file)) : List.of();
+  }
+
+  /**
+   * Listed path → info keys whose list names it, for the wanted paths only. The lists hold 100k+
+   * lines on an ordinary system: each line is hashed over its bytes while looking for its end, and
+   * only a line whose hash is wanted becomes a String.
+   */
+  private Map<String, List<String>> scanLists(Set<String> wanted, Set<String> knownKeys) throws PackageDatabaseException {
+    Map<String, List<String>> out = new HashMap<>();
+    if (wanted.isEmpty()) {
+      return out;
+    }
+    Set<Integer> hashes = new HashSet<>();
+    for (String w : wanted) {
+      hashes.add(hash(w.getBytes(StandardCharsets.UTF_8), 0, w.getBytes(StandardCharsets.UTF_8).length));
+    }
+    List<Path> lists = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"), "*.list")) {
+      dir.forEach(lists::add);
+    } catch (IOException e) {
+      throw new PackageDatabaseException(admin.resolve("info") + ": cannot list: " + e.getMessage(), e);
+    }
+    lists.sort(Comparator.naturalOrder());
+    for (Path list : lists) {
+      String file = list.getFileName().toString();
+      String key = file.substring(0, file.length() - ".list".length());
+      if (!knownKeys.contains(key)) {
+        continue; // a list left behind by a package the status file no longer has
+      }
+      byte[] text = readBytes(list);
+      int start = 0;
+      int h = 0;
+      for (int i = 0; i <= text.length; i++) {
+        if (i == text.length || text[i] == '\n') {
+          if (i > start && hashes.contains(h)) {
+            String line = new String(text, start, i - start, StandardCharsets.UTF_8);
+            if (wanted.contains(line)) {
+              out.computeIfAbsent(line, k -> new ArrayList<>()).add(key);
+            }
+          }
+          start = i + 1;
+          h = 0;
+        } else {
+          h = 31 * h + text[i];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int hash(byte[] b, int from, int to) {
+    int h = 0;
+    for (int i = from; i < to; i++) {
+      h = 31 * h + b[i];
+    }
+    return h;
+  }
+
+  /** The md5sums of one package, keyed by absolute path; empty when it has no md5sums file. */
+  private Map<String, FileDigest> md5sums(String key) throws PackageDatabaseException {
+    Map<String, FileDigest> cached = md5sums.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Map<String, FileDigest> sums = new HashMap<>();
+    Path file = admin.resolve("info").resolve(key + ".md5sums");
+    if (Files.exists(file)) {
+      sums = parseMd5sums(read(file));
+    }
+    md5sums.put(key, sums);
+    return sums;
+  }
+
+  /** {@code HEX  relative/path} lines (md5sum(1) output, paths without the leading /). */
+  static Map<String, FileDigest> parseMd5sums(String text) {
+    Map<String, FileDigest> out = new HashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.length() < 35 || line.charAt(32) != ' ') {
+        continue;
+      }
+      String path = line.substring(33).stripLeading();
+      if (path.startsWith("*")) {
+        path = path.substring(1); // md5sum's binary-mode marker
+      }
+      try {
+        out.put(path.startsWith("/") ? path : "/" + path, new FileDigest("md5", line.substring(0, 32)));
+      } catch (IllegalArgumentException e) {
+        // a malformed line gives no digest for that file: its match is then unknown, not claimed
+      }
+    }
+    return out;
+  }
+
+  private static String read(Path file) throws PackageDatabaseException {
+    return new String(readBytes(file), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] readBytes(Path file) throws PackageDatabaseException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new PackageDatabaseException(file + ": missing", e);
+    } catch (IOException e) {
+      throw new PackageDatabaseException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.plumbline.packages;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * rpm's database under a root. Its formats (Berkeley DB, NDB, SQLite) are not text, so this runs
+ * the rpm program once for the whole database ({@code rpm --root ROOT -qa --queryformat ...}, not
+ * once per file) and parses what it prints ({@link RpmQueryOutput}).
+ */
+public final class RpmDatabase implements PackageDatabase {
+  /** Where rpm keeps its database, newest layout first. */
+  static final List<String> DB_DIRS = List.of("usr/lib/sysimage/rpm", "var/lib/rpm");
+
+  private static final List<String> DB_FILES = List.of("rpmdb.sqlite", "Packages.db", "Packages");
+
+  /** Runs rpm with these arguments and returns its standard output; an interface so tests answer from fixtures. */
+  public interface Query {
+    String run(List<String> argv) throws IOException;
+  }
+
+  private final Path root;
+  private final Distro distro;
+  private final Query query;
+  private final UsrMerge usrMerge;
+  private List<RpmQueryOutput.Entry> entries;
+  private Map<String, List<OwnedFile>> byPath;
+
+  public RpmDatabase(Path root, Distro distro, Query query) {
+    this.root = root;
+    this.distro = distro;
+    this.query = query;
+    this.usrMerge = new UsrMerge(root);
+  }
+
+  /** The database directory under root, or null when this root has no rpm database. */
+  public static Path databaseDir(Path root) {
+    for (String dir : DB_DIRS) {
+      for (String file : DB_FILES) {
+        if (Files.isRegularFile(root.resolve(dir).resolve(file))) {
+          return root.resolve(dir);
+        }
+      }
+    }
+    return null;
+  }
+
+  public static boolean presentIn(Path root) {
+    return databaseDir(root) != null;
+  }
+
+  @Override
+  public String manager() {
+    return "rpm";
+  }
+
+  @Override
+  public DatabaseFiles files() {
+    Path dir = databaseDir(root);
+    return new DatabaseFiles(List.of(), dir == null ? List.of() : List.of(dir));
+  }
+
+  private synchronized void load() throws PackageDatabaseException {
+    if (entries != null) {
+      return;
+    }
+    String output;
+    List<String> argv = List.of("rpm", "--root", root.toString(), "-qa", "--queryformat", RpmQueryOutput.FORMAT);
+    try {
+      output = query.run(argv);
+    } catch (IOException e) {
+      throw new PackageDatabaseException("rpm database at " + databaseDir(root) + ": rpm -qa failed: " + e.getMessage(), e);
+    }
+    try {
+      entries = RpmQueryOutput.parse(output);
+    } catch (IllegalArgumentException e) {
+      throw new PackageDatabaseException("rpm -qa printed something unexpected: " + e.getMessage(), e);
+    }
+    byPath = new HashMap<>();
+    for (RpmQueryOutput.Entry e : entries) {
+      InstalledPackage pkg = packageOf(e);
+      e.files().forEach((path, digest) -> byPath.computeIfAbsent(path, k -> new ArrayList<>()).add(new OwnedFile(path, pkg, digest)));
+    }
+  }
+
+  private InstalledPackage packageOf(RpmQueryOutput.Entry e) {
+    String purl = Purl.ofOsPackage("rpm", distro, e.name(), e.version(), e.arch(), e.epoch()).toString();
+    return new InstalledPackage("rpm", e.name(), e.fullVersion(), e.arch(), purl);
+  }
+
+  @Override
+  public List<InstalledPackage> installed() throws PackageDatabaseException {
+    load();
+    List<InstalledPackage> out = new ArrayList<>();
+    for (RpmQueryOutput.Entry e : entries) {
+      out.add(packageOf(e));
+    }
+    out.sort(Comparator.comparing(InstalledPackage::name).thenComparing(p -> String.valueOf(p.arch())));
+    return out;
+  }
+
+  @Override
+  public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
+    load();
+    Map<String, List<OwnedFile>> out = new TreeMap<>();
+    for (String path : paths) {
+      List<OwnedFile> owned = new ArrayList<>();
+      for (String name : usrMerge.names(path)) {
+        owned.addAll(byPath.getOrDefault(name, List.of()));
+      }
+      if (!owned.isEmpty()) {
+        out.put(path, List.copyOf(owned));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The rpm program of this host, reading the output fully (a database lists 100k+ files), with a
+   * time limit; started when first needed.
+   */
+  public static Query processes() {
+    return argv -> {
+      Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      p.getOutputStream().close();
+      byte[] out;
+      try (InputStream in = p.getInputStream()) {
+        out = in.readAllBytes();
+      }
+      try {
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new IOException("rpm ran longer than 60 s");
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while rpm ran", e);
+      }
+      if (p.exitValue() != 0) {
+        throw new IOException("rpm exited with " + p.exitValue());
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    };
+  }
+}

@@ -1,0 +1,198 @@
+package dev.plumbline.record;
+
+import dev.plumbline.trace.TraceEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The build's process tree as the events tell it: processes by pid (threads folded into their
+ * thread group), parents, images, execs and exits, tolerant of events that arrive before the
+ * start of their task. Not thread-safe: {@link BuildRecorder} calls it under its own lock.
+ */
+final class ProcessTable {
+  static final class Proc {
+    final int pid;
+    int ppid;
+    Proc parent;
+    Instant startedAt;
+    /** Made up for an event whose task had not been reported yet (events can arrive out of order). */
+    boolean implicit;
+    /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
+    final List<Set<String>> awaitingImage = new ArrayList<>();
+    final List<ExecEntry> execs = new ArrayList<>();
+    String image; // path of the program image it runs now (inherited over fork)
+    Instant endedAt;
+    Integer exitCode;
+    Integer signal;
+    boolean killedByAgent;
+    boolean exitSeen;
+
+    Proc(int pid, int ppid, Proc parent, Instant startedAt) {
+      this.pid = pid;
+      this.ppid = ppid;
+      this.parent = parent;
+      this.startedAt = startedAt;
+      this.image = parent == null ? null : parent.image;
+    }
+  }
+
+  record ExecEntry(
+      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
+
+  private final List<Proc> processes = new ArrayList<>();
+  private final Map<Integer, Proc> live = new HashMap<>();
+  private final Map<Integer, Integer> threadGroup = new HashMap<>();
+
+  /** Every process seen, in the order first seen. */
+  List<Proc> all() {
+    return processes;
+  }
+
+  void exec(TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
+    Proc p = process(event.pid(), event.at());
+    p.execs.add(new ExecEntry(event, sha256, script));
+    p.image = event.path();
+  }
+
+  void started(TraceEvent.ProcessStarted e) {
+    Proc old = live.get(e.pid());
+    if (old != null && old.implicit && !old.exitSeen) {
+      // its events came before its start: now we know what it is
+      if (e.thread() && old.execs.isEmpty()) {
+        processes.remove(old);
+        live.remove(e.pid());
+        threadGroup.put(e.pid(), tgid(e.ppid()));
+        Proc group = live.get(tgid(e.ppid()));
+        if (group != null && group.image != null) {
+          old.awaitingImage.forEach(set -> set.add(group.image));
+        }
+        return;
+      }
+      if (!e.thread()) {
+        old.implicit = false;
+        old.ppid = e.ppid();
+        old.parent = live.get(tgid(e.ppid()));
+        old.startedAt = e.at().isBefore(old.startedAt) ? e.at() : old.startedAt;
+        if (old.image == null && old.parent != null) {
+          old.image = old.parent.image;
+        }
+        if (old.image != null) {
+          String image = old.image;
+          old.awaitingImage.forEach(set -> set.add(image));
+          old.awaitingImage.clear();
+        }
+        return;
+      }
+    }
+    if (e.thread()) {
+      threadGroup.put(e.pid(), tgid(e.ppid()));
+      return;
+    }
+    threadGroup.remove(e.pid()); // a pid reused after a thread ended
+    if (old != null && !old.exitSeen && old.execs.isEmpty() && old.ppid == e.ppid()) {
+      return; // the same start reported twice
+    }
+    Proc parent = live.get(tgid(e.ppid()));
+    Proc p = new Proc(e.pid(), e.ppid(), parent, e.at());
+    processes.add(p);
+    live.put(e.pid(), p);
+  }
+
+  void exited(TraceEvent.ProcessExited e) {
+    if (threadGroup.remove(e.pid()) != null) {
+      return; // a thread, not a process
+    }
+    Proc p = process(e.pid(), e.at());
+    p.endedAt = e.at();
+    p.exitCode = e.exitCode();
+    p.signal = e.signal();
+    p.killedByAgent = e.killedByAgent();
+    p.exitSeen = true;
+    live.remove(e.pid());
+  }
+
+  private int tgid(int pid) {
+    return threadGroup.getOrDefault(pid, pid);
+  }
+
+  /** The live process a pid or tid belongs to; one is made up if its start was not reported. */
+  Proc process(int pid, Instant at) {
+    int id = tgid(pid);
+    Proc p = live.get(id);
+    if (p == null) {
+      p = new Proc(id, 0, null, at);
+      p.implicit = true;
+      processes.add(p);
+      live.put(id, p);
+    }
+    return p;
+  }
+
+  static void noteProcess(Set<String> processes, Proc p) {
+    if (p.image != null) {
+      processes.add(p.image);
+    } else if (p.implicit) {
+      p.awaitingImage.add(processes);
+    }
+  }
+
+  static List<BuildRecord.ProcessInfo> processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf) {
+    Map<Proc, List<String>> keys = new HashMap<>();
+    for (Proc p : execsOf.keySet()) {
+      keys.put(p, treeKey(p, execsOf));
+    }
+    List<Proc> order = new ArrayList<>(execsOf.keySet());
+    order.sort(
+        Comparator.<Proc, List<String>>comparing(keys::get, ProcessTable::compareLists)
+            .thenComparing(p -> p.startedAt)
+            .thenComparingInt(p -> p.pid));
+    List<BuildRecord.ProcessInfo> out = new ArrayList<>();
+    for (Proc p : order) {
+      out.add(new BuildRecord.ProcessInfo(
+          p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent,
+          execsOf.get(p)));
+    }
+    return out;
+  }
+
+  /**
+   * A sort key that puts each process after its parent and orders siblings by what they ran, so
+   * that the same build lists its processes in the same order whatever the pids and scheduling.
+   */
+  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf) {
+    List<String> key = new ArrayList<>();
+    for (Proc q = p; q != null; q = q.parent) {
+      key.add(0, signature(q, execsOf.getOrDefault(q, List.of())));
+    }
+    return key;
+  }
+
+  private static String signature(Proc p, List<BuildRecord.Exec> execs) {
+    StringBuilder sb = new StringBuilder();
+    for (BuildRecord.Exec e : execs) {
+      sb.append(e.path()).append('\0').append(String.join("\0", e.argv())).append('\0').append(e.cwd()).append('\1');
+    }
+    sb.append('\2').append(p.exitCode).append('/').append(p.signal);
+    return sb.toString();
+  }
+
+  private static int compareLists(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  }
+
+  private static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+}
