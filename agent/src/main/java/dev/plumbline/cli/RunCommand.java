@@ -121,7 +121,11 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv();
+    Map<String, String> env = new java.util.HashMap<>(keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv());
+    List<String> original = spec.commandLine().getParseResult().originalArgs();
+    List<Integer> passFds = InheritedDescriptors.toPass(env, original.subList(0, Math.max(0, original.size() - command.size())),
+        Path.of("/proc/self/fd"));
+    env.remove(InheritedDescriptors.VARIABLE); // the launcher's note to us, not part of the build's environment
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
@@ -168,7 +172,7 @@ public final class RunCommand implements Callable<Integer> {
           } else {
             recorder.accept(event);
           }
-        }));
+        }, passFds));
       } catch (TraceException e) {
         err.println("plumbline: " + e.getMessage());
         err.flush();

@@ -20,6 +20,8 @@ public interface Tracer {
   /**
    * What to run and how. {@code argv[0]} is looked up in {@code env}'s PATH unless it contains a
    * slash; {@code enforcing} says whether egress decisions are a policy (allowed) or an audit.
+   * {@code passFds}: descriptors above 2 the build inherits as they are (the user's own, such as a
+   * make jobserver's pipe); every other descriptor of the agent is closed in the build.
    */
   record Request(
       List<String> argv,
@@ -28,10 +30,18 @@ public interface Tracer {
       Duration grace,
       EgressGate egress,
       boolean enforcing,
-      Consumer<TraceEvent> listener) {
+      Consumer<TraceEvent> listener,
+      List<Integer> passFds) {
     public Request {
       argv = List.copyOf(argv);
       env = Map.copyOf(env);
+      passFds = List.copyOf(passFds);
+    }
+
+    /** A build that gets descriptors 0-2 only. */
+    public Request(List<String> argv, Path cwd, Map<String, String> env, Duration grace, EgressGate egress,
+        boolean enforcing, Consumer<TraceEvent> listener) {
+      this(argv, cwd, env, grace, egress, enforcing, listener, List.of());
     }
   }
 

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The client matrix (issue 12): the fetchers and toolchains CI runs, each under every egress mode,
@@ -46,6 +48,10 @@ import org.junit.jupiter.api.Test;
  * <p>Needs root (ip netns), dnsmasq, git, curl, wget, pip, node/npm, go, musl-gcc, mvn: a missing
  * one fails with its name. An IT: it runs scripts/plumbline, which needs the packaged jar.
  */
+@Tag("needs-ptrace")
+@Tag("needs-root")
+@Tag("needs-network-namespace")
+@Tag("needs-npm")
 class ClientMatrixIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
   private static final Path PLUMBLINE = ROOT.resolve("scripts/plumbline");
@@ -112,6 +118,7 @@ class ClientMatrixIT {
   }
 
   @BeforeAll
+  @Timeout(value = 15, unit = TimeUnit.MINUTES) // builds Go's net/http and the other materials once
   static void setUp() throws Exception {
     for (String tool : List.of("dnsmasq", "git", "curl", "wget", "node", "npm", "go", "musl-gcc", "mvn", "javac", "python3", "openssl", "unshare")) {
       if (run(List.of("sh", "-c", "command -v " + tool), 30).code != 0) {
@@ -219,6 +226,7 @@ class ClientMatrixIT {
   record Cell(boolean pass, String detail) {}
 
   @Test
+  @Timeout(value = 30, unit = TimeUnit.MINUTES) // 90 cells, ~4 in parallel; a loaded 2-CPU machine needs the margin
   void everyClientWorksInEveryModeAndIsRecordedByName() throws Exception {
     Map<Client, Map<Mode, Cell>> results = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(Integer.getInteger("plumbline.matrixThreads", 4));
