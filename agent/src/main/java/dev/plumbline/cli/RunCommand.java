@@ -14,6 +14,7 @@ import dev.plumbline.record.EgressRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.redact.Redaction;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -92,6 +93,19 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--deny-unix", paramLabel = "PATH", description = "Refuse connections to this unix socket; repeatable.")
   List<String> denyUnix = new ArrayList<>();
 
+  // Redaction (see docs/record.md)
+  @Option(names = "--secret-env", paramLabel = "NAME", description = "Treat this environment variable as a secret"
+      + " (name only in the attestation, value masked wherever it appears); a glob such as '*_PASS*' is allowed;"
+      + " repeatable.")
+  List<String> secretEnv = new ArrayList<>();
+
+  @Option(names = "--secret-pattern", paramLabel = "REGEX", description = "Mask every match of this regular"
+      + " expression (Java syntax) in what is recorded, and treat variables whose value matches as secrets; repeatable.")
+  List<String> secretPattern = new ArrayList<>();
+
+  /** The redaction rules of this run, from --secret-env and --secret-pattern (set in call()). */
+  private Redaction redaction = Redaction.builtIn();
+
   // Attestation (see docs/predicate.md)
   @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
   List<String> subjects = new ArrayList<>();
@@ -126,6 +140,13 @@ public final class RunCommand implements Callable<Integer> {
     List<Integer> passFds = InheritedDescriptors.toPass(env, original.subList(0, Math.max(0, original.size() - command.size())),
         Path.of("/proc/self/fd"));
     env.remove(InheritedDescriptors.VARIABLE); // the launcher's note to us, not part of the build's environment
+    try {
+      redaction = Redaction.withUserRules(secretEnv, secretPattern);
+    } catch (IllegalArgumentException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
       err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
@@ -158,10 +179,8 @@ public final class RunCommand implements Callable<Integer> {
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
-          .maskingValues(env.entrySet().stream()
-              .filter(v -> dev.plumbline.redact.Secrets.isSensitive(v.getKey(), v.getValue()))
-              .map(Map.Entry::getValue)
-              .toList());
+          // the values of our own environment and the build's: a superset of what the build can pass on
+          .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
@@ -182,10 +201,11 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
-      BuildRecord built = EgressRecords.annotate(recorder.finish(
+      // what egress adds (hostnames learned from DNS) is redacted like the rest
+      BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
-          HASH_WAIT), egressSession);
+          HASH_WAIT), egressSession));
 
       if (record != null) {
         try {
@@ -226,7 +246,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), Path.of("").toAbsolutePath(), subjects, bundle);
+    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), Path.of("").toAbsolutePath(), subjects, bundle);
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */

@@ -1,6 +1,7 @@
 package dev.plumbline.egress;
 
 import dev.plumbline.egress.dns.NameBook;
+import dev.plumbline.linux.Errno;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.Allowlist;
 import dev.plumbline.trace.EgressGate;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class EgressPolicy implements EgressGate {
   private static final Logger log = LoggerFactory.getLogger(EgressPolicy.class);
 
-  public static final int EACCES = 13;
-  public static final int ECONNREFUSED = 111;
+  public static final int EACCES = Errno.EACCES;
+  public static final int ECONNREFUSED = Errno.ECONNREFUSED;
 
   /**
    * Where the agent's resolver listens (an IPv4 address and, when bound, an IPv6 one), and the

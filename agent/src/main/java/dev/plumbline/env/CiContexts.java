@@ -1,7 +1,7 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Ci;
-import dev.plumbline.redact.Secrets;
+import dev.plumbline.redact.Redaction;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,28 +25,33 @@ public final class CiContexts {
   private CiContexts() {}
 
   public static Ci detect(Map<String, String> env) {
+    return detect(env, Redaction.builtIn().maskingValuesOf(env));
+  }
+
+  /** The CI context, leaving out every variable {@code redaction} calls sensitive. */
+  public static Ci detect(Map<String, String> env, Redaction redaction) {
     if ("true".equalsIgnoreCase(env.get("GITHUB_ACTIONS"))) {
-      return new Ci("github-actions", pick(env, GITHUB));
+      return new Ci("github-actions", pick(env, GITHUB, redaction));
     }
     if ("true".equalsIgnoreCase(env.get("GITLAB_CI"))) {
-      return new Ci("gitlab-ci", pick(env, GITLAB));
+      return new Ci("gitlab-ci", pick(env, GITLAB, redaction));
     }
     if (env.containsKey("JENKINS_URL")) {
-      return new Ci("jenkins", pick(env, JENKINS));
+      return new Ci("jenkins", pick(env, JENKINS, redaction));
     }
     String ci = env.get("CI");
     if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0")) {
-      return new Ci("generic", pick(env, GENERIC));
+      return new Ci("generic", pick(env, GENERIC, redaction));
     }
     return new Ci("none", Map.of());
   }
 
   /** The named variables that are set, except any whose name or value looks sensitive. */
-  private static Map<String, String> pick(Map<String, String> env, List<String> names) {
+  private static Map<String, String> pick(Map<String, String> env, List<String> names, Redaction redaction) {
     Map<String, String> out = new TreeMap<>();
     for (String name : names) {
       String value = env.get(name);
-      if (value != null && !Secrets.isSensitive(name, value)) {
+      if (value != null && !redaction.isSensitiveVariable(name, value)) {
         out.put(name, value);
       }
     }

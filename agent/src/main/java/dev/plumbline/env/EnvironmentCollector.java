@@ -1,5 +1,6 @@
 package dev.plumbline.env;
 
+import dev.plumbline.redact.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,23 +24,36 @@ public final class EnvironmentCollector {
   private final Path root;
   private final String arch;
   private final CommandRunner runner;
+  private final Redaction redaction;
 
   public EnvironmentCollector(Map<String, String> env, Path root, String arch, CommandRunner runner) {
+    this(env, root, arch, runner, Redaction.builtIn());
+  }
+
+  /** With the run's redaction rules (the user's secret names and patterns); it masks {@code env}'s values. */
+  public EnvironmentCollector(Map<String, String> env, Path root, String arch, CommandRunner runner, Redaction redaction) {
     this.env = Map.copyOf(env);
     this.root = root;
     this.arch = HostFacts.normalizeArch(arch);
     this.runner = runner;
+    this.redaction = redaction.maskingValuesOf(this.env);
   }
 
   /** For the running process on this host. */
   public static EnvironmentCollector ofThisHost() {
-    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes());
+    return ofThisHost(Redaction.builtIn());
+  }
+
+  /** For the running process on this host, with the run's redaction rules. */
+  public static EnvironmentCollector ofThisHost(Redaction redaction) {
+    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes(),
+        redaction);
   }
 
   /** Everything but the executed tools, taken before the build. */
   public Snapshot before(Path cwd) {
     HostFacts host = new HostFacts(root, env);
-    List<Environment.Variable> variables = Variables.of(env);
+    List<Environment.Variable> variables = Variables.of(env, redaction);
     ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
     WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
     return new Snapshot(
@@ -48,7 +62,7 @@ public final class EnvironmentCollector {
             host.kernel(),
             arch,
             host.container(),
-            CiContexts.detect(env),
+            CiContexts.detect(env, redaction),
             variables,
             Variables.digest(variables),
             toolchains.onPath(),

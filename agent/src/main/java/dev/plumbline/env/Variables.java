@@ -1,7 +1,7 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Variable;
-import dev.plumbline.redact.Secrets;
+import dev.plumbline.redact.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,12 +15,21 @@ import java.util.TreeMap;
 public final class Variables {
   private Variables() {}
 
-  /** Every variable, sorted by name. */
+  /** Every variable, sorted by name, judged by the built-in rules. */
   public static List<Variable> of(Map<String, String> env) {
+    return of(env, Redaction.builtIn().maskingValuesOf(env));
+  }
+
+  /**
+   * Every variable, sorted by name; those {@code redaction} calls sensitive by name only. Pass a
+   * redaction that masks the values of {@code env} ({@link Redaction#maskingValuesOf}), so that a
+   * variable holding a copy of a secret is not hashed either.
+   */
+  public static List<Variable> of(Map<String, String> env, Redaction redaction) {
     List<Variable> out = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       String value = e.getValue() == null ? "" : e.getValue();
-      if (Secrets.isSensitive(e.getKey(), value)) {
+      if (redaction.isSensitiveVariable(e.getKey(), value)) {
         out.add(new Variable(e.getKey(), null, true));
       } else {
         out.add(new Variable(e.getKey(), sha256Hex(value.getBytes(StandardCharsets.UTF_8)), false));

@@ -12,7 +12,7 @@ import com.sun.jna.Pointer;
  * <p>Only reach this class through {@link Linux#libc()}, which turns a missing library or symbol into
  * a {@link NativeUnavailableException} with one line to show.
  */
-public final class LibC {
+final class LibC {
   static {
     Native.register(LibC.class, NativeLibrary.getInstance("c"));
   }
@@ -22,65 +22,65 @@ public final class LibC {
   static void load() {}
 
   // process creation and waiting
-  public static native int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
+  static native int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
 
-  public static native int posix_spawnattr_init(Pointer attr);
+  static native int posix_spawnattr_init(Pointer attr);
 
-  public static native int posix_spawnattr_destroy(Pointer attr);
+  static native int posix_spawnattr_destroy(Pointer attr);
 
-  public static native int posix_spawnattr_setflags(Pointer attr, short flags);
+  static native int posix_spawnattr_setflags(Pointer attr, short flags);
 
-  public static native int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+  static native int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
 
-  public static native int posix_spawn_file_actions_init(Pointer actions);
+  static native int posix_spawn_file_actions_init(Pointer actions);
 
-  public static native int posix_spawn_file_actions_destroy(Pointer actions);
+  static native int posix_spawn_file_actions_destroy(Pointer actions);
 
-  public static native int posix_spawn_file_actions_addclose(Pointer actions, int fd);
+  static native int posix_spawn_file_actions_addclose(Pointer actions, int fd);
 
-  public static native int waitpid(int pid, int[] status, int options);
+  static native int waitpid(int pid, int[] status, int options);
 
   // ptrace is variadic in glibc; on x86_64 and aarch64 Linux integer varargs travel like fixed ones
-  public static native long ptrace(long request, int pid, long addr, long data);
+  static native long ptrace(long request, int pid, long addr, long data);
 
-  public static native long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
+  static native long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
 
-  public static native long process_vm_writev(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
+  static native long process_vm_writev(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
 
   // signals
-  public static native int kill(int pid, int sig);
+  static native int kill(int pid, int sig);
 
-  // raw syscalls without a glibc wrapper (pidfd_open, pidfd_getfd, tgkill); variadic, see ptrace
-  public static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+  // raw syscalls without a glibc wrapper (pidfd_open, pidfd_getfd); variadic, see ptrace
+  static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
   // files and sockets
-  public static native int open(String path, int flags, int mode);
+  static native int open(String path, int flags, int mode);
 
-  public static native long read(int fd, Pointer buf, long count);
+  static native long read(int fd, Pointer buf, long count);
 
-  public static native int close(int fd);
+  static native int close(int fd);
 
-  public static native long readlink(String path, Pointer buf, long size);
+  static native long readlink(String path, Pointer buf, long size);
 
-  public static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
+  static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 
-  public static native int getpeername(int fd, Pointer addr, int[] addrlen);
+  static native int getpeername(int fd, Pointer addr, int[] addrlen);
 
-  public static native int shutdown(int fd, int how);
+  static native int shutdown(int fd, int how);
 
-  public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+  static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
-  public static native int getpid();
+  static native int getpid();
 
-  public static native int getpgrp();
+  static native int getpgrp();
 
-  public static native int mount(String source, String target, String fstype, long flags, Pointer data);
+  static native int mount(String source, String target, String fstype, long flags, Pointer data);
 
-  public static native int umount2(String target, int flags);
+  static native int umount2(String target, int flags);
 
-  public static native int isatty(int fd);
+  static native int isatty(int fd);
 
-  public static native int tcgetpgrp(int fd);
+  static native int tcgetpgrp(int fd);
 
-  public static native Pointer strerror(int errnum);
+  static native Pointer strerror(int errnum);
 }

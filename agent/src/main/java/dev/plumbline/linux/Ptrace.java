@@ -1,14 +1,15 @@
 package dev.plumbline.linux;
 
-/** Constants of ptrace(2), wait(2), seccomp(2), signals and errno on Linux (x86_64 and aarch64 values). */
+/**
+ * Constants of ptrace(2), wait(2), seccomp(2), prctl(2), signals, and the file, clone and socket
+ * flags the tracer and its filter test (x86_64 and aarch64 values; errno numbers are in {@link
+ * Errno}).
+ */
 public final class Ptrace {
   private Ptrace() {}
 
   public static final int PTRACE_TRACEME = 0;
-  public static final int PTRACE_PEEKUSER = 3;
-  public static final int PTRACE_POKEUSER = 6;
   public static final int PTRACE_CONT = 7;
-  public static final int PTRACE_KILL = 8;
   public static final int PTRACE_GETREGS = 12;
   public static final int PTRACE_SETREGS = 13;
   public static final int PTRACE_ATTACH = 16;
@@ -16,7 +17,6 @@ public final class Ptrace {
   public static final int PTRACE_SETOPTIONS = 0x4200;
   public static final int PTRACE_GETEVENTMSG = 0x4201;
   public static final int PTRACE_SEIZE = 0x4206;
-  public static final int PTRACE_INTERRUPT = 0x4207;
   public static final int PTRACE_LISTEN = 0x4208;
   public static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
 
@@ -25,8 +25,6 @@ public final class Ptrace {
   public static final int PTRACE_O_TRACEVFORK = 1 << 2;
   public static final int PTRACE_O_TRACECLONE = 1 << 3;
   public static final int PTRACE_O_TRACEEXEC = 1 << 4;
-  public static final int PTRACE_O_TRACEVFORKDONE = 1 << 5;
-  public static final int PTRACE_O_TRACEEXIT = 1 << 6;
   public static final int PTRACE_O_TRACESECCOMP = 1 << 7;
   public static final int PTRACE_O_EXITKILL = 1 << 20;
 
@@ -34,26 +32,17 @@ public final class Ptrace {
   public static final int PTRACE_EVENT_VFORK = 2;
   public static final int PTRACE_EVENT_CLONE = 3;
   public static final int PTRACE_EVENT_EXEC = 4;
-  public static final int PTRACE_EVENT_VFORK_DONE = 5;
-  public static final int PTRACE_EVENT_EXIT = 6;
   public static final int PTRACE_EVENT_SECCOMP = 7;
   public static final int PTRACE_EVENT_STOP = 128;
 
-  public static final int PTRACE_SYSCALL_INFO_NONE = 0;
-  public static final int PTRACE_SYSCALL_INFO_ENTRY = 1;
   public static final int PTRACE_SYSCALL_INFO_EXIT = 2;
   public static final int PTRACE_SYSCALL_INFO_SECCOMP = 3;
 
-  public static final int WNOHANG = 1;
   public static final int WUNTRACED = 2;
   public static final int WNOTHREAD = 0x20000000;
   public static final int WALL = 0x40000000;
 
-  public static final int SIGHUP = 1;
-  public static final int SIGINT = 2;
-  public static final int SIGQUIT = 3;
   public static final int SIGKILL = 9;
-  public static final int SIGTERM = 15;
   public static final int SIGCHLD = 17;
   public static final int SIGCONT = 18;
   public static final int SIGSTOP = 19;
@@ -65,28 +54,21 @@ public final class Ptrace {
   public static final int PR_SET_NO_NEW_PRIVS = 38;
   public static final int PR_SET_SECCOMP = 22;
   public static final int SECCOMP_SET_MODE_FILTER = 1;
-  public static final int SECCOMP_MODE_FILTER = 2;
-
-  public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
-  public static final int AUDIT_ARCH_I386 = 0x40000003;
-  public static final int AUDIT_ARCH_AARCH64 = 0xC00000B7;
 
   public static final int AT_FDCWD = -100;
 
+  /** open(2) flags that mean the file may change. */
+  public static final int O_WRONLY = 01;
+  public static final int O_RDWR = 02;
+  public static final int O_CREAT = 0100;
+  public static final int O_TRUNC = 01000;
+
+  public static final int CLONE_THREAD = 0x00010000;
+  public static final int CLONE_UNTRACED = 0x00800000;
+
+  public static final int MSG_FASTOPEN = 0x20000000;
+
   public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
-
-  public static final int SOL_SOCKET = 1;
-  public static final int SO_TYPE = 3;
-  public static final int SO_PROTOCOL = 38;
-  public static final int SO_DOMAIN = 39;
-
-  public static final int EPERM = 1;
-  public static final int ENOENT = 2;
-  public static final int ESRCH = 3;
-  public static final int EINTR = 4;
-  public static final int EACCES = 13;
-  public static final int ECHILD = 10;
-  public static final int ENOSYS = 38;
 
   public static boolean exited(int status) {
     return (status & 0x7f) == 0;

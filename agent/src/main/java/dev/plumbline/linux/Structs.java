@@ -1,15 +1,15 @@
 package dev.plumbline.linux;
 
-import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
 
 /**
  * Kernel structures with their C field names. The hot path reads and writes raw buffers at the
  * offsets these classes compute (Structure.read/write reflect over every field on each call); the
- * classes are the single source of layout and are size-tested against the headers.
+ * classes are the single source of layout (sizes and offsets) and are tested against the headers.
+ * The nested classes stay public: JNA reflects over their fields from its own package.
  */
-public final class Structs {
+final class Structs {
   private Structs() {}
 
   /** {@code struct user_regs_struct} of x86_64 ({@code <sys/user.h>}): 27 registers, 216 bytes. */
@@ -21,7 +21,7 @@ public final class Structs {
     public long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
     public long orig_rax, rip, cs, eflags, rsp, ss, fs_base, gs_base, ds, es, fs, gs;
 
-    public static int offsetOf(String field) {
+    static int offsetOf(String field) {
       return new UserRegsX8664().fieldOffset(field);
     }
   }
@@ -42,31 +42,8 @@ public final class Structs {
     public long[] args = new long[6];
     public int ret_data;
 
-    public static int offsetOf(String field) {
+    static int offsetOf(String field) {
       return new PtraceSyscallInfo().fieldOffset(field);
     }
-  }
-
-  /** {@code struct iovec}. */
-  @FieldOrder({"iov_base", "iov_len"})
-  public static class Iovec extends Structure {
-    public Pointer iov_base;
-    public long iov_len;
-  }
-
-  /** {@code struct sock_filter}: one classic BPF instruction. */
-  @FieldOrder({"code", "jt", "jf", "k"})
-  public static class SockFilter extends Structure {
-    public short code;
-    public byte jt;
-    public byte jf;
-    public int k;
-  }
-
-  /** {@code struct sock_fprog}: a BPF program (length and pointer). */
-  @FieldOrder({"len", "filter"})
-  public static class SockFprog extends Structure {
-    public short len;
-    public Pointer filter;
   }
 }

@@ -12,12 +12,10 @@ import java.util.List;
  * lives on that thread. Failing calls return -1 (or null) and leave the errno in {@link #errno()}.
  */
 public final class TracerCalls {
-  private static final int REGS_SIZE = 216;
-  private static final int INFO_SIZE = 88;
+  private static final int REGS_SIZE = new Structs.UserRegsX8664().size();
+  private static final int INFO_SIZE = new Structs.PtraceSyscallInfo().size();
   private static final int INFO_OP = Structs.PtraceSyscallInfo.offsetOf("op");
   private static final int INFO_ARCH = Structs.PtraceSyscallInfo.offsetOf("arch");
-  private static final int INFO_IP = Structs.PtraceSyscallInfo.offsetOf("instruction_pointer");
-  private static final int INFO_SP = Structs.PtraceSyscallInfo.offsetOf("stack_pointer");
   private static final int INFO_NR = Structs.PtraceSyscallInfo.offsetOf("nr");
   private static final int INFO_ARGS = Structs.PtraceSyscallInfo.offsetOf("args");
   private static final int INFO_RET_DATA = Structs.PtraceSyscallInfo.offsetOf("ret_data");
@@ -114,7 +112,7 @@ public final class TracerCalls {
     } catch (UnsatisfiedLinkError e) {
       java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
       if (fds == null) {
-        return 38; // ENOSYS: no way to keep descriptors from leaking
+        return Errno.ENOSYS; // no way to keep descriptors from leaking
       }
       for (java.io.File f : fds) {
         int fd = Integer.parseInt(f.getName());
@@ -181,14 +179,6 @@ public final class TracerCalls {
 
   public int infoArch() {
     return info.getInt(INFO_ARCH);
-  }
-
-  public long infoInstructionPointer() {
-    return info.getLong(INFO_IP);
-  }
-
-  public long infoStackPointer() {
-    return info.getLong(INFO_SP);
   }
 
   public long infoNr() {
@@ -353,7 +343,7 @@ public final class TracerCalls {
    */
   public int[] socketKind(int tid, int tgid, int fd) {
     return onTraceeDescriptor(tid, tgid, fd, dup ->
-        new int[] {sockopt(dup, Ptrace.SO_DOMAIN), sockopt(dup, Ptrace.SO_TYPE), sockopt(dup, Ptrace.SO_PROTOCOL)});
+        new int[] {sockopt(dup, SO_DOMAIN), sockopt(dup, SO_TYPE), sockopt(dup, SO_PROTOCOL)});
   }
 
   /**
@@ -415,7 +405,7 @@ public final class TracerCalls {
     }
     if (pidfdThread) {
       int fd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0, 0, 0, 0));
-      if (fd >= 0 || errno != EINVAL) {
+      if (fd >= 0 || errno != Errno.EINVAL) {
         return fd;
       }
       pidfdThread = false; // the kernel predates PIDFD_THREAD: do not ask again
@@ -426,24 +416,21 @@ public final class TracerCalls {
   private int sockopt(int fd, int option) {
     intLen[0] = 4;
     intOut[0] = -1;
-    if (LibC.getsockopt(fd, Ptrace.SOL_SOCKET, option, intOut, intLen) != 0) {
+    if (LibC.getsockopt(fd, SOL_SOCKET, option, intOut, intLen) != 0) {
       errno = Linux.errno();
       return -1;
     }
     return intOut[0];
   }
 
-  /** tgkill(2): a signal to one thread. */
-  public int tgkill(int tgid, int tid, int signal) {
-    return (int) check(LibC.syscall(SYS_TGKILL, tgid, tid, signal, 0, 0, 0));
-  }
-
   private static final long SYS_PIDFD_OPEN = 434;
   /** pidfd_open flag (kernel 6.9+): a pidfd for the thread itself, not its group's leader; = O_EXCL. */
   private static final int PIDFD_THREAD = 0200;
-  private static final int EINVAL = 22;
   /** Cleared after the kernel rejected PIDFD_THREAD once. */
   private boolean pidfdThread = !Boolean.getBoolean("plumbline.noPidfdThread");
   private static final long SYS_PIDFD_GETFD = 438;
-  private static final long SYS_TGKILL = Linux.isX8664() ? 234 : 131;
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_TYPE = 3;
+  private static final int SO_PROTOCOL = 38;
+  private static final int SO_DOMAIN = 39;
 }

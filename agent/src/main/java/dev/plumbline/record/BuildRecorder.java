@@ -1,6 +1,6 @@
 package dev.plumbline.record;
 
-import dev.plumbline.redact.ArgvRedactor;
+import dev.plumbline.redact.Redaction;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,42 +118,24 @@ public final class BuildRecorder {
   private final Set<String> reasons = new TreeSet<>();
   private boolean finished;
 
-  private volatile List<String> secretValues = List.of();
+  private volatile Redaction redaction = Redaction.builtIn();
 
   /**
-   * Values that must never be written, masked as {@code ***} wherever they appear in a recorded
-   * argv: the values of the build's sensitive environment variables, which a script can pass on as
-   * plain arguments ({@code deploy "$TOKEN"}) where no redaction rule could recognise them. Values
-   * shorter than {@value #MIN_MASKED_LENGTH} characters and absolute paths (sockets, credential
-   * files: not secrets themselves) are left alone, so masking does not rewrite unrelated words.
+   * The rules for what must never be written (default: the built-in ones). Pass one that masks the
+   * build's environment ({@link Redaction#maskingValuesOf}): a script can hand a sensitive value on
+   * as a plain argument ({@code deploy "$TOKEN"}) or in a DNS name, where no rule could recognise it.
    */
-  public BuildRecorder maskingValues(java.util.Collection<String> values) {
-    this.secretValues = values.stream()
-        .filter(v -> v != null && v.strip().length() >= MIN_MASKED_LENGTH && !v.startsWith("/"))
-        .distinct()
-        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
-        .toList();
+  public BuildRecorder redacting(Redaction redaction) {
+    this.redaction = Objects.requireNonNull(redaction);
     return this;
   }
 
-  /** The shortest environment value {@link #maskingValues} masks. */
-  public static final int MIN_MASKED_LENGTH = 6;
-
-  private List<String> masked(List<String> argv) {
-    List<String> values = secretValues;
-    if (values.isEmpty()) {
-      return argv;
-    }
-    List<String> out = new ArrayList<>(argv.size());
-    for (String arg : argv) {
-      for (String v : values) {
-        if (arg.contains(v)) {
-          arg = arg.replace(v, ArgvRedactor.REDACTED);
-        }
-      }
-      out.add(arg);
-    }
-    return out;
+  /**
+   * {@code record} with this recorder's redaction applied to every string in it; {@link #finish}
+   * does this, and code that adds to a finished record (hostnames, egress) calls it again.
+   */
+  public BuildRecord redact(BuildRecord record) {
+    return RecordRedaction.apply(record, redaction);
   }
 
   public BuildRecorder(Settings settings) {
@@ -287,7 +269,7 @@ public final class BuildRecorder {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
         BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
-        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(masked(ArgvRedactor.redact(e.argv())));
+        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
         toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
       }
@@ -306,14 +288,14 @@ public final class BuildRecorder {
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
-            TempNames.mask(masked(ArgvRedactor.redact(settings.argv()))),
+            TempNames.mask(redaction.argv(settings.argv())),
             settings.workdir().toString(),
             time(outcome.startedAt()),
             time(outcome.finishedAt()),
             outcome.exitCode(),
             outcome.signal());
     GitTrackedFiles tracked = settings.tracked();
-    return new BuildRecord(
+    return redact(new BuildRecord(
         BuildRecord.FORMAT,
         settings.agent(),
         invocation,
@@ -325,7 +307,7 @@ public final class BuildRecorder {
         fileWrites(tracked),
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
-        noteList());
+        noteList()));
   }
 
   private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {

@@ -2,7 +2,6 @@ package dev.plumbline.redact;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -15,36 +14,35 @@ import java.util.regex.Pattern;
  * docs/record.md} ("Redaction"); in short, per argument:
  *
  * <ol>
- *   <li>long options whose name ends in a secret word ({@code --password X}, {@code --api-key=X},
- *       Go-style {@code -token X}), not {@code --password-file} and the like;
+ *   <li>long options whose name is secret by {@link SecretNames} ({@code --password X},
+ *       {@code --api-key=X}, Go-style {@code -token X}), not {@code --password-file} and the like;
+ *       a key option's value is kept when it names a key file ({@code --private-key ~/.ssh/id});
  *   <li>short options only for the programs where they mean a password ({@code mysql -pX},
  *       {@code sshpass -p X}, {@code docker login -p X}, {@code curl -u user:X}, …), since {@code
  *       -p} is a port or "parents" almost everywhere else;
  *   <li>{@code NAME=VALUE} assignments and {@code -DNAME=VALUE} properties with a secret NAME, also
  *       inside option values ({@code --env=TOKEN=X}) and comma lists ({@code --set a=1,pw=X});
- *   <li>inside any argument: URL passwords and secret query values, Authorization and similar
- *       headers, JSON fields with secret names, npmrc auth, and well-known token formats;
+ *   <li>inside any argument: URL passwords and secret query values, Authorization and headers
+ *       with secret names, JSON fields with secret names, npmrc auth, and the {@link TokenFormats};
  *   <li>inside shell strings ({@code sh -c "…"}): rules 1 and 3 as well.
  * </ol>
  *
  * <p>Redacting twice gives the same result as redacting once.
  */
 public final class ArgvRedactor {
-  public static final String REDACTED = "***";
+  private static final String REDACTED = Redaction.MASK;
+  private static final ArgvRedactor BUILT_IN = new ArgvRedactor(SecretNames.builtIn());
 
-  private ArgvRedactor() {}
+  private final SecretNames names;
 
-  private static final Set<String> SECRET_WORDS =
-      Set.of("password", "passwd", "pass", "passphrase", "token", "secret", "apikey", "bearer", "pat");
-  private static final Set<String> OPTION_PAIRS = Set.of("api key", "access key", "secret key", "auth key");
-  private static final Set<String> ASSIGNMENT_PAIRS =
-      Set.of("api key", "access key", "secret key", "auth key", "private key", "signing key", "encryption key",
-          "master key", "session key", "client secret");
-  private static final Set<String> NOT_SECRET_LAST =
-      Set.of("file", "path", "dir", "env", "stdin", "fd", "cmd", "command", "helper", "prompt", "length", "len",
-          "type", "name", "url", "endpoint", "user", "username", "host", "port", "id", "mode");
-  private static final Set<String> SECRET_BY_NAME = Set.of("sshpass", "pgpassword", "mysql_pwd", "rediscli_auth");
-  private static final Set<String> DIRECTORY_NAMES = Set.of("pwd", "oldpwd");
+  ArgvRedactor(SecretNames names) {
+    this.names = names;
+  }
+
+  /** {@code argv} redacted by the built-in rules (same length and order). */
+  public static List<String> redact(List<String> argv) {
+    return BUILT_IN.apply(argv);
+  }
 
   private static final Set<String> MYSQL =
       Set.of("mysql", "mariadb", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow", "mysqlcheck", "mysqlslap",
@@ -88,37 +86,18 @@ public final class ArgvRedactor {
   private static final Set<String> KEYSTORE_PASS =
       Set.of("-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass");
 
-  private static final Pattern URL_USERINFO =
-      Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^/\\s:@?#'\"]*:)([^/\\s@?#'\"]+)@");
   private static final Pattern QUERY_PARAM = Pattern.compile("([?&;])([A-Za-z0-9_.-]+)=([^&#\\s'\"]*)");
-  private static final Set<String> SECRET_QUERY_NAMES =
-      Set.of("token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "api_key", "apikey",
-          "api-key", "key", "sig", "signature", "password", "passwd", "pwd", "pass", "secret", "client_secret",
-          "private_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature",
-          "x-goog-credential");
   private static final Pattern AUTHORIZATION =
       Pattern.compile("(?i)((?:proxy-)?authorization\\s*:\\s*(?:[A-Za-z0-9_-]+\\s+(?=\\S))?)([^'\"\\r\\n]+)");
-  private static final Pattern SECRET_HEADER =
-      Pattern.compile(
-          "(?i)\\b((?:x-api-key|api-key|x-auth-token|private-token|job-token|deploy-token|x-vault-token|cookie)"
-              + "\\s*:\\s*)([^'\"\\r\\n]+)");
+  /**
+   * {@code Name: value} at the start of an argument or after whitespace, a quote or {@code =}; the
+   * value is redacted when the name is a secret header ({@code apikey: X}, {@code X-Api-Key: X}).
+   * Not at the start of an argument, a space must follow the colon ({@code -v token:/data} is a
+   * volume, not a header).
+   */
+  private static final Pattern HEADER =
+      Pattern.compile("(?:^|(?<=[\\s'\"=]))([A-Za-z][A-Za-z0-9_-]*)(:[ \\t]*)([^'\"\\r\\n]+)");
   private static final Pattern NPMRC = Pattern.compile("(?i)((?:^|[\\s:/])_(?:authtoken|auth|password)=)([^\\s'\"]+)");
-  private static final Pattern TOKEN_FORMATS =
-      Pattern.compile(
-          String.join(
-              "|",
-              "\\bgh[pousr]_[A-Za-z0-9]{30,}",
-              "\\bgithub_pat_[A-Za-z0-9_]{22,}",
-              "\\bglpat-[A-Za-z0-9_-]{20,}",
-              "\\bxox[abposr]-[A-Za-z0-9-]{10,}",
-              "\\bnpm_[A-Za-z0-9]{36}\\b",
-              "\\bpypi-[A-Za-z0-9_-]{50,}",
-              "\\bAIza[0-9A-Za-z_-]{35}",
-              "\\b(?:AKIA|ASIA)[A-Z0-9]{16}\\b",
-              "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*",
-              "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"));
-  /** The shortest string {@link #TOKEN_FORMATS} can match ({@code xoxb-} + 10). */
-  private static final int MIN_TOKEN_LENGTH = 15;
   private static final Pattern INLINE_OPTION = Pattern.compile("(?<=^|\\s)(--?([A-Za-z0-9][A-Za-z0-9_.-]*)[= ])([^\\s'\";|&()-][^\\s'\";|&()]*)");
   private static final Pattern INLINE_ASSIGNMENT = Pattern.compile("(?<=^|[\\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=([^\\s'\";&|)]+)");
   private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_.-]*)=(.*)", Pattern.DOTALL);
@@ -129,10 +108,10 @@ public final class ArgvRedactor {
   /** {@code sh -c}, {@code bash -lc}, {@code sh -ec}: the next argument is a command string. */
   private static final Pattern SHELL_COMMAND_FLAG = Pattern.compile("-[a-z]*c[a-z]*");
 
-  private enum Pending { NONE, VALUE, USER_PASS, USER_PERCENT_PASS, OPENSSL_PASS }
+  private enum Pending { NONE, VALUE, KEY_VALUE, USER_PASS, USER_PERCENT_PASS, OPENSSL_PASS }
 
   /** A redacted copy of {@code argv}, same length and order. */
-  public static List<String> redact(List<String> argv) {
+  List<String> apply(List<String> argv) {
     List<String> out = new ArrayList<>(argv.size());
     String program = argv.isEmpty() ? "" : basename(argv.get(0));
     boolean login = argv.contains("login");
@@ -168,33 +147,31 @@ public final class ArgvRedactor {
 
   /**
    * A shell command string ({@code sh -c "…"}): the inline rules, then every simple command in it
-   * split into words as the shell would (quotes, backslashes; split on {@code ; & | ( )} and
-   * newlines) and run through {@link #redact}, so program-specific options such as {@code curl -u
-   * user:pw} or {@code mysql -ppw} are redacted inside scripts too. A changed word is written back
-   * in single quotes when it was quoted.
+   * split into words as the shell would ({@link ShellWords}) and run through {@link #apply}, so
+   * program-specific options such as {@code curl -u user:pw} or {@code mysql -ppw} are redacted
+   * inside scripts too. A changed word is written back in single quotes when it was quoted.
    */
-  static String redactShellString(String script) {
+  String redactShellString(String script) {
     String s = redactInline(script);
-    List<List<int[]>> commands = shellWords(s);
     StringBuilder out = new StringBuilder(s);
-    // replace from the end so earlier spans stay valid
     List<int[]> changes = new ArrayList<>();
     List<String> replacements = new ArrayList<>();
-    for (List<int[]> command : commands) {
+    for (List<int[]> command : ShellWords.commands(s)) {
       List<String> words = new ArrayList<>(command.size());
       for (int[] span : command) {
-        words.add(unquote(s.substring(span[0], span[1])));
+        words.add(ShellWords.unquote(s.substring(span[0], span[1])));
       }
-      List<String> redacted = redact(words);
+      List<String> redacted = apply(words);
       for (int i = 0; i < words.size(); i++) {
         if (!redacted.get(i).equals(words.get(i)) && !onlyVariableRedacted(words.get(i), redacted.get(i))) {
           String raw = s.substring(command.get(i)[0], command.get(i)[1]);
           String value = redacted.get(i);
           changes.add(command.get(i));
-          replacements.add(raw.equals(words.get(i)) ? value : "'" + value.replace("'", "'\\''") + "'");
+          replacements.add(raw.equals(words.get(i)) ? value : ShellWords.quote(value));
         }
       }
     }
+    // replace from the end so earlier spans stay valid
     for (int i = changes.size() - 1; i >= 0; i--) {
       out.replace(changes.get(i)[0], changes.get(i)[1], replacements.get(i));
     }
@@ -208,76 +185,6 @@ public final class ArgvRedactor {
       common++;
     }
     return common < word.length() && word.charAt(common) == '$';
-  }
-
-  /** Word spans {start, end} of each simple command of a shell string, in order. */
-  private static List<List<int[]>> shellWords(String s) {
-    List<List<int[]>> commands = new ArrayList<>();
-    List<int[]> words = new ArrayList<>();
-    int start = -1;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\'' || c == '"') {
-        if (start < 0) {
-          start = i;
-        }
-        int close = i + 1;
-        while (close < s.length() && s.charAt(close) != c) {
-          close += c == '"' && s.charAt(close) == '\\' ? 2 : 1;
-        }
-        if (close >= s.length()) {
-          return List.of(); // unbalanced quotes: no shell runs this; leave it to the inline rules
-        }
-        i = close;
-      } else if (c == '\\') {
-        if (start < 0) {
-          start = i;
-        }
-        if (i + 1 >= s.length()) {
-          return List.of(); // a trailing backslash: not a complete shell string
-        }
-        i++;
-      } else if (Character.isWhitespace(c) || ";&|()".indexOf(c) >= 0) {
-        if (start >= 0) {
-          words.add(new int[] {start, i});
-          start = -1;
-        }
-        if (c == '\n' || ";&|()".indexOf(c) >= 0) {
-          if (!words.isEmpty()) {
-            commands.add(words);
-          }
-          words = new ArrayList<>();
-        }
-      } else if (start < 0) {
-        start = i;
-      }
-    }
-    if (start >= 0) {
-      words.add(new int[] {start, s.length()});
-    }
-    if (!words.isEmpty()) {
-      commands.add(words);
-    }
-    return commands;
-  }
-
-  /** A shell word's value: quotes removed, backslash escapes resolved. */
-  private static String unquote(String raw) {
-    StringBuilder v = new StringBuilder(raw.length());
-    char quote = 0;
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (quote == 0 && (c == '\'' || c == '"')) {
-        quote = c;
-      } else if (quote != 0 && c == quote) {
-        quote = 0;
-      } else if (c == '\\' && quote != '\'' && i + 1 < raw.length()) {
-        v.append(raw.charAt(++i));
-      } else {
-        v.append(c);
-      }
-    }
-    return v.toString();
   }
 
   /** {@code htpasswd -b[c…] FILE USER PASSWORD} / {@code htpasswd -nb USER PASSWORD}: the last argument. */
@@ -299,65 +206,58 @@ public final class ArgvRedactor {
     }
   }
 
-  /** The inline rules (4 and 5) on one string: URLs, headers, token formats, shell strings. */
-  public static String redactInline(String text) {
+  /** The inline rules (4 and 5) on one string: token formats, URLs, headers, shell strings. */
+  String redactInline(String text) {
     if (text.isEmpty()) {
       return text;
     }
     // cheap guards first: most arguments (file names, flags) cannot match any pattern
-    String s = text;
-    if (s.length() >= MIN_TOKEN_LENGTH) {
-      s = TOKEN_FORMATS.matcher(s).replaceAll(REDACTED);
-    }
-    if (s.contains("://")) {
-      s = URL_USERINFO.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED + "@"));
-    }
+    String s = TokenFormats.redact(text);
     if (s.indexOf('?') >= 0) {
       s = redactQuery(s);
     }
     if (s.indexOf(':') >= 0) {
       s = AUTHORIZATION.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
-      s = SECRET_HEADER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
+      s = HEADER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(secretHeader(m) ? m.group(1) + m.group(2) + REDACTED : m.group()));
     }
     if (s.indexOf('"') >= 0 && s.indexOf(':') >= 0) {
       s = JSON_FIELD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(
-          secretAssignment(m.group(2)) && !m.group(3).isEmpty() ? m.group(1) + REDACTED + "\"" : m.group()));
+          names.isSecretAssignment(m.group(2)) && !m.group(3).isEmpty() ? m.group(1) + REDACTED + "\"" : m.group()));
     }
     if (s.indexOf('_') >= 0 && s.indexOf('=') >= 0) {
       s = NPMRC.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + REDACTED));
     }
     if (hasWhitespace(s)) {
       s = INLINE_OPTION.matcher(s).replaceAll(
-          m -> Matcher.quoteReplacement(secretOption(m.group(2), m.group(1).startsWith("--"))
+          m -> Matcher.quoteReplacement(secretOptionValue(m.group(2), m.group(1).startsWith("--"), m.group(3))
               ? m.group(1) + REDACTED : m.group()));
       s = INLINE_ASSIGNMENT.matcher(s).replaceAll(
-          m -> Matcher.quoteReplacement(secretAssignment(m.group(1)) ? m.group(1) + "=" + REDACTED : m.group()));
+          m -> Matcher.quoteReplacement(names.isSecretAssignment(m.group(1)) ? m.group(1) + "=" + REDACTED : m.group()));
     }
     return s;
   }
 
-  private static String redactQuery(String s) {
+  private boolean secretHeader(java.util.regex.MatchResult m) {
+    if (m.group(3).equals(REDACTED) || m.group(1).equalsIgnoreCase("authorization")) {
+      return false; // done, or the Authorization rule's (it keeps the scheme)
+    }
+    boolean spaced = m.group(2).length() > 1;
+    return (spaced || m.start() == 0) && names.isSecretHeader(m.group(1));
+  }
+
+  private String redactQuery(String s) {
     int q = s.indexOf('?');
     Matcher m = QUERY_PARAM.matcher(s);
     StringBuilder sb = new StringBuilder();
     int last = 0;
     while (m.find()) {
-      if (m.start() < q || m.group(3).isEmpty() || !secretQueryName(m.group(2))) {
+      if (m.start() < q || m.group(3).isEmpty() || !names.isSecretQueryName(m.group(2))) {
         continue;
       }
       sb.append(s, last, m.start(3)).append(REDACTED);
       last = m.end(3);
     }
     return sb.append(s, last, s.length()).toString();
-  }
-
-  private static boolean secretQueryName(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
-    return SECRET_QUERY_NAMES.contains(n)
-        || n.endsWith("_token")
-        || n.endsWith("-token")
-        || n.endsWith("_secret")
-        || n.endsWith("_password");
   }
 
   /** The separate value after an option that takes a secret, or null if {@code arg} is not a value. */
@@ -367,6 +267,7 @@ public final class ArgvRedactor {
     }
     return switch (kind) {
       case VALUE -> REDACTED;
+      case KEY_VALUE -> looksLikeKeyFile(arg) ? arg : REDACTED;
       case USER_PASS -> userPass(arg);
       case USER_PERCENT_PASS -> arg.indexOf('%') < 0 ? arg : arg.substring(0, arg.indexOf('%') + 1) + REDACTED;
       case OPENSSL_PASS -> arg.startsWith("pass:") ? "pass:" + REDACTED : arg;
@@ -380,7 +281,7 @@ public final class ArgvRedactor {
   }
 
   /** Rules 1–3 on one argument; {@code result[0]} gets the redacted argument. Returns what the next one is. */
-  private static Pending redactArgument(String program, boolean login, String arg, String[] result) {
+  private Pending redactArgument(String program, boolean login, String arg, String[] result) {
     // rule 2: program-specific short options
     if (program.equals("curl")) {
       if (arg.equals("-u") || arg.equals("--user") || arg.equals("-U") || arg.equals("--proxy-user")) {
@@ -418,7 +319,7 @@ public final class ArgvRedactor {
     // rule 3b: -DNAME=VALUE / -PNAME=VALUE properties
     Matcher property = arg.startsWith("-D") || arg.startsWith("-P") ? PROPERTY.matcher(arg) : null;
     if (property != null && property.matches()) {
-      if (secretAssignment(property.group(2)) && !property.group(4).isEmpty()) {
+      if (names.isSecretAssignment(property.group(2)) && !property.group(4).isEmpty()) {
         String type = property.group(3) == null ? "" : property.group(3);
         result[0] = "-" + property.group(1) + property.group(2) + type + "=" + REDACTED;
       }
@@ -434,7 +335,7 @@ public final class ArgvRedactor {
         String name = body.substring(0, eq);
         String prefix = arg.substring(0, arg.length() - body.length() + eq + 1);
         String value = body.substring(eq + 1);
-        if (!value.isEmpty() && secretOption(name, doubleDash)) {
+        if (!value.isEmpty() && secretOptionValue(name, doubleDash, value)) {
           result[0] = prefix + REDACTED;
         } else {
           // --env=PASSWORD=x, --from-literal=token=x, -var=db_password=x
@@ -442,18 +343,46 @@ public final class ArgvRedactor {
         }
         return Pending.NONE;
       }
-      return secretOption(body, doubleDash) ? Pending.VALUE : Pending.NONE;
+      if (!names.isSecretOption(body, doubleDash)) {
+        return Pending.NONE;
+      }
+      return SecretNames.namesAKey(body) ? Pending.KEY_VALUE : Pending.VALUE;
     }
     // rule 3a: NAME=VALUE assignments
     result[0] = redactAssignment(arg);
     return Pending.NONE;
   }
 
+  /** Whether option NAME's VALUE is a secret: a secret option, unless a key option names a key file. */
+  private boolean secretOptionValue(String name, boolean doubleDash, String value) {
+    return names.isSecretOption(name, doubleDash) && !(SecretNames.namesAKey(name) && looksLikeKeyFile(value));
+  }
+
+  /**
+   * Whether a key option's value names a file rather than holding the key: {@code id_ed25519},
+   * {@code deploy.pem}, {@code ~/.ssh/key}, {@code /run/secrets/k}. A long run of base64 is a key
+   * even when it starts with {@code /}.
+   */
+  static boolean looksLikeKeyFile(String v) {
+    if (v.isEmpty() || hasWhitespace(v) || v.equals(REDACTED)) {
+      return false;
+    }
+    if (KEY_FILE.matcher(v).matches()) {
+      return true;
+    }
+    boolean pathLike = v.startsWith("/") || v.startsWith("./") || v.startsWith("../") || v.startsWith("~/");
+    return pathLike && !(v.length() >= 40 && BASE64.matcher(v).matches());
+  }
+
+  private static final Pattern KEY_FILE = Pattern.compile(
+      "(?:.*/)?(?:id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?:\\.pub)?|[^/]+\\.(?i:pem|key|der|p12|pfx|jks|keystore|asc|gpg|pub|crt|ppk|p8|json))");
+  private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=]+");
+
   /**
    * {@code NAME=VALUE} with a secret NAME → {@code NAME=***}; otherwise secret pairs of a
    * comma-separated list ({@code helm --set a=1,db.password=x}) are redacted up to the next comma.
    */
-  static String redactAssignment(String arg) {
+  String redactAssignment(String arg) {
     if (arg.indexOf('=') <= 0) {
       return arg;
     }
@@ -461,93 +390,15 @@ public final class ArgvRedactor {
     if (!assignment.matches() || assignment.group(2).isEmpty()) {
       return arg;
     }
-    if (secretAssignment(assignment.group(1))) {
+    if (names.isSecretAssignment(assignment.group(1))) {
       return assignment.group(1) + "=" + REDACTED;
     }
     if (arg.indexOf(',') < 0) {
       return arg;
     }
     return LIST_PAIR.matcher(arg).replaceAll(
-        m -> Matcher.quoteReplacement(secretAssignment(m.group(2)) && !m.group(3).isEmpty()
+        m -> Matcher.quoteReplacement(names.isSecretAssignment(m.group(2)) && !m.group(3).isEmpty()
             ? m.group(1) + m.group(2) + "=" + REDACTED : m.group()));
-  }
-
-  /** Whether option NAME (without dashes) takes a secret value. */
-  static boolean secretOption(String name, boolean doubleDash) {
-    List<String> parts = words(name);
-    if (parts.isEmpty() || parts.get(0).equals("no")) {
-      return false;
-    }
-    if (parts.contains("webhook")) {
-      return true; // --slack-webhook-url: the URL is the credential
-    }
-    String last = parts.get(parts.size() - 1);
-    if (NOT_SECRET_LAST.contains(last)) {
-      return false;
-    }
-    if (SECRET_WORDS.contains(last) && (doubleDash || !last.equals("pass"))) {
-      return true;
-    }
-    return parts.size() >= 2 && OPTION_PAIRS.contains(parts.get(parts.size() - 2) + " " + last);
-  }
-
-  /** Whether an assignment or property NAME holds a secret. */
-  static boolean secretAssignment(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (SECRET_BY_NAME.contains(lower)) {
-      return true;
-    }
-    if (DIRECTORY_NAMES.contains(lower)) {
-      return false;
-    }
-    List<String> parts = words(name);
-    if (parts.isEmpty()) {
-      return false;
-    }
-    if (parts.contains("webhook")) {
-      return true; // SLACK_WEBHOOK_URL: the URL is the credential
-    }
-    String last = parts.get(parts.size() - 1);
-    if (NOT_SECRET_LAST.contains(last)) {
-      return false;
-    }
-    // the secret word must end the name: HAVE_PASSWD_H, TOKEN_SIZE, SECRET_LEN are C macros, not secrets
-    if (SECRET_WORDS.contains(last)) {
-      return true;
-    }
-    // ... except for key pairs, which also name secrets in the middle (SECRET_KEY_BASE)
-    for (int i = 1; i < parts.size(); i++) {
-      if (ASSIGNMENT_PAIRS.contains(parts.get(i - 1) + " " + parts.get(i))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-
-  /** Lower-case words of a name split on - _ . and camelCase: "signingPassword" → [signing, password]. */
-  static List<String> words(String name) {
-    List<String> parts = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean boundary = c == '-' || c == '_' || c == '.';
-      boolean camel = i > 0 && Character.isUpperCase(c) && Character.isLowerCase(name.charAt(i - 1));
-      if (boundary || camel) {
-        if (cur.length() > 0) {
-          parts.add(cur.toString().toLowerCase(Locale.ROOT));
-        }
-        cur.setLength(0);
-        if (boundary) {
-          continue;
-        }
-      }
-      cur.append(c);
-    }
-    if (cur.length() > 0) {
-      parts.add(cur.toString().toLowerCase(Locale.ROOT));
-    }
-    return parts;
   }
 
   private static boolean hasWhitespace(String s) {

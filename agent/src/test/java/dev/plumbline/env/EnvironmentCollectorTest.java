@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.env.Environment.Toolchain;
-import dev.plumbline.redact.Secrets;
+import dev.plumbline.redact.SecretNames;
+import dev.plumbline.redact.TokenFormats;
 import dev.plumbline.testing.Records;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,18 +137,18 @@ class EnvironmentCollectorTest {
   void secretDetectorKnowsNamesAndValueShapes() {
     for (String name : List.of("GITHUB_TOKEN", "MY_PASSWORD", "db_passwd", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY_FILE",
         "NPM_AUTH", "SESSION_ID", "GOOGLE_CREDENTIALS", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "COOKIE_JAR")) {
-      assertTrue(Secrets.isSensitiveName(name), name);
+      assertTrue(SecretNames.builtIn().isSensitiveVariable(name), name);
     }
     for (String name : List.of("HOME", "PATH", "LANG", "GITHUB_SHA", "RUNNER_OS", "PWD")) {
-      assertFalse(Secrets.isSensitiveName(name), name);
+      assertFalse(SecretNames.builtIn().isSensitiveVariable(name), name);
     }
     for (String v : List.of("ghp_0123456789abcdefghijABCDEFGHIJ012345", "github_pat_11AAAAAAA0bbbbbbbbbbbbbbbb",
         "AKIAIOSFODNN7EXAMPLE", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "-----BEGIN OPENSSH PRIVATE KEY-----",
         "https://user:pa55@registry.example/", "Bearer ghs_abcdefghijklmnopqrstuvwxyz")) {
-      assertTrue(Secrets.looksLikeSecret(v), v);
+      assertTrue(TokenFormats.contains(v), v);
     }
     for (String v : List.of("/usr/bin:/bin", "en_US.UTF-8", "https://github.com/acme/app", "refs/heads/main", "AKIA")) {
-      assertFalse(Secrets.looksLikeSecret(v), v);
+      assertFalse(TokenFormats.contains(v), v);
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.plumbline.record;
 
+import dev.plumbline.redact.Redaction;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -95,20 +98,34 @@ class BuildRecorderTest {
     return r.finish(new BuildRecorder.Outcome(t0, now.get(), 0, null), Duration.ofSeconds(30));
   }
 
-  /** Values of sensitive environment variables passed on as plain arguments are masked (QA finding). */
+  /**
+   * Values of sensitive environment variables are masked wherever the record would carry them:
+   * passed on as plain arguments (QA finding), base64- or URL-encoded, in a DNS name, a file name.
+   */
   @Test
-  void sensitiveEnvironmentValuesAreMaskedInEveryArgv() {
+  void sensitiveEnvironmentValuesAreMaskedInEveryString() {
+    Map<String, String> env = Map.of("MY_PASSWORD", "hunter2xyz", "SSH_AUTH_SOCK", "/run/user/0/agent.sock",
+        "PIN_SECRET", "short", "NOTE_TOKEN", "ghp_TokenAbc123", "SHELL", "/bin/bash", "MYSQL_PWD", "p@ss w/rd");
     BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("deploy", "hunter2xyz"), WORK,
-        GitTrackedFiles.none())).maskingValues(List.of("hunter2xyz", "/run/user/0/agent.sock", "short", "ghp_TokenAbc123"));
+        GitTrackedFiles.none())).redacting(Redaction.builtIn().maskingValuesOf(env));
+    String b64 = java.util.Base64.getEncoder().encodeToString("admin:hunter2xyz".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     r.accept(new ProcessStarted(Instant.EPOCH, 5, 1, false));
     r.exec(new Exec(Instant.EPOCH, 5, "/usr/bin/deploy",
-            List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock"), "/work/project"),
+            List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock", "X-Basic " + b64,
+                "https://h/?q=p%40ss%20w%2Frd"), "/work/project"),
         CompletableFuture.completedFuture(SH), null);
+    r.accept(new TraceEvent.Dns(Instant.EPOCH, 5, "hunter2xyz.exfil.example", "A", List.of(), "allowed"));
+    r.accept(new TraceEvent.FileChanged(Instant.EPOCH, 5, "/work/project/out-hunter2xyz.txt", "write"));
     r.accept(new ProcessExited(Instant.EPOCH, 5, 0, null, false));
     BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
     assertEquals(List.of("deploy", "***"), rec.invocation().argv());
-    assertEquals(List.of("deploy", "***", "--to=x-***-y", "short", "/run/user/0/agent.sock"),
-        rec.processes().get(0).execs().get(0).argv());
+    List<String> argv = rec.processes().get(0).execs().get(0).argv();
+    assertEquals(List.of("deploy", "***", "--to=x-***-y", "short", "/run/user/0/agent.sock"), argv.subList(0, 5));
+    assertFalse(argv.get(5).contains(b64.substring(8, 20)), argv.get(5));
+    assertEquals("https://h/?q=***", argv.get(6));
+    assertEquals("***.exfil.example", rec.dns().get(0).name());
+    assertEquals("out-***.txt", rec.files().get(0).path());
+    assertFalse(BuildRecords.toJson(rec).contains("hunter2xyz"));
   }
 
   @Test

@@ -142,7 +142,34 @@ class ArgvRedactorTest {
             List.of("az", "login", "--service-principal", "-u", "id", "-p", "***", "--tenant", "t")),
         redacts(List.of("twine", "upload", "-u", "__token__", "-p", "pypi-x", "dist/*"),
             List.of("twine", "upload", "-u", "__token__", "-p", "***", "dist/*")),
-        redacts(List.of("env", "PASSWORD=two words"), List.of("env", "PASSWORD=***")));
+        redacts(List.of("env", "PASSWORD=two words"), List.of("env", "PASSWORD=***")),
+        // issue 11 item 9: shapes that leaked
+        redacts(List.of("ansible-playbook", "--private-key", "LS0tLS1CRUdJTiBPUEVOU1NI", "--signing-key", "k3y",
+                "--client-key=c1ientk3y", "--auth=user:pw", "site.yml"),
+            List.of("ansible-playbook", "--private-key", "***", "--signing-key", "***", "--client-key=***", "--auth=***",
+                "site.yml")),
+        redacts(List.of("env", "DEPLOY_KEY=dk", "MYSQL_PWD=m", "SSHPASS=s", "DB_PASS=d", "SENTRY_DSN=https://k@s/1",
+                "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/x", "make"),
+            List.of("env", "DEPLOY_KEY=***", "MYSQL_PWD=***", "SSHPASS=***", "DB_PASS=***", "SENTRY_DSN=***",
+                "SLACK_WEBHOOK_URL=***", "make")),
+        redacts(List.of("mvn", "-Dsonar.login=sq1", "-Dsonar.host.url=https://sonar", "verify"),
+            List.of("mvn", "-Dsonar.login=***", "-Dsonar.host.url=https://sonar", "verify")),
+        redacts(List.of("curl", "https://s3.example/b?access_key=AK&secret_key=SK&x=1"),
+            List.of("curl", "https://s3.example/b?access_key=***&secret_key=***&x=1")),
+        redacts(List.of("curl", "-X", "POST", "https://hooks.slack.com/services/T000/B000/XXXXsecret", "-d", "{}"),
+            List.of("curl", "-X", "POST", "https://hooks.slack.com/services/***", "-d", "{}")),
+        redacts(List.of("curl", "-H", "apikey: k1", "-H", "X-Goog-Api-Key:k2", "-H", "X-Access-Token: k3", "https://h"),
+            List.of("curl", "-H", "apikey: ***", "-H", "X-Goog-Api-Key:***", "-H", "X-Access-Token: ***", "https://h")),
+        redacts(List.of("sh", "-c", "curl -H 'apikey: k1' https://h"), List.of("sh", "-c", "curl -H 'apikey: ***' https://h")),
+        redacts(List.of("sentry-cli", "--dsn", "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2"),
+            List.of("sentry-cli", "--dsn", "***")),
+        redacts(List.of("x", "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2"),
+            List.of("x", "https://***@o1.ingest.sentry.io/2")),
+        redacts(List.of("x", "sk-proj0123456789abcdefghij", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQ\n-----END PGP PRIVATE KEY BLOCK-----"),
+            List.of("x", "***", "***")),
+        // where the two old rule sets disagreed, the safer answer (ghp_ from 20 characters, sk- here too)
+        redacts(List.of("echo", "ghp_" + "a".repeat(24), "glpat-" + "b".repeat(16)), List.of("echo", "***", "***")),
+        redacts(List.of("bw", "list", "items", "--session", "s3ss"), List.of("bw", "list", "items", "--session", "***")));
   }
 
   static Stream<Arguments> notSecrets() {
@@ -189,6 +216,11 @@ class ArgvRedactorTest {
         keeps(List.of("gcc", "-DHAVE_PASSWD_H=1", "-DTOKEN_SIZE=64", "-DSECRET_LEN=32", "-DPASSWORD_POLICY=strict", "-c", "a.c")),
         keeps(List.of("env", "GOOGLE_APPLICATION_CREDENTIALS=/run/sa.json", "ACTIONS_ID_TOKEN_REQUEST_URL=https://h/t")),
         keeps(List.of("curl", "-d", "{\"passwordPolicy\": \"strict\", \"tokenCount\": \"3\"}", "http://h")),
+        keeps(List.of("ansible", "--private-key", "~/.ssh/deploy", "--client-key=/etc/k8s/client.key", "--signing-key",
+            "release.asc", "--public-key", "pub")),
+        keeps(List.of("docker", "run", "-v", "data:/data", "-e", "DESKTOP_SESSION=ubuntu", "img", "--cache-key=linux-1")),
+        keeps(List.of("sh", "-c", "echo note: fine; git clone https://github.com/o/r.git && task-runner build")),
+        keeps(List.of("curl", "https://hooks.slack.com/", "https://user@example.com/x?sort=key_name")),
         keeps(List.of()));
   }
 

@@ -1,10 +1,13 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.*;
 import static dev.plumbline.linux.Ptrace.*;
 
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.linux.TracerCalls.X8664Reg;
+import dev.plumbline.trace.decode.Abi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -31,7 +34,7 @@ final class FilterInjector {
       return "filter injection is implemented for x86_64 only";
     }
     if (calls.getRegs(pid) < 0) {
-      return "PTRACE_GETREGS: " + Errnos.name(calls.errno());
+      return "PTRACE_GETREGS: " + Errno.name(calls.errno());
     }
     calls.saveRegs();
     long rip = calls.reg(X8664Reg.RIP);
@@ -41,16 +44,16 @@ final class FilterInjector {
       int errno = calls.errno();
       if (errno == EPERM || errno == ENOSYS) {
         return NOT_PERMITTED + "tracing is not permitted here: process_vm_readv failed with "
-            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+            + Errno.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
       }
-      return "cannot read the shell's code: " + Errnos.name(errno);
+      return "cannot read the shell's code: " + Errno.name(errno);
     }
     if (insn.length != 2 || insn[0] != 0x0f || insn[1] != 0x05) {
       return "the shell is not stopped after a syscall instruction";
     }
     long syscallInsn = rip - 2;
 
-    long rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(SyscallTable.Abi.X86_64),
+    long rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(Abi.X86_64),
         PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     if (rc != 0) {
       restore(pid);
@@ -67,20 +70,20 @@ final class FilterInjector {
       restore(pid);
       if (errno == EPERM || errno == ENOSYS) {
         return NOT_PERMITTED + "tracing is not permitted here: process_vm_writev failed with "
-            + Errnos.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
+            + Errno.name(errno) + " (a seccomp profile denies process_vm_readv/writev)";
       }
-      return "cannot write the filter into the shell: " + Errnos.name(errno);
+      return "cannot write the filter into the shell: " + Errno.name(errno);
     }
-    rc = call(pid, syscallInsn, SyscallTable.SECCOMP.number(SyscallTable.Abi.X86_64),
+    rc = call(pid, syscallInsn, SyscallTable.SECCOMP.number(Abi.X86_64),
         SECCOMP_SET_MODE_FILTER, 0, base, 0, 0);
     restore(pid);
     if (rc != 0) {
       int errno = (int) -rc;
       if (errno == ENOSYS || errno == EPERM || errno == EACCES) {
         return NOT_PERMITTED + "tracing is not permitted here: seccomp(SECCOMP_SET_MODE_FILTER) failed with "
-            + Errnos.name(errno);
+            + Errno.name(errno);
       }
-      return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errnos.name(errno);
+      return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errno.name(errno);
     }
     return null;
   }

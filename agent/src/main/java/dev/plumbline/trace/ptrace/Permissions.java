@@ -1,7 +1,9 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.*;
 import static dev.plumbline.linux.Ptrace.*;
 
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Linux;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ final class Permissions {
 
   static String explainSeizeFailure(int errno) {
     String yama = yamaScope();
-    String base = "tracing is not permitted here: PTRACE_SEIZE failed with " + Errnos.name(errno);
+    String base = "tracing is not permitted here: PTRACE_SEIZE failed with " + Errno.name(errno);
     if ("3".equals(yama)) {
       return base + " (kernel.yama.ptrace_scope=3 forbids ptrace until reboot)";
     }

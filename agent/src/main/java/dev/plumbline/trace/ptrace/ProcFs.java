@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.trace.TraceException;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class ProcFs implements AutoCloseable {
     int errno = Linux.mountProc(dir.toString());
     if (errno != 0) {
       deleteQuietly(dir);
-      throw notMatching("mounting one failed with " + Errnos.name(errno));
+      throw notMatching("mounting one failed with " + Errno.name(errno));
     }
     if (!showsUs(dir)) {
       Linux.unmountLazily(dir.toString());

@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.*;
 import static dev.plumbline.linux.Ptrace.*;
 
 import dev.plumbline.linux.Linux;
@@ -54,7 +55,7 @@ public final class PtraceTracer implements Tracer {
       // the build runs as our user: keep it out of the agent's memory (signing keys, tokens)
       int errno = Linux.makeUndumpable();
       if (errno != 0) {
-        log.warn("cannot make the agent undumpable: {}", Errnos.name(errno));
+        log.warn("cannot make the agent undumpable: {}", dev.plumbline.linux.Errno.name(errno));
       }
       procFs = ProcFs.locate();
     }
@@ -427,7 +428,8 @@ public final class PtraceTracer implements Tracer {
   static final class Task {
     final int tid;
     int tgid;
-    SyscallStops.PendingNetwork pendingNetwork;
+    /** A call of this task waiting for its exit stop, or null. */
+    PendingExit pendingExit;
 
     Task(int tid, int tgid) {
       this.tid = tid;

@@ -1,6 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
-import dev.plumbline.trace.ptrace.SyscallTable.Abi;
+import dev.plumbline.trace.decode.Abi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -13,8 +13,7 @@ import java.util.Map;
  * SECCOMP_RET_TRACE (a stop for the tracer) for the calls the record needs and SECCOMP_RET_ALLOW for
  * everything else, so that reads, stats and most of a build run at full speed.
  *
- * <p>clone with CLONE_UNTRACED and every clone3 (its flags are in memory, out of BPF's reach) stop
- * too: a child created untraced would escape the fork options.
+ * <p>Which calls stop, and when, is {@link SyscallTable}'s {@link FilterRule} per row.
  *
  * <p>Every ABI the CPU offers is handled: x86_64, i386 ({@code int 0x80} from a 64-bit process,
  * with its own numbers), x32 (bit 30 of the number; traced wholesale and flagged), aarch64; an
@@ -40,13 +39,6 @@ public final class SeccompProgram {
   static final int OFF_ARCH = 4;
   static final int OFF_ARGS = 16;
 
-  /** Open flags that mean the file may change: O_WRONLY | O_RDWR | O_CREAT | O_TRUNC. */
-  public static final int WRITE_FLAGS = 01 | 02 | 0100 | 01000;
-
-  public static final int MSG_FASTOPEN = 0x20000000;
-
-  public static final int CLONE_UNTRACED = 0x00800000;
-
   /** One BPF instruction ({@code struct sock_filter}). */
   public record Instruction(int code, int jt, int jf, int k) {}
 
@@ -63,7 +55,7 @@ public final class SeccompProgram {
 
     b.label("x86_64");
     b.ld(OFF_NR);
-    b.jset(SyscallTable.X32_SYSCALL_BIT, "x32", null);
+    b.jset(Abi.X32_SYSCALL_BIT, "x32", null);
     abiBody(b, Abi.X86_64);
 
     b.label("i386");
@@ -93,68 +85,55 @@ public final class SeccompProgram {
     return buf.array();
   }
 
+  /**
+   * One ABI's calls from the table: an unconditional row jumps straight to "trace", a conditional
+   * one to its own test of the argument registers.
+   */
   private static void abiBody(Builder b, Abi abi) {
     String p = abi.name() + ".";
-    SyscallTable[] always = {
-      SyscallTable.CONNECT, SyscallTable.SENDMSG, SyscallTable.SENDMMSG, SyscallTable.CREAT,
-      SyscallTable.OPENAT2, SyscallTable.RENAME, SyscallTable.RENAMEAT, SyscallTable.RENAMEAT2,
-      SyscallTable.UNLINK, SyscallTable.UNLINKAT, SyscallTable.TRUNCATE, SyscallTable.TRUNCATE64,
-      SyscallTable.IO_URING_SETUP, SyscallTable.IO_URING_ENTER, SyscallTable.IO_URING_REGISTER,
-      SyscallTable.PTRACE, SyscallTable.SECCOMP, SyscallTable.CLONE3
-    };
-    for (SyscallTable s : always) {
-      if (s.number(abi) >= 0) {
+    List<SyscallTable> conditional = new ArrayList<>();
+    for (SyscallTable s : SyscallTable.values()) {
+      if (s.number(abi) < 0) {
+        continue;
+      }
+      if (s.rule instanceof FilterRule.Always) {
         b.jeq(s.number(abi), "trace", null);
+      } else {
+        b.jeq(s.number(abi), p + s.name(), null);
+        conditional.add(s);
       }
     }
-    jumpIf(b, abi, SyscallTable.OPEN, p + "open");
-    jumpIf(b, abi, SyscallTable.OPENAT, p + "openat");
-    jumpIf(b, abi, SyscallTable.SENDTO, p + "sendto");
-    jumpIf(b, abi, SyscallTable.PRCTL, p + "prctl");
-    jumpIf(b, abi, SyscallTable.SOCKETCALL, p + "socketcall");
-    jumpIf(b, abi, SyscallTable.CLONE, p + "clone");
     b.ja("allow");
-
-    // clone(CLONE_UNTRACED) would make a child the fork options cannot attach: stop to refuse it
-    b.label(p + "clone");
-    b.ld(argLow(0));
-    b.jset(CLONE_UNTRACED, "trace", "allow");
-
-    if (SyscallTable.OPEN.number(abi) >= 0) {
-      b.label(p + "open");
-      b.ld(argLow(1));
-      b.jset(WRITE_FLAGS, "trace", "allow");
-    }
-    b.label(p + "openat");
-    b.ld(argLow(2));
-    b.jset(WRITE_FLAGS, "trace", "allow");
-
-    // sendto(fd, buf, len, flags, dest_addr, addrlen): a destination, or TCP Fast Open
-    b.label(p + "sendto");
-    b.ld(argLow(4));
-    b.jeq(0, null, "trace");
-    b.ld(argHigh(4));
-    b.jeq(0, null, "trace");
-    b.ld(argLow(3));
-    b.jset(MSG_FASTOPEN, "trace", "allow");
-
-    b.label(p + "prctl");
-    b.ld(argLow(0));
-    b.jeq(22 /* PR_SET_SECCOMP */, "trace", "allow");
-
-    if (SyscallTable.SOCKETCALL.number(abi) >= 0) {
-      b.label(p + "socketcall");
-      b.ld(argLow(0));
-      b.jeq(SyscallTable.SYS_CONNECT, "trace", null);
-      b.jeq(SyscallTable.SYS_SENDTO, "trace", null);
-      b.jeq(SyscallTable.SYS_SENDMSG, "trace", null);
-      b.jeq(SyscallTable.SYS_SENDMMSG, "trace", "allow");
+    for (SyscallTable s : conditional) {
+      b.label(p + s.name());
+      test(b, s.rule, p + s.name() + ".", "trace", "allow");
     }
   }
 
-  private static void jumpIf(Builder b, Abi abi, SyscallTable s, String label) {
-    if (s.number(abi) >= 0) {
-      b.jeq(s.number(abi), label, null);
+  /** Code that jumps to {@code yes} when {@code rule} holds for the loaded seccomp_data, else to {@code no}. */
+  private static void test(Builder b, FilterRule rule, String prefix, String yes, String no) {
+    if (rule instanceof FilterRule.Always) {
+      b.ja(yes);
+    } else if (rule instanceof FilterRule.AnyBit r) {
+      b.ld(argLow(r.arg()));
+      b.jset(r.mask(), yes, no);
+    } else if (rule instanceof FilterRule.ArgIn r) {
+      b.ld(argLow(r.arg()));
+      int[] v = r.values();
+      for (int i = 0; i < v.length; i++) {
+        b.jeq(v[i], yes, i == v.length - 1 ? no : null);
+      }
+    } else if (rule instanceof FilterRule.NonNull r) {
+      b.ld(argLow(r.arg()));
+      b.jeq(0, null, yes);
+      b.ld(argHigh(r.arg()));
+      b.jeq(0, no, yes);
+    } else if (rule instanceof FilterRule.Either r) {
+      test(b, r.first(), prefix + "1.", yes, prefix + "2");
+      b.label(prefix + "2");
+      test(b, r.second(), prefix + "2.", yes, no);
+    } else {
+      throw new IllegalStateException("no BPF for " + rule);
     }
   }
 

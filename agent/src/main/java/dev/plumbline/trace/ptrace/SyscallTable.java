@@ -1,82 +1,85 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Ptrace.AT_FDCWD;
+import static dev.plumbline.linux.Ptrace.CLONE_UNTRACED;
+import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
+import static dev.plumbline.linux.Ptrace.O_CREAT;
+import static dev.plumbline.linux.Ptrace.O_TRUNC;
+import static dev.plumbline.linux.Ptrace.O_WRONLY;
+import static dev.plumbline.linux.Ptrace.PR_SET_SECCOMP;
+import static dev.plumbline.trace.ptrace.FilterRule.always;
+import static dev.plumbline.trace.ptrace.FilterRule.anyBit;
+import static dev.plumbline.trace.ptrace.FilterRule.argIn;
+import static dev.plumbline.trace.ptrace.FilterRule.either;
+import static dev.plumbline.trace.ptrace.FilterRule.nonNull;
+
+import dev.plumbline.trace.decode.Abi;
+import dev.plumbline.trace.decode.DecodeException;
+import dev.plumbline.trace.decode.SocketCall;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The system calls the tracer stops on, with their numbers per ABI in one place (-1: the ABI has
- * no such call). Numbers from the kernel's syscall_64.tbl, syscall_32.tbl and the generic
- * unistd.h used by aarch64.
+ * The system calls the tracer stops on, one row each: the numbers per ABI (-1: the ABI has no such
+ * call; from the kernel's syscall_64.tbl, syscall_32.tbl and the generic unistd.h of aarch64), the
+ * seccomp filter's rule ({@link SeccompProgram} is generated from these rows), and the handler that
+ * runs at the stop. Adding a traced call is one row here and one handler method.
  */
 public enum SyscallTable {
-  //           x86_64 i386  aarch64
-  CONNECT(42, 362, 203),
-  SENDTO(44, 369, 206),
-  SENDMSG(46, 370, 211),
-  SENDMMSG(307, 345, 269),
-  SOCKETCALL(-1, 102, -1),
-  OPEN(2, 5, -1),
-  CREAT(85, 8, -1),
-  OPENAT(257, 295, 56),
-  OPENAT2(437, 437, 437),
-  RENAME(82, 38, -1),
-  RENAMEAT(264, 302, 38),
-  RENAMEAT2(316, 353, 276),
-  UNLINK(87, 10, -1),
-  UNLINKAT(263, 301, 35),
-  TRUNCATE(76, 92, 45),
-  TRUNCATE64(-1, 193, -1),
-  IO_URING_SETUP(425, 425, 425),
-  IO_URING_ENTER(426, 426, 426),
-  IO_URING_REGISTER(427, 427, 427),
-  PTRACE(101, 26, 117),
-  SECCOMP(317, 354, 277),
-  PRCTL(157, 172, 167),
-  // not filtered, but used by the tracer itself (injection, clone flags)
-  CLONE(56, 120, 220),
-  CLONE3(435, 435, 435);
+  //        x86_64 i386 aarch64  when the filter stops        handler at the stop
+  CONNECT(42, 362, 203, always(), (h, c) -> h.network.send(c, c.arg(1), c.arg(2))),
+  SENDTO(44, 369, 206, either(nonNull(4), anyBit(3, MSG_FASTOPEN)), (h, c) -> h.network.sendto(c)),
+  SENDMSG(46, 370, 211, always(), (h, c) -> h.network.sendmsg(c)),
+  SENDMMSG(307, 345, 269, always(), (h, c) -> h.network.sendmmsg(c)),
+  SOCKETCALL(-1, 102, -1,
+      argIn(0, SocketCall.SYS_CONNECT, SocketCall.SYS_SENDTO, SocketCall.SYS_SENDMSG, SocketCall.SYS_SENDMMSG),
+      (h, c) -> h.socketcall(c)),
+  OPEN(2, 5, -1, anyBit(1, FileStops.WRITE_FLAGS), (h, c) -> h.files.open(c, AT_FDCWD, c.arg(0), c.arg(1))),
+  CREAT(85, 8, -1, always(), (h, c) -> h.files.open(c, AT_FDCWD, c.arg(0), O_CREAT | O_TRUNC | O_WRONLY)),
+  OPENAT(257, 295, 56, anyBit(2, FileStops.WRITE_FLAGS), (h, c) -> h.files.open(c, c.arg(0), c.arg(1), c.arg(2))),
+  OPENAT2(437, 437, 437, always(), (h, c) -> h.files.openat2(c)), // flags are in a struct
+  RENAME(82, 38, -1, always(), (h, c) -> h.files.rename(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1))),
+  RENAMEAT(264, 302, 38, always(), (h, c) -> h.files.rename(c, c.arg(0), c.arg(1), c.arg(2), c.arg(3))),
+  RENAMEAT2(316, 353, 276, always(), (h, c) -> h.files.rename(c, c.arg(0), c.arg(1), c.arg(2), c.arg(3))),
+  UNLINK(87, 10, -1, always(), (h, c) -> h.files.change(c, AT_FDCWD, c.arg(0), "unlink")),
+  UNLINKAT(263, 301, 35, always(), (h, c) -> h.files.change(c, c.arg(0), c.arg(1), "unlink")),
+  TRUNCATE(76, 92, 45, always(), (h, c) -> h.files.change(c, AT_FDCWD, c.arg(0), "truncate")),
+  TRUNCATE64(-1, 193, -1, always(), (h, c) -> h.files.change(c, AT_FDCWD, c.arg(0), "truncate")),
+  IO_URING_SETUP(425, 425, 425, always(), (h, c) -> h.process.ioUringSetup(c)),
+  IO_URING_ENTER(426, 426, 426, always(), (h, c) -> h.process.ioUring(c)),
+  IO_URING_REGISTER(427, 427, 427, always(), (h, c) -> h.process.ioUring(c)),
+  PTRACE(101, 26, 117, always(), (h, c) -> h.process.ptraceAttempt(c)),
+  SECCOMP(317, 354, 277, always(), (h, c) -> h.process.ownFilter(c, "operation " + c.arg(0))),
+  PRCTL(157, 172, 167, argIn(0, PR_SET_SECCOMP),
+      (h, c) -> h.process.ownFilter(c, "prctl PR_SET_SECCOMP mode " + c.arg(1))),
+  // a child made with CLONE_UNTRACED escapes the fork options
+  CLONE(56, 120, 220, anyBit(0, CLONE_UNTRACED), (h, c) -> h.process.refuseUntraced(c, c.arg(0))),
+  CLONE3(435, 435, 435, always(), (h, c) -> h.process.clone3(c)); // flags in memory, out of BPF's reach
 
-  /** The ABIs a tracee can call the kernel through on the machines we support. */
-  public enum Abi {
-    X86_64(0xC000003E),
-    I386(0x40000003),
-    AARCH64(0xC00000B7);
-
-    /** AUDIT_ARCH_* value the kernel reports in seccomp_data.arch and ptrace_syscall_info.arch. */
-    public final int auditArch;
-
-    Abi(int auditArch) {
-      this.auditArch = auditArch;
-    }
-
-    public static Abi ofAuditArch(int arch) {
-      for (Abi abi : values()) {
-        if (abi.auditArch == arch) {
-          return abi;
-        }
-      }
-      return null;
-    }
+  /** What runs at a stop of one row's call; true when the tracer must see the call's exit stop too. */
+  @FunctionalInterface
+  interface Handler {
+    boolean handle(SyscallStops stops, Call call) throws DecodeException;
   }
 
-  /** x32 calls arrive with AUDIT_ARCH_X86_64 and this bit set in the number. */
-  public static final int X32_SYSCALL_BIT = 0x40000000;
-
-  /** socketcall(2) call numbers (i386): which ones carry a destination. */
-  public static final int SYS_CONNECT = 3;
-  public static final int SYS_SENDTO = 11;
-  public static final int SYS_SENDMSG = 16;
-  public static final int SYS_SENDMMSG = 20;
-
   private final int[] numbers;
+  final FilterRule rule;
+  final Handler handler;
 
-  SyscallTable(int x8664, int i386, int aarch64) {
+  SyscallTable(int x8664, int i386, int aarch64, FilterRule rule, Handler handler) {
     this.numbers = new int[] {x8664, i386, aarch64};
+    this.rule = rule;
+    this.handler = handler;
   }
 
   /** This call's number in {@code abi}, or -1 when the ABI lacks it. */
   public int number(Abi abi) {
-    return numbers[abi.ordinal()];
+    return switch (abi) {
+      case X86_64 -> numbers[0];
+      case I386 -> numbers[1];
+      case AARCH64 -> numbers[2];
+    };
   }
 
   private static final Map<Long, SyscallTable> BY_NUMBER = new HashMap<>();
@@ -101,7 +104,17 @@ public enum SyscallTable {
     return BY_NUMBER.get(key(abi, nr));
   }
 
+  /** The row of a call by its name ("connect"), or null. */
+  static SyscallTable named(String name) {
+    for (SyscallTable s : values()) {
+      if (s.syscallName().equals(name)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   public String syscallName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -27,10 +27,8 @@ class MessageHeadersTest {
     assertEquals(56, MessageHeaders.msghdrSize(Abi.X86_64));
     assertEquals(56, MessageHeaders.msghdrSize(Abi.AARCH64));
     assertEquals(28, MessageHeaders.msghdrSize(Abi.I386));
-    assertEquals(28, MessageHeaders.msghdrSize(Abi.X32));
     assertEquals(64, MessageHeaders.mmsghdrSize(Abi.X86_64));
     assertEquals(32, MessageHeaders.mmsghdrSize(Abi.I386));
-    assertEquals(32, MessageHeaders.mmsghdrSize(Abi.X32));
   }
 
   @Test
@@ -50,7 +48,6 @@ class MessageHeadersTest {
   void nameI386HighAddressIsUnsigned() throws DecodeException {
     byte[] raw = msghdr32(bytes(), 0xffd0_0010L, 28).build();
     assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.name(raw, Abi.I386));
-    assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.name(raw, Abi.X32));
   }
 
   @Test

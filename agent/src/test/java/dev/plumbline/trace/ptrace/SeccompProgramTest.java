@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.trace.ptrace.SeccompProgram.Instruction;
-import dev.plumbline.trace.ptrace.SyscallTable.Abi;
+import dev.plumbline.linux.Ptrace;
+import dev.plumbline.trace.decode.Abi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +70,7 @@ class SeccompProgramTest {
     assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0, 0x7ffd1234L, 16));
     // a destination whose low 32 bits are zero must not slip through
     assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0, 0x7f0000000000L, 16));
-    assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, SeccompProgram.MSG_FASTOPEN, 0, 0));
+    assertEquals(TRACE, x64(SyscallTable.SENDTO, 3, 0x1000, 10, Ptrace.MSG_FASTOPEN, 0, 0));
     assertEquals(RET_ALLOW, x64(SyscallTable.SENDTO, 3, 0x1000, 10, 0x40 /* MSG_DONTWAIT */, 0, 0));
   }
 
@@ -153,7 +154,7 @@ class SeccompProgramTest {
       int clone = s(SyscallTable.CLONE, abi);
       assertEquals(RET_ALLOW, run(PROGRAM, new Data(clone, abi.auditArch, 0x01200011 /* glibc fork */)));
       assertEquals(RET_ALLOW, run(PROGRAM, new Data(clone, abi.auditArch, 0x003d0f00 /* pthread_create */)));
-      assertEquals(TRACE, run(PROGRAM, new Data(clone, abi.auditArch, SeccompProgram.CLONE_UNTRACED | 17)), abi.name());
+      assertEquals(TRACE, run(PROGRAM, new Data(clone, abi.auditArch, Ptrace.CLONE_UNTRACED | 17)), abi.name());
     }
   }
 

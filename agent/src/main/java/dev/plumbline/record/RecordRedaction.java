@@ -1,0 +1,84 @@
+package dev.plumbline.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.plumbline.redact.Redaction;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies a {@link Redaction} to every string of a record, whatever section it is in: each
+ * {@code argv} as an argv, every other string (paths, DNS names, hostnames, notes, reasons) as
+ * text. A secret can reach the record by routes no argv rule sees ({@code curl $TOKEN.example},
+ * a file named after it), so the whole document is passed over once, generically, and a field
+ * added later is covered without anyone remembering to.
+ */
+final class RecordRedaction {
+  private RecordRedaction() {}
+
+  /** Fields that are digests or fixed identifiers, never build-controlled text. */
+  private static final Set<String> UNTOUCHED = Set.of("sha256", "format");
+
+  private static final ObjectMapper MAPPER = BuildRecords.mapper();
+
+  static BuildRecord apply(BuildRecord record, Redaction redaction) {
+    JsonNode tree = MAPPER.valueToTree(record);
+    walk(tree, redaction);
+    try {
+      return MAPPER.treeToValue(tree, BuildRecord.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a redacted record always reads back", e);
+    }
+  }
+
+  private static void walk(JsonNode node, Redaction redaction) {
+    if (node instanceof ObjectNode object) {
+      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+      List<Map.Entry<String, JsonNode>> replaced = new ArrayList<>();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        JsonNode v = f.getValue();
+        if (UNTOUCHED.contains(f.getKey())) {
+          continue;
+        }
+        if (v.isTextual()) {
+          replaced.add(Map.entry(f.getKey(), TextNode.valueOf(redaction.text(v.asText()))));
+        } else if (f.getKey().equals("argv") && v instanceof ArrayNode array && allText(array)) {
+          List<String> argv = new ArrayList<>();
+          array.forEach(a -> argv.add(a.asText()));
+          ArrayNode out = MAPPER.createArrayNode();
+          redaction.argv(argv).forEach(out::add);
+          replaced.add(Map.entry(f.getKey(), out));
+        } else {
+          walk(v, redaction);
+        }
+      }
+      replaced.forEach(e -> object.set(e.getKey(), e.getValue()));
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode v = array.get(i);
+        if (v.isTextual()) {
+          array.set(i, TextNode.valueOf(redaction.text(v.asText())));
+        } else {
+          walk(v, redaction);
+        }
+      }
+    }
+  }
+
+  private static boolean allText(ArrayNode array) {
+    for (JsonNode a : array) {
+      if (!a.isTextual()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

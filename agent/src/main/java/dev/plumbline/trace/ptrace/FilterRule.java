@@ -1,0 +1,42 @@
+package dev.plumbline.trace.ptrace;
+
+/**
+ * When the seccomp filter stops a call of one {@link SyscallTable} row, in terms classic BPF can
+ * test: only the syscall's register arguments (their low or high 32 bits), never memory.
+ */
+sealed interface FilterRule {
+  /** Every call stops. */
+  record Always() implements FilterRule {}
+
+  /** The low 32 bits of argument {@code arg} have a bit of {@code mask} set. */
+  record AnyBit(int arg, int mask) implements FilterRule {}
+
+  /** The low 32 bits of argument {@code arg} equal one of {@code values}. */
+  record ArgIn(int arg, int... values) implements FilterRule {}
+
+  /** Argument {@code arg} (a pointer: both halves are checked) is not NULL. */
+  record NonNull(int arg) implements FilterRule {}
+
+  /** {@code first} or {@code second} holds. */
+  record Either(FilterRule first, FilterRule second) implements FilterRule {}
+
+  static FilterRule always() {
+    return new Always();
+  }
+
+  static FilterRule anyBit(int arg, int mask) {
+    return new AnyBit(arg, mask);
+  }
+
+  static FilterRule argIn(int arg, int... values) {
+    return new ArgIn(arg, values);
+  }
+
+  static FilterRule nonNull(int arg) {
+    return new NonNull(arg);
+  }
+
+  static FilterRule either(FilterRule first, FilterRule second) {
+    return new Either(first, second);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.plumbline.trace.ptrace;
+
+import static dev.plumbline.linux.Errno.ENOSYS;
+import static dev.plumbline.linux.Errno.EPERM;
+import static dev.plumbline.linux.Ptrace.CLONE_UNTRACED;
+import static dev.plumbline.linux.Ptrace.PTRACE_ATTACH;
+import static dev.plumbline.linux.Ptrace.PTRACE_SEIZE;
+import static dev.plumbline.linux.Ptrace.PTRACE_TRACEME;
+
+import dev.plumbline.linux.Errno;
+import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.EgressGate;
+import dev.plumbline.trace.TraceEvent;
+import dev.plumbline.trace.decode.Cmdline;
+import dev.plumbline.trace.ptrace.PtraceTracer.Task;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a process is and what it does to the tracing itself: the exec stop's facts, and the calls
+ * that could escape or weaken the trace (children made untraced, ptrace, io_uring, the build's own
+ * seccomp filters), refused or recorded as notes.
+ */
+final class ProcessStops {
+  private final TracerCalls calls;
+  private final String proc;
+  private final Reporter out;
+  private final EgressGate gate;
+
+  ProcessStops(TracerCalls calls, String proc, Reporter out, EgressGate gate) {
+    this.calls = calls;
+    this.proc = proc;
+    this.out = out;
+    this.gate = gate;
+  }
+
+  /** At an exec event: path, argv and cwd are read while the process is stopped. */
+  void exec(Task task) {
+    int pid = task.tid;
+    String path = calls.readlink(proc + "/" + pid + "/exe");
+    byte[] cmdline = calls.readSmallFile(proc + "/" + pid + "/cmdline");
+    // raw on purpose: the recorder redacts once, off this thread, before anything is written
+    List<String> argv = cmdline == null ? List.of() : Cmdline.parse(cmdline);
+    String cwd = calls.readlink(proc + "/" + pid + "/cwd");
+    out.emit(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd));
+    noteSetId(pid, path);
+  }
+
+  /** A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so. */
+  private void noteSetId(int pid, String path) {
+    int mode;
+    try {
+      mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    if ((mode & 06000) != 0) {
+      out.note(pid, "setuid", path + " is set-" + ((mode & 04000) != 0 ? "user" : "group")
+          + "-ID: under plumbline it ran without gaining privileges (ptrace, NO_NEW_PRIVS)");
+    }
+  }
+
+  /**
+   * Egress block mode: io_uring would reach the network unseen, so it is refused like container
+   * runtimes' default seccomp profiles do (programs fall back to plain syscalls). Else it is
+   * allowed and makes the record incomplete.
+   */
+  boolean ioUringSetup(Call call) {
+    if (gate.refusesIoUring()) {
+      out.refuse(call.tid(), ENOSYS, "io_uring_setup");
+      out.note(call.tid(), "io_uring", out.image(call.tid()) + " was refused io_uring_setup (ENOSYS): egress block mode");
+      return false;
+    }
+    return ioUring(call);
+  }
+
+  boolean ioUring(Call call) {
+    String image = out.image(call.tid());
+    out.flagOnce("io_uring:" + image, call.tid(), "io_uring used by " + image + ": its operations cannot be traced");
+    return false;
+  }
+
+  /** The build installing its own seccomp filter: filters stack, ours cannot be removed. */
+  boolean ownFilter(Call call, String how) {
+    out.note(call.tid(), "seccomp", out.image(call.tid()) + " installed its own seccomp filter (" + how + ")");
+    return false;
+  }
+
+  /** A child made with CLONE_UNTRACED would not be traced: refuse the call with EPERM. */
+  boolean refuseUntraced(Call call, long flags) {
+    if ((flags & CLONE_UNTRACED) != 0) {
+      out.refuse(call.tid(), EPERM, "clone");
+      out.note(call.tid(), "clone", out.image(call.tid()) + " (pid " + call.tgid()
+          + ") asked for an untraced child (CLONE_UNTRACED): refused with EPERM");
+    }
+    return false;
+  }
+
+  /** clone3(struct clone_args *args, size): the flags are the struct's first u64. */
+  boolean clone3(Call call) {
+    byte[] flags = calls.readMemory(call.tid(), call.arg(0), 8);
+    return flags != null && flags.length == 8
+        && refuseUntraced(call, ByteBuffer.wrap(flags).order(ByteOrder.LITTLE_ENDIAN).getLong());
+  }
+
+  /**
+   * PTRACE_TRACEME / ATTACH / SEIZE by the build: a task has one tracer, so it normally fails (a
+   * note); a success means a process outside the tree is now attached, untraced (incomplete).
+   */
+  boolean ptraceAttempt(Call call) {
+    String what = switch ((int) call.arg(0)) {
+      case PTRACE_TRACEME -> "PTRACE_TRACEME";
+      case PTRACE_ATTACH -> "PTRACE_ATTACH"; // no pids in notes: the record aggregates them by text
+      case PTRACE_SEIZE -> "PTRACE_SEIZE";
+      default -> null;
+    };
+    if (what == null) {
+      return false; // requests on a tracee it could never have attached
+    }
+    int tid = call.tid();
+    PendingExit pending = new PendingExit();
+    pending.onExit = () -> {
+      if (pending.isError || pending.rval < 0) {
+        out.note(tid, "ptrace", out.image(tid) + " tried " + what + ": refused ("
+            + Errno.name((int) -pending.rval) + "), a process has one tracer and plumbline is it");
+      } else {
+        out.flagOnce("ptrace:" + out.image(tid), tid, out.image(tid) + " attached to a process outside"
+            + " the traced tree with " + what + ": that process is not traced");
+      }
+    };
+    pending.rval = -1;
+    call.task().pendingExit = pending;
+    return true;
+  }
+}

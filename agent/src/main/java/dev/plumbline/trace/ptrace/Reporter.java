@@ -1,0 +1,61 @@
+package dev.plumbline.trace.ptrace;
+
+import dev.plumbline.linux.Linux;
+import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.linux.TracerCalls.X8664Reg;
+import dev.plumbline.trace.TraceEvent;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** How the stop handlers speak: events, notes, and reasons the trace is incomplete (each once). */
+final class Reporter {
+  private final TracerCalls calls;
+  private final String proc;
+  private final Consumer<TraceEvent> emit;
+  private final Set<String> flagged = new HashSet<>();
+
+  Reporter(TracerCalls calls, String proc, Consumer<TraceEvent> emit) {
+    this.calls = calls;
+    this.proc = proc;
+    this.emit = emit;
+  }
+
+  void emit(TraceEvent event) {
+    emit.accept(event);
+  }
+
+  void note(int pid, String kind, String detail) {
+    emit.accept(new TraceEvent.Note(Instant.now(), pid, kind, detail));
+  }
+
+  /** Makes the record incomplete, once per {@code key}. */
+  void flagOnce(String key, int pid, String reason) {
+    if (flagged.add(key)) {
+      emit.accept(new TraceEvent.Incomplete(Instant.now(), pid, reason));
+    }
+  }
+
+  /** The executable a task runs, for reasons that must not carry pids (records of one build compare equal). */
+  String image(int pid) {
+    String exe = calls.readlink(proc + "/" + pid + "/exe");
+    return exe == null ? "a process" : exe;
+  }
+
+  /**
+   * Makes the kernel skip the call at this seccomp stop and return {@code -errno} to the task;
+   * a failure is flagged (the call then runs).
+   */
+  void refuse(int pid, int errno, String what) {
+    if (!Linux.isX8664() || calls.getRegs(pid) < 0) {
+      flagOnce("block:" + image(pid), pid, "could not block " + what + " of " + image(pid));
+      return;
+    }
+    calls.setReg(X8664Reg.ORIG_RAX, -1);
+    calls.setReg(X8664Reg.RAX, -Math.abs((long) errno));
+    if (calls.setRegs(pid) < 0) {
+      flagOnce("block:" + image(pid), pid, "could not block " + what + " of " + image(pid));
+    }
+  }
+}
