@@ -225,6 +225,9 @@ class ClientMatrixIT {
   /** One cell's outcome: whether it passed and what was seen. */
   record Cell(boolean pass, String detail) {}
 
+  static final String NO_QUESTION = "record has no DNS question for the name";
+  static final String LIMIT = "works, name not recorded (documented limit)";
+
   @Test
   @Timeout(value = 30, unit = TimeUnit.MINUTES) // 90 cells, ~4 in parallel; a loaded 2-CPU machine needs the margin
   void everyClientWorksInEveryModeAndIsRecordedByName() throws Exception {
@@ -274,7 +277,8 @@ class ClientMatrixIT {
     for (Map.Entry<Client, Map<Mode, Cell>> e : results.entrySet()) {
       t.append("| ").append(e.getKey().label()).append(" |");
       for (Cell cell : e.getValue().values()) {
-        t.append(' ').append(cell.pass() ? "pass" : "**fail**: " + cell.detail().replace("|", "\\|")).append(" |");
+        String shown = LIMIT.equals(cell.detail()) ? "pass: " + LIMIT : cell.pass() ? "pass" : "**fail**: " + cell.detail();
+        t.append(' ').append(shown.replace("|", "\\|")).append(" |");
         passed += cell.pass() ? 1 : 0;
       }
       t.append('\n');
@@ -326,6 +330,15 @@ class ClientMatrixIT {
     if (r.code != 0 || hits == 0) {
       return new Cell(false, seen + lastLine(r.output));
     }
+    if (mode == Mode.AUDIT && c.id().startsWith("musl")) {
+      // documented limit (docs/egress.md): audit mode does not redirect an unconnected UDP sendto
+      // (musl's resolver), so the lookup works as without plumbline but its name is not learned.
+      // Asserted exactly: the day the name is recorded, this cell fails and the limit is gone.
+      String byName = recordedByName(c, record);
+      return NO_QUESTION.equals(byName)
+          ? new Cell(true, LIMIT)
+          : new Cell(false, "expected the documented audit limit (" + NO_QUESTION + "), got: " + (byName == null ? "the name" : byName));
+    }
     if (mode == Mode.AUDIT || mode == Mode.BLOCK_ALLOWED) {
       String byName = recordedByName(c, record);
       if (byName != null) {
@@ -358,7 +371,7 @@ class ClientMatrixIT {
       }
     }
     if (!asked) {
-      return "record has no DNS question for the name";
+      return NO_QUESTION;
     }
     if (toServer == 0) {
       return "record has no destination";
