@@ -55,6 +55,34 @@ public final class AttestationRun {
     return new AttestationRun(signer, collector.before(dir), dir, subjectGlobs, bundle);
   }
 
+  /** Where the bundle will be written. */
+  public Path bundle() {
+    return bundle;
+  }
+
+  /** The {@code --subject} globs. */
+  public List<String> subjectGlobs() {
+    return subjectGlobs;
+  }
+
+  /**
+   * Told when a phase of {@link #finish} starts, so the CLI can show progress for a slow one
+   * (toolchain versions, a Fulcio/Rekor round trip); {@code done} when the last one ends.
+   */
+  public interface Phases {
+    void start(String phase);
+
+    void done();
+
+    Phases NONE = new Phases() {
+      @Override
+      public void start(String phase) {}
+
+      @Override
+      public void done() {}
+    };
+  }
+
   /** What was written: the bundle file and the subjects it covers. */
   public record Result(Path bundle, List<Subject> subjects, Path recordWritten) {}
 
@@ -63,6 +91,19 @@ public final class AttestationRun {
    * {@code --subject} was given, the record is written to {@link #DEFAULT_RECORD} to be the subject.
    */
   public Result finish(BuildRecord record, Path recordFile) throws AttestException, SigningException {
+    return finish(record, recordFile, Phases.NONE);
+  }
+
+  /** As {@link #finish(BuildRecord, Path)}, telling {@code phases} what it is doing. */
+  public Result finish(BuildRecord record, Path recordFile, Phases phases) throws AttestException, SigningException {
+    try {
+      return doFinish(record, recordFile, phases);
+    } finally {
+      phases.done();
+    }
+  }
+
+  private Result doFinish(BuildRecord record, Path recordFile, Phases phases) throws AttestException, SigningException {
     Path written = null;
     List<Subject> subjects;
     if (subjectGlobs.isEmpty()) {
@@ -80,7 +121,9 @@ public final class AttestationRun {
     } else {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
+    phases.start("collecting the environment facts (toolchain versions)");
     byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record))));
+    phases.start("signing" + (signer instanceof dev.plumbline.sign.KeySigner ? "" : " (certificate from Fulcio, entry in Rekor)"));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
     log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());

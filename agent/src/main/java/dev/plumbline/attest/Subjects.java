@@ -59,6 +59,29 @@ public final class Subjects {
     }
   }
 
+  /**
+   * Before the build: fails for a subject that can never match whatever the build writes (empty,
+   * an absolute glob, invalid glob syntax), so the mistake is reported before the build runs.
+   */
+  public static void checkGlobs(List<String> globs) throws AttestException {
+    for (String glob : globs) {
+      String pattern = glob.startsWith("./") ? glob.substring(2) : glob;
+      if (pattern.isEmpty()) {
+        throw new AttestException("--subject must not be empty");
+      }
+      if (hasGlobChars(pattern) && Path.of(pattern).isAbsolute()) {
+        throw new AttestException("--subject '" + glob + "': globs are relative to the working directory");
+      }
+      if (hasGlobChars(pattern)) {
+        try {
+          FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        } catch (IllegalArgumentException e) {
+          throw new AttestException("--subject '" + glob + "' is not a valid glob: " + e.getMessage());
+        }
+      }
+    }
+  }
+
   static List<Path> matchOne(Path cwd, String glob) throws AttestException {
     String pattern = glob.startsWith("./") ? glob.substring(2) : glob;
     if (pattern.isEmpty()) {

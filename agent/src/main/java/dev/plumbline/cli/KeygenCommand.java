@@ -77,7 +77,7 @@ public final class KeygenCommand implements Callable<Integer> {
       writePrivate(keyFile, privatePem);
       Files.writeString(pubFile, Keys.publicKeyPem(pair.getPublic()), StandardCharsets.US_ASCII);
       err.println("plumbline: wrote " + keyFile + " (private, " + (encrypted ? "encrypted with $" + Keys.PASSWORD_ENV : "not encrypted") + ") and " + pubFile + " (public)");
-      err.println("plumbline: key hint " + Keys.hint(pair.getPublic()));
+      err.println("plumbline: key fingerprint " + Keys.fingerprint(pair.getPublic()) + " (what verify prints and a policy's signer.keyFingerprints lists)");
       err.flush();
       return ExitCodes.OK;
     } catch (SigningException | IOException e) {

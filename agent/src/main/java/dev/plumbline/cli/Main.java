@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       PolicyCommand.class,
       ReportCommand.class,
+      CiCommand.class,
       ConformanceCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -65,7 +66,7 @@ public final class Main implements Runnable {
   }
 
   /** What both trees share: error handling, help width, --version everywhere, the command list. */
-  private static CommandLine configure(CommandLine cl) {
+  static CommandLine configure(CommandLine cl) {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(new ErrorHandler());
     cl.setUsageHelpWidth(HELP_WIDTH);

@@ -80,6 +80,10 @@ public final class ReportCommand implements Callable<Integer> {
       return;
     }
     try {
+      Path parent = to.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent); // policy init --output .plumbline/policy.yaml in a fresh repository
+      }
       Files.writeString(to, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IOException("cannot write " + to + ": " + ErrorHandler.ioReason(e), e);

@@ -131,11 +131,21 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  /**
+   * Set by {@code ci github}, which runs this command in its own process: the build's environment
+   * (without the action's inputs, the key above all) and where it runs, and a signer loaded
+   * from a secret that never touched the disk. Null: the process's own.
+   */
+  Map<String, String> environment;
+  Path directory;
+  Signer presetSigner;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> env = new java.util.HashMap<>(keyless ? IdentityTokens.withoutTokenSources(System.getenv()) : System.getenv());
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
+    Map<String, String> base = environment != null ? environment : System.getenv();
+    Map<String, String> env = new java.util.HashMap<>(keyless ? IdentityTokens.withoutTokenSources(base) : base);
     List<String> original = spec.commandLine().getParseResult().originalArgs();
     List<Integer> passFds = InheritedDescriptors.toPass(env, original.subList(0, Math.max(0, original.size() - command.size())),
         Path.of("/proc/self/fd"));
@@ -160,6 +170,19 @@ public final class RunCommand implements Callable<Integer> {
       attestation = prepareAttestation();
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    try { // what can be known before the build is reported before it
+      if (record != null) {
+        BuildRecords.prepareOutput(record, "record");
+      }
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+    } catch (RecordException | AttestException e) {
+      err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -246,11 +269,20 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
-    return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), Path.of("").toAbsolutePath(), subjects, bundle);
+    Progress progress = new Progress(spec.commandLine().getErr());
+    try {
+      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
+      return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+    } finally {
+      progress.done();
+    }
   }
 
   /** The signer this run asked for, or null. Keyless signing (sigstore area) plugs in here. */
   Signer signer() throws SigningException {
+    if (presetSigner != null) {
+      return presetSigner;
+    }
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
@@ -274,7 +306,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AttestationRun.Result result = attestation.finish(buildRecord, record);
+      AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
           + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
       err.flush();

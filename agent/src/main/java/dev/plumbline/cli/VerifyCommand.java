@@ -52,6 +52,8 @@ import picocli.CommandLine.Spec;
       "      --certificate-identity-regexp 'https://github.com/acme/app/.*' \\",
       "      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\",
       "      dist/app.tar.gz",
+      "  plumbline verify --bundle plumbline.sigstore.json --github-repository acme/app \\",
+      "      --github-workflow release.yml --github-ref refs/tags/v1.2.0 dist/app.tar.gz",
       "",
       "With --policy, every rule of the policy is evaluated after those checks (docs/policy.md).",
       "",
@@ -79,6 +81,22 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--certificate-oidc-issuer", paramLabel = "URL",
       description = "Keyless: the OIDC issuer, exactly (required with an identity).")
   String certificateOidcIssuer;
+
+  @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "RE",
+      description = "Keyless: a regular expression the WHOLE OIDC issuer must match.")
+  String certificateOidcIssuerRegexp;
+
+  @Option(names = "--github-repository", paramLabel = "OWNER/REPO",
+      description = "Keyless shorthand: signed by a GitHub Actions workflow of OWNER/REPO (issuer: GitHub's).")
+  String githubRepository;
+
+  @Option(names = "--github-workflow", paramLabel = "PATH",
+      description = "With --github-repository: that workflow file (build.yml or .github/workflows/build.yml).")
+  String githubWorkflow;
+
+  @Option(names = "--github-ref", paramLabel = "REF",
+      description = "With --github-repository: run on that ref (refs/heads/main, refs/tags/v1.0).")
+  String githubRef;
 
   @Option(names = "--trusted-root", paramLabel = "FILE",
       description = "Keyless: Sigstore trusted_root.json (default: public-good, pinned).")
@@ -150,7 +168,9 @@ public final class VerifyCommand implements Callable<Integer> {
    * identity, transparency log) plugs in here as further options and steps.
    */
   List<VerificationStep> signatureSteps() throws VerifyException, SigningException {
-    boolean keyless = certificateIdentity != null || certificateIdentityRegexp != null || certificateOidcIssuer != null;
+    KeylessOptions.Given given = new KeylessOptions.Given(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer,
+        certificateOidcIssuerRegexp, githubRepository, githubWorkflow, githubRef, trustedRoot);
+    boolean keyless = given.any();
     if (key != null && keyless) {
       throw new VerifyException("--key and --certificate-identity/--certificate-oidc-issuer exclude each other");
     }
@@ -158,10 +178,10 @@ public final class VerifyCommand implements Callable<Integer> {
       return List.of(new KeySignatureStep(Keys.readPublicKey(key)));
     }
     if (keyless) {
-      return List.of(KeylessOptions.step(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, trustedRoot));
+      return List.of(KeylessOptions.step(given));
     }
     throw new VerifyException(
-        "verify needs the signer: --key FILE, or --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL");
+        "verify needs the signer: --key FILE, --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL, or --github-repository OWNER/REPO");
   }
 
   private static int usage(PrintWriter err, String message) {

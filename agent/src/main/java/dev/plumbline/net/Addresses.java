@@ -114,6 +114,25 @@ public final class Addresses {
     return n.isLoopbackAddress() || n.isAnyLocalAddress();
   }
 
+  /**
+   * {@link #isLoopback(InetAddress)} of an address as a record holds it (a literal, maybe with an
+   * IPv6 scope); false for anything that is not a literal (a unix socket path, a name, null).
+   */
+  public static boolean isLoopback(String address) {
+    InetAddress a = parseDestination(address);
+    return a != null && isLoopback(a);
+  }
+
+  /**
+   * An address and port as people and allow rules write them: {@code 192.0.2.7:443},
+   * {@code [2001:db8::1]:443} (brackets keep the port apart from an IPv6 address); no port, no
+   * {@code :PORT}.
+   */
+  public static String withPort(String address, Integer port) {
+    String a = address == null ? "?" : address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+    return port == null ? a : a + ":" + port;
+  }
+
   /** The canonical text of an address: dotted quad, or RFC 5952 compressed IPv6. */
   public static String format(InetAddress a) {
     InetAddress n = normalize(a);

@@ -67,6 +67,18 @@ public final class EvidenceFiles {
     return new Evidence(record, ciContext(predicate.get("environment")), null, null, file.toString(), false);
   }
 
+  /**
+   * The evidence of a statement whose signature was verified (a {@code Verdict}'s statement): what
+   * the action's summary and report render, so they show signed content, marked verified.
+   */
+  public static Evidence ofVerifiedStatement(JsonNode statement, Evidence.SignerIdentity signer, String source) throws PolicyException {
+    JsonNode predicate = statement == null ? null : statement.get("predicate");
+    if (predicate == null || !predicate.isObject()) {
+      throw new PolicyException(source + ": the statement has no predicate");
+    }
+    return new Evidence(toRecord(predicate, Path.of(source)), ciContext(predicate.get("environment")), signer, null, source, true);
+  }
+
   /** Reads either kind by looking at the document. */
   public static Evidence read(Path file) throws PolicyException {
     JsonNode root = readJson(file, "record or bundle");

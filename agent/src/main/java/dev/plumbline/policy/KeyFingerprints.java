@@ -10,7 +10,7 @@ public final class KeyFingerprints {
   private KeyFingerprints() {}
 
   public static String of(PublicKey key) {
-    return of(key.getEncoded());
+    return dev.plumbline.sign.Keys.fingerprint(key);
   }
 
   public static String of(byte[] spkiDer) {

@@ -3,6 +3,7 @@ package dev.plumbline.policy;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.plumbline.net.AllowRule;
 import java.util.List;
 
 /**
@@ -138,9 +139,12 @@ public record Policy(
     }
   }
 
-  /** Where the build may connect. Loopback is allowed unless {@code allowLoopback: false}. */
+  /**
+   * Where the build may connect: {@code allowed} in the syntax of {@code run --allow}. Loopback
+   * ({@link dev.plumbline.net.Addresses#isLoopback(String)}) is allowed unless {@code allowLoopback: false}.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Egress(Boolean allowLoopback, List<HostRule> allowed, List<Glob> forbiddenUnixSockets) {
+  public record Egress(Boolean allowLoopback, List<AllowRule> allowed, List<Glob> forbiddenUnixSockets) {
     public boolean loopbackAllowed() {
       return allowLoopback == null || allowLoopback;
     }

@@ -1,20 +1,20 @@
 package dev.plumbline.policy;
 
+import dev.plumbline.net.Addresses;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Exec;
 import dev.plumbline.record.BuildRecord.FileWrite;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
 import dev.plumbline.record.BuildRecord.Tool;
+import dev.plumbline.record.Destinations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -145,7 +145,7 @@ public final class PolicyEvaluator {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Destination d : list(r.network())) {
       if ("blocked".equals(d.decision())) {
-        v.add(new Evaluation.Violation("trace.noBlockedAttempts", "a connection was blocked", destination(d) + byProcesses(d.processes())));
+        v.add(new Evaluation.Violation("trace.noBlockedAttempts", "a connection was blocked", Destinations.describe(d) + EvidenceText.byProcesses(d.processes())));
       }
     }
     for (BuildRecord.DnsQuery q : list(r.dns())) {
@@ -162,7 +162,7 @@ public final class PolicyEvaluator {
       if (f.tracked() && (allowed == null || allowed.stream().noneMatch(g -> g.matches(f.path())))) {
         v.add(new Evaluation.Violation(
             "trace.noSourceWrites", "a tracked source file was changed",
-            f.path() + " (" + String.join(", ", list(f.operations())) + ")" + byProcesses(f.processes())));
+            f.path() + " (" + String.join(", ", list(f.operations())) + ")" + EvidenceText.byProcesses(f.processes())));
       }
     }
     String req = "no writes to git-tracked sources" + (allowed == null || allowed.isEmpty() ? "" : " except " + allowed);
@@ -194,7 +194,7 @@ public final class PolicyEvaluator {
       if (allowed.stream().noneMatch(rule -> rule.matches(t.path(), t.sha256()))) {
         boolean pathKnown = allowed.stream().anyMatch(rule -> rule.path() != null && rule.path().matches(t.path()));
         String msg = pathKnown ? "a tool ran with a digest the policy does not allow" : "a tool not in the allowlist ran";
-        v.add(new Evaluation.Violation("tools.allowed", msg, tool(t) + ranBy(r, t.path())));
+        v.add(new Evaluation.Violation("tools.allowed", msg, EvidenceText.tool(t) + EvidenceText.ranBy(r, t.path())));
       }
     }
     return new Evaluation.RuleResult("tools.allowed", "only the " + allowed.size() + " allowed tool" + (allowed.size() == 1 ? "" : "s") + " ran", v);
@@ -205,7 +205,7 @@ public final class PolicyEvaluator {
     for (Tool t : tools(r)) {
       for (Policy.ToolRule rule : forbidden) {
         if (rule.matches(t.path(), t.sha256())) {
-          v.add(new Evaluation.Violation("tools.forbidden", "a forbidden tool ran (" + describe(rule) + ")", tool(t) + ranBy(r, t.path())));
+          v.add(new Evaluation.Violation("tools.forbidden", "a forbidden tool ran (" + describe(rule) + ")", EvidenceText.tool(t) + EvidenceText.ranBy(r, t.path())));
           break;
         }
       }
@@ -228,11 +228,11 @@ public final class PolicyEvaluator {
       if (!isInet(d) || "blocked".equals(d.decision())) {
         continue; // unix sockets have their own rule; blocked attempts never left the host
       }
-      if (egress.loopbackAllowed() && isLoopback(d.address())) {
+      if (egress.loopbackAllowed() && Addresses.isLoopback(d.address())) {
         continue;
       }
-      if (egress.allowed().stream().noneMatch(h -> h.matches(d.hostname(), d.address(), d.port()))) {
-        v.add(new Evaluation.Violation("egress.allowed", "the build contacted a destination not in the allowlist", destination(d) + byProcesses(d.processes())));
+      if (egress.allowed().stream().noneMatch(rule -> rule.allows(d.hostname(), d.address(), d.port()))) {
+        v.add(new Evaluation.Violation("egress.allowed", "the build contacted a destination not in the allowlist", Destinations.describe(d) + EvidenceText.byProcesses(d.processes())));
       }
     }
     int n = egress.allowed().size();
@@ -250,7 +250,7 @@ public final class PolicyEvaluator {
       for (Glob g : forbidden) {
         if (g.matches(path)) {
           String state = "blocked".equals(d.decision()) ? " (attempt was blocked)" : "";
-          v.add(new Evaluation.Violation("egress.forbiddenUnixSockets", "a forbidden unix socket was used" + state, "unix:" + path + byProcesses(d.processes())));
+          v.add(new Evaluation.Violation("egress.forbiddenUnixSockets", "a forbidden unix socket was used" + state, "unix:" + path + EvidenceText.byProcesses(d.processes())));
           break;
         }
       }
@@ -260,30 +260,6 @@ public final class PolicyEvaluator {
 
   static boolean isInet(Destination d) {
     return d.family() == null || d.family().startsWith("inet");
-  }
-
-  /** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-  public static boolean isLoopback(String address) {
-    byte[] a = HostRule.literalAddress(address == null ? null : address.toLowerCase(Locale.ROOT));
-    if (a == null) {
-      return false;
-    }
-    if (a.length == 4) {
-      return a[0] == 127;
-    }
-    boolean mapped = true;
-    for (int i = 0; i < 10; i++) {
-      mapped &= a[i] == 0;
-    }
-    if (mapped && a[10] == (byte) 0xff && a[11] == (byte) 0xff) {
-      return a[12] == 127;
-    }
-    for (int i = 0; i < 15; i++) {
-      if (a[i] != 0) {
-        return false;
-      }
-    }
-    return a[15] == 1;
   }
 
   // --- CI context and age --------------------------------------------------------------------
@@ -342,63 +318,6 @@ public final class PolicyEvaluator {
       return d.toHours() + "h " + d.toMinutesPart() + "m";
     }
     return d.toMinutes() + "m";
-  }
-
-  // --- evidence descriptions -----------------------------------------------------------------
-
-  static String tool(Tool t) {
-    return t.path() + " " + (t.sha256() == null ? "(no digest)" : Objects.requireNonNull(shaText(t.sha256())));
-  }
-
-  private static String shaText(String s) {
-    return s.startsWith("sha256:") ? s : "sha256:" + s;
-  }
-
-  /** A destination as people say it: {@code name (address:port/proto)}. */
-  public static String destination(Destination d) {
-    if ("unix".equals(d.family())) {
-      return "unix:" + d.address();
-    }
-    String addr = d.address() == null ? "?" : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-    String ap = addr + (d.port() == null ? "" : ":" + d.port()) + (d.protocol() == null ? "" : "/" + d.protocol());
-    return d.hostname() == null ? ap : d.hostname() + (d.port() == null ? "" : ":" + d.port()) + " (" + ap + ")";
-  }
-
-  private static String byProcesses(List<String> processes) {
-    if (processes == null || processes.isEmpty()) {
-      return "";
-    }
-    List<String> shown = processes.size() > 3 ? processes.subList(0, 3) : processes;
-    return " by " + String.join(", ", shown) + (processes.size() > 3 ? " and " + (processes.size() - 3) + " more" : "");
-  }
-
-  /** The first processes that executed {@code path}: {@code pid 42 (curl -sS …)}. */
-  private static String ranBy(BuildRecord r, String path) {
-    List<String> who = new ArrayList<>();
-    int total = 0;
-    for (ProcessInfo p : list(r.processes())) {
-      for (Exec e : list(p.execs())) {
-        if (Objects.equals(e.path(), path) || e.script() != null && Objects.equals(e.script().path(), path)) {
-          total++;
-          if (who.size() < 2) {
-            who.add("pid " + p.pid() + " (" + argv(e.argv()) + ")");
-          }
-          break;
-        }
-      }
-    }
-    if (who.isEmpty()) {
-      return "";
-    }
-    return " run by " + String.join(", ", who) + (total > who.size() ? " and " + (total - who.size()) + " more" : "");
-  }
-
-  static String argv(List<String> argv) {
-    if (argv == null || argv.isEmpty()) {
-      return "?";
-    }
-    String s = String.join(" ", argv);
-    return s.length() > 80 ? s.substring(0, 79) + "…" : s;
   }
 
   private static <T> List<T> list(List<T> l) {

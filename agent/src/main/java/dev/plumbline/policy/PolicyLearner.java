@@ -2,10 +2,13 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.AllowRule;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Tool;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -154,29 +157,46 @@ public final class PolicyLearner {
     }
   }
 
+  /**
+   * A destination the build reached, as an allow entry ({@code name:port}, {@code address:port},
+   * {@code [v6]:port}) with what was seen; {@code loopback} when it is a service on the build host.
+   * One list for {@code policy init} and the action's learned {@code allowed-endpoints}.
+   */
+  public record LearnedEndpoint(String entry, String comment, boolean loopback) {}
+
+  /** The destinations the build reached (blocked ones and unix sockets left out), sorted by entry. */
+  public static List<LearnedEndpoint> endpoints(BuildRecord r) {
+    Map<String, String> comments = new TreeMap<>();
+    Map<String, Boolean> loopback = new TreeMap<>();
+    for (Destination d : list(r.network())) {
+      if ("blocked".equals(d.decision()) || "unix".equals(d.family())) {
+        continue;
+      }
+      AllowRule rule = AllowRule.exactly(d.hostname(), d.address(), d.port());
+      if (rule == null) {
+        continue;
+      }
+      String entry = rule.text();
+      boolean local = Addresses.isLoopback(d.address());
+      String comment = (d.protocol() == null ? "" : d.protocol() + " ")
+          + (local ? "loopback: a service on the build host; " : "")
+          + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
+      comments.merge(entry, comment.replace('\n', ' '), (a, b) -> a.equals(b) ? a : a + "; " + b);
+      loopback.merge(entry, local, Boolean::logicalOr);
+    }
+    List<LearnedEndpoint> out = new ArrayList<>();
+    comments.forEach((entry, comment) -> out.add(new LearnedEndpoint(entry, comment, loopback.get(entry))));
+    return out;
+  }
+
   private static void egress(StringBuilder y, BuildRecord r) {
-    Map<String, String> allowed = new TreeMap<>(); // entry -> comment
     TreeSet<String> unix = new TreeSet<>();
     for (Destination d : list(r.network())) {
-      if ("blocked".equals(d.decision())) {
-        continue;
-      }
-      if ("unix".equals(d.family())) {
+      if (!"blocked".equals(d.decision()) && "unix".equals(d.family())) {
         unix.add(d.address());
-        continue;
       }
-      String host = d.hostname() != null ? HostRule.normalizeName(d.hostname())
-          : d.address() == null ? null : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-      if (host == null) {
-        continue;
-      }
-      String entry = host + (d.port() == null ? "" : ":" + d.port());
-      String comment = (d.protocol() == null ? "" : d.protocol() + " ")
-          + (PolicyEvaluator.isLoopback(d.address()) ? "loopback: a service on the build host; "
-              : "")
-          + (d.hostname() != null && d.address() != null ? "seen at " + d.address() : "no host name was seen: address only");
-      allowed.merge(entry, comment, (a, b) -> a.equals(b) ? a : a + "; " + b);
     }
+    List<LearnedEndpoint> allowed = endpoints(r);
     y.append("\n# Egress: every destination the build reached, by name (or address) and port.\n");
     y.append("# Entries: name, *.suffix (any name below it), address, CIDR; :PORT optional.\n");
     y.append("egress:\n");
@@ -187,8 +207,8 @@ public final class PolicyLearner {
     if (allowed.isEmpty()) {
       y.append("    []   # the build reached nothing outside the host\n");
     }
-    for (Map.Entry<String, String> e : allowed.entrySet()) {
-      y.append("    - ").append(q(e.getKey())).append("   # ").append(e.getValue().replace('\n', ' ')).append('\n');
+    for (LearnedEndpoint e : allowed) {
+      y.append("    - ").append(q(e.entry())).append("   # ").append(e.comment()).append('\n');
     }
     y.append("  forbiddenUnixSockets:\n");
     boolean any = false;
@@ -260,7 +280,7 @@ public final class PolicyLearner {
   }
 
   private static String argv(BuildRecord r) {
-    return r.invocation() == null ? "a build" : PolicyEvaluator.argv(r.invocation().argv());
+    return r.invocation() == null ? "a build" : EvidenceText.argv(r.invocation().argv());
   }
 
   private static <T> List<T> list(List<T> l) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -15,10 +16,14 @@ import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.plumbline.net.AllowRule;
+import dev.plumbline.net.RuleSyntaxException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +46,27 @@ public final class PolicyLoader {
 
   /** Types written as one string in the policy file. */
   private static final java.util.Set<Class<?>> STRING_VALUED =
-      java.util.Set.of(Glob.class, HostRule.class, Sha256.class, MaxAge.class, Regex.class, Policy.ApiVersion.class, Policy.Kind.class);
+      java.util.Set.of(Glob.class, AllowRule.class, Sha256.class, MaxAge.class, Regex.class, Policy.ApiVersion.class, Policy.Kind.class);
 
   private PolicyLoader() {}
+
+  /** An {@code egress.allowed} entry: a string in the one allow-rule syntax of {@code net.AllowRule}. */
+  private static final class AllowRuleDeserializer extends StdScalarDeserializer<AllowRule> {
+    AllowRuleDeserializer() {
+      super(AllowRule.class);
+    }
+
+    @Override
+    public AllowRule deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = ctxt.readValue(p, String.class); // a number or a list is "expected a string"
+      try {
+        return AllowRule.parse(text);
+      } catch (RuleSyntaxException e) {
+        String why = e.getMessage();
+        throw new IllegalArgumentException("bad destination" + (why.startsWith("'") ? " " : ": ") + why, e);
+      }
+    }
+  }
 
   private static ObjectMapper strict(com.fasterxml.jackson.databind.cfg.MapperBuilder<?, ?> b) {
     ObjectMapper m =
@@ -52,6 +75,7 @@ public final class PolicyLoader {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .addModule(new SimpleModule("plumbline-net").addDeserializer(AllowRule.class, new AllowRuleDeserializer()))
             .build();
     for (LogicalType t : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer}) {
       m.coercionConfigFor(t)
@@ -63,11 +87,30 @@ public final class PolicyLoader {
     return m;
   }
 
+  /**
+   * The largest policy file read: a reviewed policy is a few KiB (a learned one of a large build
+   * tens of KiB); anything near this is a mistake or an attack on the verifier's time.
+   */
+  public static final int MAX_BYTES = 1024 * 1024;
+
+  /**
+   * The longest YAML line. SnakeYAML's reader copies its unread window on every 1 KiB it reads, so
+   * one token (a comment, a quoted or plain scalar chunk, all bounded by a line) of length L costs
+   * O(L^2); bounding lines makes loading linear in the file size.
+   */
+  static final int MAX_YAML_LINE = 16 * 1024;
+
   /** Loads a policy from a file; YAML unless the name ends in .json or the text starts with '{'. */
   public static Policy load(Path file) throws PolicyException {
     String text;
     try {
-      byte[] bytes = Files.readAllBytes(file);
+      byte[] bytes;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(MAX_BYTES + 1); // bounded: a FIFO or /dev/zero is no policy either
+      }
+      if (bytes.length > MAX_BYTES) {
+        throw new PolicyException(tooLarge(file.toString(), Math.max(bytes.length, Files.size(file))));
+      }
       text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     } catch (NoSuchFileException e) {
       throw new PolicyException(file + ": no such policy file");
@@ -82,6 +125,13 @@ public final class PolicyLoader {
 
   /** Parses policy text; {@code name} prefixes every error message. */
   public static Policy parse(String text, String name, boolean json) throws PolicyException {
+    long bytes = text.length() > MAX_BYTES / 3 ? text.getBytes(StandardCharsets.UTF_8).length : text.length();
+    if (bytes > MAX_BYTES) {
+      throw new PolicyException(tooLarge(name, bytes));
+    }
+    if (!json) {
+      checkLineLengths(text, name);
+    }
     if (isBlank(text, json)) {
       throw new PolicyException(name + ": empty policy (expected apiVersion: " + Policy.API_VERSION + ", kind: " + Policy.KIND + ")");
     }
@@ -107,6 +157,24 @@ public final class PolicyLoader {
       throw new PolicyException(name + ": missing kind (expected kind: " + Policy.KIND + ")");
     }
     return p;
+  }
+
+  private static String tooLarge(String name, long bytes) {
+    return name + ": policy too large: " + bytes + " bytes, the limit is " + MAX_BYTES + " (1 MiB)";
+  }
+
+  private static void checkLineLengths(String text, String name) throws PolicyException {
+    int line = 1;
+    int start = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '\n') {
+        if (i - start > MAX_YAML_LINE) {
+          throw new PolicyException(name + ":" + line + ": line is longer than " + MAX_YAML_LINE + " characters");
+        }
+        line++;
+        start = i + 1;
+      }
+    }
   }
 
   private static boolean isBlank(String text, boolean json) {

@@ -20,24 +20,41 @@ public record BuildRecord(
     List<DnsQuery> dns,
     List<FileWrite> files,
     Sources sources,
-    List<Note> notes) {
+    List<Note> notes,
+    List<Step> steps) {
+
+  /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null);
+  }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes);
+        notes, steps);
   }
 
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
-        notes);
+        notes, steps);
   }
 
   /** This record with another completeness (everything else kept, fields added later included). */
   public BuildRecord withCompleteness(Completeness newCompleteness) {
     return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
-        notes);
+        notes, steps);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
@@ -151,6 +168,15 @@ public record BuildRecord(
    * {@code files}.
    */
   public record Sources(boolean gitTracked, int trackedFiles, int transientFiles) {}
+
+  /**
+   * One traced step of a whole CI job ({@link JobRecord}): its position, the step's command (its
+   * script, redacted), when it ran, how it ended, whether its own trace was complete, and the
+   * sha256 of the step's own record.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Step(int index, String command, String startedAt, String finishedAt, Integer exitCode, Integer signal,
+      boolean complete, String recordSha256) {}
 
   /**
    * Something worth knowing that does not make the trace incomplete, aggregated by ({@code kind},

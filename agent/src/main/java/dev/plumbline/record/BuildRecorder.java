@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +110,7 @@ public final class BuildRecorder {
 
   private final Settings settings;
   private final Path realWorkdir;
+  private final SourceScan sourceScan;
   private final ProcessTable table = new ProcessTable();
   private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
@@ -147,6 +149,8 @@ public final class BuildRecorder {
       real = settings.workdir();
     }
     this.realWorkdir = real;
+    // before the build runs anything: the end-of-build scan compares every tracked file with this
+    this.sourceScan = settings.tracked().available() ? SourceScan.before(settings.workdir(), settings.tracked()) : SourceScan.none();
   }
 
   /** Records one event. An {@code Exec} given here has no digest (the record says so): pass execs to {@link #exec(TraceEvent.Exec, ExecutableHasher.ExecHashes)}. */
@@ -295,6 +299,7 @@ public final class BuildRecorder {
             outcome.exitCode(),
             outcome.signal());
     GitTrackedFiles tracked = settings.tracked();
+    List<BuildRecord.FileWrite> fileWrites = fileWrites(tracked, why); // adds to why: before completeness
     return redact(new BuildRecord(
         BuildRecord.FORMAT,
         settings.agent(),
@@ -304,7 +309,7 @@ public final class BuildRecorder {
         procs,
         destinations(),
         dnsQueries(),
-        fileWrites(tracked),
+        fileWrites,
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
         noteList()));
@@ -366,17 +371,28 @@ public final class BuildRecorder {
     return out;
   }
 
-  private List<BuildRecord.FileWrite> fileWrites(GitTrackedFiles tracked) {
-    List<BuildRecord.FileWrite> out = new ArrayList<>();
-    for (String path : new TreeSet<>(files.keySet())) {
+  /**
+   * The writes the tracer saw, and every tracked file the end-of-build scan found changed without a
+   * traced write to it: recorded with the operation {@code untraced-<kind>} and no process, and the
+   * trace is incomplete (something wrote to the sources by a route the tracer did not see).
+   */
+  private List<BuildRecord.FileWrite> fileWrites(GitTrackedFiles tracked, Set<String> why) {
+    Map<String, BuildRecord.FileWrite> out = new TreeMap<>();
+    for (String path : files.keySet()) {
       Seen a = files.get(path);
       if (transientFile(a) && !tracked.tracks(path)) {
         continue;
       }
-      out.add(new BuildRecord.FileWrite(
+      out.put(path, new BuildRecord.FileWrite(
           path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
-    return out;
+    for (SourceScan.Change c : sourceScan.changes().values()) {
+      if (!files.containsKey(c.path())) {
+        out.put(c.path(), new BuildRecord.FileWrite(c.path(), List.of("untraced-" + c.kind()), true, List.of(), 1));
+        why.add("tracked file " + c.kind() + " by a route the tracer did not see: " + c.path() + " (found by the end-of-build scan)");
+      }
+    }
+    return List.copyOf(out.values());
   }
 
   /**

@@ -69,11 +69,33 @@ public final class BuildRecords {
     }
   }
 
-  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename). */
+  /**
+   * Before the build: makes the parent directories of an output file ({@code what}: "record",
+   * "bundle") and fails when the file could not be written there (a directory in the way, no
+   * permission), so a run does not learn it only after the build.
+   */
+  public static void prepareOutput(Path file, String what) throws RecordException {
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new RecordException("cannot write the " + what + " " + file + ": cannot create " + dir + ": " + oneLine(e));
+    }
+    if (Files.isDirectory(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": it is a directory");
+    }
+    if (!Files.isWritable(dir) || Files.exists(target) && !Files.isWritable(target)) {
+      throw new RecordException("cannot write the " + what + " " + file + ": permission denied");
+    }
+  }
+
+  /** Writes {@code record} to {@code file} (through a temporary file in the same directory, then a rename), creating its directory. */
   public static void write(BuildRecord record, Path file) throws RecordException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try {
+      Files.createDirectories(dir);
       // not createTempFile: its 0600 would stick to the record; CREATE_NEW honours the umask
       Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
           + Long.toHexString(System.nanoTime()) + ".tmp");

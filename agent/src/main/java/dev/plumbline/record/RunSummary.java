@@ -44,7 +44,7 @@ public final class RunSummary {
   public static Summary summarise(BuildRecord r) {
     List<DestinationLine> lines = new ArrayList<>();
     for (BuildRecord.Destination d : nonNull(r.network())) {
-      lines.add(new DestinationLine(d.hostname(), endpoint(d), d.protocol(),
+      lines.add(new DestinationLine(d.hostname(), Destinations.endpoint(d), d.protocol(),
           nonNull(d.processes()).stream().map(RunSummary::basename).distinct().sorted().toList(),
           d.decision(), d.count(), d.wouldBlock()));
     }
@@ -173,17 +173,6 @@ public final class RunSummary {
       return "killed by signal " + s.signal();
     }
     return s.exitCode() == null ? "ended" : "exited " + s.exitCode();
-  }
-
-  /** {@code 127.0.0.1:80}, {@code [::1]:443}, {@code unix:/run/x.sock}, {@code unix:@abstract}. */
-  static String endpoint(BuildRecord.Destination d) {
-    String family = d.family() == null ? "" : d.family();
-    String address = d.address() == null ? "" : d.address();
-    return switch (family) {
-      case "inet6" -> "[" + address + "]" + (d.port() == null ? "" : ":" + d.port());
-      case "unix" -> "unix:" + (address.isEmpty() ? "(unnamed)" : address);
-      default -> address + (d.port() == null ? "" : ":" + d.port());
-    };
   }
 
   private static void table(StringBuilder out, List<String[]> rows) {

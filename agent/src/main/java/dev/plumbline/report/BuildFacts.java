@@ -1,7 +1,7 @@
 package dev.plumbline.report;
 
+import dev.plumbline.net.Addresses;
 import dev.plumbline.policy.Evidence;
-import dev.plumbline.policy.PolicyEvaluator;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.DnsQuery;
@@ -30,6 +30,11 @@ final class BuildFacts {
   final Instant end;
 
   BuildFacts(Evidence evidence) {
+    this(evidence, true);
+  }
+
+  /** {@code warnUnverified}: false when the caller already stated the verdict (the action's summary). */
+  BuildFacts(Evidence evidence, boolean warnUnverified) {
     this.evidence = evidence;
     this.record = evidence.record();
     BuildRecord r = record;
@@ -44,7 +49,7 @@ final class BuildFacts {
     start = r.invocation() == null ? null : ProcessTree.instant(r.invocation().startedAt());
     end = r.invocation() == null ? null : ProcessTree.instant(r.invocation().finishedAt());
 
-    if (!evidence.verified()) {
+    if (!evidence.verified() && warnUnverified) {
       warnings.add("not verified — use plumbline verify: this report was read from " + evidence.source() + " without checking any signature");
     }
     if (r.completeness() == null) {
@@ -72,7 +77,7 @@ final class BuildFacts {
       warnings.add(noDigest + " tool" + (noDigest == 1 ? " has" : "s have") + " no recorded digest");
     }
     if ("audit".equals(egressMode())) {
-      long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !PolicyEvaluator.isLoopback(d.address())).count();
+      long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !Addresses.isLoopback(d.address())).count();
       if (external > 0) {
         warnings.add("Egress ran in audit mode: " + external + " external destination" + (external == 1 ? " was" : "s were") + " reached without enforcement");
       }
@@ -80,7 +85,25 @@ final class BuildFacts {
   }
 
   String command() {
-    return record.invocation() == null ? "" : Text.argv(record.invocation().argv(), 200);
+    return record.invocation() == null ? "" : Text.argv(userCommand(record.invocation().argv()), 200);
+  }
+
+  /**
+   * The command as the user wrote it: the script of the shell wrappers GitHub Actions and the
+   * Plumbline action put around a {@code run:} ({@code bash --noprofile --norc -eo pipefail -c
+   * SCRIPT}, lines joined by ⏎; {@code bash -e FILE} steps are shown as they are). Other argv are returned as is.
+   */
+  static List<String> userCommand(List<String> argv) {
+    if (argv != null && argv.size() == 7 && List.of("bash", "/bin/bash", "/usr/bin/bash").contains(argv.get(0))
+        && argv.subList(1, 6).equals(List.of("--noprofile", "--norc", "-eo", "pipefail", "-c"))) {
+      return List.of(String.join(" ⏎ ", argv.get(6).strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()));
+    }
+    return argv;
+  }
+
+  /** Destinations block mode would have refused (audit mode with an allowlist). */
+  static boolean wouldBlock(Destination d) {
+    return Boolean.TRUE.equals(d.wouldBlock());
   }
 
   String egressMode() {
@@ -124,8 +147,7 @@ final class BuildFacts {
     if ("unix".equals(d.family())) {
       return d.address();
     }
-    String a = d.address() == null ? "?" : d.address().indexOf(':') >= 0 ? "[" + d.address() + "]" : d.address();
-    return a + (d.port() == null ? "" : ":" + d.port());
+    return Addresses.withPort(d.address(), d.port());
   }
 
   private static <T> List<T> sorted(List<T> in, Comparator<T> c) {

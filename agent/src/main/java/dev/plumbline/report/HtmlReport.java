@@ -197,7 +197,8 @@ public final class HtmlReport {
       String decision = d.decision() == null ? "unknown" : d.decision();
       h.append("<tr class=\"dest ").append(html(decision)).append("\"><td class=\"dname\">").append(html(BuildFacts.name(d))).append("</td><td><code>")
           .append(html(BuildFacts.address(d))).append("</code></td><td>").append(html(d.protocol())).append("</td><td><span class=\"decision ")
-          .append(html(decision)).append("\">").append(html(decision)).append("</span></td><td>")
+          .append(html(decision)).append("\">").append(html(decision)).append("</span>")
+          .append(BuildFacts.wouldBlock(d) ? " <span class=\"decision blocked\">would be blocked</span>" : "").append("</td><td>")
           .append(html(MarkdownReport.processes(d.processes()))).append("</td><td class=\"num\">").append(d.count()).append("</td></tr>\n");
     }
     h.append("</tbody></table>\n");

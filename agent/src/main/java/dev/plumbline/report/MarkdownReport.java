@@ -19,13 +19,25 @@ public final class MarkdownReport {
   private MarkdownReport() {}
 
   public static String render(Evidence evidence) {
-    BuildFacts f = new BuildFacts(evidence);
     StringBuilder m = new StringBuilder();
     m.append("## Plumbline build report\n\n");
     if (!evidence.verified()) {
       m.append("> [!WARNING]\n> Read from `").append(evidence.source().replace("`", "'"))
           .append("` without checking its signature: **not verified — use `plumbline verify`**.\n\n");
     }
+    return m.append(body(new BuildFacts(evidence))).toString();
+  }
+
+  /**
+   * The report without its heading and verification banner, for a caller that states the verdict
+   * itself above it (the action's job summary): the build line, counts, warnings and tables.
+   */
+  public static String body(Evidence evidence) {
+    return body(new BuildFacts(evidence, false));
+  }
+
+  private static String body(BuildFacts f) {
+    StringBuilder m = new StringBuilder();
     String status = f.succeeded() ? "✅ exited 0" : "❌ exited " + md(f.exit());
     m.append("**").append(md(f.command())).append("** ").append(status)
         .append(" after ").append(Text.duration(f.duration()))
@@ -62,7 +74,7 @@ public final class MarkdownReport {
     } else {
       m.append("| Destination | Address | Protocol | Decision | Processes | Calls |\n| --- | --- | --- | --- | --- | ---: |\n");
       rows(m, f.destinations, d -> "| " + md(BuildFacts.name(d)) + " | " + md(BuildFacts.address(d)) + " | " + md(d.protocol())
-          + " | " + decision(d.decision()) + " | " + md(processes(d.processes())) + " | " + d.count() + " |");
+          + " | " + decision(d.decision()) + (BuildFacts.wouldBlock(d) ? " · ⛔ **would be blocked**" : "") + " | " + md(processes(d.processes())) + " | " + d.count() + " |");
     }
 
     m.append("### Blocked attempts (").append(f.blocked.size()).append(")\n\n");

@@ -4,14 +4,14 @@ import java.time.Duration;
 import java.util.List;
 
 /** Escaping and small formatting shared by the renderers. */
-final class Text {
+public final class Text {
   private Text() {}
 
   /**
    * A value safe inside a GitHub-flavoured markdown table cell: pipes, backticks and other markup
    * characters are backslash-escaped, angle brackets become entities (no raw HTML), newlines spaces.
    */
-  static String md(String s) {
+  public static String md(String s) {
     if (s == null) {
       return "";
     }

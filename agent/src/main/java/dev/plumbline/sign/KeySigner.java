@@ -25,6 +25,12 @@ public final class KeySigner implements Signer {
     return new KeySigner(Keys.readPrivateKey(keyFile, password == null ? null : password.toCharArray()));
   }
 
+  /** From PEM text (a CI secret that never touches the disk), with the password from {@code env} as above. */
+  public static KeySigner fromPem(String pem, String source, Map<String, String> env) throws SigningException {
+    String password = env.get(Keys.PASSWORD_ENV);
+    return new KeySigner(Keys.parsePrivateKey(pem, source, password == null ? null : password.toCharArray()));
+  }
+
   public PublicKey publicKey() {
     return publicKey;
   }

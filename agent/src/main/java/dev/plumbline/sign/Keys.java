@@ -103,7 +103,19 @@ public final class Keys {
     return pem.endsWith("\n") ? pem : pem + "\n";
   }
 
-  /** Standard base64 of SHA-256 over the DER SubjectPublicKeyInfo: the bundle's publicKey hint. */
+  /**
+   * {@code sha256:HEX} of the DER SubjectPublicKeyInfo: the one fingerprint people see, from
+   * keygen, verify and in policies ({@code signer.keyFingerprints}).
+   */
+  public static String fingerprint(PublicKey key) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Standard base64 of SHA-256 over the DER SubjectPublicKeyInfo: the bundle's publicKey hint (a format field, not shown to people). */
   public static String hint(PublicKey key) {
     try {
       return Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
@@ -117,7 +129,12 @@ public final class Keys {
    * SEC1 "EC PRIVATE KEY" form openssl ecparam writes.
    */
   public static PrivateKey readPrivateKey(Path file, char[] password) throws SigningException {
-    String text = readText(file, "private key");
+    return parsePrivateKey(readText(file, "private key"), file.toString(), password);
+  }
+
+  /** As {@link #readPrivateKey}, from PEM text (e.g. a CI secret that never touches the disk); {@code source} names it in errors. */
+  public static PrivateKey parsePrivateKey(String text, String source, char[] password) throws SigningException {
+    String file = source;
     Object parsed = parsePem(text, file);
     try {
       PrivateKeyInfo info;
@@ -154,13 +171,13 @@ public final class Keys {
   }
 
   public static PublicKey parsePublicKey(String text, String source) throws SigningException {
-    Object parsed = parsePem(text, Path.of(source));
+    Object parsed = parsePem(text, source);
     if (!(parsed instanceof SubjectPublicKeyInfo spki)) {
       throw new SigningException(source + " holds no public key (expected a PEM \"PUBLIC KEY\")");
     }
     try {
       PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
-      requireP256(key, Path.of(source));
+      requireP256(key, source);
       if (!onCurve((ECPublicKey) key)) {
         throw new SigningException("cannot read public key " + source + ": the point is not on the P-256 curve");
       }
@@ -186,7 +203,7 @@ public final class Keys {
     }
   }
 
-  private static void requireP256(java.security.Key key, Path file) throws SigningException {
+  private static void requireP256(java.security.Key key, Object file) throws SigningException {
     if (!(key instanceof ECKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256
         || !isP256(ec.getParams())) {
       throw new SigningException(file + " is not an ECDSA P-256 key (only P-256 with SHA-256 is supported)");
@@ -217,7 +234,7 @@ public final class Keys {
     }
   }
 
-  private static Object parsePem(String text, Path file) throws SigningException {
+  private static Object parsePem(String text, Object file) throws SigningException {
     try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object o = parser.readObject();
       if (o == null) {

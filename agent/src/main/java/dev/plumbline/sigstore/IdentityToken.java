@@ -24,16 +24,7 @@ public record IdentityToken(String jwt, String issuer, String subject, String em
 
   public static IdentityToken parse(String jwt) throws SigstoreInputException {
     String token = jwt.strip();
-    String[] parts = token.split("\\.");
-    if (parts.length != 3) {
-      throw new SigstoreInputException("identity token is not a JWT (expected three dot-separated parts)");
-    }
-    JsonNode claims;
-    try {
-      claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
-    } catch (IOException | IllegalArgumentException e) {
-      throw new SigstoreInputException("identity token claims are not base64url JSON", e);
-    }
+    JsonNode claims = claims(token);
     String iss = text(claims, "iss");
     String sub = text(claims, "sub");
     if (iss == null || sub == null) {
@@ -41,6 +32,26 @@ public record IdentityToken(String jwt, String issuer, String subject, String em
     }
     Instant exp = claims.hasNonNull("exp") ? Instant.ofEpochSecond(claims.get("exp").asLong()) : null;
     return new IdentityToken(token, iss, sub, text(claims, "email"), exp);
+  }
+
+  /**
+   * The token's claims, unverified (Fulcio checks the signature); e.g. GitHub's
+   * {@code job_workflow_ref}, which names the certificate's identity for reusable workflows.
+   */
+  public static JsonNode claims(String jwt) throws SigstoreInputException {
+    String[] parts = jwt.strip().split("\\.");
+    if (parts.length != 3) {
+      throw new SigstoreInputException("identity token is not a JWT (expected three dot-separated parts)");
+    }
+    try {
+      JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+      if (claims == null || !claims.isObject()) {
+        throw new SigstoreInputException("identity token claims are not a JSON object");
+      }
+      return claims;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SigstoreInputException("identity token claims are not base64url JSON", e);
+    }
   }
 
   private static String text(JsonNode claims, String name) {

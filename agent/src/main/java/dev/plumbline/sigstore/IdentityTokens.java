@@ -57,10 +57,18 @@ public final class IdentityTokens {
     return java.util.Collections.unmodifiableMap(out);
   }
 
-  /** Fails now, before a build runs, when no token source is there at all. */
-  public static void requireSource(String explicit, Map<String, String> env) throws SigstoreInputException {
-    if ((explicit != null && !explicit.isBlank()) || nonEmpty(env.get(ENV_TOKEN))
-        || (nonEmpty(env.get(GH_URL)) && nonEmpty(env.get(GH_BEARER)))) {
+  /** Fails now, before a build runs, when no token source is there at all or the given token is unusable. */
+  public static void requireSource(String explicit, Map<String, String> env, Clock clock) throws SigstoreInputException {
+    String given = explicit != null && !explicit.isBlank() ? explicit : nonEmpty(env.get(ENV_TOKEN)) ? env.get(ENV_TOKEN) : null;
+    if (given != null) {
+      // a token given up front is checked up front: a malformed or expired one fails before the build
+      IdentityToken token = IdentityToken.parse(given);
+      if (token.expiry() != null && !token.expiry().isAfter(clock.instant())) {
+        throw new SigstoreInputException("identity token from " + token.issuer() + " expired at " + token.expiry());
+      }
+      return;
+    }
+    if (nonEmpty(env.get(GH_URL)) && nonEmpty(env.get(GH_BEARER))) {
       return;
     }
     if (nonEmpty(env.get("GITHUB_ACTIONS"))) {

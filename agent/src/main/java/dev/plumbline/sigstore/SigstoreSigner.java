@@ -42,7 +42,7 @@ public final class SigstoreSigner implements Signer {
   public static SigstoreSigner create(String explicitToken, Map<String, String> env, Path trustedRoot, Path signingConfig, Clock clock)
       throws SigningException {
     try {
-      IdentityTokens.requireSource(explicitToken, env);
+      IdentityTokens.requireSource(explicitToken, env, clock);
       OkHttpClient http = new OkHttpClient();
       KeylessSigner keyless = KeylessSigner.create(
           SigningConfig.load(signingConfig, clock.instant()), TrustRoots.load(trustedRoot), http, clock);

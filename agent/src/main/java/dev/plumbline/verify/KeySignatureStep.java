@@ -21,11 +21,11 @@ import java.util.HexFormat;
  */
 public final class KeySignatureStep implements VerificationStep {
   private final PublicKey key;
-  private final String hint;
+  private final String fingerprint;
 
   public KeySignatureStep(PublicKey key) {
     this.key = key;
-    this.hint = Keys.hint(key);
+    this.fingerprint = Keys.fingerprint(key);
   }
 
   @Override
@@ -65,10 +65,10 @@ public final class KeySignatureStep implements VerificationStep {
     byte[] payload = ctx.envelopePayload();
     String payloadType = env.get("payloadType").asText();
     if (verify("SHA256withECDSA", Dsse.pae(payloadType, payload), signature)) {
-      ctx.signatureVerified(payload, VerifiedSigner.key(hint));
-      ctx.add(Check.pass("signature", "DSSE signature verifies with key " + hint));
+      ctx.signatureVerified(payload, VerifiedSigner.key(fingerprint));
+      ctx.add(Check.pass("signature", "DSSE signature verifies with key " + fingerprint));
     } else {
-      ctx.add(Check.fail("signature", "the DSSE signature does not verify with key " + hint));
+      ctx.add(Check.fail("signature", "the DSSE signature does not verify with key " + fingerprint));
     }
   }
 
@@ -109,11 +109,11 @@ public final class KeySignatureStep implements VerificationStep {
       ok = verify("NONEwithECDSA", HexFormat.of().parseHex(artifact.sha256()), signature);
     }
     if (ok) {
-      ctx.signatureVerified(null, VerifiedSigner.key(hint));
-      ctx.add(Check.pass("signature", "message signature over the artifact verifies with key " + hint));
+      ctx.signatureVerified(null, VerifiedSigner.key(fingerprint));
+      ctx.add(Check.pass("signature", "message signature over the artifact verifies with key " + fingerprint));
       ctx.add(Check.pass("subject", "the signed message is the artifact " + artifact.display()));
     } else {
-      ctx.add(Check.fail("signature", "the message signature does not verify with key " + hint + " over " + artifact.display()));
+      ctx.add(Check.fail("signature", "the message signature does not verify with key " + fingerprint + " over " + artifact.display()));
     }
   }
 

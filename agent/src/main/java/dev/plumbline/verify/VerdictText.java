@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.attest.CanonicalJson;
+import dev.plumbline.net.Addresses;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -146,7 +147,7 @@ public final class VerdictText {
     if (family.equals("unix")) {
       return "unix:" + addr;
     }
-    String hostPort = (family.equals("inet6") ? "[" + addr + "]" : addr) + (d.has("port") ? ":" + d.get("port").asText() : "");
+    String hostPort = Addresses.withPort(addr, null) + (d.has("port") ? ":" + d.get("port").asText() : "");
     return (host != null ? host + " (" + hostPort + ")" : hostPort) + " " + d.path("protocol").asText("");
   }
 

@@ -52,11 +52,18 @@ class ActionScriptsIT {
         "ok   output verdict is verified",
         "ok   plumbline verify accepts the bundle for build/hello",
         "ok   plumbline verify rejects a tampered build/hello",
-        "ok   the job summary states the verdict",
+        "ok   the job summary states the verdict first",
+        "ok   the summary of a verified bundle has no 'not verified' warning",
+        "ok   the summary shows the user's command, not the shell wrapper",
+        "ok   a release tarball pinned by sha256 installs into the tool cache and runs",
         "ok   a release whose sha256 does not match the manifest is refused",
-        "ok   annotations from a record (RecordTool.java)",
         "ok   the build saw no signing key (environment, RUNNER_TEMP)",
-        "ok   a build that breaks the policy gets verdict rejected")) {
+        "ok   a build that breaks the policy gets verdict rejected",
+        "ok   the summary opens with REJECTED and the failed rule",
+        "ok   a destination outside the allowlist is a warning in audit mode",
+        "ok   the summary offers the learned allowed-endpoints block",
+        "ok   the attestation has three step sections, in order",
+        "ok   plumbline verify accepts the job's attestation")) {
       assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
     }
   }

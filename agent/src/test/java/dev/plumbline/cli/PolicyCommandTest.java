@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.policy.Policy;
+import dev.plumbline.policy.PolicyLoader;
 import dev.plumbline.policy.TestFiles;
 import dev.plumbline.policy.TestRecords;
 import java.io.PrintWriter;
@@ -103,6 +105,43 @@ class PolicyCommandTest {
     Result missing = run("policy", "check", "--policy", dir.resolve("nope.yaml").toString(), "--record", a.toString());
     assertEquals(ExitCodes.USAGE, missing.code());
     assertTrue(missing.err().contains("no such policy file"), missing.err());
+  }
+
+  @Test
+  void aPolicyOverTheSizeLimitIsOneLineAndUsageExit() throws Exception {
+    Path a = TestFiles.record(dir, "a.json", TestRecords.buildA().build());
+    StringBuilder big = new StringBuilder("apiVersion: plumbline.dev/v1\nkind: BuildPolicy\ntools:\n  allowed:\n");
+    while (big.length() <= PolicyLoader.MAX_BYTES) {
+      big.append("    - path: /usr/lib/tool-").append(big.length()).append("/bin/x\n");
+    }
+    Path p = Files.writeString(dir.resolve("big.yaml"), big);
+    Result r = run("policy", "check", "--policy", p.toString(), "--record", a.toString());
+    assertEquals(ExitCodes.USAGE, r.code(), r.err());
+    assertEquals("plumbline: " + p + ": policy too large: " + Files.size(p) + " bytes, the limit is 1048576 (1 MiB)", r.err().strip());
+    Path line = Files.writeString(dir.resolve("line.yaml"), "apiVersion: plumbline.dev/v1\nkind: BuildPolicy\n# " + "x".repeat(20_000) + "\n");
+    r = run("policy", "check", "--policy", line.toString(), "--record", a.toString());
+    assertEquals(ExitCodes.USAGE, r.code(), r.err());
+    assertEquals("plumbline: " + line + ":3: line is longer than 16384 characters", r.err().strip());
+  }
+
+  @Test
+  void aLargePolicyUnderTheLimitLoads() throws Exception {
+    // a learned policy of a very large build: every tool with its digest, just under 1 MiB
+    Path a = TestFiles.record(dir, "a.json", TestRecords.buildA().build());
+    StringBuilder big = new StringBuilder("apiVersion: plumbline.dev/v1\nkind: BuildPolicy\ntools:\n  allowed:\n");
+    String entry = "    - path: /usr/lib/tool-%07d/bin/x\n      sha256: [\"sha256:%064x\"]\n";
+    int n = 0;
+    while (big.length() + entry.length() + 200 < PolicyLoader.MAX_BYTES) {
+      big.append(String.format(entry, n, n));
+      n++;
+    }
+    big.append("egress:\n  allowed: ['*.debian.org:443']\n");
+    Path p = Files.writeString(dir.resolve("large.yaml"), big);
+    Policy policy = PolicyLoader.load(p);
+    assertEquals(n, policy.tools().allowed().size());
+    Result r = run("policy", "check", "--policy", p.toString(), "--record", a.toString());
+    assertEquals(1, r.code(), "loaded and evaluated: build A's tools are not in it: " + r.err());
+    assertTrue(r.out().contains("FAIL tools.allowed"), r.out());
   }
 
   @Test

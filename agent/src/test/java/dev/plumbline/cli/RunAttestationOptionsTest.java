@@ -52,4 +52,34 @@ class RunAttestationOptionsTest {
     assertEquals(0, Cli.run("keygen", "--prefix", dir.resolve("k").toString()).code());
     assertNotNull(parse("--key", dir.resolve("k.key").toString(), "--subject", "out.txt", "--", "true").prepareAttestation());
   }
+
+  @Test
+  void problemsWithTheOutputsOrSubjectsAreReportedBeforeTheBuildRuns() throws Exception {
+    assertEquals(0, Cli.run("keygen", "--prefix", dir.resolve("k").toString()).code());
+    Path marker = dir.resolve("the-build-ran");
+    java.nio.file.Files.createDirectories(dir.resolve("a-directory"));
+    java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+    for (String[] args : java.util.List.of(
+        new String[] {"--record", dir.resolve("a-directory").toString()},
+        new String[] {"--record", dir.resolve("a-file/below-a-file.json").toString()},
+        new String[] {"--key", dir.resolve("k.key").toString(), "--bundle", dir.resolve("a-directory").toString()},
+        new String[] {"--key", dir.resolve("k.key").toString(), "--subject", "/abs/*.tar.gz"},
+        new String[] {"--key", dir.resolve("k.key").toString(), "--subject", "dist/{a,b"})) {
+      java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("run"));
+      argv.addAll(java.util.List.of(args));
+      argv.addAll(java.util.List.of("--", "touch", marker.toString()));
+      Cli.Result r = Cli.run(argv.toArray(String[]::new)).assertNoStackTrace();
+      assertEquals(ExitCodes.RUN_USAGE, r.code(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.err().startsWith("plumbline: "), r.err());
+      assertTrue(!java.nio.file.Files.exists(marker), "the build ran despite " + String.join(" ", args));
+    }
+  }
+
+  @Test
+  void theRecordsDirectoryIsCreated() throws Exception {
+    Path record = dir.resolve("new/dirs/build.json");
+    Cli.Result r = Cli.run("run", "--record", record.toString(), "--", "true").assertNoStackTrace();
+    assertEquals(0, r.code(), r.err());
+    assertTrue(java.nio.file.Files.isRegularFile(record));
+  }
 }

@@ -46,4 +46,20 @@ class AddressesTest {
     assertEquals("2001:db8::1:0:0:1", Addresses.format(Addresses.parseLiteral("2001:db8:0:0:1:0:0:1")));
     assertEquals("fe80::", Addresses.format(Addresses.parseLiteral("fe80::")));
   }
+
+  @Test
+  void loopbackOfARecordedAddress() {
+    assertTrue(Addresses.isLoopback("127.0.0.53"));
+    assertTrue(Addresses.isLoopback("::1"));
+    assertTrue(Addresses.isLoopback("::ffff:127.0.0.1"));
+    assertFalse(Addresses.isLoopback("128.0.0.1"));
+    assertFalse(Addresses.isLoopback("::2"));
+    assertFalse(Addresses.isLoopback("localhost"));
+    // the one definition: Linux connects the unspecified addresses to this host, so they are loopback too
+    assertTrue(Addresses.isLoopback("0.0.0.0"));
+    assertTrue(Addresses.isLoopback("::"));
+    assertFalse(Addresses.isLoopback("fe80::1%2"));
+    assertFalse(Addresses.isLoopback((String) null));
+    assertFalse(Addresses.isLoopback("/run/docker.sock"));
+  }
 }

@@ -164,4 +164,43 @@ public class AllowlistTest {
   void texstAreSortedAndDistinctForTheRecord() throws Exception {
     assertEquals(List.of("*.b.org", "a.org:443"), allow("a.org:443", "*.b.org", "a.org:443").texts());
   }
+
+  @Test
+  void policyDestinationsMatchByNameOrAddress() throws Exception {
+    AllowRule wild = AllowRule.parse("*.debian.org");
+    assertTrue(wild.allows("deb.debian.org", "1.2.3.4", 443));
+    assertTrue(wild.allows("a.b.debian.org.", "1.2.3.4", 80));
+    assertFalse(wild.allows("debian.org", "1.2.3.4", 443));
+    assertFalse(wild.allows("evildebian.org", "1.2.3.4", 443));
+    assertFalse(wild.allows(null, "1.2.3.4", 443));
+    AllowRule named = AllowRule.parse("Deb.Debian.org:443");
+    assertTrue(named.allows("deb.debian.org", null, 443));
+    assertFalse(named.allows("deb.debian.org", null, 80));
+    AllowRule cidr = AllowRule.parse("10.0.0.0/8");
+    assertTrue(cidr.allows(null, "10.200.3.4", 22));
+    assertTrue(cidr.allows(null, "::ffff:10.1.1.1", 22));
+    assertFalse(cidr.allows(null, "11.0.0.1", 22));
+    assertFalse(cidr.allows("10.0.0.1", null, 22));
+    AllowRule v6 = AllowRule.parse("[2001:db8::/32]:443");
+    assertTrue(v6.allows(null, "2001:db8:1::5", 443));
+    assertFalse(v6.allows(null, "2001:db9::5", 443));
+    assertFalse(v6.allows(null, "2001:db8::5", 80));
+    assertTrue(AllowRule.parse("::1").allows(null, "::1", 5));
+    for (String bad : List.of("", "a b", "*.*.x", "foo*.x", "1.2.3.4/40", "[::1", "h:0", "h:70000", "x/8")) {
+      assertThrows(RuleSyntaxException.class, () -> AllowRule.parse(bad), bad);
+    }
+  }
+
+  @Test
+  void theRuleForExactlyOneRecordedDestinationParsesBack() throws Exception {
+    assertEquals("deb.debian.org:443", AllowRule.exactly("Deb.Debian.org.", "192.0.2.1", 443).text());
+    assertEquals("[2001:db8::1]:443", AllowRule.exactly(null, "2001:DB8:0::1", 443).text());
+    assertEquals("[fe80::1]:22", AllowRule.exactly(null, "fe80::1%2", 22).text(), "a scope is no part of a rule");
+    assertEquals("192.0.2.7", AllowRule.exactly("bad name!", "192.0.2.7", null).text(), "an invalid name falls back to the address");
+    assertNull(AllowRule.exactly(null, "/run/x.sock", 1));
+    assertNull(AllowRule.exactly("x.example", null, 0), "port 0 cannot be written as a rule");
+    for (AllowRule r : List.of(AllowRule.exactly("a.example", null, 80), AllowRule.exactly(null, "::ffff:192.0.2.7", 80))) {
+      assertEquals(r, AllowRule.parse(r.text()));
+    }
+  }
 }

@@ -161,6 +161,18 @@ class PolicyEvaluatorTest {
   }
 
   @Test
+  void theUnspecifiedAddressIsLoopbackAsInTheGate() throws Exception {
+    // Linux connects 0.0.0.0 and :: to this host; the gate (net.Addresses.isLoopback) always said so,
+    // the policy now agrees instead of calling a local service an external destination
+    TestRecords.Builder b = TestRecords.buildA();
+    b.connect(null, "0.0.0.0", 8080, "tcp", "allowed", "104 sh");
+    b.connect(null, "::", 8081, "tcp", "allowed", "104 sh");
+    passes(eval("egress:\n  allowed: ['*.debian.org:443']\n", ev(b.build())), "egress.allowed");
+    Evaluation.Violation v = fails(eval("egress:\n  allowLoopback: false\n  allowed: ['*.debian.org:443', '127.0.0.53:53']\n", ev(b.build())), "egress.allowed");
+    assertEquals("0.0.0.0:8080/tcp by 104 sh", v.evidence());
+  }
+
+  @Test
   void forbiddenUnixSockets() throws Exception {
     String body = "egress:\n  forbiddenUnixSockets: ['/var/run/docker.sock', '/run/docker.sock']\n";
     passes(eval(body, ev(TestRecords.buildA().build())), "egress.forbiddenUnixSockets");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.net.AllowRule;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -42,7 +43,7 @@ class PolicyLearnerTest {
     assertEquals(4, p.tools().allowed().size());
     Policy.ToolRule make = p.tools().allowed().stream().filter(t -> t.path().matches("/usr/bin/make")).findFirst().orElseThrow();
     assertEquals(List.of(Sha256.parse(TestRecords.MAKE)), make.sha256());
-    assertEquals(List.of("127.0.0.53:53", "deb.debian.org:443"), p.egress().allowed().stream().map(HostRule::toString).toList());
+    assertEquals(List.of("127.0.0.53:53", "deb.debian.org:443"), p.egress().allowed().stream().map(AllowRule::toString).toList());
     assertTrue(p.trace().completeRequired());
     assertTrue(p.trace().noBlockedAttempts());
     assertFalse(p.trace().requireEgressBlock(), "build A ran in audit mode");

@@ -98,4 +98,29 @@ class PolicyVerifyTest {
     assertEquals(ExitCodes.USAGE, r.code());
     assertEquals("plumbline: " + bad + ":4: unknown field 'alowed' in egress (known: allowLoopback, allowed, forbiddenUnixSockets)", r.err().strip());
   }
+
+  @Test
+  void theFingerprintKeygenPrintsIsWhatVerifyPrintsAndAPolicyAccepts() throws Exception {
+    Path keys = Files.createDirectories(dir.resolve("fp"));
+    Cli.Result keygen = Cli.run("keygen", "--prefix", keys.resolve("k").toString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("key fingerprint (sha256:[0-9a-f]{64})").matcher(keygen.err());
+    assertTrue(m.find(), keygen.err());
+    String printed = m.group(1);
+    Path d = Files.createDirectories(keys.resolve("build"));
+    Files.writeString(d.resolve("app.tar.gz"), "the product\n");
+    Attestations.sign(d, keys.resolve("k.key"), Map.of("PATH", "/nonexistent"), TestRecords.buildA().build(), List.of("app.tar.gz"));
+    Path policy = Files.writeString(keys.resolve("p.yaml"), HEADER + "signer:\n  keyFingerprints: ['" + printed + "']\n");
+    Cli.Result r = Cli.run("verify", "--bundle", d.resolve("plumbline.sigstore.json").toString(), "--key", keys.resolve("k.pub").toString(),
+        "--policy", policy.toString(), d.resolve("app.tar.gz").toString()).assertNoStackTrace();
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    assertTrue(r.err().contains("signed by key " + printed), r.err());
+  }
+
+  @Test
+  void policyInitCreatesTheOutputsDirectory() throws Exception {
+    Path policy = dir.resolve("fresh-repo/.plumbline/policy.yaml");
+    Cli.Result r = Cli.run("policy", "init", "--bundle", bundleA.toString(), "--output", policy.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.readString(policy).contains("apiVersion: plumbline.dev/v1"));
+  }
 }

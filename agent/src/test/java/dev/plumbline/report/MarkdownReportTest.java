@@ -50,6 +50,15 @@ class MarkdownReportTest {
   }
 
   @Test
+  void aServiceOnTheUnspecifiedAddressIsNotExternal() {
+    TestRecords.Builder b = TestRecords.buildB();
+    b.connect(null, "0.0.0.0", 8080, "tcp", "audited", "104 sh");
+    b.connect(null, "::", 8080, "tcp", "audited", "104 sh");
+    String md = render(b.build());
+    assertTrue(md.contains("Egress ran in audit mode: 2 external destinations were reached"), md);
+  }
+
+  @Test
   void warningsForIncompleteTracesBlockedAttemptsAndSourceWrites() {
     TestRecords.Builder b = TestRecords.buildA();
     b.egressMode = "block";

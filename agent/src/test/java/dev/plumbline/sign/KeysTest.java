@@ -28,7 +28,7 @@ class KeysTest {
     assertTrue(Files.readString(pub).startsWith("-----BEGIN PUBLIC KEY-----\n"));
     KeySigner signer = KeySigner.fromFile(key, java.util.Map.of());
     assertTrue(Keys.samePoint(signer.publicKey(), Keys.readPublicKey(pub)));
-    assertTrue(r.err().contains(Keys.hint(signer.publicKey())), r.err());
+    assertTrue(r.err().contains("key fingerprint " + Keys.fingerprint(signer.publicKey())), r.err());
   }
 
   @Test

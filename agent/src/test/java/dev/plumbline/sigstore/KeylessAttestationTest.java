@@ -134,4 +134,31 @@ class KeylessAttestationTest {
     assertTrue(r.err().contains("repository https://github.com/loosebazooka/aa-test"), r.err());
     assertEquals(1, r.code(), r.err());
   }
+
+  @Test
+  void theGithubShorthandAndAnIssuerRegexpSelectTheWorkflow() throws Exception {
+    attest(Map.of("GITHUB_ACTIONS", "true", IdentityTokens.GH_URL, fake.tokenRequestUrl(),
+        IdentityTokens.GH_BEARER, FakeSigstore.TOKEN_REQUEST_BEARER));
+    // the fake certifies acme/app/.github/workflows/build.yml@refs/heads/main
+    for (String[] accepted : List.of(
+        new String[] {"--github-repository", "acme/app"},
+        new String[] {"--github-repository", "acme/app", "--github-workflow", "build.yml", "--github-ref", "refs/heads/main"},
+        new String[] {"--github-repository", "acme/app", "--github-workflow", ".github/workflows/build.yml"},
+        new String[] {"--certificate-identity", FakeSigstore.workflowIdentity(), "--certificate-oidc-issuer-regexp", "https://token\\.actions\\.githubusercontent\\.com"})) {
+      Cli.Result r = verify(accepted).assertNoStackTrace();
+      assertEquals(0, r.code(), String.join(" ", accepted) + ": " + r.err());
+    }
+    for (String[] rejected : List.of(
+        new String[] {"--github-repository", "acme/app2"},
+        new String[] {"--github-repository", "acme/ap"},
+        new String[] {"--github-repository", "acme/app", "--github-workflow", "release.yml"},
+        new String[] {"--github-repository", "acme/app", "--github-ref", "refs/heads/mainx"},
+        new String[] {"--certificate-identity", FakeSigstore.workflowIdentity(), "--certificate-oidc-issuer-regexp", "https://accounts\\.google\\.com"})) {
+      Cli.Result r = verify(rejected).assertNoStackTrace();
+      assertEquals(1, r.code(), String.join(" ", rejected) + ": " + r.err());
+    }
+    Cli.Result bad = verify("--github-repository", "acme/app", "--github-ref", "main").assertNoStackTrace();
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--github-ref must be a full ref"), bad.err());
+  }
 }

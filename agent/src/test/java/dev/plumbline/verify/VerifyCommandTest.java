@@ -52,7 +52,7 @@ class VerifyCommandTest {
 
   private static String hint() {
     try {
-      return Keys.hint(Keys.readPublicKey(pub));
+      return Keys.fingerprint(Keys.readPublicKey(pub));
     } catch (Exception e) {
       throw new AssertionError(e);
     }

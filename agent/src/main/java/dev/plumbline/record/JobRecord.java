@@ -1,0 +1,98 @@
+package dev.plumbline.record;
+
+import dev.plumbline.record.BuildRecord.Completeness;
+import dev.plumbline.record.BuildRecord.Tool;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A whole CI job traced step by step (the action's {@code plumbline-shell}) as one record: what
+ * every step ran, contacted and wrote, complete only when every step's trace was, with one
+ * {@link BuildRecord.Step} section per step in order. Signed once, it attests the job.
+ */
+public final class JobRecord {
+  private JobRecord() {}
+
+  /** One step's record, the command to show for it, and the sha256 of its record file. */
+  public record StepRecord(BuildRecord record, String command, String recordSha256) {}
+
+  /** @param argv what the job record names as its command (e.g. plumbline-shell and the step count) */
+  public static BuildRecord merge(List<StepRecord> steps, List<String> argv, String cwd) {
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("a job record needs at least one step");
+    }
+    BuildRecord first = steps.get(0).record();
+    Map<String, Tool> tools = new TreeMap<>();
+    List<BuildRecord.ProcessInfo> processes = new ArrayList<>();
+    List<BuildRecord.Destination> network = new ArrayList<>();
+    List<BuildRecord.DnsQuery> dns = new ArrayList<>();
+    List<BuildRecord.FileWrite> files = new ArrayList<>();
+    List<BuildRecord.Note> notes = new ArrayList<>();
+    List<String> incomplete = new ArrayList<>();
+    List<BuildRecord.Step> sections = new ArrayList<>();
+    Integer exit = 0;
+    Integer signal = null;
+    String started = null;
+    String finished = null;
+    BuildRecord.Sources sources = null;
+    int n = 0;
+    for (StepRecord s : steps) {
+      n++;
+      BuildRecord r = s.record();
+      for (Tool t : list(r.tools())) {
+        tools.merge(t.path() + "\0" + t.sha256(), t, (a, b) -> new Tool(a.path(), a.sha256(), a.count() + b.count()));
+      }
+      processes.addAll(list(r.processes()));
+      network.addAll(list(r.network()));
+      dns.addAll(list(r.dns()));
+      files.addAll(list(r.files()));
+      notes.addAll(list(r.notes()));
+      boolean complete = r.completeness() != null && r.completeness().complete();
+      if (!complete) {
+        List<String> reasons = r.completeness() == null || r.completeness().reasons() == null ? List.of("no completeness recorded")
+            : r.completeness().reasons();
+        int index = n;
+        reasons.forEach(reason -> incomplete.add("step " + index + ": " + reason));
+      }
+      BuildRecord.Invocation inv = r.invocation();
+      Integer code = inv == null ? null : inv.exitCode();
+      Integer sig = inv == null ? null : inv.signal();
+      sections.add(new BuildRecord.Step(n, s.command(), inv == null ? null : inv.startedAt(), inv == null ? null : inv.finishedAt(),
+          code, sig, complete, s.recordSha256()));
+      if (started == null && inv != null) {
+        started = inv.startedAt();
+      }
+      if (inv != null) {
+        finished = inv.finishedAt();
+      }
+      if (exit != null && exit == 0 && signal == null && (sig != null || code == null || code != 0)) {
+        exit = code;
+        signal = sig;
+      }
+      if (r.sources() != null) {
+        sources = r.sources();
+      }
+    }
+    network.sort(Comparator.comparing(d -> String.valueOf(d.hostname()) + "|" + d.address() + "|" + d.port() + "|" + d.protocol()));
+    return new BuildRecord(
+        BuildRecord.FORMAT,
+        first.agent(),
+        new BuildRecord.Invocation(argv, cwd, started, finished, exit, signal),
+        incomplete.isEmpty() ? Completeness.full() : new Completeness(false, incomplete),
+        new ArrayList<>(tools.values()),
+        processes,
+        network,
+        dns,
+        files,
+        sources,
+        notes,
+        sections);
+  }
+
+  private static <T> List<T> list(List<T> l) {
+    return l == null ? List.of() : l;
+  }
+}
