@@ -32,7 +32,7 @@ class ArchitectureTest {
    */
   static final List<List<String>> LAYERS =
       List.of(
-          List.of("linux", "net", "redact"),
+          List.of("text", "linux", "net", "redact"),
           List.of("trace.decode", "trace"),
           List.of("trace.ptrace"),
           List.of("egress.dns", "egress"),

@@ -61,7 +61,8 @@ public final class GithubAction {
       List<String> runArguments,
       Map<String, String> buildEnvironment,
       Map<String, String> agentEnvironment,
-      List<String> notices) {
+      List<String> notices,
+      String buildUser) {
 
     /** "build" when the build ran in the workspace root, else its path relative to the workspace, for file annotations. */
     String pathPrefix() {
@@ -78,6 +79,14 @@ public final class GithubAction {
   public record Result(int exitCode, ActionVerdict verdict, List<String> commands) {}
 
   public static Plan prepare(Map<String, String> env) throws ActionInputs.InputException {
+    return prepare(env, null);
+  }
+
+  /**
+   * @param buildUser the user the build runs as when the agent runs privileged (the action runs it
+   *     through sudo on a hosted runner, outside containers), or null: the same user as the agent
+   */
+  public static Plan prepare(Map<String, String> env, String buildUser) throws ActionInputs.InputException {
     GithubContext ctx = GithubContext.of(env);
     ActionInputs in = ActionInputs.of(env, true);
     if (!in.subjectDigests().isEmpty()) {
@@ -124,6 +133,9 @@ public final class GithubAction {
     if (!in.grace().isEmpty()) {
       args.addAll(List.of("--grace", in.grace()));
     }
+    if (buildUser != null) {
+      args.addAll(List.of("--user", buildUser));
+    }
     Signer preset = null;
     PublicKey publicKey = null;
     Path trustedRoot = path(env.get(TRUSTED_ROOT_ENV));
@@ -156,7 +168,7 @@ public final class GithubAction {
     args.addAll(SHELL);
     args.add(in.run());
     return new Plan(in, ctx, signing, wd, record, bundle, report, policy, preset, publicKey, trustedRoot,
-        List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices));
+        List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices), buildUser);
   }
 
   /** The {@code key} input's signer: a PEM secret read from this process's memory (never written where the build could read it), or a key file. */
@@ -283,8 +295,10 @@ public final class GithubAction {
       case KEYLESS -> "keyless (Sigstore)";
       case NONE -> "none";
     };
-    return new JobSummary.Facts(plan.inputs().egressPolicy(), plan.inputs().denyLoopback(), signing,
-        "same user as the agent: the build could read what the agent's user can (use a hosted runner with sudo for a separate user)",
+    String user = plan.buildUser() != null
+        ? plan.buildUser() + ", separate from the agent (root through sudo): the build could not read the key, the agent or its record"
+        : "same user as the agent: the build could read what that user can (a hosted runner with sudo, outside containers, separates them)";
+    return new JobSummary.Facts(plan.inputs().egressPolicy(), plan.inputs().denyLoopback(), signing, user,
         plan.notices(), plan.policy() == null ? null : plan.inputs().policy());
   }
 

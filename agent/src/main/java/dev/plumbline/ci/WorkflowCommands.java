@@ -1,5 +1,6 @@
 package dev.plumbline.ci;
 
+import dev.plumbline.text.Printable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,9 +13,28 @@ import java.util.Map;
 public final class WorkflowCommands {
   private WorkflowCommands() {}
 
-  /** The message part: %, CR and LF escaped as GitHub's runner unescapes them. */
+  /**
+   * The message part: %, CR and LF escaped as GitHub's runner unescapes them; every other control
+   * or bidi character made visible ({@link Printable}), as in all text output, so an annotation
+   * cannot carry an ESC sequence or reorder its text in the log.
+   */
   public static String data(String s) {
-    return (s == null ? "" : s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+    StringBuilder b = new StringBuilder();
+    StringBuilder piece = new StringBuilder();
+    String text = s == null ? "" : s;
+    for (int i = 0; i <= text.length(); i++) {
+      char c = i < text.length() ? text.charAt(i) : '\n';
+      if (c == '\r' || c == '\n') {
+        b.append(Printable.inline(piece.toString()).replace("%", "%25"));
+        piece.setLength(0);
+        if (i < text.length()) {
+          b.append(c == '\r' ? "%0D" : "%0A");
+        }
+      } else {
+        piece.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** A property value (file=, title=): also ':' and ',' which end a property. */

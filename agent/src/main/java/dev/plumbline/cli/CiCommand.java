@@ -56,12 +56,16 @@ public final class CiCommand implements Runnable {
     static final class Run implements Callable<Integer> {
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+      @CommandLine.Option(names = "--build-user", paramLabel = "NAME",
+          description = "Run the build as this user (plumbline runs as root, through sudo): plumbline run --user.")
+      String buildUser;
+
       @Override
       public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         GithubAction.Plan plan;
         try {
-          plan = GithubAction.prepare(System.getenv());
+          plan = GithubAction.prepare(System.getenv(), buildUser);
         } catch (ActionInputs.InputException e) {
           out.println(WorkflowCommands.error("Plumbline", e.getMessage()));
           out.flush();

@@ -42,7 +42,7 @@ public final class ConformanceCommand implements Callable<Integer> {
 
   /** Exit code and one line on stderr for a Sigstore failure. */
   static int fail(CommandSpec spec, SigstoreException e) {
-    spec.commandLine().getErr().println("plumbline: " + e.getMessage());
+    spec.commandLine().getErr().println("plumbline: " + ErrorHandler.oneLine(e));
     return e instanceof SigstoreInputException ? ExitCodes.USAGE : ExitCodes.REJECTED;
   }
 
@@ -89,7 +89,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         var verifier = KeylessBundleVerifier.create(TrustRoots.load(trustedRoot));
         var result =
             verifier.verify(parsed, digest, CertificateIdentity.exact(mode.keyless.identity, mode.keyless.issuer));
-        spec.commandLine().getErr().println("plumbline: verified: signed by " + result.signer().identity());
+        spec.commandLine().getErr().println("plumbline: verified: signed by " + dev.plumbline.text.Printable.inline(result.signer().identity()));
         return ExitCodes.OK;
       } catch (SigstoreException e) {
         return fail(spec, e);
@@ -143,13 +143,13 @@ public final class ConformanceCommand implements Callable<Integer> {
         } catch (IOException e) {
           throw new SigstoreInputException("cannot write bundle " + bundle + ": " + e.getMessage(), e);
         }
-        spec.commandLine().getErr().println("plumbline: signed as " + signed.signer().identity() + ", log index " + signed.logIndex());
+        spec.commandLine().getErr().println("plumbline: signed as " + dev.plumbline.text.Printable.inline(signed.signer().identity()) + ", log index " + signed.logIndex());
         return ExitCodes.OK;
       } catch (SigstoreInputException e) {
         return fail(spec, e);
       } catch (SigstoreException e) {
         // the services or the token failed: not the input's fault, not a rejected bundle
-        spec.commandLine().getErr().println("plumbline: " + e.getMessage());
+        spec.commandLine().getErr().println("plumbline: " + ErrorHandler.oneLine(e));
         return ExitCodes.OUTPUT_FAILED;
       }
     }

@@ -1,5 +1,6 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.text.Printable;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ final class ErrorHandler
       // 'plumbline run make -j2': the build's own options were taken for plumbline's
       hint = " (put the build command after '--': plumbline run [OPTIONS] -- CMD ARGS...)";
     }
-    String message = e.getMessage() == null ? "bad usage" : e.getMessage().replaceFirst("^Error: ", "");
+    String message = e.getMessage() == null ? "bad usage" : oneLine(e).replaceFirst("^Error: ", "");
     err.println("plumbline: " + message + hint);
     err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
     err.flush();
@@ -61,12 +62,15 @@ final class ErrorHandler
     return oneLine(e);
   }
 
-  /** The exception's message, or its type when it has none, on one line. */
+  /**
+   * The exception's message, or its type when it has none, on one line; a message may quote the
+   * build or a bundle (file names, identities), so what is left of controls is escaped visibly.
+   */
   static String oneLine(Throwable e) {
     String msg = e.getMessage();
     if (msg == null || msg.isBlank()) {
       msg = e.getClass().getSimpleName();
     }
-    return msg.replace('\n', ' ').strip();
+    return Printable.inline(msg.replace('\n', ' ').strip());
   }
 }

@@ -43,11 +43,11 @@ final class KeyModeConformance {
       throw new SigstoreInputException(e.getMessage(), e);
     }
     if (!verdict.verified()) {
-      spec.commandLine().getErr().println("plumbline: " + verdict.reason());
+      spec.commandLine().getErr().println("plumbline: " + dev.plumbline.text.Printable.inline(verdict.reason()));
       return ExitCodes.REJECTED;
     }
     spec.commandLine().getErr().println("plumbline: verified: "
-        + String.join("; ", verdict.checks().stream().filter(c -> c.status() == Check.Status.PASS).map(c -> c.name() + ": " + c.reason()).toList()));
+        + String.join("; ", verdict.checks().stream().filter(c -> c.status() == Check.Status.PASS).map(c -> dev.plumbline.text.Printable.inline(c.name() + ": " + c.reason())).toList()));
     return ExitCodes.OK;
   }
 }

@@ -49,7 +49,8 @@ public final class PolicyCommand implements Callable<Integer> {
         "The result is commented YAML: review it, then commit it next to your workflow.",
         ""
       },
-      footer = {"", "Example:", "  plumbline policy init --record build.json --output .plumbline/policy.yaml"})
+      footer = {"", "Examples:", "  plumbline policy init --record build.json --output .plumbline/policy.yaml",
+          "  plumbline policy init --record build.json --allowed-endpoints --output -   # the action's input"})
   public static final class Init implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -62,12 +63,22 @@ public final class PolicyCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite POLICY if it exists.")
     boolean force;
 
+    @Option(names = "--allowed-endpoints", description = "Write the GitHub Action's egress-policy: block and allowed-endpoints"
+        + " inputs learned from the build instead of a policy (what the action's audit summary offers).")
+    boolean allowedEndpoints;
+
     @Override
     public Integer call() throws Exception {
       if (!output.toString().equals("-") && Files.exists(output) && !force) {
         throw new CommandLine.ParameterException(spec.commandLine(), output + " exists (use --force to overwrite it)");
       }
       Evidence evidence = input.read();
+      if (allowedEndpoints) {
+        String block = dev.plumbline.ci.Endpoints.allowedEndpointsInput(evidence.record(), false);
+        ReportCommand.write(output, block == null ? "egress-policy: block   # the build reached nothing outside the host\n" : block,
+            spec.commandLine().getOut());
+        return ExitCodes.OK;
+      }
       String yaml = PolicyLearner.learn(evidence, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
       PolicyLoader.parse(yaml, "learned policy", false); // never hand out a policy we could not load back
       ReportCommand.write(output, yaml, spec.commandLine().getOut());

@@ -15,6 +15,7 @@ import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
 import dev.plumbline.redact.Redaction;
+import dev.plumbline.text.Printable;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
@@ -153,13 +154,13 @@ public final class RunCommand implements Callable<Integer> {
     try {
       redaction = Redaction.withUserRules(secretEnv, secretPattern);
     } catch (IllegalArgumentException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
     boolean enforcing = "block".equals(egress);
     if (!enforcing && !"audit".equals(egress)) {
-      err.println("plumbline: --egress must be audit or block, not '" + egress + "'");
+      err.println("plumbline: --egress must be audit or block, not '" + Printable.inline(egress) + "'");
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -190,7 +191,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
     } catch (EgressConfigException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
@@ -216,7 +217,7 @@ public final class RunCommand implements Callable<Integer> {
           }
         }, passFds));
       } catch (TraceException e) {
-        err.println("plumbline: " + e.getMessage());
+        err.println("plumbline: " + ErrorHandler.oneLine(e));
         err.flush();
         return switch (e.kind()) {
           case NOT_FOUND -> ExitCodes.NOT_FOUND;
@@ -234,7 +235,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
           BuildRecords.write(built, record);
         } catch (RecordException e) {
-          err.println("plumbline: " + e.getMessage());
+          err.println("plumbline: " + ErrorHandler.oneLine(e));
           err.flush();
           return ExitCodes.OUTPUT_FAILED;
         }
@@ -243,7 +244,7 @@ public final class RunCommand implements Callable<Integer> {
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
       return exitCode;
     } catch (TraceException e) {
-      err.println("plumbline: " + e.getMessage());
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.TRACE_NOT_PERMITTED;
     } finally {
@@ -308,7 +309,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
-          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> s.name()).toList()) + ")");
+          + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> Printable.inline(s.name())).toList()) + ")");
       err.flush();
       return buildExitCode;
     } catch (AttestException | SigningException e) {

@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import dev.plumbline.linux.PathHandles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -12,11 +13,13 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,39 +104,71 @@ public final class ExecutableHasher implements AutoCloseable {
     return hashOpened(file, file.toString());
   }
 
-  private CompletableFuture<String> hashOpened(Path path, String label) {
-    FileChannel channel;
-    FileKey key;
-    try {
-      channel = FileChannel.open(path, StandardOpenOption.READ);
-    } catch (IOException | SecurityException e) {
-      return CompletableFuture.failedFuture(new HashException("cannot open " + label, reason(e)));
+  /**
+   * A file pinned at the stop: an {@code O_PATH} descriptor to the inode that was there, and what
+   * stat said of it then. Reading later goes through {@code /proc/self/fd/N}, so a path swapped
+   * after the stop does not change what is hashed; {@link #unchanged} tells whether the inode itself
+   * was rewritten in the meantime.
+   */
+  record Pinned(int fd, Path via, FileKey key) implements AutoCloseable {
+    boolean unchanged() {
+      try {
+        return key.equals(keyOf(via));
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
     }
+
+    @Override
+    public void close() {
+      PathHandles.close(fd);
+    }
+  }
+
+  static Pinned pin(Path path, String label) throws HashException {
+    int fd = PathHandles.open(path.toString());
+    if (fd < 0) {
+      throw new HashException("cannot open " + label, fd == -2 ? "no such file" : "errno " + -fd);
+    }
+    Path via = Path.of("/proc/self/fd/" + fd);
     try {
-      key = keyOf(path);
+      return new Pinned(fd, via, keyOf(via));
     } catch (IOException | RuntimeException e) {
-      close(channel);
-      return CompletableFuture.failedFuture(new HashException("cannot stat " + label, reason(e)));
+      PathHandles.close(fd);
+      throw new HashException("cannot stat " + label, reason(e));
+    }
+  }
+
+  private CompletableFuture<String> hashOpened(Path path, String label) {
+    Pinned pinned;
+    try {
+      pinned = pin(path, label);
+    } catch (HashException e) {
+      return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<String> fresh = new CompletableFuture<>();
-    CompletableFuture<String> known = cache.putIfAbsent(key, fresh);
+    CompletableFuture<String> known = cache.putIfAbsent(pinned.key(), fresh);
     if (known != null) {
-      close(channel);
+      pinned.close();
       return known;
     }
     try {
-      workers.execute(() -> digestInto(channel, label, fresh));
+      workers.execute(() -> digestInto(pinned, label, fresh));
     } catch (RuntimeException e) {
-      close(channel);
-      cache.remove(key, fresh);
+      pinned.close();
+      cache.remove(pinned.key(), fresh);
       fresh.completeExceptionally(new HashException("cannot hash " + label, "hasher is closed"));
     }
     return fresh;
   }
 
-  private void digestInto(FileChannel channel, String label, CompletableFuture<String> result) {
-    try (channel) {
+  private void digestInto(Pinned pinned, String label, CompletableFuture<String> result) {
+    try (pinned; FileChannel channel = FileChannel.open(pinned.via(), StandardOpenOption.READ)) {
       String hex = sha256(channel);
+      if (!pinned.unchanged()) {
+        // rewritten in place after the exec: the bytes hashed may not be the bytes that ran
+        throw new IOException("it changed after it was executed (size, mtime or ctime differ)");
+      }
       hashed.incrementAndGet();
       result.complete(hex);
     } catch (IOException | RuntimeException | InternalError e) {
@@ -155,12 +190,37 @@ public final class ExecutableHasher implements AutoCloseable {
     List<String> candidates = argv.size() > 2 ? List.of(argv.get(1), argv.get(2)) : List.of(argv.get(1));
     Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
     String program = basename(argv.get(0));
+    // pinned now, at the stop: a script swapped after it ran cannot be hashed in its place
+    List<Candidate> pinned = new ArrayList<>();
+    for (String arg : candidates) {
+      if (arg.isEmpty() || arg.startsWith("-")) {
+        continue;
+      }
+      try {
+        Path path = base.resolve(arg).normalize();
+        Pinned p = pin(path, path.toString());
+        if (Files.isRegularFile(p.via())) {
+          pinned.add(new Candidate(path, p));
+        } else {
+          p.close();
+        }
+      } catch (HashException | RuntimeException e) {
+        // not a file we can pin: not a script we can vouch for
+      }
+    }
+    if (pinned.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
     try {
-      return CompletableFuture.supplyAsync(() -> findScript(program, candidates, base), workers);
+      return CompletableFuture.supplyAsync(() -> findScript(program, pinned), workers);
     } catch (RuntimeException e) {
+      pinned.forEach(c -> c.pinned().close());
       return CompletableFuture.failedFuture(new HashException("cannot look for a script", "hasher is closed"));
     }
   }
+
+  /** A possible script argument, pinned at the exec stop. */
+  private record Candidate(Path path, Pinned pinned) {}
 
   /**
    * Programs that run a script named as an argument. Anything else (cp, cat, git add…) given a
@@ -171,39 +231,40 @@ public final class ExecutableHasher implements AutoCloseable {
           + "|ruby[0-9.]*|node|nodejs|deno|bun|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish[0-9.]*|Rscript"
           + "|[gmn]?awk|pwsh|groovy|julia|guile|expect|osascript|make|gmake");
 
-  private BuildRecord.Script findScript(String program, List<String> candidates, Path base) {
-    for (String arg : candidates) {
-      if (arg.isEmpty() || arg.startsWith("-")) {
-        continue;
-      }
-      Path path;
-      try {
-        path = base.resolve(arg).normalize();
-      } catch (RuntimeException e) {
-        continue;
-      }
-      if (!Files.isRegularFile(path)) {
-        continue;
-      }
-      try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-        ByteBuffer head = ByteBuffer.allocate(256);
-        while (head.hasRemaining() && channel.read(head) > 0) {
-          // the #! line is short; 256 bytes is what the kernel reads too
+  private BuildRecord.Script findScript(String program, List<Candidate> candidates) {
+    try {
+      for (Candidate c : candidates) {
+        Pinned p = c.pinned();
+        try (FileChannel channel = FileChannel.open(p.via(), StandardOpenOption.READ)) {
+          ByteBuffer head = ByteBuffer.allocate(256);
+          while (head.hasRemaining() && channel.read(head) > 0) {
+            // the #! line is short; 256 bytes is what the kernel reads too
+          }
+          String interpreter = shebangInterpreter(head.array(), head.position());
+          if (interpreter == null) {
+            continue;
+          }
+          if (!INTERPRETER.matcher(program).matches() && !interpreter.equals(program)) {
+            continue; // cp build.sh dest: a script as data, not run
+          }
+          channel.position(0);
+          String sha = sha256(channel);
+          if (!p.unchanged()) {
+            throw new CompletionException(
+                new HashException("cannot read script " + c.path(), "it changed after it was run (size, mtime or ctime differ)"));
+          }
+          return new BuildRecord.Script(c.path().toString(), sha);
+        } catch (IOException | RuntimeException | InternalError e) {
+          if (e instanceof CompletionException) {
+            throw (CompletionException) e;
+          }
+          // unreadable candidates are not scripts we can vouch for; the interpreter's digest stands
         }
-        String interpreter = shebangInterpreter(head.array(), head.position());
-        if (interpreter == null) {
-          continue;
-        }
-        if (!INTERPRETER.matcher(program).matches() && !interpreter.equals(program)) {
-          continue; // cp build.sh dest: a script as data, not run
-        }
-        channel.position(0);
-        return new BuildRecord.Script(path.toString(), sha256(channel));
-      } catch (IOException | RuntimeException | InternalError e) {
-        // unreadable candidates are not scripts we can vouch for; the interpreter's digest stands
       }
+      return null;
+    } finally {
+      candidates.forEach(c -> c.pinned().close());
     }
-    return null;
   }
 
   /** The file name of the interpreter on a {@code #!} line, or null when the bytes do not start with one. */

@@ -1,6 +1,7 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.plumbline.text.Printable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -73,8 +74,19 @@ public final class RunSummary {
     return BuildRecords.canonicalJson(summarise(r));
   }
 
-  /** The summary as lines of text for stderr, ending in a newline. */
+  /**
+   * The summary as lines of text for stderr, ending in a newline. Every value from the build is
+   * escaped ({@link Printable}): a file name cannot erase or add a line, or issue a CI command.
+   */
   public static String text(BuildRecord r) {
+    return Printable.lines(unescapedText(r));
+  }
+
+  private static String p(String s) {
+    return Printable.inline(s);
+  }
+
+  private static String unescapedText(BuildRecord r) {
     Summary s = summarise(r);
     StringBuilder out = new StringBuilder();
     out.append("plumbline: build ").append(ending(s));
@@ -101,11 +113,11 @@ public final class RunSummary {
       rows.add(new String[] {"NAME", "ADDRESS", "PROTOCOL", "PROCESS", "DECISION", "COUNT"});
       for (DestinationLine d : s.destinations()) {
         rows.add(new String[] {
-          d.name() == null ? "-" : d.name(),
-          d.address(),
-          orDash(d.protocol()),
-          d.processes().isEmpty() ? "-" : String.join(",", d.processes()),
-          Boolean.TRUE.equals(d.wouldBlock()) ? d.decision() + ", would block" : orDash(d.decision()),
+          d.name() == null ? "-" : p(d.name()),
+          p(d.address()),
+          p(orDash(d.protocol())),
+          d.processes().isEmpty() ? "-" : p(String.join(",", d.processes())),
+          p(Boolean.TRUE.equals(d.wouldBlock()) ? d.decision() + ", would block" : orDash(d.decision())),
           Integer.toString(d.count())
         });
       }
@@ -116,7 +128,7 @@ public final class RunSummary {
     if (!s.trackedSourcesWritten().isEmpty()) {
       List<String> shown = s.trackedSourcesWritten().subList(0, Math.min(MAX_LISTED, s.trackedSourcesWritten().size()));
       out.append(", tracked sources written: ").append(s.trackedSourcesWritten().size()).append(" (")
-          .append(String.join(", ", shown));
+          .append(String.join(", ", shown.stream().map(RunSummary::p).toList()));
       int more = s.trackedSourcesWritten().size() - shown.size();
       if (more > 0) {
         out.append(" and ").append(more).append(" more");
@@ -130,7 +142,7 @@ public final class RunSummary {
     out.append('\n');
 
     for (BuildRecord.Note n : s.notes()) {
-      out.append("  note: ").append(n.kind()).append(": ").append(n.detail());
+      out.append("  note: ").append(p(n.kind())).append(": ").append(p(n.detail()));
       if (n.count() > 1) {
         out.append(" (").append(n.count()).append(" times)");
       }
@@ -149,7 +161,7 @@ public final class RunSummary {
       List<String> reasons = c == null ? List.of("no completeness information") : nonNull(c.reasons());
       out.append(reasons.isEmpty() ? " (no reason given)\n" : ":\n");
       for (String reason : reasons) {
-        out.append("    - ").append(reason).append('\n');
+        out.append("    - ").append(p(reason)).append('\n');
       }
     }
     return out.toString();

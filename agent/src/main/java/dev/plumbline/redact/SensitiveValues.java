@@ -62,6 +62,9 @@ final class SensitiveValues {
       String percent = form.replace("+", "%20");
       forms.add(percent);
       forms.add(lowerHexEscapes(percent));
+      // encoders that leave '/' (Python's quote) or every reserved character (encodeURI) as it is
+      forms.add(percent.replace("%2F", "/"));
+      forms.add(RESERVED_ESCAPE.matcher(percent).replaceAll(m -> reserved(m.group())));
     }
     if (forms.isEmpty()) {
       return NONE;
@@ -103,6 +106,14 @@ final class SensitiveValues {
       }
     }
     return b.toString();
+  }
+
+  private static final java.util.regex.Pattern RESERVED_ESCAPE =
+      java.util.regex.Pattern.compile("%(?:3B|2C|2F|3F|3A|40|26|3D|2B|24|23)");
+
+  private static String reserved(String escape) {
+    return java.util.regex.Matcher.quoteReplacement(
+        String.valueOf((char) Integer.parseInt(escape.substring(1), 16)));
   }
 
   boolean isEmpty() {

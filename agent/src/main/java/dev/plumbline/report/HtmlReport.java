@@ -3,6 +3,7 @@ package dev.plumbline.report;
 import static dev.plumbline.report.Text.html;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.plumbline.text.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -269,7 +270,7 @@ public final class HtmlReport {
       ProcessInfo p = n.process();
       ObjectNode o = procs.addObject();
       o.put("pid", p.pid());
-      o.put("label", n.label());
+      o.put("label", Printable.inline(n.label())); // the timeline shows it as text: controls and bidi visible
       o.put("depth", n.depth());
       Long s = ms(origin, ProcessTree.instant(p.startedAt()));
       Long e = ms(origin, ProcessTree.instant(p.endedAt()));
@@ -284,7 +285,7 @@ public final class HtmlReport {
       for (Exec x : p.execs() == null ? List.<Exec>of() : p.execs()) {
         Long at = ms(origin, ProcessTree.instant(x.at()));
         if (at != null) {
-          execs.addObject().put("at", at).put("name", ProcessTree.base(x.path()));
+          execs.addObject().put("at", at).put("name", Printable.inline(ProcessTree.base(x.path())));
         }
       }
     }

@@ -22,7 +22,7 @@ public final class MarkdownReport {
     StringBuilder m = new StringBuilder();
     m.append("## Plumbline build report\n\n");
     if (!evidence.verified()) {
-      m.append("> [!WARNING]\n> Read from `").append(evidence.source().replace("`", "'"))
+      m.append("> [!WARNING]\n> Read from `").append(dev.plumbline.text.Printable.inline(evidence.source()).replace("`", "'"))
           .append("` without checking its signature: **not verified — use `plumbline verify`**.\n\n");
     }
     return m.append(body(new BuildFacts(evidence))).toString();
@@ -65,7 +65,7 @@ public final class MarkdownReport {
       m.append("No tools recorded.\n\n");
     } else {
       m.append("| Tool | sha256 | Runs |\n| --- | --- | ---: |\n");
-      rows(m, f.tools, t -> "| " + md(t.path()) + " | " + (t.sha256() == null ? "*none*" : "`" + t.sha256().replace("`", "") + "`") + " | " + t.count() + " |");
+      rows(m, f.tools, t -> "| " + md(t.path()) + " | " + Text.mdSha256(t.sha256()) + " | " + t.count() + " |");
     }
 
     m.append("### Network destinations (").append(f.destinations.size()).append(")\n\n");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.policy.Evaluation;
+import dev.plumbline.text.Printable;
 
 /** A policy evaluation as text (terminal), JSON (machines) or markdown (job summary). */
 public final class PolicyReport {
@@ -13,18 +14,27 @@ public final class PolicyReport {
 
   private PolicyReport() {}
 
+  /** The evaluation for a terminal; rule names, requirements and evidence escaped ({@link Printable}). */
   public static String text(Evaluation e) {
+    return Printable.lines(unescapedText(e));
+  }
+
+  private static String p(String s) {
+    return Printable.inline(s);
+  }
+
+  private static String unescapedText(Evaluation e) {
     StringBuilder t = new StringBuilder();
     int n = e.violations().size();
-    t.append("policy ").append(e.policy()).append(": ")
+    t.append("policy ").append(p(e.policy())).append(": ")
         .append(e.passed() ? "PASSED (" + e.rules().size() + " rules)" : "REJECTED (" + n + " violation" + (n == 1 ? "" : "s") + " of " + e.rules().size() + " rules)")
         .append('\n');
     for (Evaluation.RuleResult r : e.rules()) {
-      t.append("  ").append(r.passed() ? "ok   " : "FAIL ").append(r.rule()).append(": ").append(r.requirement()).append('\n');
+      t.append("  ").append(r.passed() ? "ok   " : "FAIL ").append(p(r.rule())).append(": ").append(p(r.requirement())).append('\n');
       for (Evaluation.Violation v : r.violations()) {
-        t.append("         - ").append(v.message());
+        t.append("         - ").append(p(v.message()));
         if (v.evidence() != null && !v.evidence().isEmpty()) {
-          t.append(": ").append(v.evidence());
+          t.append(": ").append(p(v.evidence()));
         }
         t.append('\n');
       }

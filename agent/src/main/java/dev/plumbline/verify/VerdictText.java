@@ -5,16 +5,30 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.attest.CanonicalJson;
 import dev.plumbline.net.Addresses;
+import dev.plumbline.redact.Redaction;
+import dev.plumbline.text.Printable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Renders a verdict for people (text) and programs (JSON). Only signed content is shown. */
+/**
+ * Renders a verdict for people (text) and programs (JSON). Only signed content is shown. In the
+ * text, every value from the bundle is escaped ({@link Printable}) and the argv shown is redacted
+ * again by the built-in rules.
+ */
 public final class VerdictText {
   private static final int MAX_ROWS = 40;
 
   private VerdictText() {}
 
   public static String text(Verdict v) {
+    return Printable.lines(unescapedText(v));
+  }
+
+  private static String p(String s) {
+    return Printable.inline(s);
+  }
+
+  private static String unescapedText(Verdict v) {
     StringBuilder out = new StringBuilder();
     for (Check c : v.checks()) {
       String mark = switch (c.status()) {
@@ -22,7 +36,7 @@ public final class VerdictText {
         case FAIL -> "FAIL";
         case SKIP -> "skip";
       };
-      out.append("  ").append(mark).append(' ').append(c.name()).append(": ").append(c.reason()).append('\n');
+      out.append("  ").append(mark).append(' ').append(p(c.name())).append(": ").append(p(c.reason())).append('\n');
     }
     JsonNode statement = v.statement();
     if (v.signer() != null && statement == null) {
@@ -31,14 +45,15 @@ public final class VerdictText {
     if (statement != null) {
       summary(statement, out);
     }
-    out.append(v.verified() ? "VERIFIED: " : "REJECTED: ").append(v.reason()).append('\n');
+    out.append(v.verified() ? "VERIFIED: " : "REJECTED: ").append(p(v.reason())).append('\n');
     return out.toString();
   }
 
   private static void summary(JsonNode statement, StringBuilder out) {
     out.append("Subjects:\n");
     for (JsonNode s : statement.path("subject")) {
-      out.append("  ").append(s.path("name").asText()).append("  sha256:").append(s.path("digest").path("sha256").asText()).append('\n');
+      out.append("  ").append(p(s.path("name").asText())).append("  sha256:").append(p(s.path("digest").path("sha256").asText()))
+          .append('\n');
     }
     JsonNode p = statement.path("predicate");
     if (!p.isObject()) {
@@ -48,46 +63,48 @@ public final class VerdictText {
     if (inv.isObject()) {
       List<String> argv = new ArrayList<>();
       inv.path("argv").forEach(a -> argv.add(a.asText()));
-      out.append("Build: ").append(String.join(" ", argv));
+      out.append("Build: ").append(p(String.join(" ", Redaction.builtIn().argv(argv))));
       if (inv.has("exitCode")) {
-        out.append("  (exit ").append(inv.get("exitCode").asText()).append(')');
+        out.append("  (exit ").append(p(inv.get("exitCode").asText())).append(')');
       }
       if (inv.has("signal")) {
-        out.append("  (signal ").append(inv.get("signal").asText()).append(')');
+        out.append("  (signal ").append(p(inv.get("signal").asText())).append(')');
       }
       out.append('\n');
       if (inv.has("startedAt")) {
-        out.append("  ran ").append(inv.path("startedAt").asText()).append(" → ").append(inv.path("finishedAt").asText("?"))
-            .append(" in ").append(inv.path("cwd").asText("?")).append('\n');
+        out.append("  ran ").append(p(inv.path("startedAt").asText())).append(" → ").append(p(inv.path("finishedAt").asText("?")))
+            .append(" in ").append(p(inv.path("cwd").asText("?"))).append('\n');
       }
     }
     JsonNode agent = p.path("agent");
     if (agent.isObject()) {
-      out.append("Agent: ").append(agent.path("name").asText("plumbline")).append(' ').append(agent.path("version").asText(""))
-          .append(", monitor ").append(agent.path("monitor").asText("?")).append(", egress ").append(agent.path("egressMode").asText("?")).append('\n');
+      out.append("Agent: ").append(p(agent.path("name").asText("plumbline"))).append(' ').append(p(agent.path("version").asText("")))
+          .append(", monitor ").append(p(agent.path("monitor").asText("?"))).append(", egress ")
+          .append(p(agent.path("egressMode").asText("?"))).append('\n');
     }
     JsonNode env = p.path("environment");
     if (env.isObject()) {
-      out.append("Environment: ").append(env.path("os").path("prettyName").asText(env.path("os").path("id").asText("unknown OS")))
-          .append(", kernel ").append(env.path("kernel").path("release").asText("?")).append(", ").append(env.path("arch").asText("?"));
+      out.append("Environment: ").append(p(env.path("os").path("prettyName").asText(env.path("os").path("id").asText("unknown OS"))))
+          .append(", kernel ").append(p(env.path("kernel").path("release").asText("?"))).append(", ").append(p(env.path("arch").asText("?")));
       JsonNode container = env.path("container");
       if (container.path("detected").asBoolean()) {
-        out.append(", in a container (").append(container.path("runtime").asText("unknown")).append(')');
+        out.append(", in a container (").append(p(container.path("runtime").asText("unknown"))).append(')');
       }
       JsonNode git = env.path("workspace").path("git");
       if (git.isObject()) {
-        out.append(", git ").append(git.path("head").asText("?"), 0, Math.min(12, git.path("head").asText("?").length()))
+        String head = p(git.path("head").asText("?"));
+        out.append(", git ").append(head, 0, Math.min(12, head.length()))
             .append(git.path("dirty").asBoolean() ? " (dirty)" : " (clean)");
       }
       out.append('\n');
     }
     JsonNode ci = env.path("ci");
     if (ci.isObject() && !ci.path("provider").asText("none").equals("none")) {
-      out.append("CI: ").append(ci.path("provider").asText());
+      out.append("CI: ").append(p(ci.path("provider").asText()));
       JsonNode ctx = ci.path("context");
       for (String k : List.of("GITHUB_REPOSITORY", "GITHUB_REF", "GITHUB_SHA", "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_COMMIT_SHA")) {
         if (ctx.has(k)) {
-          out.append(' ').append(ctx.get(k).asText());
+          out.append(' ').append(p(ctx.get(k).asText()));
         }
       }
       out.append('\n');
@@ -100,8 +117,8 @@ public final class VerdictText {
         out.append("  … ").append(tools.size() - MAX_ROWS).append(" more (--format json lists all)\n");
         break;
       }
-      String sha = t.path("sha256").asText("");
-      out.append("  ").append(t.path("path").asText()).append("  sha256:").append(sha.length() > 16 ? sha.substring(0, 16) + "…" : sha)
+      String sha = p(t.path("sha256").asText(""));
+      out.append("  ").append(p(t.path("path").asText())).append("  sha256:").append(sha.length() > 16 ? sha.substring(0, 16) + "…" : sha)
           .append("  ×").append(t.path("count").asInt()).append('\n');
     }
     JsonNode net = p.path("network");
@@ -112,7 +129,7 @@ public final class VerdictText {
         out.append("  … ").append(net.size() - MAX_ROWS).append(" more (--format json lists all)\n");
         break;
       }
-      out.append("  ").append(destination(d)).append("  ").append(d.path("decision").asText("?")).append("  ×").append(d.path("count").asInt()).append('\n');
+      out.append("  ").append(p(destination(d))).append("  ").append(p(d.path("decision").asText("?"))).append("  ×").append(d.path("count").asInt()).append('\n');
     }
     JsonNode files = p.path("files");
     long tracked = 0;
@@ -135,7 +152,7 @@ public final class VerdictText {
       } else {
         List<String> reasons = new ArrayList<>();
         c.path("reasons").forEach(r -> reasons.add(r.asText()));
-        out.append("Completeness: INCOMPLETE: ").append(String.join("; ", reasons)).append('\n');
+        out.append("Completeness: INCOMPLETE: ").append(p(String.join("; ", reasons))).append('\n');
       }
     }
   }

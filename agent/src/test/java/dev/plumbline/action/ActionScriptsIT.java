@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("needs-ptrace")
 @Tag("needs-npm")
+// test-action builds the agent with Maven as a runner would: minutes on a loaded machine
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ActionScriptsIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
 

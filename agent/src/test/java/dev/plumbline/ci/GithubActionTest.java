@@ -49,6 +49,17 @@ class GithubActionTest {
   }
 
   @Test
+  void withABuildUserTheBuildRunsAsThatUserAndTheSummarySaysSo() throws Exception {
+    GithubAction.Plan plan = GithubAction.prepare(env("run", "make", "signing", "none"), "runner");
+    int at = plan.runArguments().indexOf("--user");
+    assertTrue(at > 0 && plan.runArguments().get(at + 1).equals("runner") && at < plan.runArguments().indexOf("--"), plan.runArguments().toString());
+    assertTrue(GithubAction.facts(plan).buildUser().startsWith("runner, separate from the agent"));
+    GithubAction.Plan same = GithubAction.prepare(env("run", "make", "signing", "none"));
+    assertFalse(same.runArguments().contains("--user"));
+    assertTrue(GithubAction.facts(same).buildUser().startsWith("same user as the agent"));
+  }
+
+  @Test
   void problemsKnowableBeforeTheBuildAreReportedBeforeIt() throws Exception {
     assertTrue(assertThrows(ActionInputs.InputException.class,
         () -> GithubAction.prepare(env("run", "make", "working-directory", "nope"))).getMessage().startsWith("working-directory 'nope' does not exist"));

@@ -124,5 +124,11 @@ class JobSummaryTest {
     ActionInputs in = ActionInputs.of(ActionInputsTest.env("run", "make",
         "allowed-endpoints", block.substring(block.indexOf("|\n") + 2)), true);
     assertEquals(List.of("deb.debian.org:443", "registry.npmjs.org:443"), in.allowedEndpoints());
+    // and policy init --allowed-endpoints writes the same block
+    Path record = dir.resolve("build.json");
+    dev.plumbline.record.BuildRecords.write(r, record);
+    var init = dev.plumbline.testing.Cli.run("policy", "init", "--record", record.toString(), "--allowed-endpoints", "--output", "-");
+    assertEquals(0, init.code(), init.err());
+    assertEquals(block, init.out());
   }
 }

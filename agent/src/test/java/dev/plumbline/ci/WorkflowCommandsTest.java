@@ -43,4 +43,11 @@ class WorkflowCommandsTest {
     assertTrue(capped.contains("summary truncated"), capped);
     assertEquals(md, GithubFiles.capped(md, 10_000));
   }
+
+  /** ESC sequences and bidi overrides in a value are shown escaped, as in every text output. */
+  @org.junit.jupiter.api.Test
+  void dataMakesControlsAndBidiVisible() {
+    org.junit.jupiter.api.Assertions.assertEquals("a\\x1b[2Kb\\u202ec%0Ad%25",
+        WorkflowCommands.data("a\u001b[2Kb\u202ec\nd%"));
+  }
 }

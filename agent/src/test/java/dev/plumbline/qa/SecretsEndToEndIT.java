@@ -33,18 +33,33 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/plumbline (the shaded jar) with signing, then reported: no secret value, nor its sha256
  * in hex or base64, may appear in the record, the bundle, its decoded DSSE payload, the end-of-run
  * summary (text and JSON) or the reports. QA found {@code sh -c 'curl -u user:pw …'} and
- * {@code /bin/echo "$MY_PASSWORD"} leaking.
+ * {@code /bin/echo "$MY_PASSWORD"} leaking; issue 11 item 9 the shapes marked below. Forms checked:
+ * the value, its sha256 (hex, base64, base64url; also of value + newline), its base64 and its
+ * URL encoding.
  */
 @Tag("needs-ptrace")
 class SecretsEndToEndIT {
   private static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
   private static final Path PLUMBLINE = ROOT.resolve("scripts/plumbline");
 
-  private static final Map<String, String> ENV_SECRETS = Map.of(
-      "GITHUB_TOKEN", "ghp_QaR3allySecretTokenValue0123456789ab",
-      "MY_PASSWORD", "hunter2qa",
-      "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYQASECRETKEY");
-  private static final List<String> ARGV_SECRETS = List.of("s3cr3tT0kQa", "pa55w0rdQa", "abc123qa", "adm1nPwQa");
+  private static final Map<String, String> ENV_SECRETS = Map.ofEntries(
+      Map.entry("GITHUB_TOKEN", "ghp_QaR3allySecretTokenValue0123456789ab"),
+      Map.entry("MY_PASSWORD", "hunter2qa"),
+      Map.entry("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYQASECRETKEY"),
+      // issue 11 item 9: hashed with redacted: false before
+      Map.entry("MYSQL_PWD", "mysqlPwQa42"),
+      Map.entry("SSHPASS", "sshPassQa42"),
+      Map.entry("DB_PASS", "db p@ss/Qa42"), // URL-encoding and base64 differ from the value
+      Map.entry("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0QA/B0QA/slackEnvSecretQa"),
+      Map.entry("SENTRY_DSN", "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/42"),
+      // sensitive only because the user says so (--secret-env 'ACME_*')
+      Map.entry("ACME_CREDS", "acmeCr3dsQa42"));
+  private static final List<String> ARGV_SECRETS = List.of("s3cr3tT0kQa", "pa55w0rdQa", "abc123qa", "adm1nPwQa",
+      // issue 11 item 9: argv shapes that leaked
+      "privKeyQa123", "signKeyQa456", "clientKeyQa789", "authQa1011", "deployKeyQa1213", "sonarQa1415",
+      "accessKeyQa1617", "argvSlackQa1819", "apiKeyQa2021", "0123456789abcdef0123456789abcdef",
+      // a --secret-pattern match
+      "acme_tok_0123456789");
 
   @TempDir Path dir;
 
@@ -79,10 +94,21 @@ class SecretsEndToEndIT {
           + "'http://user:" + ARGV_SECRETS.get(1) + "@127.0.0.1:" + port + "/?token=" + ARGV_SECRETS.get(2) + "' >/dev/null; "
           + "curl -s -u admin:" + ARGV_SECRETS.get(3) + " http://127.0.0.1:" + port + "/ >/dev/null; "
           // sensitive variables passed on as plain arguments: no rule can recognise them, masking must
-          + "/bin/echo \"$MY_PASSWORD\" \"$AWS_SECRET_ACCESS_KEY\" >/dev/null; true";
-      Result run = plumbline(ENV_SECRETS, "run", "--key", "plumbline.key", "--record", "build.json", "--", "sh", "-c", script);
+          + "/bin/echo \"$MY_PASSWORD\" \"$AWS_SECRET_ACCESS_KEY\" >/dev/null; "
+          // issue 11 item 9
+          + "/bin/echo --private-key privKeyQa123 --signing-key signKeyQa456 --client-key=clientKeyQa789 --auth=authQa1011 >/dev/null; "
+          + "env DEPLOY_KEY=deployKeyQa1213 /bin/true; /bin/echo -Dsonar.login=sonarQa1415 >/dev/null; "
+          + "curl -s -H 'apikey: apiKeyQa2021' 'http://127.0.0.1:" + port + "/?access_key=accessKeyQa1617' >/dev/null; "
+          + "/bin/echo https://hooks.slack.com/services/T1/B1/argvSlackQa1819 \"$SLACK_WEBHOOK_URL\" \"$SENTRY_DSN\" >/dev/null; "
+          + "/bin/echo \"$(printf %s \"$DB_PASS\" | base64)\" \"$(printf 'u:%s' \"$MYSQL_PWD\" | base64)\" >/dev/null; "
+          + "/bin/echo \"https://h/?q=$(python3 -c 'import os,urllib.parse;print(urllib.parse.quote(os.environ[\"DB_PASS\"]))')\" >/dev/null; "
+          + "/bin/echo \"$SSHPASS\" \"$ACME_CREDS\" note-acme_tok_0123456789 >/dev/null; "
+          + "nslookup_like=\"$MYSQL_PWD.exfil.invalid\"; /bin/echo \"$nslookup_like\" >/dev/null; true";
+      String[] rules = {"--secret-env", "ACME_*", "--secret-pattern", "acme_tok_[0-9]+"};
+      Result run = plumbline(ENV_SECRETS, concat(new String[] {"run", "--key", "plumbline.key", "--record", "build.json"}, rules,
+          new String[] {"--", "sh", "-c", script}));
       assertEquals(0, run.exit(), run.err());
-      Result json = plumbline(ENV_SECRETS, "run", "--json", "--", "sh", "-c", script);
+      Result json = plumbline(ENV_SECRETS, concat(new String[] {"run", "--json"}, rules, new String[] {"--", "sh", "-c", script}));
       assertEquals(0, json.exit(), json.err());
       assertEquals(0, plumbline(Map.of(), "report", "--record", "build.json", "--markdown", "r.md", "--html", "r.html").exit());
       Result fromBundle = plumbline(Map.of(), "report", "--bundle", "plumbline.sigstore.json");
@@ -92,6 +118,7 @@ class SecretsEndToEndIT {
       String seen = String.join("\n", requests);
       assertTrue(seen.contains("Bearer " + ARGV_SECRETS.get(0)), seen);
       assertTrue(seen.contains("token=" + ARGV_SECRETS.get(2)), seen);
+      assertTrue(seen.contains("apikey: apiKeyQa2021"), seen);
 
       Map<String, String> outputs = new LinkedHashMap<>();
       outputs.put("record", Files.readString(dir.resolve("build.json")));
@@ -119,6 +146,15 @@ class SecretsEndToEndIT {
       assertTrue(payload.contains("Authorization: Bearer ***"), payload);
       assertTrue(payload.contains("curl -s -u admin:*** http"), payload);
       assertTrue(payload.contains("\"GITHUB_TOKEN\""), "the variable's name is listed");
+      JsonNode vars = new ObjectMapper().readTree(payload).at("/predicate/environment/variables");
+      for (JsonNode v : vars) {
+        if (ENV_SECRETS.containsKey(v.path("name").asText())) {
+          assertTrue(v.path("redacted").asBoolean(), v.toString());
+          assertFalse(v.has("sha256"), v.toString());
+        }
+      }
+      assertTrue(payload.contains("--private-key\", \"***\"") || payload.contains("--private-key *** "), payload);
+      assertTrue(payload.contains("hooks.slack.com/services/***"), payload);
       assertTrue(payload.contains("\"/bin/echo\", \"***\", \"***\"") || payload.contains("[\"/bin/echo\",\"***\",\"***\"]"),
           "the echo's arguments are masked: " + payload);
     }
@@ -156,6 +192,17 @@ class SecretsEndToEndIT {
       forms.add(Base64.getUrlEncoder().withoutPadding().encodeToString(h));
     }
     forms.add(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
+    forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8));
+    forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20"));
+    forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/")); // Python's quote
     return forms;
+  }
+
+  private static String[] concat(String[]... parts) {
+    List<String> all = new ArrayList<>();
+    for (String[] p : parts) {
+      all.addAll(List.of(p));
+    }
+    return all.toArray(new String[0]);
   }
 }

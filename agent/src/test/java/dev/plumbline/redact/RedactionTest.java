@@ -107,6 +107,8 @@ class RedactionTest {
     assertTrue(r.text(echoed).length() <= 3 + 4, r.text(echoed));
     assertEquals("q=***", r.text("q=" + URLEncoder.encode(secret, StandardCharsets.UTF_8)));
     assertEquals("q=***", r.text("q=" + URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20")));
+    assertEquals("q=***", r.text("q=s3cr3t%20value/%2B%3D%26"), "Python's quote leaves '/'");
+    assertEquals("q=***", r.text("q=s3cr3t%20value/+=&"), "encodeURI leaves the reserved characters");
     assertEquals(List.of("deploy", "***"), r.argv(List.of("deploy", secret)));
     assertEquals("/home/u/x", r.text("/home/u/x"), "a plain variable is not masked");
   }

@@ -88,8 +88,36 @@ class MarkdownReportTest {
     assertEquals("/tmp/a\\|b\\`c\\`&lt;img src=x&gt;", tool.get(0).strip());
     List<String> dest = cells(rowContaining(md, "x\\|y.example"));
     assertEquals(6, dest.size(), dest.toString());
-    assertEquals("300 a\\|b c", dest.get(4).strip());
+    assertEquals("300 a\\|b\\\\nc", dest.get(4).strip(), "a line break is shown, escaped, not a new row");
     assertFalse(md.contains("<img"), md);
+  }
+
+  /** Issue 11 item 11: an unverified record's sha256 field is the build's text like any other. */
+  @Test
+  void aMalformedDigestIsEscapedAndFlagged() {
+    TestRecords.Builder b = TestRecords.buildA();
+    b.tool("/usr/bin/evil", "x` | <img src=x> |\n::error::y", 300, 100, "2026-11-20T10:00:03Z", "2026-11-20T10:00:03Z", "x");
+    b.tool("/usr/bin/good", TestRecords.CURL, 301, 100, "2026-11-20T10:00:03Z", "2026-11-20T10:00:03Z", "y");
+    String md = render(b.build());
+    List<String> tool = cells(rowContaining(md, "/usr/bin/evil"));
+    assertEquals(3, tool.size(), tool.toString());
+    assertTrue(tool.get(1).strip().startsWith("⚠️ malformed: x\\` \\| &lt;img"), tool.get(1));
+    assertFalse(md.contains("<img"), md);
+    assertEquals("`" + TestRecords.CURL + "`", cells(rowContaining(md, "/usr/bin/good")).get(1).strip(),
+        "a well-formed digest is still shown as code");
+  }
+
+  /** Bidirectional overrides and terminal controls are shown as escapes, in tables and in the HTML. */
+  @Test
+  void bidiAndControlsAreVisible() {
+    TestRecords.Builder b = TestRecords.buildA();
+    b.tool("/tmp/gnp.\u202etxt\u001b[2K", TestRecords.CURL, 300, 100, "2026-11-20T10:00:03Z", "2026-11-20T10:00:03Z", "x");
+    String md = render(b.build());
+    assertFalse(md.contains("\u202e") || md.contains("\u001b"), md);
+    assertTrue(md.contains("/tmp/gnp.\\\\u202etxt\\\\x1b\\[2K"), md);
+    String html = HtmlReport.render(Evidence.ofRecord(b.build(), "r.json"));
+    assertFalse(html.contains("\u202e") || html.contains("\u001b"), "no raw bidi or ESC in the HTML");
+    assertTrue(html.contains("/tmp/gnp.\\u202etxt\\x1b[2K"), "shown escaped");
   }
 
   @Test
