@@ -64,9 +64,16 @@ final class LibC {
 
   static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 
-  static native int getpeername(int fd, Pointer addr, int[] addrlen);
-
   static native int shutdown(int fd, int how);
+
+  static native int connect(int fd, Pointer addr, int addrlen);
+
+  static native long sendmsg(int fd, Pointer msghdr, int flags);
+
+  // fcntl is variadic; F_GETFL/F_SETFL take an int, which travels like a fixed argument here
+  static native int fcntl(int fd, int cmd, long arg);
+
+  static native int poll(Pointer fds, long nfds, int timeout);
 
   static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 

@@ -66,6 +66,8 @@ public final class Ptrace {
   public static final int CLONE_THREAD = 0x00010000;
   public static final int CLONE_UNTRACED = 0x00800000;
 
+  public static final int MSG_DONTWAIT = 0x40;
+  public static final int MSG_NOSIGNAL = 0x4000;
   public static final int MSG_FASTOPEN = 0x20000000;
 
   public static final int POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -27,8 +27,6 @@ public final class TracerCalls {
   private final Memory iovecs = new Memory(32);
   private final Memory buffer = new Memory(64 * 1024);
   private final int[] status = new int[1];
-  private final int[] intOut = new int[1];
-  private final int[] intLen = new int[1];
   private int errno;
 
   public TracerCalls() throws NativeUnavailableException {
@@ -123,6 +121,7 @@ public final class TracerCalls {
       return 0;
     }
   }
+
 
   // ---- waiting
 
@@ -336,101 +335,5 @@ public final class TracerCalls {
     }
   }
 
-  /**
-   * Domain, type and protocol of socket {@code fd} of thread {@code tid} (of thread group
-   * {@code tgid}), through pidfd_open and pidfd_getfd (kernel 5.6+); null when the descriptor
-   * cannot be duplicated.
-   */
-  public int[] socketKind(int tid, int tgid, int fd) {
-    return onTraceeDescriptor(tid, tgid, fd, dup ->
-        new int[] {sockopt(dup, SO_DOMAIN), sockopt(dup, SO_TYPE), sockopt(dup, SO_PROTOCOL)});
-  }
 
-  /**
-   * The peer address of socket {@code fd} of thread {@code tid} (of thread group {@code tgid};
-   * getpeername through pidfd_getfd), and when {@code shutDown} is set, shuts the socket down for
-   * both directions after reading it. Null when the socket has no peer or cannot be reached.
-   */
-  public byte[] peerName(int tid, int tgid, int fd, boolean shutDown) {
-    return onTraceeDescriptor(tid, tgid, fd, dup -> {
-      intLen[0] = 128;
-      byte[] peer = null;
-      if (LibC.getpeername(dup, buffer, intLen) == 0) {
-        peer = buffer.getByteArray(0, Math.min(intLen[0], 128));
-      } else {
-        errno = Linux.errno();
-      }
-      if (shutDown) {
-        LibC.shutdown(dup, 2 /* SHUT_RDWR */);
-      }
-      return peer;
-    });
-  }
-
-  /**
-   * Runs {@code use} on a duplicate of descriptor {@code fd} of thread {@code tid} (pidfd_open +
-   * pidfd_getfd, kernel 5.6+), closing both afterwards; null when the descriptor cannot be had.
-   */
-  private <T> T onTraceeDescriptor(int tid, int tgid, int fd, java.util.function.IntFunction<T> use) {
-    int pidfd = pidfdOf(tid, tgid);
-    if (pidfd < 0) {
-      return null;
-    }
-    try {
-      int dup = (int) check(LibC.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
-      if (dup < 0) {
-        return null;
-      }
-      try {
-        return use.apply(dup);
-      } finally {
-        LibC.close(dup);
-      }
-    } finally {
-      LibC.close(pidfd);
-    }
-  }
-
-  /**
-   * A pidfd whose pidfd_getfd reaches the descriptor table of thread {@code tid}. pidfd_open
-   * refuses a thread that is not its group's leader (EINVAL) — and curl's, node's, Go's resolvers
-   * and every JVM thread are such threads. Kernels 6.9+ take PIDFD_THREAD for the thread itself
-   * (right even for a thread with a descriptor table of its own); older kernels reject the flag,
-   * and the thread group's leader is used: threads share its table unless made without
-   * CLONE_FILES. -1 when neither works (the leader already exited, say).
-   */
-  private int pidfdOf(int tid, int tgid) {
-    if (tid == tgid || tgid <= 0) {
-      return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, 0, 0, 0, 0, 0));
-    }
-    if (pidfdThread) {
-      int fd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0, 0, 0, 0));
-      if (fd >= 0 || errno != Errno.EINVAL) {
-        return fd;
-      }
-      pidfdThread = false; // the kernel predates PIDFD_THREAD: do not ask again
-    }
-    return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tgid, 0, 0, 0, 0, 0));
-  }
-
-  private int sockopt(int fd, int option) {
-    intLen[0] = 4;
-    intOut[0] = -1;
-    if (LibC.getsockopt(fd, SOL_SOCKET, option, intOut, intLen) != 0) {
-      errno = Linux.errno();
-      return -1;
-    }
-    return intOut[0];
-  }
-
-  private static final long SYS_PIDFD_OPEN = 434;
-  /** pidfd_open flag (kernel 6.9+): a pidfd for the thread itself, not its group's leader; = O_EXCL. */
-  private static final int PIDFD_THREAD = 0200;
-  /** Cleared after the kernel rejected PIDFD_THREAD once. */
-  private boolean pidfdThread = !Boolean.getBoolean("plumbline.noPidfdThread");
-  private static final long SYS_PIDFD_GETFD = 438;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_TYPE = 3;
-  private static final int SO_PROTOCOL = 38;
-  private static final int SO_DOMAIN = 39;
 }

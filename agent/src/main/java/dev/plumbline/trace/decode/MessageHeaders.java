@@ -30,6 +30,15 @@ public final class MessageHeaders {
     }
   }
 
+  /**
+   * A whole msghdr: destination, the iovec array ({@code iov} address, {@code iovlen} entries) and
+   * the ancillary data ({@code control}, {@code controllen} bytes).
+   */
+  public record Message(MsgName name, long iov, long iovlen, long control, long controllen) {}
+
+  /** A {@code struct iovec}: a buffer in tracee memory. */
+  public record Iovec(long base, long length) {}
+
   public static int msghdrSize(Abi abi) {
     return abi.pointerSize() == 8 ? 56 : 28;
   }
@@ -38,13 +47,8 @@ public final class MessageHeaders {
     return abi.pointerSize() == 8 ? 64 : 32;
   }
 
-  /** {@code msg_name} and {@code msg_namelen} of the msghdr at the start of {@code msghdr}. */
-  public static MsgName name(byte[] msghdr, Abi abi) throws DecodeException {
-    return name(msghdr, 0, abi);
-  }
-
   /** {@code msg_name} and {@code msg_namelen} of the msghdr starting at {@code offset}. */
-  public static MsgName name(byte[] buffer, int offset, Abi abi) throws DecodeException {
+  static MsgName name(byte[] buffer, int offset, Abi abi) throws DecodeException {
     int ptr = abi.pointerSize();
     int needed = 2 * ptr; // msg_name, then msg_namelen (plus padding on 64-bit)
     if (buffer == null || offset < 0 || buffer.length - offset < needed) {
@@ -62,8 +66,39 @@ public final class MessageHeaders {
     return new MsgName(address, (int) Math.min(length, Integer.MAX_VALUE));
   }
 
-  /** The destinations of the first {@code vlen} entries of an mmsghdr vector. */
-  public static List<MsgName> mmsgNames(byte[] vector, int vlen, Abi abi) throws DecodeException {
+  /** Every field of the msghdr starting at {@code offset} that a send needs. */
+  public static Message message(byte[] buffer, int offset, Abi abi) throws DecodeException {
+    int ptr = abi.pointerSize();
+    if (buffer == null || offset < 0 || buffer.length - offset < msghdrSize(abi)) {
+      throw new DecodeException("msghdr too short: " + (buffer == null ? 0 : Math.max(0, buffer.length - offset))
+          + " bytes, need " + msghdrSize(abi) + " (" + abi + ")");
+    }
+    return new Message(name(buffer, offset, abi), Bytes.word(buffer, offset + 2 * ptr, ptr),
+        Bytes.word(buffer, offset + 3 * ptr, ptr), Bytes.word(buffer, offset + 4 * ptr, ptr),
+        Bytes.word(buffer, offset + 5 * ptr, ptr));
+  }
+
+  /** Size of one {@code struct iovec}: two words. */
+  public static int iovecSize(Abi abi) {
+    return 2 * abi.pointerSize();
+  }
+
+  /** The first {@code n} iovecs of an array. */
+  public static List<Iovec> iovecs(byte[] array, int n, Abi abi) throws DecodeException {
+    int ptr = abi.pointerSize();
+    if (n < 0 || array == null || (long) n * iovecSize(abi) > array.length) {
+      throw new DecodeException("iovec array too short: " + (array == null ? 0 : array.length) + " bytes for " + n
+          + " entries (" + abi + ")");
+    }
+    List<Iovec> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new Iovec(Bytes.word(array, i * 2 * ptr, ptr), Bytes.word(array, i * 2 * ptr + ptr, ptr)));
+    }
+    return out;
+  }
+
+  /** The messages of the first {@code vlen} entries of an mmsghdr vector. */
+  public static List<Message> messages(byte[] vector, int vlen, Abi abi) throws DecodeException {
     int size = mmsghdrSize(abi);
     if (vlen < 0 || vector == null || (long) vlen * size > vector.length) {
       throw new DecodeException(
@@ -77,10 +112,10 @@ public final class MessageHeaders {
               + abi
               + ")");
     }
-    List<MsgName> names = new ArrayList<>(vlen);
+    List<Message> out = new ArrayList<>(vlen);
     for (int i = 0; i < vlen; i++) {
-      names.add(name(vector, i * size, abi));
+      out.add(message(vector, i * size, abi));
     }
-    return names;
+    return out;
   }
 }

@@ -25,6 +25,12 @@ public record SocketAddress(String family, String address, Integer port, String 
   public static final int AF_INET = 2;
   public static final int AF_INET6 = 10;
   public static final int AF_NETLINK = 16;
+  public static final int AF_PACKET = 17;
+
+  private static final int SOCK_DGRAM = 2;
+  private static final int SOCK_RAW = 3;
+  private static final int IPPROTO_UDP = 17;
+  private static final int IPPROTO_UDPLITE = 136;
 
   /** {@code sizeof(struct sockaddr_un)}: a larger address length is cut here by the kernel. */
   public static final int SOCKADDR_UN_SIZE = 110;
@@ -54,6 +60,46 @@ public record SocketAddress(String family, String address, Integer port, String 
       case AF_NETLINK -> netlink(raw);
       default -> new SocketAddress("unknown", "af=" + family, null, null, false);
     };
+  }
+
+  /**
+   * The destination the kernel takes from an {@code AF_UNSPEC} sockaddr given to a send (sendto,
+   * sendmsg, sendmmsg; for connect AF_UNSPEC only dissolves an association) on a socket of {@code
+   * domain}, {@code type} and {@code protocol} (SO_DOMAIN, SO_TYPE, SO_PROTOCOL): the address
+   * bytes with the family the kernel acts on, or null when the call names no destination.
+   *
+   * <ul>
+   *   <li>IPv4 UDP and UDP-Lite ({@code udp_sendmsg}) and IPv4 raw sockets ({@code raw_sendmsg})
+   *       read AF_UNSPEC as AF_INET, given a full {@code sockaddr_in};
+   *   <li>IPv6 raw sockets ({@code rawv6_sendmsg}) read it as AF_INET6, given 24 bytes;
+   *   <li>IPv6 UDP ignores it (the connected peer is used); TCP Fast Open disconnects; ping
+   *       sockets, SCTP and unix sockets refuse it;
+   *   <li>packet sockets do not look at the family: the bytes go to the gate as that family.
+   * </ul>
+   */
+  public static byte[] unspecifiedAs(byte[] raw, int domain, int type, int protocol) {
+    int family;
+    int minimum;
+    if (domain == AF_INET && (type == SOCK_RAW
+        || type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE))) {
+      family = AF_INET;
+      minimum = SOCKADDR_IN_SIZE;
+    } else if (domain == AF_INET6 && type == SOCK_RAW) {
+      family = AF_INET6;
+      minimum = 24;
+    } else if (domain == AF_PACKET) {
+      family = AF_PACKET;
+      minimum = 2;
+    } else {
+      return null;
+    }
+    if (raw == null || raw.length < minimum) {
+      return null; // the kernel answers EINVAL
+    }
+    byte[] as = raw.clone();
+    as[0] = (byte) family;
+    as[1] = (byte) (family >>> 8);
+    return as;
   }
 
   /** The {@code sa_family} number (host byte order, little-endian on every supported ABI). */

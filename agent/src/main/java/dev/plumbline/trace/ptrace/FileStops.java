@@ -18,8 +18,8 @@ import java.time.Instant;
 
 /**
  * File changes under the working directory: the write-opens, creat, rename, unlink and truncate
- * stops. These are attempts seen at syscall entry (a failed unlink is still listed). Every handler
- * returns false: no exit stop is needed.
+ * stops. Renames, unlinks and truncates are attempts seen at syscall entry (a failed unlink is
+ * still listed); opens are checked again at their exit stop against the descriptor they returned.
  */
 final class FileStops {
   /** open(2) flags after which a file may have changed. */
@@ -43,25 +43,53 @@ final class FileStops {
     this.workdir = real;
   }
 
+  /**
+   * A write-open. The path is read at entry, but another thread may rewrite it before the kernel
+   * copies it: so the event waits for the exit stop, where the descriptor the kernel returned says
+   * which file was really opened (/proc/PID/fd/N). A failed open is recorded as the attempt seen.
+   */
   boolean open(Call call, long dirfd, long pathPtr, long flagsArg) {
     int flags = (int) flagsArg;
     if ((flags & WRITE_FLAGS) == 0) {
       return false;
     }
     Path target = resolve(call, (int) dirfd, pathPtr);
+    String op = null;
     if (target == null) {
-      return false;
-    }
-    String op;
-    if ((flags & O_TRUNC) != 0 && Files.exists(target)) {
+      op = null;
+    } else if ((flags & O_TRUNC) != 0 && Files.exists(target)) {
       op = "truncate";
     } else if ((flags & O_CREAT) != 0 && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       op = "create";
     } else {
       op = "write";
     }
-    out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), target.toString(), op));
-    return false;
+    String checkedOp = op;
+    PendingExit pending = new PendingExit();
+    pending.onExit = () -> opened(call, target, checkedOp, flags, pending);
+    call.task().pendingExit = pending;
+    return true;
+  }
+
+  private void opened(Call call, Path checked, String op, int flags, PendingExit pending) {
+    Path real = null;
+    if (!pending.isError && pending.rval >= 0) {
+      String link = calls.readlink(proc + "/" + call.tgid() + "/fd/" + pending.rval);
+      real = link != null && link.startsWith("/") ? underWorkdir(Path.of(link)) : null;
+      if (!java.util.Objects.equals(real, checked)) {
+        String image = out.image(call.tid());
+        out.flagOnce("path-race:" + image, call.tid(), image + " opened another file than the path checked"
+            + " at the call (another thread rewrote it): the record lists the file the kernel opened");
+        if (real != null) {
+          out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), real.toString(),
+              (flags & O_TRUNC) != 0 ? "truncate" : "write"));
+        }
+        return;
+      }
+    }
+    if (checked != null) {
+      out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), checked.toString(), op));
+    }
   }
 
   /** openat2(dirfd, path, struct open_how *how, size): the flags are the struct's first u64. */
@@ -109,7 +137,11 @@ final class FileStops {
       }
       path = Path.of(base).resolve(p);
     }
-    path = path.normalize();
+    return underWorkdir(path.normalize());
+  }
+
+  /** The symlink-resolved path when it lies under the working directory, else null. */
+  private Path underWorkdir(Path path) {
     Path real = realPath(path);
     return real.startsWith(workdir) ? real : null;
   }

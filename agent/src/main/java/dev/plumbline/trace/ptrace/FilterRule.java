@@ -20,6 +20,13 @@ sealed interface FilterRule {
   /** {@code first} or {@code second} holds. */
   record Either(FilterRule first, FilterRule second) implements FilterRule {}
 
+  /**
+   * Not a stop: when {@code when} holds the filter itself fails the call with {@code errno}
+   * (SECCOMP_RET_ERRNO). For what must never run whatever the tracer does, decided on registers
+   * alone so no other thread can change the answer.
+   */
+  record Refuse(int errno, FilterRule when) implements FilterRule {}
+
   static FilterRule always() {
     return new Always();
   }
@@ -38,5 +45,9 @@ sealed interface FilterRule {
 
   static FilterRule either(FilterRule first, FilterRule second) {
     return new Either(first, second);
+  }
+
+  static FilterRule refuse(int errno, FilterRule when) {
+    return new Refuse(errno, when);
   }
 }

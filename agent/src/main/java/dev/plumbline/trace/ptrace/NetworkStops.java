@@ -1,14 +1,19 @@
 package dev.plumbline.trace.ptrace;
 
 import static dev.plumbline.linux.Errno.EACCES;
+import static dev.plumbline.linux.Errno.EINPROGRESS;
 import static dev.plumbline.linux.Errno.ENETUNREACH;
+import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
 
+import dev.plumbline.linux.Errno;
+import dev.plumbline.linux.TraceeSockets;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.DecodeException;
 import dev.plumbline.trace.decode.MessageHeaders;
+import dev.plumbline.trace.decode.MessageHeaders.Message;
 import dev.plumbline.trace.decode.MessageHeaders.MsgName;
 import dev.plumbline.trace.decode.SocketAddress;
 import java.time.Instant;
@@ -19,25 +24,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * connect, sendto, sendmsg and sendmmsg: read the destination(s) from tracee memory, name the
- * socket's protocol, ask the egress gate, and allow (the result comes at the exit stop), refuse
- * (the kernel skips the call) or redirect (the sockaddr is rewritten in place).
+ * socket's protocol, ask the egress gate, and allow, refuse (the kernel skips the call) or redirect.
+ *
+ * <p>An allowed or redirected IP destination is not left in tracee memory for the kernel to read
+ * again (another thread could rewrite it after the check): the tracer makes the call itself, with
+ * the bytes it checked, on a duplicate of the tracee's socket ({@link Delivery}); see docs/tracer.md
+ * "time-of-check races".
  */
 final class NetworkStops {
   private static final Logger log = LoggerFactory.getLogger(NetworkStops.class);
   private static final int UIO_MAXIOV = 1024;
 
   private final TracerCalls calls;
+  private final TraceeSockets sockets = new TraceeSockets();
   private final Reporter out;
   private final EgressGate gate;
   private final boolean enforcing;
-  private final PeerCheck peers;
+  private final Delivery delivery;
 
   NetworkStops(TracerCalls calls, Reporter out, EgressGate gate, boolean enforcing) {
     this.calls = calls;
     this.out = out;
     this.gate = gate;
     this.enforcing = enforcing;
-    this.peers = new PeerCheck(calls, out, this);
+    this.delivery = new Delivery(calls, sockets, out);
+  }
+
+  /** One destination of a call: its sockaddr in tracee memory and, for sends, its message. */
+  record Destination(long address, long length, Message message) {}
+
+  /** connect(fd, addr, addrlen). */
+  boolean connect(Call call) throws DecodeException {
+    return send(call, List.of(new Destination(call.arg(1), call.arg(2), null)), 0);
   }
 
   /** sendto(fd, buf, len, flags, dest_addr, addrlen). */
@@ -45,20 +63,21 @@ final class NetworkStops {
     if (call.arg(4) == 0) {
       return false; // MSG_FASTOPEN on a socket without a destination fails with EDESTADDRREQ
     }
-    return send(call, call.arg(4), call.arg(5));
+    Message m = new Message(new MsgName(call.arg(4), (int) call.arg(5)), 0, 0, 0, 0);
+    return send(call, List.of(new Destination(call.arg(4), call.arg(5), m)), call.intArg(3));
   }
 
   /** sendmsg(fd, msghdr, flags): the destination is the msghdr's msg_name. */
   boolean sendmsg(Call call) throws DecodeException {
     byte[] header = calls.readMemory(call.tid(), call.arg(1), MessageHeaders.msghdrSize(call.abi()));
-    if (header == null) {
-      return false;
+    if (header == null || header.length < MessageHeaders.msghdrSize(call.abi())) {
+      return false; // the kernel answers EFAULT
     }
-    MsgName msgName = MessageHeaders.name(header, call.abi());
-    if (msgName.absent()) {
+    Message m = MessageHeaders.message(header, 0, call.abi());
+    if (m.name().absent()) {
       return false; // a connected socket: its destination was recorded at connect
     }
-    return send(call, msgName.address(), msgName.length());
+    return send(call, List.of(new Destination(m.name().address(), m.name().length(), m)), call.intArg(2));
   }
 
   /** sendmmsg(fd, mmsghdr vector, vlen, flags): every message's destination. */
@@ -73,79 +92,124 @@ final class NetworkStops {
       return false;
     }
     n = Math.min(n, raw.length / size);
-    List<long[]> names = new ArrayList<>();
-    for (MsgName m : MessageHeaders.mmsgNames(raw, n, call.abi())) {
-      if (!m.absent()) {
-        names.add(new long[] {m.address(), m.length()});
-      }
+    List<Destination> all = new ArrayList<>();
+    boolean named = false;
+    for (Message m : MessageHeaders.messages(raw, n, call.abi())) {
+      all.add(new Destination(m.name().address(), m.name().length(), m));
+      named |= !m.name().absent();
     }
-    return !names.isEmpty() && send(call, names);
-  }
-
-  /** A call with one destination (connect, sendto, sendmsg) at {@code address}, {@code length} bytes. */
-  boolean send(Call call, long address, long length) throws DecodeException {
-    return send(call, List.of(new long[] {address, length}));
+    return named && send(call, all, call.intArg(3));
   }
 
   /**
-   * One call with its destinations ({address, length} in tracee memory): decide, apply, and either
-   * emit now (blocked) or wait for the exit stop (the result).
+   * One call with its destinations: decide each, then refuse the call, make it for the tracee, or
+   * let the kernel run it (and wait for its exit stop).
    */
-  private boolean send(Call call, List<long[]> names) throws DecodeException {
+  private boolean send(Call call, List<Destination> destinations, int flags) throws DecodeException {
     int pid = call.tid();
-    int fd = call.intArg(0);
-    String protocol = null;
-    PendingExit pending = new PendingExit();
-    Decision.Block block = null;
-    for (long[] name : names) {
-      int len = (int) Math.min(Math.max(name[1], 0), SocketAddress.MAX_SIZE);
-      byte[] raw = len < 2 ? null : calls.readMemory(pid, name[0], len);
-      if (raw == null) {
-        continue; // the kernel will answer EFAULT/EINVAL
-      }
-      if (SocketAddress.familyOf(raw) == SocketAddress.AF_UNSPEC) {
-        continue; // connect(AF_UNSPEC) dissolves an association, it names no destination
-      }
-      SocketAddress sa = SocketAddress.decode(raw);
-      if ("netlink".equals(sa.family())) {
-        continue; // talks to the kernel, not to a destination
-      }
-      if (protocol == null) {
-        protocol = protocol(call, fd);
-      }
-      Decision decision = decide(new EgressGate.Attempt(call.tgid(), call.name(), sa.family(), protocol,
-          "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
-          sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path()));
-      String decided = allowedLabel();
-      if (decision instanceof Decision.Block b) {
-        block = block == null ? b : block;
-        decided = "blocked";
-      } else if (decision instanceof Decision.Redirect r) {
-        if (Redirects.rewrite(calls, pid, name[0], raw, r.to())) {
-          decided = "redirected";
-        } else {
-          block = new Decision.Block(ENETUNREACH, "cannot redirect " + sa.display());
+    // through the calling thread, not its tid as a pid: pidfd_open refuses a thread that is not the
+    // leader, and resolvers run on worker threads ("unknown" protocol: DNS at port 53, fail closed)
+    int dup = sockets.duplicate(pid, call.tgid(), call.intArg(0));
+    try {
+      int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
+      String protocol = kind[0] < 0 ? "unknown" : Protocols.name(kind[0], kind[1], kind[2]);
+      PendingExit pending = new PendingExit();
+      List<byte[]> checked = new ArrayList<>();
+      Decision.Block block = null;
+      boolean redirected = false;
+      for (Destination d : destinations) {
+        byte[] raw = destination(call, d, kind);
+        checked.add(raw);
+        if (raw == null) {
+          continue;
+        }
+        SocketAddress sa = SocketAddress.decode(raw);
+        Decision decision = decide(new EgressGate.Attempt(call.tgid(), call.name(), sa.family(), protocol,
+            "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
+            sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path()));
+        String decided = allowedLabel();
+        if (decision instanceof Decision.Block b) {
+          block = block == null ? b : block;
           decided = "blocked";
+        } else if (decision instanceof Decision.Redirect r) {
+          byte[] to = Redirects.encode(raw, r.to());
+          if (to != null) {
+            checked.set(checked.size() - 1, to);
+            redirected = true;
+            decided = "redirected";
+          } else {
+            block = new Decision.Block(ENETUNREACH, "cannot redirect " + sa.display());
+            decided = "blocked";
+          }
+        }
+        pending.events.add(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), sa.family(), protocol,
+            sa.recordAddress(), sa.port(), decided, null));
+      }
+      if (pending.events.isEmpty()) {
+        return false;
+      }
+      if (block != null) {
+        out.refuse(pid, block.errno(), "a network call");
+        pending.isError = true;
+        pending.finish(out, "blocked");
+        return false;
+      }
+      if (dup >= 0 && Delivery.byTracer(call, checked, kind, flags)) {
+        return delivery.deliver(call, dup, destinations, checked, flags, pending);
+      }
+      if (redirected) {
+        // a destination the tracer cannot deliver itself is rewritten where the kernel reads it
+        for (int i = 0; i < destinations.size(); i++) {
+          byte[] to = checked.get(i);
+          if (to != null && calls.writeMemory(pid, destinations.get(i).address(), to) != to.length) {
+            out.refuse(pid, ENETUNREACH, "a network call");
+            pending.isError = true;
+            pending.finish(out, "blocked");
+            return false;
+          }
         }
       }
-      pending.events.add(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), sa.family(), protocol,
-          sa.recordAddress(), sa.port(), decided, null));
+      if (!call.direct()) {
+        // an i386 socketcall's arguments (descriptor included) are in memory: the kernel reads
+        // them again after the check, and another thread may have rewritten them
+        String image = out.image(pid);
+        out.flagOnce("socketcall:" + image, pid, image + " made an i386 socketcall the tracer could not make"
+            + " itself: its arguments were read again by the kernel after the check");
+      }
+      call.task().pendingExit = pending;
+      return true;
+    } finally {
+      if (dup >= 0) {
+        sockets.close(dup);
+      }
     }
-    if (pending.events.isEmpty()) {
-      return false;
+  }
+
+  /**
+   * The sockaddr bytes of a destination as the kernel will act on them, or null when the call
+   * names none there (unreadable, AF_UNSPEC meaning "no address", netlink).
+   */
+  private byte[] destination(Call call, Destination d, int[] kind) throws DecodeException {
+    if (d.address() == 0 || d.length() == 0) {
+      return null;
     }
-    if (names.size() == 1 && call.syscall() == SyscallTable.CONNECT && pending.events.size() == 1
-        && !"redirected".equals(pending.events.get(0).decision())) {
-      peers.afterConnect(call, pending);
+    int len = (int) Math.min(Math.max(d.length(), 0), SocketAddress.MAX_SIZE);
+    byte[] raw = len < 2 ? null : calls.readMemory(call.tid(), d.address(), len);
+    if (raw == null) {
+      return null; // the kernel will answer EFAULT/EINVAL
     }
-    if (block != null) {
-      out.refuse(pid, block.errno(), "a network call");
-      pending.isError = true;
-      pending.finish(out, "blocked");
-      return false;
+    if (SocketAddress.familyOf(raw) == SocketAddress.AF_UNSPEC) {
+      if (call.syscall() == SyscallTable.CONNECT) {
+        return null; // connect(AF_UNSPEC) dissolves an association, it names no destination
+      }
+      // a send reads it as the socket's own family on some sockets (UDP over IPv4, raw): decide
+      // on what the kernel will do; a socket of unknown kind keeps af=0 for the gate
+      raw = kind[0] < 0 ? raw : SocketAddress.unspecifiedAs(raw, kind[0], kind[1], kind[2]);
+      if (raw == null) {
+        return null;
+      }
     }
-    call.task().pendingExit = pending;
-    return true;
+    return SocketAddress.familyOf(raw) == SocketAddress.AF_NETLINK ? null : raw; // netlink talks to the kernel
   }
 
   /** The gate's decision; a gate that fails refuses in block mode and allows in audit mode. */
@@ -163,16 +227,13 @@ final class NetworkStops {
     return enforcing ? "allowed" : "audited";
   }
 
-  /**
-   * tcp, udp, raw, unix-stream, unix-dgram... of the tracee's socket, through pidfd_getfd on the
-   * calling thread (not its tid as a pid: pidfd_open refuses a thread that is not the leader);
-   * "unknown" when the descriptor cannot be had, which the gate treats as DNS at port 53.
-   */
-  private String protocol(Call call, int fd) {
-    int[] kind = calls.socketKind(call.tid(), call.tgid(), fd);
-    if (kind == null) {
-      return "unknown";
-    }
-    return Protocols.name(kind[0], kind[1], kind[2]);
+  static String result(long rc) {
+    return rc >= 0 ? "ok" : Errno.name((int) -rc);
   }
+
+  static boolean fastOpen(Call call, int flags) {
+    return call.syscall() != SyscallTable.CONNECT && (flags & MSG_FASTOPEN) != 0;
+  }
+
+  static final int IN_PROGRESS = -EINPROGRESS;
 }

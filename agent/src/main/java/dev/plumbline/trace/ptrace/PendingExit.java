@@ -10,7 +10,7 @@ import java.util.List;
  */
 final class PendingExit {
   final List<TraceEvent.Network> events = new ArrayList<>();
-  /** Runs before the events go out; may correct them (see {@link PeerCheck}). */
+  /** Runs before the events go out. */
   Runnable onExit;
   long rval;
   boolean isError;

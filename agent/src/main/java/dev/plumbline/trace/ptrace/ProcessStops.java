@@ -1,8 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
 import static dev.plumbline.linux.Errno.ENOSYS;
-import static dev.plumbline.linux.Errno.EPERM;
-import static dev.plumbline.linux.Ptrace.CLONE_UNTRACED;
 import static dev.plumbline.linux.Ptrace.PTRACE_ATTACH;
 import static dev.plumbline.linux.Ptrace.PTRACE_SEIZE;
 import static dev.plumbline.linux.Ptrace.PTRACE_TRACEME;
@@ -14,8 +12,6 @@ import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Cmdline;
 import dev.plumbline.trace.ptrace.PtraceTracer.Task;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,8 +19,9 @@ import java.util.List;
 
 /**
  * What a process is and what it does to the tracing itself: the exec stop's facts, and the calls
- * that could escape or weaken the trace (children made untraced, ptrace, io_uring, the build's own
- * seccomp filters), refused or recorded as notes.
+ * that could escape or weaken the trace (ptrace, io_uring, the build's own seccomp filters),
+ * refused or recorded as notes. (Untraced children are refused by the filter itself, see
+ * SyscallTable.CLONE.)
  */
 final class ProcessStops {
   private final TracerCalls calls;
@@ -89,23 +86,6 @@ final class ProcessStops {
   boolean ownFilter(Call call, String how) {
     out.note(call.tid(), "seccomp", out.image(call.tid()) + " installed its own seccomp filter (" + how + ")");
     return false;
-  }
-
-  /** A child made with CLONE_UNTRACED would not be traced: refuse the call with EPERM. */
-  boolean refuseUntraced(Call call, long flags) {
-    if ((flags & CLONE_UNTRACED) != 0) {
-      out.refuse(call.tid(), EPERM, "clone");
-      out.note(call.tid(), "clone", out.image(call.tid()) + " (pid " + call.tgid()
-          + ") asked for an untraced child (CLONE_UNTRACED): refused with EPERM");
-    }
-    return false;
-  }
-
-  /** clone3(struct clone_args *args, size): the flags are the struct's first u64. */
-  boolean clone3(Call call) {
-    byte[] flags = calls.readMemory(call.tid(), call.arg(0), 8);
-    return flags != null && flags.length == 8
-        && refuseUntraced(call, ByteBuffer.wrap(flags).order(ByteOrder.LITTLE_ENDIAN).getLong());
   }
 
   /**

@@ -1,11 +1,18 @@
 package dev.plumbline.trace.ptrace;
 
+import dev.plumbline.trace.decode.SocketAddress;
+
 /** Names a socket's protocol from its SO_DOMAIN, SO_TYPE and SO_PROTOCOL. */
 final class Protocols {
+  private static final int SOCK_RAW = 3;
+
   private Protocols() {}
 
   static String name(int domain, int type, int protocol) {
-    if (domain == 1) { // AF_UNIX
+    if (type == SOCK_RAW) {
+      return "raw"; // whatever it carries (a raw socket of IPPROTO_UDP is not a UDP socket)
+    }
+    if (domain == SocketAddress.AF_UNIX) {
       return switch (type) {
         case 1 -> "unix-stream";
         case 2 -> "unix-dgram";
@@ -13,7 +20,7 @@ final class Protocols {
         default -> "unix-" + type;
       };
     }
-    if (domain == 2 || domain == 10) { // AF_INET, AF_INET6
+    if (domain == SocketAddress.AF_INET || domain == SocketAddress.AF_INET6) {
       return switch (protocol) {
         case 6 -> "tcp";
         case 17 -> "udp";
@@ -22,11 +29,8 @@ final class Protocols {
         case 132 -> "sctp";
         case 1 -> "icmp";
         case 58 -> "icmpv6";
-        default -> type == 3 ? "raw" : "ip-proto-" + protocol;
+        default -> "ip-proto-" + protocol;
       };
-    }
-    if (type == 3) {
-      return "raw";
     }
     return "af" + domain + "-type" + type;
   }

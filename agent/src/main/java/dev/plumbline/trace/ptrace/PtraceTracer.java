@@ -142,6 +142,13 @@ public final class PtraceTracer implements Tracer {
     }
 
     void emit(TraceEvent event) {
+      if (event instanceof TraceEvent.ProcessStarted started) {
+        if (started.thread()) {
+          threads++;
+        } else {
+          processes++;
+        }
+      }
       try {
         request.listener().accept(event);
       } catch (RuntimeException e) {
@@ -153,6 +160,10 @@ public final class PtraceTracer implements Tracer {
     }
 
     private int lostEvents;
+    /** What the run cost in ptrace-stops (docs/benchmarks.md counts stops per process). */
+    private long stops;
+    private int processes;
+    private int threads;
 
     Result trace(String executable) throws TraceException {
       Instant startedAt = Instant.now();
@@ -163,6 +174,7 @@ public final class PtraceTracer implements Tracer {
         Linux.kill(pid, early); // asked to stop while the build was starting
       }
       loop();
+      log.debug("{} stops for {} processes and {} threads", stops, processes, threads);
       if (lostEvents > 0) {
         emit(new TraceEvent.Incomplete(Instant.now(), pid, lostEvents + " events could not be recorded"));
       }
@@ -258,6 +270,7 @@ public final class PtraceTracer implements Tracer {
         if (!stopped(status)) {
           continue;
         }
+        stops++;
         Task task = tasks.get(tid);
         try {
           if (task == null) {

@@ -1,6 +1,5 @@
 package dev.plumbline.trace.ptrace;
 
-import dev.plumbline.linux.TracerCalls;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,11 +14,6 @@ import java.nio.ByteOrder;
  */
 final class Redirects {
   private Redirects() {}
-
-  static boolean rewrite(TracerCalls calls, int pid, long address, byte[] original, InetSocketAddress to) {
-    byte[] bytes = encode(original, to);
-    return bytes != null && calls.writeMemory(pid, address, bytes) == bytes.length;
-  }
 
   /** The sockaddr to write over {@code original}, or null when the families cannot match. */
   static byte[] encode(byte[] original, InetSocketAddress to) {

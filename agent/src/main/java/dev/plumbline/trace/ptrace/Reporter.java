@@ -48,14 +48,41 @@ final class Reporter {
    * a failure is flagged (the call then runs).
    */
   void refuse(int pid, int errno, String what) {
+    skip(pid, -Math.abs((long) errno), what);
+  }
+
+  /**
+   * Makes the kernel skip the call at this seccomp stop and return {@code result} to the task (the
+   * tracer made the call for it, or refuses it); false, flagged, when the registers cannot be set.
+   */
+  boolean skip(int pid, long result, String what) {
     if (!Linux.isX8664() || calls.getRegs(pid) < 0) {
       flagOnce("block:" + image(pid), pid, "could not block " + what + " of " + image(pid));
-      return;
+      return false;
     }
     calls.setReg(X8664Reg.ORIG_RAX, -1);
-    calls.setReg(X8664Reg.RAX, -Math.abs((long) errno));
+    calls.setReg(X8664Reg.RAX, result);
     if (calls.setRegs(pid) < 0) {
       flagOnce("block:" + image(pid), pid, "could not block " + what + " of " + image(pid));
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * Sets argument registers of the call at this seccomp stop (x86_64 order: rdi, rsi, rdx, r10,
+   * r8, r9); {@code values[i]} null leaves argument i alone. False when they cannot be set.
+   */
+  boolean setArgs(int pid, Long... values) {
+    if (!Linux.isX8664() || calls.getRegs(pid) < 0) {
+      return false;
+    }
+    X8664Reg[] order = {X8664Reg.RDI, X8664Reg.RSI, X8664Reg.RDX, X8664Reg.R10, X8664Reg.R8, X8664Reg.R9};
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        calls.setReg(order[i], values[i]);
+      }
+    }
+    return calls.setRegs(pid) >= 0;
   }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
 public final class SeccompProgram {
   public static final int RET_ALLOW = 0x7fff0000;
   public static final int RET_TRACE = 0x7ff00000;
+  public static final int RET_ERRNO = 0x00050000;
   public static final int DATA_CALL = 0;
   public static final int DATA_X32 = 1;
   public static final int DATA_UNKNOWN_ARCH = 2;
@@ -72,6 +73,10 @@ public final class SeccompProgram {
     b.ret(RET_TRACE | DATA_CALL);
     b.label("allow");
     b.ret(RET_ALLOW);
+    for (int errno : refusals()) {
+      b.label("errno." + errno);
+      b.ret(RET_ERRNO | errno);
+    }
     return b.build();
   }
 
@@ -98,6 +103,8 @@ public final class SeccompProgram {
       }
       if (s.rule instanceof FilterRule.Always) {
         b.jeq(s.number(abi), "trace", null);
+      } else if (s.rule instanceof FilterRule.Refuse r && r.when() instanceof FilterRule.Always) {
+        b.jeq(s.number(abi), "errno." + r.errno(), null);
       } else {
         b.jeq(s.number(abi), p + s.name(), null);
         conditional.add(s);
@@ -106,8 +113,23 @@ public final class SeccompProgram {
     b.ja("allow");
     for (SyscallTable s : conditional) {
       b.label(p + s.name());
-      test(b, s.rule, p + s.name() + ".", "trace", "allow");
+      if (s.rule instanceof FilterRule.Refuse r) {
+        test(b, r.when(), p + s.name() + ".", "errno." + r.errno(), "allow");
+      } else {
+        test(b, s.rule, p + s.name() + ".", "trace", "allow");
+      }
     }
+  }
+
+  /** The errnos the filter itself returns, each once. */
+  private static java.util.SortedSet<Integer> refusals() {
+    java.util.SortedSet<Integer> errnos = new java.util.TreeSet<>();
+    for (SyscallTable s : SyscallTable.values()) {
+      if (s.rule instanceof FilterRule.Refuse r) {
+        errnos.add(r.errno());
+      }
+    }
+    return errnos;
   }
 
   /** Code that jumps to {@code yes} when {@code rule} holds for the loaded seccomp_data, else to {@code no}. */

@@ -79,7 +79,7 @@ final class SyscallStops {
         args[i] &= 0xffffffffL;
       }
     }
-    return handle(new Call(task, abi, row, args));
+    return handle(new Call(task, abi, row, args, true));
   }
 
   private boolean handle(Call call) {
@@ -121,7 +121,7 @@ final class SyscallStops {
     SyscallTable real = SyscallTable.named(sc.name());
     long[] args = new long[6];
     System.arraycopy(sc.args(), 0, args, 0, sc.args().length);
-    return real != null && real.handler.handle(this, new Call(call.task(), call.abi(), real, args));
+    return real != null && real.handler.handle(this, new Call(call.task(), call.abi(), real, args, false));
   }
 
   /** At the exit stop of a call that asked for it: fill in results and emit. */

@@ -1,5 +1,7 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.ENOSYS;
+import static dev.plumbline.linux.Errno.EPERM;
 import static dev.plumbline.linux.Ptrace.AT_FDCWD;
 import static dev.plumbline.linux.Ptrace.CLONE_UNTRACED;
 import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
@@ -12,6 +14,7 @@ import static dev.plumbline.trace.ptrace.FilterRule.anyBit;
 import static dev.plumbline.trace.ptrace.FilterRule.argIn;
 import static dev.plumbline.trace.ptrace.FilterRule.either;
 import static dev.plumbline.trace.ptrace.FilterRule.nonNull;
+import static dev.plumbline.trace.ptrace.FilterRule.refuse;
 
 import dev.plumbline.trace.decode.Abi;
 import dev.plumbline.trace.decode.DecodeException;
@@ -28,7 +31,7 @@ import java.util.Map;
  */
 public enum SyscallTable {
   //        x86_64 i386 aarch64  when the filter stops        handler at the stop
-  CONNECT(42, 362, 203, always(), (h, c) -> h.network.send(c, c.arg(1), c.arg(2))),
+  CONNECT(42, 362, 203, always(), (h, c) -> h.network.connect(c)),
   SENDTO(44, 369, 206, either(nonNull(4), anyBit(3, MSG_FASTOPEN)), (h, c) -> h.network.sendto(c)),
   SENDMSG(46, 370, 211, always(), (h, c) -> h.network.sendmsg(c)),
   SENDMMSG(307, 345, 269, always(), (h, c) -> h.network.sendmmsg(c)),
@@ -53,14 +56,22 @@ public enum SyscallTable {
   SECCOMP(317, 354, 277, always(), (h, c) -> h.process.ownFilter(c, "operation " + c.arg(0))),
   PRCTL(157, 172, 167, argIn(0, PR_SET_SECCOMP),
       (h, c) -> h.process.ownFilter(c, "prctl PR_SET_SECCOMP mode " + c.arg(1))),
-  // a child made with CLONE_UNTRACED escapes the fork options
-  CLONE(56, 120, 220, anyBit(0, CLONE_UNTRACED), (h, c) -> h.process.refuseUntraced(c, c.arg(0))),
-  CLONE3(435, 435, 435, always(), (h, c) -> h.process.clone3(c)); // flags in memory, out of BPF's reach
+  // a child made with CLONE_UNTRACED escapes the fork options: refused by the filter itself, on
+  // the flags register (no stop, nothing another thread can change)
+  CLONE(56, 120, 220, refuse(EPERM, anyBit(0, CLONE_UNTRACED)), SyscallTable::neverStops),
+  // clone3's flags are in memory, which another thread can rewrite after any check: ENOSYS, as in
+  // Docker's default profile; glibc falls back to clone (musl and Go never use clone3)
+  CLONE3(435, 435, 435, refuse(ENOSYS, always()), SyscallTable::neverStops);
 
   /** What runs at a stop of one row's call; true when the tracer must see the call's exit stop too. */
   @FunctionalInterface
   interface Handler {
     boolean handle(SyscallStops stops, Call call) throws DecodeException;
+  }
+
+  /** The handler of a row the filter refuses by itself: such calls never stop. */
+  private static boolean neverStops(SyscallStops stops, Call call) {
+    return false;
   }
 
   private final int[] numbers;

@@ -55,13 +55,13 @@ class DecoderFuzzTest {
       Abi abi = Abi.values()[r.nextInt(Abi.values().length)];
       byte[] b = bytes(r, 200);
       try {
-        MessageHeaders.MsgName n = MessageHeaders.name(b, r.nextInt(64) - 8, abi);
+        MessageHeaders.MsgName n = MessageHeaders.message(b, r.nextInt(64) - 8, abi).name();
         assertFalse(n.length() < 0);
       } catch (DecodeException e) {
         assertFalse(e.getMessage().contains("\n"));
       }
       try {
-        MessageHeaders.mmsgNames(b, r.nextInt(8) - 1, abi);
+        MessageHeaders.messages(b, r.nextInt(8) - 1, abi);
       } catch (DecodeException e) {
         assertFalse(e.getMessage().contains("\n"));
       }

@@ -40,26 +40,26 @@ class MessageHeadersTest {
   @Test
   void name64() throws DecodeException {
     byte[] raw = msghdr64(bytes(), 0x00007ffd_12345678L, 16).build();
-    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.name(raw, Abi.X86_64));
-    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.name(raw, Abi.AARCH64));
+    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.message(raw, 0, Abi.X86_64).name());
+    assertEquals(new MsgName(0x00007ffd_12345678L, 16), MessageHeaders.message(raw, 0, Abi.AARCH64).name());
   }
 
   @Test
   void nameI386HighAddressIsUnsigned() throws DecodeException {
     byte[] raw = msghdr32(bytes(), 0xffd0_0010L, 28).build();
-    assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.name(raw, Abi.I386));
+    assertEquals(new MsgName(0xffd0_0010L, 28), MessageHeaders.message(raw, 0, Abi.I386).name());
   }
 
   @Test
   void noDestination() throws DecodeException {
-    assertTrue(MessageHeaders.name(msghdr64(bytes(), 0, 0).build(), Abi.X86_64).absent());
+    assertTrue(MessageHeaders.message(msghdr64(bytes(), 0, 0).build(), 0, Abi.X86_64).name().absent());
   }
 
   @Test
   void tooShort() {
     DecodeException e =
-        assertThrows(DecodeException.class, () -> MessageHeaders.name(new byte[12], Abi.X86_64));
-    assertEquals("msghdr too short: 12 bytes, need 16 for msg_name and msg_namelen (X86_64)", e.getMessage());
+        assertThrows(DecodeException.class, () -> MessageHeaders.message(new byte[12], 0, Abi.X86_64).name());
+    assertEquals("msghdr too short: 12 bytes, need 56 (X86_64)", e.getMessage());
   }
 
   @Test
@@ -72,7 +72,7 @@ class MessageHeadersTest {
     assertEquals(3 * 64, vec.length);
     assertEquals(
         List.of(new MsgName(0x1000, 16), new MsgName(0x2000, 28), new MsgName(0, 0)),
-        MessageHeaders.mmsgNames(vec, 3, Abi.X86_64));
+        names(MessageHeaders.messages(vec, 3, Abi.X86_64)));
   }
 
   @Test
@@ -83,8 +83,37 @@ class MessageHeadersTest {
     byte[] vec = f.build();
     assertEquals(64, vec.length);
     assertEquals(
-        List.of(new MsgName(0x8000, 16), new MsgName(0x9000, 110)), MessageHeaders.mmsgNames(vec, 2, Abi.I386));
-    DecodeException e = assertThrows(DecodeException.class, () -> MessageHeaders.mmsgNames(vec, 3, Abi.I386));
+        List.of(new MsgName(0x8000, 16), new MsgName(0x9000, 110)), names(MessageHeaders.messages(vec, 2, Abi.I386)));
+    DecodeException e = assertThrows(DecodeException.class, () -> MessageHeaders.messages(vec, 3, Abi.I386));
     assertEquals("mmsghdr vector too short: 64 bytes for 3 entries of 32 (I386)", e.getMessage());
+  }
+
+  private static List<MsgName> names(List<MessageHeaders.Message> messages) {
+    return messages.stream().map(MessageHeaders.Message::name).toList();
+  }
+
+  @Test
+  void wholeMessageForASendTheTracerMakes() throws DecodeException {
+    byte[] raw64 = msghdr64(bytes(), 0x7ffd0010L, 16).build();
+    MessageHeaders.Message m = MessageHeaders.message(raw64, 0, Abi.X86_64);
+    assertEquals(new MsgName(0x7ffd0010L, 16), m.name());
+    assertEquals(0x7ffc1000L, m.iov());
+    assertEquals(1, m.iovlen());
+    assertEquals(0, m.controllen());
+    byte[] raw32 = msghdr32(bytes(), 0xffd00010L, 16).build();
+    MessageHeaders.Message m32 = MessageHeaders.message(raw32, 0, Abi.I386);
+    assertEquals(0xffd01000L, m32.iov());
+    assertEquals(1, m32.iovlen());
+    org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class, () -> MessageHeaders.message(raw32, 0, Abi.X86_64));
+  }
+
+  @Test
+  void iovecArrays() throws DecodeException {
+    byte[] two64 = bytes().u64le(0x1000).u64le(5).u64le(0x2000).u64le(7).build();
+    assertEquals(List.of(new MessageHeaders.Iovec(0x1000, 5), new MessageHeaders.Iovec(0x2000, 7)),
+        MessageHeaders.iovecs(two64, 2, Abi.X86_64));
+    byte[] one32 = bytes().u32le(0xffd01000L).u32le(3).build();
+    assertEquals(List.of(new MessageHeaders.Iovec(0xffd01000L, 3)), MessageHeaders.iovecs(one32, 1, Abi.I386));
+    org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class, () -> MessageHeaders.iovecs(one32, 2, Abi.I386));
   }
 }

@@ -165,4 +165,27 @@ class SocketAddressTest {
     assertEquals("socket address too short: 1 bytes, need at least 2 for the family", e.getMessage());
     assertThrows(DecodeException.class, () -> SocketAddress.decode(null));
   }
+
+  @Test
+  void anUnspecifiedDestinationIsWhatTheSocketMakesOfIt() throws DecodeException {
+    byte[] unspec = bytes().u16le(0).u16be(9999).u8(127, 0, 0, 1).zeros(8).build();
+    // IPv4 UDP (SOCK_DGRAM, IPPROTO_UDP) and UDP-Lite read it as AF_INET
+    assertEquals("127.0.0.1:9999", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec, 2, 2, 17)).display());
+    assertEquals("127.0.0.1:9999", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec, 2, 2, 136)).display());
+    // an IPv4 raw socket too, whatever it carries
+    assertEquals("127.0.0.1:9999", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec, 2, 3, 17)).display());
+    assertEquals(0, unspec[0], "the tracee's bytes are not changed");
+    // TCP (Fast Open disconnects), ping sockets, IPv6 UDP (uses its peer), unix: no destination
+    assertNull(SocketAddress.unspecifiedAs(unspec, 2, 1, 6));
+    assertNull(SocketAddress.unspecifiedAs(unspec, 2, 2, 1));
+    assertNull(SocketAddress.unspecifiedAs(unspec, 10, 2, 17));
+    assertNull(SocketAddress.unspecifiedAs(unspec, 1, 2, 0));
+    // the kernel wants a whole sockaddr_in (EINVAL otherwise)
+    assertNull(SocketAddress.unspecifiedAs(bytes().u16le(0).u16be(53).u8(127, 0, 0, 53).build(), 2, 2, 17));
+    // an IPv6 raw socket reads it as AF_INET6
+    byte[] unspec6 = bytes().u16le(0).u16be(53).u32le(0).zeros(15).u8(1).u32le(0).build();
+    assertEquals("[::1]:53", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec6, 10, 3, 17)).display());
+    // a packet socket ignores the family: the gate sees the bytes as AF_PACKET
+    assertEquals("af=17", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec, 17, 3, 0)).display());
+  }
 }

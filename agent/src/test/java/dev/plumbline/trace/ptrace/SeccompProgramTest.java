@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.trace.ptrace.SeccompProgram.Instruction;
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Ptrace;
 import dev.plumbline.trace.decode.Abi;
 import java.util.List;
@@ -144,7 +145,7 @@ class SeccompProgramTest {
   @Test
   void everyTracedCallOfEveryAbiStops() {
     List<SyscallTable> conditional = List.of(SyscallTable.OPEN, SyscallTable.OPENAT, SyscallTable.SENDTO,
-        SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE);
+        SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE, SyscallTable.CLONE3);
     for (Abi abi : Abi.values()) {
       for (SyscallTable s : SyscallTable.values()) {
         if (s.number(abi) >= 0 && !conditional.contains(s)) {
@@ -154,7 +155,19 @@ class SeccompProgramTest {
       int clone = s(SyscallTable.CLONE, abi);
       assertEquals(RET_ALLOW, run(PROGRAM, new Data(clone, abi.auditArch, 0x01200011 /* glibc fork */)));
       assertEquals(RET_ALLOW, run(PROGRAM, new Data(clone, abi.auditArch, 0x003d0f00 /* pthread_create */)));
-      assertEquals(TRACE, run(PROGRAM, new Data(clone, abi.auditArch, Ptrace.CLONE_UNTRACED | 17)), abi.name());
+    }
+  }
+
+  @Test
+  void untracedChildrenAndClone3AreRefusedByTheFilterItself() {
+    for (Abi abi : Abi.values()) {
+      // CLONE_UNTRACED sits in a register: refused with EPERM without a stop
+      int clone = s(SyscallTable.CLONE, abi);
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM,
+          run(PROGRAM, new Data(clone, abi.auditArch, Ptrace.CLONE_UNTRACED | 17)), abi.name());
+      // clone3's flags are in memory another thread can rewrite: every clone3 fails with ENOSYS
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.ENOSYS,
+          run(PROGRAM, new Data(s(SyscallTable.CLONE3, abi), abi.auditArch, 0x1000, 88)), abi.name());
     }
   }
 

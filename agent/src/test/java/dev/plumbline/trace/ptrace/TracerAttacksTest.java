@@ -1,0 +1,194 @@
+package dev.plumbline.trace.ptrace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.linux.Errno;
+import dev.plumbline.testing.Kernel;
+import dev.plumbline.trace.EgressGate;
+import dev.plumbline.trace.TraceEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks on the tracer and its egress gate, performed for real by C fixtures in a network
+ * namespace each run creates (unshare -n: loopback only). Block mode must keep every attack from
+ * reaching its listener; audit mode must record what went where.
+ */
+@Tag("needs-ptrace")
+@Tag("needs-root")
+@Tag("needs-network-namespace")
+class TracerAttacksTest {
+  static Path bin;
+
+  @BeforeAll
+  static void compile() throws Exception {
+    bin = Fixtures.bin();
+  }
+
+  static EgressGate refusingPort(int port) {
+    return a -> a.port() == port ? new EgressGate.Decision.Block(Errno.ECONNREFUSED, "test") : new EgressGate.Decision.Allow();
+  }
+
+  /** The attacks unspec.c makes (socketcall only where this kernel runs int 0x80 from 64-bit code). */
+  static List<String> unspecAttacks() {
+    List<String> tags = new ArrayList<>(List.of("sendto", "sendmsg", "sendmmsg", "raw"));
+    if (Kernel.int80Works()) {
+      tags.add("socketcall");
+    }
+    return tags;
+  }
+
+  static String[] unspecArgv(int port) {
+    return Kernel.int80Works()
+        ? new String[] {bin + "/unspec", "" + port, "socketcall"}
+        : new String[] {bin + "/unspec", "" + port};
+  }
+
+  @Test
+  void udpThroughAfUnspecIsRefusedInBlockMode(@TempDir Path work) throws Exception {
+    int port = 9999;
+    Traces t = Traces.inNetns(work, refusingPort(port), true, unspecArgv(port));
+    List<String> out = Files.readAllLines(work.resolve("out.txt"));
+    assertEquals(0, t.result.exitCode(), out.toString());
+    for (String tag : unspecAttacks()) {
+      assertTrue(out.contains(tag + " err=111"), tag + " refused with ECONNREFUSED: " + out);
+    }
+    assertTrue(out.stream().noneMatch(l -> l.startsWith("received")), "nothing reached the listener: " + out);
+    List<TraceEvent.Network> blocked = t.of(TraceEvent.Network.class).stream()
+        .filter(n -> n.port() != null && n.port() == port).toList();
+    assertEquals(unspecAttacks().size() + 1, blocked.size(), "one event per destination (sendmmsg has two): " + blocked);
+    for (TraceEvent.Network n : blocked) {
+      assertEquals("blocked", n.decision(), n.toString());
+      assertEquals("127.0.0.1", n.address(), n.toString());
+      assertEquals("inet", n.family(), n.toString());
+    }
+    // the raw IP socket carrying UDP is labelled raw, the others udp
+    assertEquals(1, blocked.stream().filter(n -> n.protocol().equals("raw")).count(), blocked.toString());
+    assertEquals(blocked.size() - 1, blocked.stream().filter(n -> n.protocol().equals("udp")).count(), blocked.toString());
+  }
+
+  @Test
+  void udpThroughAfUnspecIsRecordedInAuditMode(@TempDir Path work) throws Exception {
+    int port = 9999;
+    Traces t = Traces.inNetns(work, EgressGate.auditAll(), false, unspecArgv(port));
+    List<String> out = Files.readAllLines(work.resolve("out.txt"));
+    assertEquals(0, t.result.exitCode(), out.toString());
+    List<String> received = out.stream().filter(l -> l.startsWith("received ")).map(l -> l.substring(9)).sorted().toList();
+    List<String> expected = new ArrayList<>(unspecAttacks());
+    expected.add("sendmmsg");
+    assertEquals(expected.stream().sorted().toList(), received, "without a block, the attack gets through: " + out);
+    List<TraceEvent.Network> seen = t.of(TraceEvent.Network.class).stream()
+        .filter(n -> n.port() != null && n.port() == port).toList();
+    assertEquals(expected.size(), seen.size(), "every datagram recorded: " + seen);
+    for (TraceEvent.Network n : seen) {
+      assertEquals("audited", n.decision(), n.toString());
+      assertEquals("127.0.0.1", n.address(), n.toString());
+      assertEquals("ok", n.result(), n.toString());
+    }
+  }
+
+  @Test
+  void theClone3FlagRaceNeverYieldsAnUntracedChild(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", bin + "/clone3race 200 > out.txt");
+    assertEquals(0, t.result.exitCode());
+    // every clone3 fails in the filter, before any thread could change its flags
+    assertEquals("attempts=200 enosys=200 children=0 untraced=0", Files.readString(work.resolve("out.txt")).strip());
+    assertTrue(t.of(TraceEvent.Exec.class).stream().noneMatch(e -> e.path().equals("/usr/bin/true")));
+  }
+
+  @Test
+  void programsThatStartThreadsAndProcessesStillRunFullyTraced(@TempDir Path work) throws Exception {
+    // glibc's pthread_create and posix_spawn try clone3 first and fall back to clone on ENOSYS
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path src = Files.writeString(work.resolve("Spawn.java"), String.join("\n",
+        "public class Spawn {",
+        "  public static void main(String[] a) throws Exception {",
+        "    Thread t = new Thread(() -> {}); t.start(); t.join();",
+        "    System.exit(new ProcessBuilder(\"/bin/echo\", \"from-java\").inheritIO().start().waitFor());",
+        "  }",
+        "}"));
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", java + " " + src + " > java.txt");
+    assertEquals(0, t.result.exitCode());
+    assertEquals("from-java", Files.readString(work.resolve("java.txt")).strip());
+    assertTrue(t.of(TraceEvent.Exec.class).stream().anyMatch(e -> e.path().equals("/usr/bin/echo")), "the JVM's child was traced");
+    assertTrue(t.of(TraceEvent.ProcessStarted.class).stream().filter(TraceEvent.ProcessStarted::thread).count() > 5,
+        "the JVM's threads were seen");
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
+
+  /** toctou.c's last line: "MODE attempts=N allowed=A blocked=B". */
+  record Race(int attempts, int allowed, int blocked) {
+    static Race of(Path out) throws java.io.IOException {
+      List<String> lines = Files.readAllLines(out);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("attempts=(\\d+) allowed=(\\d+) blocked=(\\d+)")
+          .matcher(lines.isEmpty() ? "" : lines.get(lines.size() - 1));
+      assertTrue(m.find(), "toctou printed its counts: " + lines);
+      return new Race(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+    }
+  }
+
+  /**
+   * Another thread flips the port of the sockaddr between an allowed and a blocked one while the
+   * call is checked: 200 attempts per call, and not one may reach the blocked port.
+   */
+  @Test
+  void aDestinationRewrittenDuringTheCheckNeverReachesABlockedPort(@TempDir Path work) throws Exception {
+    int allowed = 7001;
+    int blocked = 7002;
+    for (String mode : List.of("connect", "connect-nb", "sendto", "sendmsg", "sendmmsg")) {
+      Path dir = Files.createDirectories(work.resolve(mode));
+      Traces t = Traces.inNetns(dir, refusingPort(blocked), true, bin + "/toctou", mode, "" + allowed, "" + blocked, "200");
+      assertEquals(0, t.result.exitCode(), mode);
+      Race race = Race.of(dir.resolve("out.txt"));
+      assertEquals(0, race.blocked(), mode + ": nothing reached the blocked port " + race);
+      assertTrue(race.allowed() > 0, mode + ": the allowed port was reached " + race);
+      List<TraceEvent.Network> net = t.of(TraceEvent.Network.class).stream()
+          .filter(n -> n.port() != null && (n.port() == allowed || n.port() == blocked)).toList();
+      assertTrue(net.stream().anyMatch(n -> n.port() == blocked && n.decision().equals("blocked")),
+          mode + ": the other thread did flip the port during the run (some checks saw the blocked one)");
+      assertTrue(net.stream().noneMatch(n -> n.port() == blocked && !n.decision().equals("blocked")), mode + " " + net);
+    }
+  }
+
+  @Test
+  void inAuditModeTheRecordShowsWhereEachRacedCallWent(@TempDir Path work) throws Exception {
+    int a = 7001;
+    int b = 7002;
+    for (String mode : List.of("connect", "connect-nb", "sendto", "sendmmsg")) {
+      Path dir = Files.createDirectories(work.resolve(mode));
+      Traces t = Traces.inNetns(dir, EgressGate.auditAll(), false, bin + "/toctou", mode, "" + a, "" + b, "200");
+      assertEquals(0, t.result.exitCode(), mode);
+      Race race = Race.of(dir.resolve("out.txt"));
+      long toA = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() != null && n.port() == a && "ok".equals(n.result())).count();
+      long toB = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() != null && n.port() == b && "ok".equals(n.result())).count();
+      if (mode.startsWith("connect")) {
+        // a non-blocking connect's result is EINPROGRESS; count what was attempted to each port
+        toA = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() != null && n.port() == a).count();
+        toB = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() != null && n.port() == b).count();
+      }
+      assertEquals(race.allowed(), toA, mode + ": calls recorded to the first port are those that reached it " + race);
+      assertEquals(race.blocked(), toB, mode + ": calls recorded to the second port are those that reached it " + race);
+    }
+  }
+
+  @Test
+  void aPathRewrittenDuringTheCheckIsRecordedAsTheFileTheKernelOpened(@TempDir Path work) throws Exception {
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c", bin + "/toctou open 0 0 200 > out.txt");
+    assertEquals(0, t.result.exitCode());
+    Race race = Race.of(work.resolve("out.txt"));
+    assertEquals(200, race.allowed() + race.blocked());
+    Path real = work.toRealPath();
+    long a = t.of(TraceEvent.FileChanged.class).stream().filter(f -> f.path().equals(real.resolve("a.txt").toString())).count();
+    long b = t.of(TraceEvent.FileChanged.class).stream().filter(f -> f.path().equals(real.resolve("b.txt").toString())).count();
+    assertEquals(race.allowed(), a, "opens recorded for a.txt are the lines written to it " + race);
+    assertEquals(race.blocked(), b, "opens recorded for b.txt are the lines written to it " + race);
+  }
+}
