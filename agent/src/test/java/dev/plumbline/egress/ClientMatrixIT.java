@@ -169,7 +169,9 @@ class ClientMatrixIT {
     Path proj = Files.createDirectories(mat.resolve("mvnproj/.mvn"));
     Files.writeString(mat.resolve("mvnproj/pom.xml"), "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
         + "<groupId>test.matrix</groupId><artifactId>fetch</artifactId><version>1</version><packaging>pom</packaging></project>\n");
-    // a core extension is downloaded with its dependencies before any plugin is needed
+    // a core extension is downloaded with its dependencies before any plugin is needed; junit
+    // 4.13.2 (and hamcrest) are in the local repository of every build of this project: the test
+    // dependency mockwebserver brings them
     Files.writeString(proj.resolve("extensions.xml"), "<extensions><extension><groupId>junit</groupId><artifactId>junit</artifactId>"
         + "<version>4.13.2</version></extension></extensions>\n");
 

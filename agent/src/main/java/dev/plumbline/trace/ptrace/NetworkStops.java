@@ -155,6 +155,17 @@ final class NetworkStops {
         return false;
       }
       if (dup >= 0 && Delivery.byTracer(call, checked, kind, flags)) {
+        if (redirected) {
+          // the tracer sends from its own copy; the tracee's buffer is rewritten too, because a
+          // client that keeps its nameserver list there and accepts replies only from an address
+          // on it (musl's unconnected sendto) must see the resolver's address (docs/egress.md)
+          for (int i = 0; i < destinations.size(); i++) {
+            byte[] to = checked.get(i);
+            if (to != null) {
+              calls.writeMemory(pid, destinations.get(i).address(), to); // best effort: delivery does not read it
+            }
+          }
+        }
         return delivery.deliver(call, dup, destinations, checked, flags, pending);
       }
       if (redirected) {
