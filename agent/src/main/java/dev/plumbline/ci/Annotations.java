@@ -3,6 +3,7 @@ package dev.plumbline.ci;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.FileWrite;
+import dev.plumbline.trace.EgressDecision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public final class Annotations {
           "The record is incomplete: " + (reasons.isEmpty() ? "no reason given" : String.join("; ", reasons))));
     }
     for (Destination d : list(record.network())) {
-      if ("blocked".equals(d.decision())) {
+      if (d.decision() == EgressDecision.BLOCKED) {
         out.add(WorkflowCommands.error("Plumbline: egress blocked", describe(d)));
       }
     }

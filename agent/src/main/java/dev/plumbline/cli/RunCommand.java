@@ -5,6 +5,7 @@ import dev.plumbline.attest.AttestException;
 import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.record.BuildRecord;
@@ -79,8 +80,9 @@ public final class RunCommand implements Callable<Integer> {
   Duration grace;
 
   // Egress (see docs/egress.md)
-  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", description = "audit (record only, default) or block.")
-  String egress;
+  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", converter = EgressModeConverter.class,
+      description = "audit (record only, default) or block.")
+  EgressMode egress;
 
   @Option(names = "--allow", paramLabel = "HOST[:PORT]", description = "Allowed destination: name, *.suffix, address or CIDR; repeatable.")
   List<String> allow = new ArrayList<>();
@@ -158,12 +160,6 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    boolean enforcing = "block".equals(egress);
-    if (!enforcing && !"audit".equals(egress)) {
-      err.println("plumbline: --egress must be audit or block, not '" + Printable.inline(egress) + "'");
-      err.flush();
-      return ExitCodes.RUN_USAGE;
-    }
     // git ls-files runs while the rest is set up; the recorder needs it before the build starts
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     AttestationRun attestation;
@@ -196,8 +192,7 @@ public final class RunCommand implements Callable<Integer> {
       return ExitCodes.RUN_USAGE;
     }
     EgressGate gate = egressSession.gate();
-    BuildRecord.Agent agent = new BuildRecord.Agent("plumbline", AgentVersion.get(), "ptrace+seccomp", egress,
-        egressSession.allow());
+    BuildRecord.Agent agent = EgressRecords.agent(AgentVersion.get(), "ptrace+seccomp", egressSession);
 
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
@@ -208,7 +203,7 @@ public final class RunCommand implements Callable<Integer> {
       egressSession.forwardDnsTo(recorder::accept);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
-        result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, enforcing, event -> {
+        result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
             recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));

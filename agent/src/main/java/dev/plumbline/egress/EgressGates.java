@@ -30,9 +30,10 @@ public final class EgressGates {
 
   private EgressGates() {}
 
-  /** The egress options of {@code plumbline run}, as given. */
-  public record Options(String mode, List<String> allow, Path allowFile, boolean denyLoopback, List<String> denyUnix) {
+  /** The egress options of {@code plumbline run}, as given (the mode already parsed: {@link EgressMode#parse}). */
+  public record Options(EgressMode mode, List<String> allow, Path allowFile, boolean denyLoopback, List<String> denyUnix) {
     public Options {
+      mode = mode == null ? EgressMode.AUDIT : mode;
       allow = allow == null ? List.of() : List.copyOf(allow);
       denyUnix = denyUnix == null ? List.of() : List.copyOf(denyUnix);
     }
@@ -66,7 +67,7 @@ public final class EgressGates {
    */
   public static EgressPolicy fromOptions(Options o, HostFiles files, Consumer<DnsObservation> dns, Clock clock)
       throws EgressConfigException {
-    EgressMode mode = EgressMode.parse(o.mode());
+    EgressMode mode = o.mode();
     Allowlist allowlist = allowlist(o);
     for (String p : o.denyUnix()) {
       if (p.isBlank()) {

@@ -1,5 +1,6 @@
 package dev.plumbline.policy;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
@@ -8,6 +9,7 @@ import dev.plumbline.record.BuildRecord.FileWrite;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
 import dev.plumbline.record.BuildRecord.Tool;
 import dev.plumbline.record.Destinations;
+import dev.plumbline.trace.EgressDecision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,9 +135,9 @@ public final class PolicyEvaluator {
   }
 
   private static Evaluation.RuleResult egressBlock(BuildRecord r) {
-    String mode = r.agent() == null ? null : r.agent().egressMode();
+    EgressMode mode = r.agent() == null ? null : r.agent().egressMode();
     List<Evaluation.Violation> v = new ArrayList<>();
-    if (!"block".equals(mode)) {
+    if (mode != EgressMode.BLOCK) {
       v.add(new Evaluation.Violation("trace.requireEgressBlock", "egress was not enforced", "egress mode " + (mode == null ? "unknown" : mode)));
     }
     return new Evaluation.RuleResult("trace.requireEgressBlock", "the build ran with --egress block", v);
@@ -144,12 +146,12 @@ public final class PolicyEvaluator {
   private static Evaluation.RuleResult noBlocked(BuildRecord r) {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Destination d : list(r.network())) {
-      if ("blocked".equals(d.decision())) {
+      if (d.decision() == EgressDecision.BLOCKED) {
         v.add(new Evaluation.Violation("trace.noBlockedAttempts", "a connection was blocked", Destinations.describe(d) + EvidenceText.byProcesses(d.processes())));
       }
     }
     for (BuildRecord.DnsQuery q : list(r.dns())) {
-      if ("blocked".equals(q.decision())) {
+      if (q.decision() == EgressDecision.BLOCKED) {
         v.add(new Evaluation.Violation("trace.noBlockedAttempts", "a DNS query was blocked", q.name() + " " + q.type()));
       }
     }
@@ -225,7 +227,7 @@ public final class PolicyEvaluator {
   private static Evaluation.RuleResult egressAllowed(BuildRecord r, Policy.Egress egress) {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Destination d : list(r.network())) {
-      if (!isInet(d) || "blocked".equals(d.decision())) {
+      if (!isInet(d) || d.decision() == EgressDecision.BLOCKED) {
         continue; // unix sockets have their own rule; blocked attempts never left the host
       }
       if (egress.loopbackAllowed() && Addresses.isLoopback(d.address())) {
@@ -249,7 +251,7 @@ public final class PolicyEvaluator {
       String path = d.address();
       for (Glob g : forbidden) {
         if (g.matches(path)) {
-          String state = "blocked".equals(d.decision()) ? " (attempt was blocked)" : "";
+          String state = d.decision() == EgressDecision.BLOCKED ? " (attempt was blocked)" : "";
           v.add(new Evaluation.Violation("egress.forbiddenUnixSockets", "a forbidden unix socket was used" + state, "unix:" + path + EvidenceText.byProcesses(d.processes())));
           break;
         }

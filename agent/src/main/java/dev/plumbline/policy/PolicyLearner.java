@@ -2,11 +2,13 @@ package dev.plumbline.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.AllowRule;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Tool;
+import dev.plumbline.trace.EgressDecision;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,10 +69,10 @@ public final class PolicyLearner {
   }
 
   private static void trace(StringBuilder y, BuildRecord r) {
-    boolean blocked = list(r.network()).stream().anyMatch(d -> "blocked".equals(d.decision()))
-        || list(r.dns()).stream().anyMatch(d -> "blocked".equals(d.decision()));
+    boolean blocked = list(r.network()).stream().anyMatch(d -> d.decision() == EgressDecision.BLOCKED)
+        || list(r.dns()).stream().anyMatch(d -> d.decision() == EgressDecision.BLOCKED);
     List<String> sourceWrites = list(r.files()).stream().filter(BuildRecord.FileWrite::tracked).map(BuildRecord.FileWrite::path).sorted().toList();
-    boolean block = r.agent() != null && "block".equals(r.agent().egressMode());
+    boolean block = r.agent() != null && r.agent().egressMode() == EgressMode.BLOCK;
     y.append("\ntrace:\n");
     y.append("  requireComplete: true        # an incomplete trace proves nothing\n");
     if (block) {
@@ -169,7 +171,7 @@ public final class PolicyLearner {
     Map<String, String> comments = new TreeMap<>();
     Map<String, Boolean> loopback = new TreeMap<>();
     for (Destination d : list(r.network())) {
-      if ("blocked".equals(d.decision()) || "unix".equals(d.family())) {
+      if (d.decision() == EgressDecision.BLOCKED || "unix".equals(d.family())) {
         continue;
       }
       AllowRule rule = AllowRule.exactly(d.hostname(), d.address(), d.port());
@@ -192,7 +194,7 @@ public final class PolicyLearner {
   private static void egress(StringBuilder y, BuildRecord r) {
     TreeSet<String> unix = new TreeSet<>();
     for (Destination d : list(r.network())) {
-      if (!"blocked".equals(d.decision()) && "unix".equals(d.family())) {
+      if (d.decision() != EgressDecision.BLOCKED && "unix".equals(d.family())) {
         unix.add(d.address());
       }
     }

@@ -1,6 +1,8 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.plumbline.egress.EgressMode;
+import dev.plumbline.trace.EgressDecision;
 import java.util.List;
 
 /**
@@ -60,8 +62,8 @@ public record BuildRecord(
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
   public static final String FORMAT = "https://plumbline.dev/record/v1";
 
-  /** The agent that produced the record and how it watched. */
-  public record Agent(String name, String version, String monitor, String egressMode, List<String> allow) {}
+  /** The agent that produced the record and how it watched: egress mode and allow rules as given. */
+  public record Agent(String name, String version, String monitor, EgressMode egressMode, List<String> allow) {}
 
   /** The build command as given, where and when it ran, and how it ended. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -103,7 +105,7 @@ public record BuildRecord(
   /**
    * A network destination the tree used, aggregated over processes and calls. {@code family} is
    * inet, inet6 or unix; {@code protocol} tcp, udp, raw or unix-stream/unix-dgram; {@code decision}
-   * allowed, blocked or audited.
+   * allowed, audited, blocked or redirected.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Destination(
@@ -112,7 +114,7 @@ public record BuildRecord(
       String address,
       Integer port,
       String hostname,
-      String decision,
+      EgressDecision decision,
       List<String> syscalls,
       List<String> results,
       List<String> processes,
@@ -121,7 +123,7 @@ public record BuildRecord(
 
     /**
      * A destination with nothing known about it yet; the {@code with…} methods add the rest, so a
-     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision("allowed")…}.
+     * call site reads {@code Destination.to("inet", "tcp", addr, 443).withDecision(ALLOWED)…}.
      * ({@code wouldBlock}: in audit mode with an allowlist, whether block mode would have refused
      * this destination; absent otherwise.)
      */
@@ -133,7 +135,7 @@ public record BuildRecord(
       return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
     }
 
-    public Destination withDecision(String d) {
+    public Destination withDecision(EgressDecision d) {
       return new Destination(family, protocol, address, port, hostname, d, syscalls, results, processes, count, wouldBlock);
     }
 
@@ -153,7 +155,7 @@ public record BuildRecord(
   }
 
   /** A DNS question the tree asked and the addresses it was answered with. */
-  public record DnsQuery(String name, String type, List<String> answers, String decision, int count) {}
+  public record DnsQuery(String name, String type, List<String> answers, EgressDecision decision, int count) {}
 
   /**
    * A change to a file under the working directory: {@code path} relative to it, {@code operations}

@@ -1,6 +1,7 @@
 package dev.plumbline.record;
 
 import dev.plumbline.redact.Redaction;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.TraceEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +98,7 @@ public final class BuildRecorder {
   public record Outcome(Instant startedAt, Instant finishedAt, Integer exitCode, Integer signal) {}
 
   /** Destinations and file writes are aggregated as they arrive, so memory grows with distinct ones only. */
-  private record NetKey(String family, String protocol, String address, Integer port, String hostname, String decision) {}
+  private record NetKey(String family, String protocol, String address, Integer port, String hostname, EgressDecision decision) {}
 
   private static final class Seen {
     final Set<String> kinds = new TreeSet<>(); // syscalls, or file operations
@@ -347,12 +348,17 @@ public final class BuildRecorder {
         .thenComparing(BuildRecord.Destination::address, NULLS)
         .thenComparing(BuildRecord.Destination::port, Comparator.nullsFirst(Comparator.<Integer>naturalOrder()))
         .thenComparing(BuildRecord.Destination::hostname, NULLS)
-        .thenComparing(BuildRecord.Destination::decision, NULLS));
+        .thenComparing(d -> label(d.decision()), NULLS));
     return out;
   }
 
+  /** Records are sorted by the decision's label, as written. */
+  private static String label(EgressDecision d) {
+    return d == null ? null : d.label();
+  }
+
   private List<BuildRecord.DnsQuery> dnsQueries() {
-    record Key(String name, String type, String decision) {}
+    record Key(String name, String type, EgressDecision decision) {}
     Map<Key, Set<String>> answers = new HashMap<>();
     Map<Key, Integer> counts = new HashMap<>();
     for (TraceEvent.Dns e : dns) {
@@ -367,7 +373,7 @@ public final class BuildRecorder {
     answers.forEach((k, a) -> out.add(new BuildRecord.DnsQuery(k.name(), k.type(), List.copyOf(a), k.decision(), counts.get(k))));
     out.sort(Comparator.comparing(BuildRecord.DnsQuery::name, NULLS)
         .thenComparing(BuildRecord.DnsQuery::type, NULLS)
-        .thenComparing(BuildRecord.DnsQuery::decision, NULLS));
+        .thenComparing(q -> label(q.decision()), NULLS));
     return out;
   }
 

@@ -3,9 +3,11 @@ package dev.plumbline.record;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressPolicy;
 import dev.plumbline.egress.EgressSession;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /** What egress adds to a build record: DNS questions as trace events, hostnames of destinations. */
 public final class EgressRecords {
@@ -16,18 +18,10 @@ public final class EgressRecords {
    * names the gate learned (DNS answers and /etc/hosts).
    */
   public static BuildRecord withHostnames(BuildRecord r, EgressGate gate) {
-    if (r.network() == null) {
-      return r;
-    }
-    List<BuildRecord.Destination> out = new ArrayList<>();
-    for (BuildRecord.Destination d : r.network()) {
-      String host = d.hostname();
-      if (host == null && d.address() != null && ("inet".equals(d.family()) || "inet6".equals(d.family()))) {
-        host = gate.hostnameFor(d.address());
-      }
-      out.add(d.withHostname(host));
-    }
-    return r.withNetwork(out);
+    return eachDestination(r, d -> {
+      boolean inet = "inet".equals(d.family()) || "inet6".equals(d.family());
+      return d.hostname() == null && d.address() != null && inet ? d.withHostname(gate.hostnameFor(d.address())) : d;
+    });
   }
 
   /**
@@ -35,23 +29,26 @@ public final class EgressRecords {
    * with the same options would refuse it (judged with every name learned during the run).
    */
   public static BuildRecord withWouldBlock(BuildRecord r, EgressPolicy gate) {
-    if (r.network() == null) {
-      return r;
-    }
-    List<BuildRecord.Destination> out = new ArrayList<>();
-    for (BuildRecord.Destination d : r.network()) {
-      Boolean would = d.wouldBlock();
-      if ("audited".equals(d.decision())) {
-        would = gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port());
-      }
-      out.add(d.withWouldBlock(would));
-    }
-    return r.withNetwork(out);
+    return eachDestination(r, d -> d.decision() == EgressDecision.AUDITED
+        ? d.withWouldBlock(gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port()))
+        : d);
+  }
+
+  private static BuildRecord eachDestination(BuildRecord r, UnaryOperator<BuildRecord.Destination> f) {
+    return r.network() == null ? r : r.withNetwork(r.network().stream().map(f).collect(Collectors.toCollection(ArrayList::new)));
   }
   /**
-   * The record with what egress knows filled in: {@code hostname} of destinations,
-   * {@code agent.egressMode} / {@code agent.allow}, and in audit mode with an allowlist
-   * {@code wouldBlock} of each audited destination.
+   * The record's {@code agent} section, built once before the build runs: this agent, how it
+   * watched, and the egress mode and allow rules of the session (as parsed, so what the record
+   * says is what the gate enforced).
+   */
+  public static BuildRecord.Agent agent(String version, String monitor, EgressSession session) {
+    return new BuildRecord.Agent("plumbline", version, monitor, session.mode(), session.allow());
+  }
+
+  /**
+   * The record with what egress learned during the run filled in: {@code hostname} of
+   * destinations, and in audit mode with an allowlist {@code wouldBlock} of each audited one.
    */
   public static BuildRecord annotate(BuildRecord r, EgressSession session) {
     EgressPolicy gate = session.gate();
@@ -59,12 +56,6 @@ public final class EgressRecords {
     if (gate.mode() == EgressMode.AUDIT && !gate.allowlist().rules().isEmpty()) {
       withNames = EgressRecords.withWouldBlock(withNames, gate);
     }
-    BuildRecord.Agent a = withNames.agent();
-    if (a == null) {
-      return withNames;
-    }
-    BuildRecord.Agent agent = new BuildRecord.Agent(a.name(), a.version(), a.monitor(), gate.mode().label(), session.allow());
-    return withNames.withAgent(agent);
+    return withNames;
   }
-
 }

@@ -2,6 +2,7 @@ package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.plumbline.text.Printable;
+import dev.plumbline.trace.EgressDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,7 +40,7 @@ public final class RunSummary {
   /** One row of the destinations table. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DestinationLine(
-      String name, String address, String protocol, List<String> processes, String decision, int count,
+      String name, String address, String protocol, List<String> processes, EgressDecision decision, int count,
       Boolean wouldBlock) {}
 
   public static Summary summarise(BuildRecord r) {
@@ -117,7 +118,7 @@ public final class RunSummary {
           p(d.address()),
           p(orDash(d.protocol())),
           d.processes().isEmpty() ? "-" : p(String.join(",", d.processes())),
-          p(Boolean.TRUE.equals(d.wouldBlock()) ? d.decision() + ", would block" : orDash(d.decision())),
+          d.decision() == null ? "-" : d.decision().label() + (Boolean.TRUE.equals(d.wouldBlock()) ? ", would block" : ""),
           Integer.toString(d.count())
         });
       }

@@ -1,5 +1,6 @@
 package dev.plumbline.report;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.policy.Evidence;
 import dev.plumbline.record.BuildRecord;
@@ -8,6 +9,7 @@ import dev.plumbline.record.BuildRecord.DnsQuery;
 import dev.plumbline.record.BuildRecord.FileWrite;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
 import dev.plumbline.record.BuildRecord.Tool;
+import dev.plumbline.trace.EgressDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +42,7 @@ final class BuildFacts {
     BuildRecord r = record;
     tools = sorted(r.tools(), Comparator.comparing(Tool::path, Comparator.nullsFirst(Comparator.naturalOrder())));
     destinations = sorted(r.network(), Comparator.comparing(BuildFacts::destinationKey));
-    blocked = destinations.stream().filter(d -> "blocked".equals(d.decision())).toList();
+    blocked = destinations.stream().filter(d -> d.decision() == EgressDecision.BLOCKED).toList();
     dns = sorted(r.dns(), Comparator.comparing(DnsQuery::name, Comparator.nullsFirst(Comparator.naturalOrder())));
     List<FileWrite> files = sorted(r.files(), Comparator.comparing(FileWrite::path, Comparator.nullsFirst(Comparator.naturalOrder())));
     sourceWrites = files.stream().filter(FileWrite::tracked).toList();
@@ -61,7 +63,7 @@ final class BuildFacts {
     if (!blocked.isEmpty()) {
       warnings.add(blocked.size() + " connection attempt" + (blocked.size() == 1 ? " was" : "s were") + " blocked");
     }
-    long blockedDns = dns.stream().filter(q -> "blocked".equals(q.decision())).count();
+    long blockedDns = dns.stream().filter(q -> q.decision() == EgressDecision.BLOCKED).count();
     if (blockedDns > 0) {
       warnings.add(blockedDns + " DNS quer" + (blockedDns == 1 ? "y was" : "ies were") + " blocked");
     }
@@ -76,7 +78,7 @@ final class BuildFacts {
     if (noDigest > 0) {
       warnings.add(noDigest + " tool" + (noDigest == 1 ? " has" : "s have") + " no recorded digest");
     }
-    if ("audit".equals(egressMode())) {
+    if (record.agent() != null && record.agent().egressMode() == EgressMode.AUDIT) {
       long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !Addresses.isLoopback(d.address())).count();
       if (external > 0) {
         warnings.add("Egress ran in audit mode: " + external + " external destination" + (external == 1 ? " was" : "s were") + " reached without enforcement");
@@ -107,7 +109,7 @@ final class BuildFacts {
   }
 
   String egressMode() {
-    return record.agent() == null || record.agent().egressMode() == null ? "unknown" : record.agent().egressMode();
+    return record.agent() == null || record.agent().egressMode() == null ? "unknown" : record.agent().egressMode().label();
   }
 
   boolean complete() {

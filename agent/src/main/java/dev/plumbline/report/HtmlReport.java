@@ -7,12 +7,14 @@ import dev.plumbline.text.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.policy.Evidence;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Exec;
 import dev.plumbline.record.BuildRecord.FileWrite;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
 import dev.plumbline.record.BuildRecord.Tool;
+import dev.plumbline.trace.EgressDecision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -65,7 +67,7 @@ public final class HtmlReport {
     h.append("<div class=\"badges\">");
     badge(h, f.succeeded() ? "ok" : "bad", "exit " + f.exit(), "exit");
     badge(h, f.complete() ? "ok" : "bad", f.complete() ? "trace complete" : "trace INCOMPLETE", "completeness");
-    badge(h, "block".equals(f.egressMode()) ? "ok" : "warn", "egress " + f.egressMode(), "egress");
+    badge(h, EgressMode.BLOCK.label().equals(f.egressMode()) ? "ok" : "warn", "egress " + f.egressMode(), "egress");
     badge(h, f.evidence.verified() ? "ok" : "warn", f.evidence.verified() ? "signature verified" : "not verified — use plumbline verify", "verified");
     h.append("</div>\n");
     h.append("<div class=\"meta\">");
@@ -195,7 +197,7 @@ public final class HtmlReport {
       if (n++ == MAX_ROWS) {
         break;
       }
-      String decision = d.decision() == null ? "unknown" : d.decision();
+      String decision = d.decision() == null ? "unknown" : d.decision().label();
       h.append("<tr class=\"dest ").append(html(decision)).append("\"><td class=\"dname\">").append(html(BuildFacts.name(d))).append("</td><td><code>")
           .append(html(BuildFacts.address(d))).append("</code></td><td>").append(html(d.protocol())).append("</td><td><span class=\"decision ")
           .append(html(decision)).append("\">").append(html(decision)).append("</span>")
@@ -210,7 +212,7 @@ public final class HtmlReport {
       h.append("<details class=\"dns\"><summary>DNS queries (").append(f.dns.size()).append(")</summary><table><thead><tr><th>Name</th><th>Type</th><th>Answers</th><th>Decision</th><th class=\"num\">Count</th></tr></thead><tbody>\n");
       f.dns.stream().limit(MAX_ROWS).forEach(q -> h.append("<tr class=\"dnsq\"><td>").append(html(q.name())).append("</td><td>").append(html(q.type()))
           .append("</td><td><code>").append(html(String.join(", ", q.answers() == null ? List.of() : q.answers()))).append("</code></td><td><span class=\"decision ")
-          .append(html(q.decision())).append("\">").append(html(q.decision())).append("</span></td><td class=\"num\">").append(q.count()).append("</td></tr>\n"));
+          .append(html(label(q.decision()))).append("\">").append(html(label(q.decision()))).append("</span></td><td class=\"num\">").append(q.count()).append("</td></tr>\n"));
       h.append("</tbody></table></details>\n");
     }
     h.append("</section>\n");
@@ -310,5 +312,9 @@ public final class HtmlReport {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String label(EgressDecision d) {
+    return d == null ? "" : d.label();
   }
 }

@@ -5,6 +5,7 @@ import static dev.plumbline.report.Text.md;
 import dev.plumbline.policy.Evidence;
 import dev.plumbline.record.BuildRecord.DnsQuery;
 import dev.plumbline.record.BuildRecord.FileWrite;
+import dev.plumbline.trace.EgressDecision;
 import java.util.List;
 
 /**
@@ -123,15 +124,15 @@ public final class MarkdownReport {
     m.append('\n');
   }
 
-  static String decision(String d) {
+  static String decision(EgressDecision d) {
     if (d == null) {
       return "";
     }
     return switch (d) {
-      case "blocked" -> "🚫 blocked";
-      case "allowed" -> "✅ allowed";
-      case "audited" -> "👀 audited";
-      default -> md(d);
+      case BLOCKED -> "🚫 blocked";
+      case ALLOWED -> "✅ allowed";
+      case AUDITED -> "👀 audited";
+      case REDIRECTED -> md(d.label());
     };
   }
 

@@ -32,12 +32,12 @@ public sealed interface TraceEvent {
       String protocol,
       String address,
       Integer port,
-      String decision,
+      EgressDecision decision,
       String result)
       implements TraceEvent {}
 
   /** A DNS question and its answers as seen by the agent's resolver. */
-  record Dns(Instant at, int pid, String name, String type, List<String> answers, String decision)
+  record Dns(Instant at, int pid, String name, String type, List<String> answers, EgressDecision decision)
       implements TraceEvent {}
 
   /** A change to a file below the working directory. */

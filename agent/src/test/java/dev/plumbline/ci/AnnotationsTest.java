@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.testing.Records;
+import dev.plumbline.trace.EgressDecision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +14,10 @@ class AnnotationsTest {
     BuildRecord base = Records.sample(false);
     return new BuildRecord(base.format(), base.agent(), base.invocation(), base.completeness(), base.tools(), base.processes(),
         List.of(
-            BuildRecord.Destination.to("inet", "tcp", "192.0.2.7", 443).withHostname("exfil.example").withDecision("blocked").withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/usr/bin/curl"), 1),
-            BuildRecord.Destination.to("inet", "tcp", "198.51.100.1", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true),
-            BuildRecord.Destination.to("inet", "tcp", "198.51.100.2", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(false),
-            BuildRecord.Destination.to("inet6", "tcp", "2001:db8::1", 443).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true)),
+            BuildRecord.Destination.to("inet", "tcp", "192.0.2.7", 443).withHostname("exfil.example").withDecision(EgressDecision.BLOCKED).withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/usr/bin/curl"), 1),
+            BuildRecord.Destination.to("inet", "tcp", "198.51.100.1", 443).withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true),
+            BuildRecord.Destination.to("inet", "tcp", "198.51.100.2", 443).withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(false),
+            BuildRecord.Destination.to("inet6", "tcp", "2001:db8::1", 443).withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/git"), 1).withWouldBlock(true)),
         base.dns(),
         List.of(
             new BuildRecord.FileWrite("src/a,b:c.c", List.of("write"), true, List.of("/usr/bin/sed"), 1),
@@ -38,7 +39,7 @@ class AnnotationsTest {
   @Test
   void valuesFromTheBuildCannotInjectCommands() {
     BuildRecord base = record();
-    BuildRecord hostile = base.withNetwork(List.of(BuildRecord.Destination.to("inet", "tcp", "192.0.2.9", 443).withHostname("x.test\n::add-mask::secret").withDecision("blocked").withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/tmp/evil\r\n::error::forged"), 1)));
+    BuildRecord hostile = base.withNetwork(List.of(BuildRecord.Destination.to("inet", "tcp", "192.0.2.9", 443).withHostname("x.test\n::add-mask::secret").withDecision(EgressDecision.BLOCKED).withCalls(List.of("connect"), List.of("EPERM")).withUse(List.of("/tmp/evil\r\n::error::forged"), 1)));
     for (String line : Annotations.of(hostile, "")) {
       assertTrue(!line.contains("\n") && !line.contains("\r"), line);
     }

@@ -11,6 +11,7 @@ import dev.plumbline.record.BuildRecord;
 import dev.plumbline.sign.Keys;
 import dev.plumbline.testing.Attestations;
 import dev.plumbline.testing.Records;
+import dev.plumbline.trace.EgressDecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -108,9 +109,9 @@ class JobSummaryTest {
   @Test
   void auditWithAnAllowlistOffersTheLearnedEndpointsAndMarksWhatWouldBeBlocked() throws Exception {
     BuildRecord r = RECORD.withNetwork(List.of(
-        BuildRecord.Destination.to("inet", "tcp", "198.51.100.7", 443).withHostname("deb.debian.org").withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("apt"), 2).withWouldBlock(false),
-        BuildRecord.Destination.to("inet", "tcp", "203.0.113.9", 443).withHostname("registry.npmjs.org").withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("npm"), 1).withWouldBlock(true),
-        BuildRecord.Destination.to("inet", "tcp", "127.0.0.1", 8080).withDecision("audited").withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1)));
+        BuildRecord.Destination.to("inet", "tcp", "198.51.100.7", 443).withHostname("deb.debian.org").withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("apt"), 2).withWouldBlock(false),
+        BuildRecord.Destination.to("inet", "tcp", "203.0.113.9", 443).withHostname("registry.npmjs.org").withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("npm"), 1).withWouldBlock(true),
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.1", 8080).withDecision(EgressDecision.AUDITED).withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1)));
     SelfCheck.Outcome o = SelfCheck.unsigned(Evidence.ofRecord(r, "build.json"), null, CLOCK);
     String md = JobSummary.render(o, facts("audit", null));
     assertTrue(firstLines(md, 1).contains("Plumbline: unsigned"), md);

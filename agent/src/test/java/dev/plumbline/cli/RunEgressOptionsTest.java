@@ -36,6 +36,19 @@ class RunEgressOptionsTest {
   }
 
   @Test
+  void badEgressModeIsRefusedByTheOptionParserBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("ran");
+    int[] code = new int[1];
+    String[] err = runWith(code, "run", "--egress", "enforce", "--", "/usr/bin/touch", marker.toString());
+    assertEquals(ExitCodes.RUN_USAGE, code[0]);
+    assertTrue(err[0].startsWith("plumbline: ") && err[0].contains("--egress must be audit or block, not 'enforce'"), err[0]);
+    assertFalse(Files.exists(marker), "the build did not run");
+    RunCommand parsed = new RunCommand();
+    new CommandLine(parsed).parseArgs("--egress", "BLOCK", "--", "true");
+    assertEquals(dev.plumbline.egress.EgressMode.BLOCK, parsed.egress);
+  }
+
+  @Test
   void badAllowFileLineIsNamed(@TempDir Path dir) throws Exception {
     Path f = Files.writeString(dir.resolve("allow.txt"), "ok.example:443\n*.bad*.example\n");
     int[] code = new int[1];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.dns.DnsObservation;
 import dev.plumbline.egress.dns.NameBook;
 import dev.plumbline.net.AllowRule;
@@ -13,6 +14,7 @@ import dev.plumbline.net.Allowlist;
 import dev.plumbline.net.AllowlistTest;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.EgressRecords;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate.Attempt;
 import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
@@ -33,7 +35,7 @@ class EgressGatesTest {
     Path resolv = Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
     EgressPolicy gate =
         EgressGates.fromOptions(
-            new EgressGates.Options("block", List.of("*.example.test:443"), allowFile, false, List.of("/run/docker.sock")),
+            new EgressGates.Options(EgressMode.BLOCK, List.of("*.example.test:443"), allowFile, false, List.of("/run/docker.sock")),
             new EgressGates.HostFiles(resolv, hosts),
             o -> {},
             Clock.systemUTC());
@@ -55,26 +57,27 @@ class EgressGatesTest {
   @Test
   void badOptionsAreOneLineErrors(@TempDir Path dir) throws Exception {
     EgressGates.HostFiles none = new EgressGates.HostFiles(dir.resolve("x"), dir.resolve("y"));
-    EgressConfigException e =
-        assertThrows(
-            EgressConfigException.class,
-            () -> EgressGates.fromOptions(new EgressGates.Options("enforce", List.of(), null, false, List.of()), none, o -> {}, Clock.systemUTC()));
+    // the mode is parsed once, where --egress is read (cli's converter calls EgressMode.parse)
+    EgressConfigException e = assertThrows(EgressConfigException.class, () -> EgressMode.parse("enforce"));
     assertEquals("--egress must be audit or block, not 'enforce'", e.getMessage());
+    assertEquals(EgressMode.BLOCK, EgressMode.parse(" Block "));
+    assertEquals(EgressMode.AUDIT, EgressGates.fromOptions(
+        new EgressGates.Options(null, List.of(), null, false, List.of()), none, o -> {}, Clock.systemUTC()).mode());
     e =
         assertThrows(
             EgressConfigException.class,
-            () -> EgressGates.allowlist(new EgressGates.Options("block", List.of("bad name"), null, false, List.of())));
+            () -> EgressGates.allowlist(new EgressGates.Options(EgressMode.BLOCK, List.of("bad name"), null, false, List.of())));
     assertTrue(e.getMessage().startsWith("--allow 'bad name'"), e.getMessage());
     Path f = Files.writeString(dir.resolve("allow"), "ok.test\n\n300.1.1.1\n");
-    e = assertThrows(EgressConfigException.class, () -> EgressGates.allowlist(new EgressGates.Options("audit", List.of(), f, false, List.of())));
+    e = assertThrows(EgressConfigException.class, () -> EgressGates.allowlist(new EgressGates.Options(EgressMode.AUDIT, List.of(), f, false, List.of())));
     assertTrue(e.getMessage().startsWith(f + ":3: "), e.getMessage());
   }
 
   @Test
   void dnsObservationsBecomeEventsAndHostnamesFillTheRecord() throws Exception {
     TraceEvent.Dns ev =
-        EgressSession.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), "allowed", "NOERROR", "udp"));
-    assertEquals(new TraceEvent.Dns(Instant.EPOCH, 7, "www.example.test", "A", List.of("192.0.2.1"), "allowed"), ev);
+        EgressSession.toEvent(new DnsObservation(Instant.EPOCH, 7, "WWW.Example.Test.", "A", List.of("192.0.2.1"), EgressDecision.ALLOWED, "NOERROR", "udp"));
+    assertEquals(new TraceEvent.Dns(Instant.EPOCH, 7, "www.example.test", "A", List.of("192.0.2.1"), EgressDecision.ALLOWED), ev);
 
     NameBook names = new NameBook();
     names.add("www.example.test", AllowlistTest.ip("192.0.2.1"));
@@ -83,11 +86,11 @@ class EgressGatesTest {
         new BuildRecord(
             BuildRecord.FORMAT, null, null, BuildRecord.Completeness.full(), List.of(), List.of(),
             List.of(
-                BuildRecord.Destination.to("inet", "tcp", "192.0.2.1", 443).withDecision("audited")
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.1", 443).withDecision(EgressDecision.AUDITED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
-                BuildRecord.Destination.to("inet", "tcp", "192.0.2.2", 443).withDecision("audited")
+                BuildRecord.Destination.to("inet", "tcp", "192.0.2.2", 443).withDecision(EgressDecision.AUDITED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 1),
-                BuildRecord.Destination.to("unix", "unix-stream", "/run/x.sock", null).withDecision("audited")
+                BuildRecord.Destination.to("unix", "unix-stream", "/run/x.sock", null).withDecision(EgressDecision.AUDITED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("sh"), 1)),
             List.of(), List.of(), null, null);
     BuildRecord out = EgressRecords.withHostnames(r, gate);
@@ -111,7 +114,7 @@ class EgressGatesTest {
     Path hosts = Files.writeString(dir.resolve("hosts"), "");
     try (EgressSession s =
         EgressSession.start(
-            new EgressGates.Options("block", List.of("pkg.test:443"), null, false, List.of()),
+            new EgressGates.Options(EgressMode.BLOCK, List.of("pkg.test:443"), null, false, List.of()),
             new EgressGates.HostFiles(resolv, hosts),
             Clock.systemUTC())) {
       assertTrue(s.enforcing());
@@ -129,7 +132,7 @@ class EgressGatesTest {
       List<TraceEvent.Dns> events = s.dnsEvents();
       assertEquals(1, events.size());
       assertEquals("evil.test", events.get(0).name());
-      assertEquals("blocked", events.get(0).decision());
+      assertEquals("blocked", events.get(0).decision().label());
       assertEquals(List.of(), s.dnsEvents(), "drained");
       List<TraceEvent> live = new java.util.concurrent.CopyOnWriteArrayList<>();
       s.forwardDnsTo(live::add);
@@ -137,14 +140,16 @@ class EgressGatesTest {
       assertEquals(1, live.size(), "forwarded as soon as answered");
       assertEquals("evil.test", ((TraceEvent.Dns) live.get(0)).name());
       assertEquals(List.of(), s.dnsEvents());
+      // the agent section is built once, from the session, before the build runs
+      BuildRecord.Agent agent = EgressRecords.agent("0", "ptrace", s);
+      assertEquals("block", agent.egressMode().label());
+      assertEquals(List.of("pkg.test:443"), agent.allow());
+      assertEquals("ptrace", agent.monitor());
       BuildRecord rec =
           new BuildRecord(
-              BuildRecord.FORMAT, new BuildRecord.Agent("plumbline", "0", "ptrace", null, null), null, BuildRecord.Completeness.full(),
+              BuildRecord.FORMAT, agent, null, BuildRecord.Completeness.full(),
               List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
-      BuildRecord out = EgressRecords.annotate(rec, s);
-      assertEquals("block", out.agent().egressMode());
-      assertEquals(List.of("pkg.test:443"), out.agent().allow());
-      assertEquals("ptrace", out.agent().monitor());
+      assertEquals(agent, EgressRecords.annotate(rec, s).agent(), "annotate leaves the agent section alone");
     }
   }
 }

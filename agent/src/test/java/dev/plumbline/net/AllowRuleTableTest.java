@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.ci.ActionInputs;
 import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressMode;
@@ -25,9 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,8 +40,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (block mode) and in the policy.
  */
 class AllowRuleTableTest {
-  static final Path ROOT = Path.of(System.getProperty("plumbline.root", "..")).toAbsolutePath().normalize();
-
   static Stream<Arguments> syntax() {
     List<Arguments> rows = new ArrayList<>();
     for (String ok : List.of(
@@ -89,7 +86,7 @@ class AllowRuleTableTest {
 
   static boolean byAllowOption(String rule) {
     try {
-      EgressGates.allowlist(new EgressGates.Options("block", List.of(rule), null, false, List.of()));
+      EgressGates.allowlist(new EgressGates.Options(EgressMode.BLOCK, List.of(rule), null, false, List.of()));
       return true;
     } catch (EgressConfigException e) {
       assertTrue(e.getMessage().startsWith("--allow "), e.getMessage());
@@ -100,7 +97,7 @@ class AllowRuleTableTest {
   static boolean byAllowFile(String rule, Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("allow.txt"), "# allowed\n" + rule + "\n", StandardCharsets.UTF_8);
     try {
-      Allowlist a = EgressGates.allowlist(new EgressGates.Options("block", List.of(), file, false, List.of()));
+      Allowlist a = EgressGates.allowlist(new EgressGates.Options(EgressMode.BLOCK, List.of(), file, false, List.of()));
       assertEquals(1, a.rules().size());
       return true;
     } catch (EgressConfigException e) {
@@ -126,17 +123,10 @@ class AllowRuleTableTest {
     }
   }
 
-  /** The action's own splitting of {@code allowed-endpoints} ({@code words} in action/run.sh). */
-  static List<String> actionWords(String input) throws IOException, InterruptedException {
-    String script = Files.readString(ROOT.resolve("action/run.sh"), StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("(?m)^words\\(\\) \\{.*\\}$").matcher(script);
-    assertTrue(m.find(), "action/run.sh no longer defines words() on one line: point this test at how the action now "
-        + "splits allowed-endpoints");
-    Process p = new ProcessBuilder("bash", "-c", m.group() + "\nwords \"$1\"", "words", input).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bash did not finish");
-    assertEquals(0, p.exitValue(), out);
-    return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+  /** The action's own splitting of {@code allowed-endpoints} (ci.ActionInputs), whose words go to {@code --allow}. */
+  static List<String> actionWords(String input) throws Exception {
+    ActionInputs in = ActionInputs.of(Map.of(ActionInputs.PREFIX + "ALLOWED_ENDPOINTS", input), false);
+    return in.allowedEndpoints();
   }
 
   /** Rule, destination (host name or null, address, port), whether the rule allows it. */

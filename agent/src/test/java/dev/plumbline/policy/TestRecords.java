@@ -1,5 +1,6 @@
 package dev.plumbline.policy;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.DnsQuery;
@@ -7,6 +8,7 @@ import dev.plumbline.record.BuildRecord.Exec;
 import dev.plumbline.record.BuildRecord.FileWrite;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
 import dev.plumbline.record.BuildRecord.Tool;
+import dev.plumbline.trace.EgressDecision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,13 +45,13 @@ public final class TestRecords {
     }
 
     public Builder connect(String host, String address, int port, String proto, String decision, String process) {
-      network.add(Destination.to(address.contains(":") ? "inet6" : "inet", proto, address, port).withHostname(host).withDecision(decision)
+      network.add(Destination.to(address.contains(":") ? "inet6" : "inet", proto, address, port).withHostname(host).withDecision(EgressDecision.ofLabel(decision))
             .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
 
     public Builder unix(String path, String decision, String process) {
-      network.add(Destination.to("unix", "unix-stream", path, null).withDecision(decision)
+      network.add(Destination.to("unix", "unix-stream", path, null).withDecision(EgressDecision.ofLabel(decision))
             .withCalls(List.of("connect"), List.of("0")).withUse(List.of(process), 1));
       return this;
     }
@@ -62,7 +64,7 @@ public final class TestRecords {
     public BuildRecord build() {
       return new BuildRecord(
           BuildRecord.FORMAT,
-          new BuildRecord.Agent("plumbline", "0.1.0", "ptrace", egressMode, List.of()),
+          new BuildRecord.Agent("plumbline", "0.1.0", "ptrace", EgressMode.ofLabel(egressMode), List.of()),
           new BuildRecord.Invocation(List.of("make", "-j2"), "/src", startedAt, finishedAt, 0, null),
           completeness, List.copyOf(tools), List.copyOf(processes), List.copyOf(network), List.copyOf(dns), List.copyOf(files), null, null);
     }
@@ -79,7 +81,7 @@ public final class TestRecords {
     b.connect("deb.debian.org", "151.101.2.132", 443, "tcp", "audited", "104 sh");
     b.connect(null, "127.0.0.53", 53, "udp", "audited", "104 sh");
     b.unix("/run/nscd/socket", "audited", "104 sh");
-    b.dns.add(new DnsQuery("deb.debian.org", "A", List.of("151.101.2.132"), "audited", 1));
+    b.dns.add(new DnsQuery("deb.debian.org", "A", List.of("151.101.2.132"), EgressDecision.AUDITED, 1));
     b.write("hello", false, "103 ld", "create", "write");
     b.write("main.o", false, "101 cc", "create", "write");
     return b;

@@ -1,6 +1,8 @@
 package dev.plumbline.record;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.redact.Redaction;
+import dev.plumbline.trace.EgressDecision;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +34,7 @@ class BuildRecorderTest {
   static final String CC = "c".repeat(64);
   static final String CURL = "d".repeat(64);
   static final Path WORK = Path.of("/work/project");
-  static final BuildRecord.Agent AGENT = new BuildRecord.Agent("plumbline", "0.1.0", "ptrace+seccomp", "audit", List.of());
+  static final BuildRecord.Agent AGENT = new BuildRecord.Agent("plumbline", "0.1.0", "ptrace+seccomp", EgressMode.AUDIT, List.of());
 
   static BuildRecorder recorder(GitTrackedFiles tracked) {
     return new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("sh", "-c", "make -j2"), WORK, tracked));
@@ -86,11 +88,11 @@ class BuildRecorderTest {
             List.of("curl", "-H", "Authorization: Bearer s3cr3t", "http://example.test/"), WORK.toString()),
         CompletableFuture.completedFuture(CURL), CompletableFuture.completedFuture(null));
     r.accept(new ProcessStarted(now.get(), curlThread, curl, true));
-    r.accept(new Dns(now.get(), curlThread, "example.test", "A", List.of("127.0.0.2"), "allowed"));
-    r.accept(new Network(now.get(), curlThread, "sendto", "inet", "udp", "127.0.0.53", 53, "allowed", "ok"));
-    r.accept(new Network(now.get(), curl, "connect", "inet", "tcp", "127.0.0.2", 80, "allowed", "ECONNREFUSED"));
-    r.accept(new Network(now.get(), curl, "connect", "inet", "tcp", "127.0.0.2", 80, "allowed", "ok"));
-    r.accept(new Network(now.get(), make, "connect", "unix", "unix-stream", "/var/run/docker.sock", null, "allowed", "ok"));
+    r.accept(new Dns(now.get(), curlThread, "example.test", "A", List.of("127.0.0.2"), EgressDecision.ALLOWED));
+    r.accept(new Network(now.get(), curlThread, "sendto", "inet", "udp", "127.0.0.53", 53, EgressDecision.ALLOWED, "ok"));
+    r.accept(new Network(now.get(), curl, "connect", "inet", "tcp", "127.0.0.2", 80, EgressDecision.ALLOWED, "ECONNREFUSED"));
+    r.accept(new Network(now.get(), curl, "connect", "inet", "tcp", "127.0.0.2", 80, EgressDecision.ALLOWED, "ok"));
+    r.accept(new Network(now.get(), make, "connect", "unix", "unix-stream", "/var/run/docker.sock", null, EgressDecision.ALLOWED, "ok"));
     r.accept(new ProcessExited(now.get(), curlThread, 0, null, false));
     r.accept(new ProcessExited(now.get(), curl, 0, null, false));
     r.accept(new ProcessExited(now.get(), make, 0, null, false));
@@ -114,7 +116,7 @@ class BuildRecorderTest {
             List.of("deploy", "hunter2xyz", "--to=x-ghp_TokenAbc123-y", "short", "/run/user/0/agent.sock", "X-Basic " + b64,
                 "https://h/?q=p%40ss%20w%2Frd"), "/work/project"),
         CompletableFuture.completedFuture(SH), null);
-    r.accept(new TraceEvent.Dns(Instant.EPOCH, 5, "hunter2xyz.exfil.example", "A", List.of(), "allowed"));
+    r.accept(new TraceEvent.Dns(Instant.EPOCH, 5, "hunter2xyz.exfil.example", "A", List.of(), EgressDecision.ALLOWED));
     r.accept(new TraceEvent.FileChanged(Instant.EPOCH, 5, "/work/project/out-hunter2xyz.txt", "write"));
     r.accept(new ProcessExited(Instant.EPOCH, 5, 0, null, false));
     BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
@@ -153,14 +155,14 @@ class BuildRecorderTest {
     assertEquals("2026-01-01T00:00:00.028Z", make.execs().get(0).at());
 
     assertEquals(List.of(
-        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision("allowed")
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision(EgressDecision.ALLOWED)
             .withCalls(List.of("connect"), List.of("ECONNREFUSED", "ok")).withUse(List.of("/usr/bin/curl"), 2),
-        BuildRecord.Destination.to("inet", "udp", "127.0.0.53", 53).withDecision("allowed")
+        BuildRecord.Destination.to("inet", "udp", "127.0.0.53", 53).withDecision(EgressDecision.ALLOWED)
             .withCalls(List.of("sendto"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 1),
-        BuildRecord.Destination.to("unix", "unix-stream", "/var/run/docker.sock", null).withDecision("allowed")
+        BuildRecord.Destination.to("unix", "unix-stream", "/var/run/docker.sock", null).withDecision(EgressDecision.ALLOWED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/make"), 1)), rec.network());
 
-    assertEquals(List.of(new BuildRecord.DnsQuery("example.test", "A", List.of("127.0.0.2"), "allowed", 1)), rec.dns());
+    assertEquals(List.of(new BuildRecord.DnsQuery("example.test", "A", List.of("127.0.0.2"), EgressDecision.ALLOWED, 1)), rec.dns());
 
     assertEquals(List.of(
         new BuildRecord.FileWrite("src/gen.h", List.of("truncate"), true, List.of("/usr/bin/gcc"), 1),
@@ -263,7 +265,7 @@ class BuildRecorderTest {
     r.exec(new Exec(Instant.EPOCH, 10, "/usr/bin/curl", List.of("curl"), "/"),
         CompletableFuture.completedFuture(CURL), null);
     // a new thread's connect seen before the clone event that announces it
-    r.accept(new Network(Instant.EPOCH, 11, "connect", "inet", "tcp", "127.0.0.1", 80, "audited", "ok"));
+    r.accept(new Network(Instant.EPOCH, 11, "connect", "inet", "tcp", "127.0.0.1", 80, EgressDecision.AUDITED, "ok"));
     r.accept(new ProcessStarted(Instant.EPOCH, 11, 10, true));
     // a child's exec seen before the fork event
     r.exec(new Exec(Instant.ofEpochSecond(1), 12, "/bin/true", List.of("true"), "/"),

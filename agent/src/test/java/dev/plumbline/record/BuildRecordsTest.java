@@ -92,10 +92,14 @@ class BuildRecordsTest {
   }
 
   @Test
-  void writeIntoMissingDirectoryIsAOneLineError() {
+  void writeIntoMissingDirectoryCreatesItAndAnUnwritablePlaceIsAOneLineError() throws Exception {
     Path file = tmp.resolve("no/such/dir/record.json");
-    String m = assertThrows(RecordException.class, () -> BuildRecords.write(sample(), file)).getMessage();
-    assertEquals("cannot write record " + file + ": directory " + file.getParent() + " does not exist", m);
+    BuildRecords.write(sample(), file);
+    assertEquals(sample(), BuildRecords.read(file), "written into the directories it created");
+    Path underAFile = tmp.resolve("no/such/dir/record.json/inside.json");
+    String m = assertThrows(RecordException.class, () -> BuildRecords.write(sample(), underAFile)).getMessage();
+    assertTrue(m.startsWith("cannot write record " + underAFile), m);
+    assertEquals(1, m.lines().count(), m);
   }
 
   /** Truncated and corrupted records give a one-line RecordException, nothing else. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.TraceEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,7 @@ class RunSummaryTest {
     r.accept(new TraceEvent.ProcessStarted(Instant.EPOCH, 5, 1, false));
     r.exec(new TraceEvent.Exec(Instant.EPOCH, 5, "/work/project/build", List.of("./build"), "/work/project"),
         CompletableFuture.completedFuture("e".repeat(64)), null);
-    r.accept(new TraceEvent.Network(Instant.EPOCH, 5, "connect", "inet6", "tcp", "::1", 443, "blocked", "blocked"));
+    r.accept(new TraceEvent.Network(Instant.EPOCH, 5, "connect", "inet6", "tcp", "::1", 443, EgressDecision.BLOCKED, "blocked"));
     r.accept(new TraceEvent.Incomplete(Instant.EPOCH, 5, "io_uring used: its operations are not traced"));
     r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "seccomp", "/work/project/build installed its own seccomp filter"));
     r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "seccomp", "/work/project/build installed its own seccomp filter"));
@@ -81,9 +82,9 @@ class RunSummaryTest {
   void auditedDestinationsOutsideTheAllowlistSayWouldBlock() throws Exception {
     BuildRecord rec = BuildRecordsTest.sample();
     rec = rec.withNetwork(List.of(
-        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision("audited")
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.2", 80).withHostname("example.test").withDecision(EgressDecision.AUDITED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 2).withWouldBlock(false),
-        BuildRecord.Destination.to("inet", "tcp", "127.0.0.3", 443).withHostname("other.test").withDecision("audited")
+        BuildRecord.Destination.to("inet", "tcp", "127.0.0.3", 443).withHostname("other.test").withDecision(EgressDecision.AUDITED)
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("/usr/bin/curl"), 1).withWouldBlock(true)));
     String text = RunSummary.text(rec);
     assertTrue(text.contains("    other.test    127.0.0.3:443  tcp       curl     audited, would block  1"), text);

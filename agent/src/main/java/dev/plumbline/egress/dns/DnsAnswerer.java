@@ -3,6 +3,7 @@ package dev.plumbline.egress.dns;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.Allowlist;
 import dev.plumbline.net.HostNames;
+import dev.plumbline.trace.EgressDecision;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ final class DnsAnswerer {
     try {
       q = DnsCodec.decodeQuery(query, query.length);
     } catch (DnsFormatException e) {
-      record(pid, "(malformed)", "", List.of(), blocking ? "blocked" : "audited", "FORMERR", transport);
+      record(pid, "(malformed)", "", List.of(), blocking ? EgressDecision.BLOCKED : EgressDecision.AUDITED, "FORMERR", transport);
       return formErr(query);
     }
     if (q.isResponse()) {
@@ -71,7 +72,7 @@ final class DnsAnswerer {
       String refusal = refusal(q);
       if (refusal != null) {
         for (DnsMessage.Question question : questionsOrPlaceholder(q)) {
-          record(pid, question.name(), DnsMessage.typeName(question.type()), List.of(), "blocked", refusal, transport);
+          record(pid, question.name(), DnsMessage.typeName(question.type()), List.of(), EgressDecision.BLOCKED, refusal, transport);
         }
         try {
           int rcode = refusal.equals("NXDOMAIN") ? DnsMessage.RCODE_NXDOMAIN : DnsMessage.RCODE_REFUSED;
@@ -81,7 +82,7 @@ final class DnsAnswerer {
         }
       }
     }
-    String decision = block ? "allowed" : "audited";
+    EgressDecision decision = EgressDecision.passed(block);
     byte[] reply = upstream.forward(query, q.id(), overTcp, targets(pid));
     if (reply == null) {
       for (DnsMessage.Question question : questionsOrPlaceholder(q)) {
@@ -183,7 +184,7 @@ final class DnsAnswerer {
     return r;
   }
 
-  private void record(int pid, String name, String type, List<String> answers, String decision, String rcode, String transport) {
+  private void record(int pid, String name, String type, List<String> answers, EgressDecision decision, String rcode, String transport) {
     try {
       sink.accept(new DnsObservation(clock.instant(), pid, name, type, answers, decision, rcode, transport));
     } catch (RuntimeException e) {

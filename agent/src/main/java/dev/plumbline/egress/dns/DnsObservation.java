@@ -1,5 +1,6 @@
 package dev.plumbline.egress.dns;
 
+import dev.plumbline.trace.EgressDecision;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,4 +10,4 @@ import java.util.List;
  * transport (udp or tcp). {@code pid} is 0 when the asking process could not be identified.
  */
 public record DnsObservation(
-    Instant at, int pid, String name, String type, List<String> answers, String decision, String rcode, String transport) {}
+    Instant at, int pid, String name, String type, List<String> answers, EgressDecision decision, String rcode, String transport) {}

@@ -8,6 +8,7 @@ import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
 import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.TraceeSockets;
 import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Decision;
 import dev.plumbline.trace.TraceEvent;
@@ -127,19 +128,19 @@ final class NetworkStops {
         Decision decision = decide(new EgressGate.Attempt(call.tgid(), call.name(), sa.family(), protocol,
             "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
             sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path()));
-        String decided = allowedLabel();
+        EgressDecision decided = passed();
         if (decision instanceof Decision.Block b) {
           block = block == null ? b : block;
-          decided = "blocked";
+          decided = EgressDecision.BLOCKED;
         } else if (decision instanceof Decision.Redirect r) {
           byte[] to = Redirects.encode(raw, r.to());
           if (to != null) {
             checked.set(checked.size() - 1, to);
             redirected = true;
-            decided = "redirected";
+            decided = EgressDecision.REDIRECTED;
           } else {
             block = new Decision.Block(ENETUNREACH, "cannot redirect " + sa.display());
-            decided = "blocked";
+            decided = EgressDecision.BLOCKED;
           }
         }
         pending.events.add(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), sa.family(), protocol,
@@ -234,8 +235,8 @@ final class NetworkStops {
   }
 
   /** How a call the gate let through is labelled: a policy allowed it, or an audit watched it. */
-  String allowedLabel() {
-    return enforcing ? "allowed" : "audited";
+  EgressDecision passed() {
+    return EgressDecision.passed(enforcing);
   }
 
   static String result(long rc) {

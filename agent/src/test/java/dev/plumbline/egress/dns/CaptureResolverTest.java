@@ -96,7 +96,7 @@ public class CaptureResolverTest {
     assertEquals("Other.Test", o.name());
     assertEquals("A", o.type());
     assertEquals(List.of("127.0.0.11"), o.answers());
-    assertEquals("audited", o.decision());
+    assertEquals("audited", o.decision().label());
     assertEquals("NOERROR", o.rcode());
     assertEquals("udp", o.transport());
     assertTrue(upstream.asked("Other.Test"));
@@ -108,7 +108,7 @@ public class CaptureResolverTest {
     DnsMessage r = askUdp(resolver.inet(), query(12, "nope.test", DnsMessage.TYPE_A));
     assertEquals(DnsMessage.RCODE_NXDOMAIN, r.rcode());
     assertTrue(upstream.asked("nope.test"), "audit changes nothing: the question went upstream");
-    assertEquals("audited", seen.get(0).decision());
+    assertEquals("audited", seen.get(0).decision().label());
   }
 
   @Test
@@ -119,14 +119,14 @@ public class CaptureResolverTest {
     assertEquals(DnsMessage.RCODE_NXDOMAIN, r.rcode());
     assertTrue(r.answers().isEmpty());
     assertFalse(upstream.asked("other.test"), "a refused name never leaves the agent");
-    assertEquals("blocked", seen.get(0).decision());
+    assertEquals("blocked", seen.get(0).decision().label());
     assertEquals("NXDOMAIN", seen.get(0).rcode());
     assertEquals(null, names.hostnameFor(Addresses.parseLiteral("127.0.0.11")));
 
     DnsMessage ok = askUdp(resolver.inet(), query(14, "allowed.test.", DnsMessage.TYPE_AAAA));
     assertEquals(DnsMessage.RCODE_NOERROR, ok.rcode());
     assertEquals("::1", ok.answers().get(0).value());
-    assertEquals("allowed", seen.get(1).decision());
+    assertEquals("allowed", seen.get(1).decision().label());
     assertEquals("allowed.test", names.hostnameFor(Addresses.parseLiteral("::1")));
   }
 

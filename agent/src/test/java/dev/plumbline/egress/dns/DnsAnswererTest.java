@@ -48,7 +48,7 @@ class DnsAnswererTest {
     assertEquals(DnsMessage.RCODE_NXDOMAIN, r.rcode());
     assertEquals(7, r.id());
     assertEquals(List.of(), up.asked, "a refused name never leaves the agent");
-    assertEquals("blocked", seen.get(0).decision());
+    assertEquals("blocked", seen.get(0).decision().label());
   }
 
   @Test
@@ -61,7 +61,7 @@ class DnsAnswererTest {
     assertEquals(DnsMessage.RCODE_NOERROR, r.rcode());
     assertEquals(List.of("allowed.test"), up.asked);
     assertEquals(List.of("192.0.2.7"), seen.get(0).answers());
-    assertEquals("allowed", seen.get(0).decision());
+    assertEquals("allowed", seen.get(0).decision().label());
     assertEquals("tcp", seen.get(0).transport());
     assertTrue(names.namesFor(InetAddress.getByName("192.0.2.7")).contains("allowed.test"), "the address is now known by name");
   }
@@ -74,6 +74,6 @@ class DnsAnswererTest {
     DnsMessage r = DnsCodec.decode(a.answer(CaptureResolverTest.query(9, "denied.test", DnsMessage.TYPE_A), CLIENT, false));
     assertEquals(DnsMessage.RCODE_NOERROR, r.rcode());
     assertEquals(List.of("denied.test"), up.asked);
-    assertEquals("audited", seen.get(0).decision());
+    assertEquals("audited", seen.get(0).decision().label());
   }
 }

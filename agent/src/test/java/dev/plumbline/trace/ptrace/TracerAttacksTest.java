@@ -66,7 +66,7 @@ class TracerAttacksTest {
         .filter(n -> n.port() != null && n.port() == port).toList();
     assertEquals(unspecAttacks().size() + 1, blocked.size(), "one event per destination (sendmmsg has two): " + blocked);
     for (TraceEvent.Network n : blocked) {
-      assertEquals("blocked", n.decision(), n.toString());
+      assertEquals("blocked", n.decision().label(), n.toString());
       assertEquals("127.0.0.1", n.address(), n.toString());
       assertEquals("inet", n.family(), n.toString());
     }
@@ -89,7 +89,7 @@ class TracerAttacksTest {
         .filter(n -> n.port() != null && n.port() == port).toList();
     assertEquals(expected.size(), seen.size(), "every datagram recorded: " + seen);
     for (TraceEvent.Network n : seen) {
-      assertEquals("audited", n.decision(), n.toString());
+      assertEquals("audited", n.decision().label(), n.toString());
       assertEquals("127.0.0.1", n.address(), n.toString());
       assertEquals("ok", n.result(), n.toString());
     }
@@ -152,9 +152,9 @@ class TracerAttacksTest {
       assertTrue(race.allowed() > 0, mode + ": the allowed port was reached " + race);
       List<TraceEvent.Network> net = t.of(TraceEvent.Network.class).stream()
           .filter(n -> n.port() != null && (n.port() == allowed || n.port() == blocked)).toList();
-      assertTrue(net.stream().anyMatch(n -> n.port() == blocked && n.decision().equals("blocked")),
+      assertTrue(net.stream().anyMatch(n -> n.port() == blocked && n.decision().label().equals("blocked")),
           mode + ": the other thread did flip the port during the run (some checks saw the blocked one)");
-      assertTrue(net.stream().noneMatch(n -> n.port() == blocked && !n.decision().equals("blocked")), mode + " " + net);
+      assertTrue(net.stream().noneMatch(n -> n.port() == blocked && !n.decision().label().equals("blocked")), mode + " " + net);
     }
   }
 

@@ -109,7 +109,7 @@ class TracerBehaviourTest {
       server.configureBlocking(false);
       assertNull(server.accept(), "no connection reached the listener");
       TraceEvent.Network n = t.of(TraceEvent.Network.class).get(0);
-      assertEquals("blocked", n.decision());
+      assertEquals("blocked", n.decision().label());
       assertEquals("blocked", n.result());
       assertEquals(port, n.port());
     }
@@ -131,7 +131,7 @@ class TracerBehaviourTest {
         assertEquals("hello", new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII));
         TraceEvent.Network n = t.of(TraceEvent.Network.class).get(0);
         assertEquals(dial[1], n.address(), "the record keeps the destination the build asked for");
-        assertEquals("redirected", n.decision());
+        assertEquals("redirected", n.decision().label());
         assertEquals("ok", n.result());
       }
     }

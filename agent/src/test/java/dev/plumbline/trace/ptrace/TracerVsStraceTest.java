@@ -121,7 +121,7 @@ class TracerVsStraceTest {
     TraceEvent.Network connect = find(net, "connect", "127.0.0.1");
     assertEquals("tcp", connect.protocol());
     assertEquals("ok", connect.result());
-    assertEquals("audited", connect.decision());
+    assertEquals("audited", connect.decision().label());
     TraceEvent.Network tfo = find(net, "sendto", "127.0.0.9");
     assertEquals("tcp", tfo.protocol());
     // nothing listens on 127.0.0.9: the Fast Open connect the kernel makes for the sendto is refused
