@@ -49,7 +49,7 @@ class ThreadedNetworkTest {
         assertEquals(0, t.result.exitCode(), mode);
         TraceEvent.Network n = t.of(TraceEvent.Network.class).get(0);
         assertEquals("udp", n.protocol(), mode);
-        assertEquals("redirected", n.decision(), mode);
+        assertEquals("redirected", String.valueOf(n.decision()), mode);
         resolver.configureBlocking(false);
         ByteBuffer buf = ByteBuffer.allocate(64);
         assertTrue(resolver.receive(buf) != null, "the worker's datagram reached the redirect target, " + mode);
@@ -85,7 +85,7 @@ class ThreadedNetworkTest {
         List<TraceEvent.Network> toP2 = t.of(TraceEvent.Network.class).stream().filter(n -> n.port() == p2).toList();
         long connectedToP2 = toP2.stream().filter(n -> "shut down".equals(n.result())).count();
         assertEquals(Integer.parseInt(truth[1]), connectedToP2, "connects that reached the refused port, each recorded" + mode);
-        assertTrue(toP2.stream().allMatch(n -> "blocked".equals(n.decision())), toP2 + mode);
+        assertTrue(toP2.stream().allMatch(n -> "blocked".equals(String.valueOf(n.decision()))), toP2 + mode);
       } finally {
         System.clearProperty("plumbline.noPidfdThread");
       }
