@@ -45,6 +45,7 @@ class ArchitectureTest {
           List.of("verify"),
           List.of("policy"),
           List.of("report"),
+          List.of("query"),
           List.of("ci"),
           List.of("cli"));
 

@@ -51,8 +51,13 @@ public final class AttestationRun {
    */
   public static AttestationRun prepare(
       Signer signer, EnvironmentCollector collector, Path cwd, List<String> subjectGlobs, Path bundle) {
-    Path dir = cwd.toAbsolutePath().normalize();
-    return new AttestationRun(signer, collector.before(dir), dir, subjectGlobs, bundle);
+    return prepare(signer, collector.before(cwd.toAbsolutePath().normalize()), cwd, subjectGlobs, bundle);
+  }
+
+  /** As above, with the environment snapshot already taken (in parallel with the rest of the set-up). */
+  public static AttestationRun prepare(
+      Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
+    return new AttestationRun(signer, before, cwd.toAbsolutePath().normalize(), subjectGlobs, bundle);
   }
 
   /** Where the bundle will be written. */
@@ -122,7 +127,8 @@ public final class AttestationRun {
       subjects = Subjects.match(cwd, subjectGlobs);
     }
     phases.start("collecting the environment facts (toolchain versions)");
-    byte[] statement = Attestor.statementBytes(subjects, Predicate.of(record, before.after(BuildRecords.executed(record))));
+    byte[] statement = Attestor.statementBytes(subjects,
+        Predicate.of(record, before.after(BuildRecords.executed(record), BuildRecords.packageCounts(record))));
     phases.start("signing" + (signer instanceof dev.plumbline.sign.KeySigner ? "" : " (certificate from Fulcio, entry in Rekor)"));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
@@ -146,15 +152,7 @@ public final class AttestationRun {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        Files.deleteIfExists(tmp); // a failed write leaves nothing behind (e.g. --bundle names a directory)
-        throw e;
-      }
+      dev.plumbline.record.AtomicFiles.write(file, bytes);
     } catch (IOException e) {
       String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
           : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()

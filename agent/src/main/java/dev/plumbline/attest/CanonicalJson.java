@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +29,43 @@ public final class CanonicalJson {
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
           .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
 
+  /**
+   * For signed content and bundles: a duplicate key anywhere is an error (which of two values a
+   * reader takes is exactly what an attacker would play with), and scalars are never coerced
+   * ({@code "complete": "true"} or {@code 1} is not a boolean, {@code 1.5} not an integer). Unknown
+   * fields are ignored, as the predicate's versioning rule says (docs/predicate.md).
+   */
+  private static final ObjectMapper STRICT = strict();
+
+  private static ObjectMapper strict() {
+    ObjectMapper m = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+    // every scalar coercion off: a value is read only from its own JSON type
+    refuse(m, LogicalType.Boolean, CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.String);
+    refuse(m, LogicalType.Integer, CoercionInputShape.Float, CoercionInputShape.String, CoercionInputShape.Boolean);
+    refuse(m, LogicalType.Float, CoercionInputShape.String, CoercionInputShape.Boolean);
+    refuse(m, LogicalType.Textual, CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean);
+    return m;
+  }
+
+  private static void refuse(ObjectMapper m, LogicalType type, CoercionInputShape... shapes) {
+    for (CoercionInputShape shape : shapes) {
+      m.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+    }
+  }
+
   private CanonicalJson() {}
+
+  /** The strict reader for bundles, signed payloads and predicates (see {@link #STRICT}). */
+  public static ObjectMapper strictMapper() {
+    return STRICT;
+  }
 
   /** The shared mapper (lenient on unknown properties, strict on trailing garbage). */
   public static ObjectMapper mapper() {

@@ -32,7 +32,7 @@ public final class Predicate {
       ObjectNode copy = predicate.deepCopy();
       copy.remove("environment");
       copy.put("format", BuildRecord.FORMAT);
-      return CanonicalJson.mapper().treeToValue(copy, BuildRecord.class);
+      return CanonicalJson.strictMapper().treeToValue(copy, BuildRecord.class);
     } catch (JsonProcessingException | IllegalArgumentException | ClassCastException e) {
       throw new AttestException("the predicate is not a build record: " + oneLine(e), e);
     }

@@ -23,11 +23,13 @@ import picocli.CommandLine.Command;
       "",
       "Exit codes: run exits with the build's own code (128+N if killed by signal N); its own",
       "failures use 120-127 (see 'plumbline run --help'). verify and policy check: 0 passed,",
-      "1 rejected, 2 bad usage or unreadable input. 'plumbline COMMAND --help' shows examples."
+      "1 rejected, 2 bad usage or unreadable input; query: 0 matched, 1 nothing matched, 2 bad",
+      "usage. 'plumbline COMMAND --help' shows examples."
     },
     subcommands = {
       RunCommand.class,
       VerifyCommand.class,
+      QueryCommand.class,
       KeygenCommand.class,
       PolicyCommand.class,
       ReportCommand.class,

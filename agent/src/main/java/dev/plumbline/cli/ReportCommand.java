@@ -1,6 +1,7 @@
 package dev.plumbline.cli;
 
 import dev.plumbline.policy.Evidence;
+import dev.plumbline.report.CycloneDxReport;
 import dev.plumbline.report.HtmlReport;
 import dev.plumbline.report.MarkdownReport;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "Examples:",
       "  plumbline report --record build.json --markdown \"$GITHUB_STEP_SUMMARY\" --html report.html",
       "  plumbline report --bundle plumbline.sigstore.json",
+      "  plumbline report --bundle plumbline.sigstore.json --cyclonedx bom.cdx.json",
       "",
       "Exit codes: 0 written, 2 bad usage, unreadable input or an output that cannot be written."
     })
@@ -49,18 +51,25 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--html", paramLabel = "OUT", description = "Write the HTML report here.")
   Path html;
 
+  @Option(names = "--cyclonedx", paramLabel = "OUT",
+      description = "Write the build environment as used (packages and files that ran) as a CycloneDX 1.6 JSON BOM ('-' for stdout).")
+  Path cyclonedx;
+
   @Override
   public Integer call() throws Exception {
     Evidence evidence = input.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (markdown == null && html == null) {
+    if (markdown == null && html == null && cyclonedx == null) {
       out.print(MarkdownReport.render(evidence));
       out.flush();
       return ExitCodes.OK;
     }
     if (markdown != null) {
       write(markdown, MarkdownReport.render(evidence), out);
+    }
+    if (cyclonedx != null) {
+      write(cyclonedx, CycloneDxReport.render(evidence), out);
     }
     if (html != null) {
       write(html, HtmlReport.render(evidence), out);

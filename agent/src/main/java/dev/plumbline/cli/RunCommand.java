@@ -8,19 +8,22 @@ import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressSession;
 import dev.plumbline.env.EnvironmentCollector;
+import dev.plumbline.env.CommandRunner;
+import dev.plumbline.env.HelperCommands;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
 import dev.plumbline.record.BuildRecords;
 import dev.plumbline.record.EgressRecords;
+import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.redact.AgentSecrets;
 import dev.plumbline.redact.Redaction;
 import dev.plumbline.text.Printable;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
 import dev.plumbline.sign.SigningException;
-import dev.plumbline.sigstore.IdentityTokens;
 import dev.plumbline.sigstore.SigstoreSigner;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
@@ -122,14 +125,31 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
   boolean keyless;
 
-  @Option(names = "--identity-token", paramLabel = "TOKEN", description = "OIDC token for --keyless (default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token; the job needs id-token: write).")
+  @Option(names = "--identity-token-file", paramLabel = "FILE", description = "Read the OIDC token for --keyless from FILE or a descriptor (/dev/fd/3); default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token (the job needs id-token: write).")
+  Path identityTokenFile;
+
+  /** Refused: a token on the command line is readable by every process of the build. */
+  @Option(names = "--identity-token", paramLabel = "TOKEN", hidden = true)
   String identityToken;
+
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "Read the key's password from FILE or a descriptor (/dev/fd/3) instead of $PLUMBLINE_KEY_PASSWORD.")
+  Path keyPasswordFile;
+
+  // Trust (see docs/threat-model.md)
+  @Option(names = "--user", paramLabel = "NAME|UID[:GID]", description = "Run the build as this user (plumbline must run as root, e.g. through sudo): the build cannot read the key, the agent or the record.")
+  String user;
+
+  @Option(names = "--strict", description = "Refuse to run when the build could read the signing key.")
+  boolean strict;
 
   @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
   Path trustedRoot;
 
   @Option(names = "--signing-config", paramLabel = "FILE", description = "Sigstore signing_config.json of a custom instance.")
   Path signingConfig;
+
+  /** Secrets handed over on descriptors, read before the agent became undumpable. */
+  private SecretFiles secretFiles = new SecretFiles();
 
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
@@ -142,17 +162,17 @@ public final class RunCommand implements Callable<Integer> {
   Map<String, String> environment;
   Path directory;
   Signer presetSigner;
+  /** The caller's descriptors the build inherits (the launcher lists them; see InheritedDescriptors). */
+  private List<Integer> passFds = List.of();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
     Map<String, String> base = environment != null ? environment : System.getenv();
-    Map<String, String> env = new java.util.HashMap<>(keyless ? IdentityTokens.withoutTokenSources(base) : base);
     List<String> original = spec.commandLine().getParseResult().originalArgs();
-    List<Integer> passFds = InheritedDescriptors.toPass(env, original.subList(0, Math.max(0, original.size() - command.size())),
+    passFds = InheritedDescriptors.toPass(base, original.subList(0, Math.max(0, original.size() - command.size())),
         Path.of("/proc/self/fd"));
-    env.remove(InheritedDescriptors.VARIABLE); // the launcher's note to us, not part of the build's environment
     try {
       redaction = Redaction.withUserRules(secretEnv, secretPattern);
     } catch (IllegalArgumentException e) {
@@ -160,11 +180,51 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
-    // git ls-files runs while the rest is set up; the recorder needs it before the build starts
+    BuildAccount buildAccount;
+    try {
+      buildAccount = BuildAccount.of(user);
+    } catch (BuildAccount.BadUserException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    // secrets on descriptors are read first: an undumpable process cannot open its own /dev/fd/N
+    Boolean keyReadable;
+    try {
+      secretFiles = SecretFiles.readDescriptors(key, keyPasswordFile, identityTokenFile);
+      keyReadable = key == null ? null : buildAccount.mayRead(key);
+    } catch (SigningException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    // before any key is decrypted or token used: keep the build out of our memory, environ and descriptors
+    String unhardened = BuildAccount.hardenAgent();
+    if (unhardened != null) {
+      err.println("plumbline: warning: " + unhardened);
+    }
+    Map<String, String> env = new java.util.HashMap<>(buildAccount.environment(AgentSecrets.buildEnvironment(base)));
+    env.remove(InheritedDescriptors.VARIABLE); // the launcher's note to us, not part of the build's environment
+    // helper commands (git, toolchain versions) run in parallel with the rest of the set-up, and
+    // the phase ends, with whatever they left behind, before the build starts
+    HelperCommands.Phase helpers = HelperCommands.phase();
+    try {
+      return run(err, cwd, buildAccount, env, helpers, keyReadable);
+    } finally {
+      helpers.close();
+    }
+  }
+
+  private int run(PrintWriter err, Path cwd, BuildAccount buildAccount, Map<String, String> env,
+      HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
+    CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
+        : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
+    // the package databases are fingerprinted (and rpm run) before the build, alongside
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
     AttestationRun attestation;
     try {
-      attestation = prepareAttestation();
+      attestation = prepareAttestation(snapshot);
     } catch (SigningException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
@@ -183,6 +243,17 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
+    if (Boolean.TRUE.equals(keyReadable)) { // said once every usage error is out of the way
+      String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
+          + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
+      if (strict) {
+        err.println("plumbline: --strict: " + warning);
+        err.flush();
+        return ExitCodes.RUN_USAGE;
+      }
+      err.println("plumbline: warning: " + warning);
+      err.flush();
+    }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
       egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
@@ -192,15 +263,25 @@ public final class RunCommand implements Callable<Integer> {
       return ExitCodes.RUN_USAGE;
     }
     EgressGate gate = egressSession.gate();
-    BuildRecord.Agent agent = EgressRecords.agent(AgentVersion.get(), "ptrace+seccomp", egressSession);
+    BuildRecord.Agent agent = EgressRecords.agent(AgentVersion.get(), "ptrace+seccomp", egressSession)
+        .withTrust(buildAccount.trust(), keyReadable);
 
+    GitTrackedFiles trackedFiles = tracked.join();
+    helpers.close();
+    Duration probing = helpers.elapsed();
+    if (probing.toMillis() >= 1000) {
+      err.println("plumbline: helper commands (git, toolchain versions) took " + probing.toMillis() / 100 / 10.0
+          + " s before the build");
+      err.flush();
+    }
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
-          new BuildRecorder.Settings(agent, command, cwd, tracked.join()))
+          new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
           // the values of our own environment and the build's: a superset of what the build can pass on
           .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
+      PackageRecords packageRecords = packages.join();
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
@@ -210,7 +291,7 @@ public final class RunCommand implements Callable<Integer> {
           } else {
             recorder.accept(event);
           }
-        }, passFds));
+        }, buildAccount.user(), passFds));
       } catch (TraceException e) {
         err.println("plumbline: " + ErrorHandler.oneLine(e));
         err.flush();
@@ -225,6 +306,9 @@ public final class RunCommand implements Callable<Integer> {
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),
               result.signal() == null ? Integer.valueOf(result.exitCode()) : null, result.signal()),
           HASH_WAIT), egressSession));
+      built = built.withAgent(built.agent().withPrivilegeGained(
+          built.notes().stream().anyMatch(n -> n.kind().equals("privilege") && !n.detail().startsWith("NO_NEW_PRIVS"))));
+      built = packageRecords.annotate(built);
 
       if (record != null) {
         try {
@@ -257,6 +341,11 @@ public final class RunCommand implements Callable<Integer> {
    * anything runs) and returns null when the run does not sign.
    */
   AttestationRun prepareAttestation() throws SigningException {
+    return prepareAttestation(null);
+  }
+
+  /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
+  AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
     Signer signer = signer();
     if (signer == null) {
       if (!subjects.isEmpty() || bundle != null) {
@@ -265,10 +354,12 @@ public final class RunCommand implements Callable<Integer> {
       }
       return null;
     }
+    Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
     Progress progress = new Progress(spec.commandLine().getErr());
     try {
       progress.start("collecting the environment facts (OS, CI, toolchains, git)");
-      return AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(redaction), directory != null ? directory : Path.of("").toAbsolutePath(), subjects, bundle);
+      return AttestationRun.prepare(signer, snapshot != null ? snapshot.join()
+          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle);
     } finally {
       progress.done();
     }
@@ -282,12 +373,25 @@ public final class RunCommand implements Callable<Integer> {
     if (key != null && keyless) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key and --keyless exclude each other");
     }
+    if (identityToken != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--identity-token puts the token on the command line,"
+          + " where every process of the build can read it: use --identity-token-file FILE (or /dev/fd/N) or $SIGSTORE_ID_TOKEN");
+    }
     if (key != null) {
-      return KeySigner.fromFile(key, System.getenv());
+      Map<String, String> passwordSource = System.getenv();
+      if (keyPasswordFile != null) {
+        passwordSource = Map.of(dev.plumbline.sign.Keys.PASSWORD_ENV, secretFiles.text(keyPasswordFile, "key password"));
+      }
+      if (SecretFiles.isDescriptor(key)) {
+        return KeySigner.fromPem(new String(secretFiles.bytes(key, "private key"), java.nio.charset.StandardCharsets.UTF_8),
+            key.toString(), passwordSource);
+      }
+      return KeySigner.fromFile(key, passwordSource);
     }
     if (keyless) {
+      String token = identityTokenFile == null ? null : secretFiles.text(identityTokenFile, "identity token");
       // sigstore area: fails here, before the build, when there is no OIDC token source at all
-      return SigstoreSigner.create(identityToken, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
+      return SigstoreSigner.create(token, System.getenv(), trustedRoot, signingConfig, Clock.systemUTC());
     }
     return null;
   }

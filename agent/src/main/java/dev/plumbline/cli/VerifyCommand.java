@@ -1,6 +1,5 @@
 package dev.plumbline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumbline.policy.KeyFingerprints;
 import dev.plumbline.policy.PolicyException;
 import dev.plumbline.policy.PolicyLoader;
@@ -10,7 +9,6 @@ import dev.plumbline.sign.Keys;
 import dev.plumbline.sign.SigningException;
 import dev.plumbline.verify.Artifact;
 import dev.plumbline.verify.BundleFile;
-import dev.plumbline.verify.KeySignatureStep;
 import dev.plumbline.verify.Verdict;
 import dev.plumbline.verify.VerdictText;
 import dev.plumbline.verify.VerificationStep;
@@ -22,6 +20,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,42 +65,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--bundle", paramLabel = "FILE", description = "The Sigstore bundle to verify (required).")
   Path bundle;
 
-  @Option(names = "--key", paramLabel = "FILE", description = "The signer's public key (PEM), e.g. from 'plumbline keygen'.")
-  Path key;
-
-  // ---- keyless (sigstore area): certificate identity instead of --key ----
-  @Option(names = "--certificate-identity", paramLabel = "ID",
-      description = "Keyless: the signer's identity, exactly (workflow URI or e-mail).")
-  String certificateIdentity;
-
-  @Option(names = "--certificate-identity-regexp", paramLabel = "RE",
-      description = "Keyless: a regular expression the WHOLE identity must match.")
-  String certificateIdentityRegexp;
-
-  @Option(names = "--certificate-oidc-issuer", paramLabel = "URL",
-      description = "Keyless: the OIDC issuer, exactly (required with an identity).")
-  String certificateOidcIssuer;
-
-  @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "RE",
-      description = "Keyless: a regular expression the WHOLE OIDC issuer must match.")
-  String certificateOidcIssuerRegexp;
-
-  @Option(names = "--github-repository", paramLabel = "OWNER/REPO",
-      description = "Keyless shorthand: signed by a GitHub Actions workflow of OWNER/REPO (issuer: GitHub's).")
-  String githubRepository;
-
-  @Option(names = "--github-workflow", paramLabel = "PATH",
-      description = "With --github-repository: that workflow file (build.yml or .github/workflows/build.yml).")
-  String githubWorkflow;
-
-  @Option(names = "--github-ref", paramLabel = "REF",
-      description = "With --github-repository: run on that ref (refs/heads/main, refs/tags/v1.0).")
-  String githubRef;
-
-  @Option(names = "--trusted-root", paramLabel = "FILE",
-      description = "Keyless: Sigstore trusted_root.json (default: public-good, pinned).")
-  Path trustedRoot;
-  // ---- end keyless ----
+  @Mixin SignerOptions signer = new SignerOptions();
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
       description = "text (on stderr, default), json or markdown (on stdout).")
@@ -115,6 +79,10 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--allow-incomplete", description = "Accept an attestation whose trace is marked incomplete.")
   boolean allowIncomplete;
+
+  @Option(names = "--allow-non-attestation", description = "Accept a bundle that is not a Plumbline build attestation"
+      + " (a plain message signature, another predicate type): only its signature and subject are checked.")
+  boolean allowNonAttestation;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
   String artifact;
@@ -138,11 +106,15 @@ public final class VerifyCommand implements Callable<Integer> {
     try {
       Verifier verifier = Verifier.standard(signatureSteps(), options());
       if (policy != null) {
-        policyStep = new PolicyStep(PolicyLoader.load(policy), key == null ? null : KeyFingerprints.of(Keys.readPublicKey(key)), Clock.systemUTC());
+        policyStep = new PolicyStep(PolicyLoader.load(policy), signer.key == null ? null : KeyFingerprints.of(Keys.readPublicKey(signer.key)), Clock.systemUTC());
         verifier = verifier.then(policyStep);
       }
-      JsonNode bundleJson = BundleFile.read(bundle);
-      verdict = verifier.verify(bundleJson, Artifact.parse(artifact));
+      Artifact subject = Artifact.parse(artifact);
+      try {
+        verdict = verifier.verify(BundleFile.read(bundle), subject);
+      } catch (BundleFile.MalformedBundleException e) {
+        verdict = Verdict.rejected("bundle", e.getMessage());
+      }
     } catch (VerifyException | SigningException | PolicyException e) {
       return usage(err, ErrorHandler.oneLine(e));
     }
@@ -160,28 +132,12 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   Verifier.Options options() {
-    return Verifier.Options.defaults().allowingIncomplete(allowIncomplete);
+    Verifier.Options base = allowNonAttestation ? Verifier.Options.anyPredicateType() : Verifier.Options.defaults();
+    return base.allowingIncomplete(allowIncomplete);
   }
 
-  /**
-   * How the signature is checked. With --key: the key. Keyless verification (certificate chain,
-   * identity, transparency log) plugs in here as further options and steps.
-   */
   List<VerificationStep> signatureSteps() throws VerifyException, SigningException {
-    KeylessOptions.Given given = new KeylessOptions.Given(certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer,
-        certificateOidcIssuerRegexp, githubRepository, githubWorkflow, githubRef, trustedRoot);
-    boolean keyless = given.any();
-    if (key != null && keyless) {
-      throw new VerifyException("--key and --certificate-identity/--certificate-oidc-issuer exclude each other");
-    }
-    if (key != null) {
-      return List.of(new KeySignatureStep(Keys.readPublicKey(key)));
-    }
-    if (keyless) {
-      return List.of(KeylessOptions.step(given));
-    }
-    throw new VerifyException(
-        "verify needs the signer: --key FILE, --certificate-identity ID (or -regexp RE) and --certificate-oidc-issuer URL, or --github-repository OWNER/REPO");
+    return signer.signatureSteps("verify");
   }
 
   private static int usage(PrintWriter err, String message) {

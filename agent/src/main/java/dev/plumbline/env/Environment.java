@@ -18,7 +18,14 @@ public record Environment(
     List<Variable> variables,
     String variablesDigest,
     List<Toolchain> toolchain,
-    Workspace workspace) {
+    Workspace workspace,
+    PackageCounts packages) {
+
+  /**
+   * The minimal-image question: how many OS packages were installed where the build ran, and how
+   * many of them the build ran a file of (the predicate's {@code packages} section has which).
+   */
+  public record PackageCounts(int installed, int used) {}
 
   /** From /etc/os-release. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

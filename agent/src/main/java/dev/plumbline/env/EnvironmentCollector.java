@@ -41,13 +41,15 @@ public final class EnvironmentCollector {
 
   /** For the running process on this host. */
   public static EnvironmentCollector ofThisHost() {
-    return ofThisHost(Redaction.builtIn());
+    return ofThisHost(Redaction.builtIn(), CommandRunner.processes());
   }
 
-  /** For the running process on this host, with the run's redaction rules. */
-  public static EnvironmentCollector ofThisHost(Redaction redaction) {
-    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), CommandRunner.processes(),
-        redaction);
+  /**
+   * For the running process on this host, with the run's redaction rules, running helper
+   * commands with {@code runner} (as the build's user when the agent is root and the build is not).
+   */
+  public static EnvironmentCollector ofThisHost(Redaction redaction, CommandRunner runner) {
+    return new EnvironmentCollector(System.getenv(), Path.of("/"), System.getProperty("os.arch"), runner, redaction);
   }
 
   /** Everything but the executed tools, taken before the build. */
@@ -55,7 +57,8 @@ public final class EnvironmentCollector {
     HostFacts host = new HostFacts(root, env);
     List<Environment.Variable> variables = Variables.of(env, redaction);
     ToolchainInventory toolchains = new ToolchainInventory(env, runner, PROBE_TIMEOUT);
-    WorkspaceProbe workspace = new WorkspaceProbe(runner, toolchains.onPath("git"), PROBE_TIMEOUT);
+    // git from a system directory: the one first on PATH may have been planted by an earlier step
+    WorkspaceProbe workspace = new WorkspaceProbe(runner, HelperCommands.trusted("git"), PROBE_TIMEOUT);
     return new Snapshot(
         new Environment(
             host.os(),
@@ -66,23 +69,28 @@ public final class EnvironmentCollector {
             variables,
             Variables.digest(variables),
             toolchains.onPath(),
-            workspace.probe(cwd)));
+            workspace.probe(cwd),
+            null));
   }
 
   /** Both phases at once, for callers with no build in between (tests, tools reading a host). */
   public Environment collect(Path cwd, List<ToolchainInventory.Executed> executed) {
-    return before(cwd).after(executed);
+    return before(cwd).after(executed, null);
   }
 
   /** The environment as it was before the build; {@link #after} completes it from the record. */
   public record Snapshot(Environment environment) {
-    /** Adds the binaries the build executed to the toolchain list; runs nothing. */
-    public Environment after(List<ToolchainInventory.Executed> executed) {
+    /**
+     * Adds the binaries the build executed to the toolchain list and the package counts (null
+     * when packages were not looked up); runs nothing.
+     */
+    public Environment after(List<ToolchainInventory.Executed> executed, Environment.PackageCounts packages) {
       Environment e = environment;
       return new Environment(
           e.os(), e.kernel(), e.arch(), e.container(), e.ci(), e.variables(), e.variablesDigest(),
           ToolchainInventory.merge(e.toolchain(), executed),
-          e.workspace());
+          e.workspace(),
+          packages);
     }
   }
 }

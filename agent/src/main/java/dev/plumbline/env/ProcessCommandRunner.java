@@ -12,17 +12,30 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link CommandRunner} over ProcessBuilder, stdin closed, output capped, killed at the timeout. */
+/**
+ * {@link CommandRunner} over ProcessBuilder: stdin closed, output capped, killed at the timeout,
+ * with {@link HelperCommands#environment} (no secret of the agent's) in {@code /} unless told
+ * otherwise (a toolchain reads no project configuration, e.g. .mvn/jvm.config, from there), as the
+ * build's user when the agent is root and the build is not ({@code runAs}, a setpriv prefix).
+ */
 final class ProcessCommandRunner implements CommandRunner {
   private static final Logger log = LoggerFactory.getLogger(ProcessCommandRunner.class);
   private static final int MAX_OUTPUT = 64 * 1024;
 
+  private final List<String> runAs;
+
+  ProcessCommandRunner(List<String> runAs) {
+    this.runAs = List.copyOf(runAs);
+  }
+
   @Override
   public Optional<String> run(List<String> argv, Path dir, Duration timeout) {
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
-    if (dir != null) {
-      pb.directory(dir.toFile());
-    }
+    List<String> command = new java.util.ArrayList<>(runAs);
+    command.addAll(argv);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.environment().clear();
+    pb.environment().putAll(HelperCommands.environment(argv.get(0)));
+    pb.directory((dir != null ? dir : Path.of("/")).toFile());
     Process p;
     try {
       p = pb.start();

@@ -70,7 +70,8 @@ public final class ToolchainInventory {
     for (String name : WELL_KNOWN.keySet()) {
       onPath(name).ifPresent(p -> found.put(p.toString(), name));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+    // all at once: the slowest (a JVM-based tool) sets the time, not the sum
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, found.size()), r -> {
       Thread t = new Thread(r, "plumbline-toolchain");
       t.setDaemon(true);
       return t;

@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The working directory's git state, asked of git itself (it knows worktrees, packed refs, submodules). */
+/**
+ * The working directory's git state, asked of git itself (it knows worktrees, packed refs,
+ * submodules). {@code core.fsmonitor} is off: a repository's config must not make git run a hook.
+ */
 public final class WorkspaceProbe {
   private final CommandRunner runner;
   private final Optional<Path> git;
@@ -28,18 +31,18 @@ public final class WorkspaceProbe {
       return Optional.empty();
     }
     String exe = git.get().toString();
-    Optional<String> head = runner.run(List.of(exe, "-C", cwd.toString(), "rev-parse", "--verify", "-q", "HEAD"), cwd, timeout)
+    Optional<String> head = runner.run(List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "rev-parse", "--verify", "-q", "HEAD"), cwd, timeout)
         .map(String::strip)
         .filter(s -> s.matches("[0-9a-f]{40,64}"));
     if (head.isEmpty()) {
       return Optional.empty();
     }
-    String branch = runner.run(List.of(exe, "-C", cwd.toString(), "symbolic-ref", "-q", "--short", "HEAD"), cwd, timeout)
+    String branch = runner.run(List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "symbolic-ref", "-q", "--short", "HEAD"), cwd, timeout)
         .map(String::strip)
         .filter(s -> !s.isEmpty())
         .orElse(null);
     Optional<String> status = runner.run(
-        List.of(exe, "-C", cwd.toString(), "status", "--porcelain", "--untracked-files=normal"), cwd, timeout);
+        List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "status", "--porcelain", "--untracked-files=normal"), cwd, timeout);
     // An unknown state is reported as dirty: claiming clean without knowing would overstate.
     boolean dirty = status.map(s -> !s.isBlank()).orElse(true);
     return Optional.of(new Git(head.get(), branch, dirty));

@@ -79,6 +79,8 @@ final class LibC {
 
   static native int getpid();
 
+  static native int geteuid();
+
   static native int getpgrp();
 
   static native int mount(String source, String target, String fstype, long flags, Pointer data);

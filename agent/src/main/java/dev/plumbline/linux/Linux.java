@@ -48,6 +48,11 @@ public final class Linux {
     return LibC.getpid();
   }
 
+  /** The effective uid of this process (0: the agent is root and may run the build as another user). */
+  public static int geteuid() {
+    return LibC.geteuid();
+  }
+
   /**
    * Whether this process is in the foreground process group of its terminal: then a Ctrl-C
    * reaches the build directly (same group) and must not be forwarded a second time.
@@ -79,6 +84,50 @@ public final class Linux {
    */
   public static int makeUndumpable() {
     return LibC.prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0) == 0 ? 0 : errno();
+  }
+
+  /**
+   * prctl(PR_SET_CHILD_SUBREAPER): while set, orphaned descendants are re-parented to this process
+   * instead of init, so none can slip away by double-forking. Returns 0 or the errno.
+   */
+  public static int setChildSubreaper(boolean on) {
+    return LibC.prctl(36 /* PR_SET_CHILD_SUBREAPER */, on ? 1 : 0, 0, 0, 0) == 0 ? 0 : errno();
+  }
+
+  /**
+   * waitpid(pid, WNOHANG): collects a child that has ended (an adopted orphan the JVM does not
+   * know). True when it was collected.
+   */
+  public static boolean reap(int pid) {
+    return LibC.waitpid(pid, new int[1], 1 /* WNOHANG */) == pid;
+  }
+
+  /**
+   * Reads up to {@code max} bytes from descriptor {@code fd} of this process with read(2), to its
+   * end. Not through /dev/fd/N: that re-opens the file and checks its permissions again (a file
+   * root opened for an unprivileged agent cannot be re-opened by it). Null with the errno in
+   * {@code errnoOut[0]} on failure.
+   */
+  public static byte[] readDescriptor(int fd, int max, int[] errnoOut) {
+    try (com.sun.jna.Memory buf = new com.sun.jna.Memory(8192)) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      while (out.size() <= max) {
+        long n = LibC.read(fd, buf, buf.size());
+        if (n < 0) {
+          int e = errno();
+          if (e == 4 /* EINTR */) {
+            continue;
+          }
+          errnoOut[0] = e;
+          return null;
+        }
+        if (n == 0) {
+          break;
+        }
+        out.write(buf.getByteArray(0, (int) n), 0, (int) n);
+      }
+      return out.toByteArray();
+    }
   }
 
   /** kill(2); returns 0 or the errno. */

@@ -27,7 +27,7 @@ public record Policy(
   public static final String KIND = "BuildPolicy";
 
   public Trace traceOrDefault() {
-    return trace == null ? new Trace(null, null, null, null, null) : trace;
+    return trace == null ? new Trace(null, null, null, null, null, null, null) : trace;
   }
 
   public String name() {
@@ -103,10 +103,43 @@ public record Policy(
       Boolean requireEgressBlock,
       Boolean noBlockedAttempts,
       Boolean noSourceWrites,
-      List<Glob> allowedSourceWrites) {
+      List<Glob> allowedSourceWrites,
+      TrustLevel requireTrust,
+      Boolean noPrivilegeGain) {
     /** Fails closed: an incomplete trace is rejected unless the policy says otherwise. */
     public boolean completeRequired() {
       return requireComplete == null || requireComplete;
+    }
+  }
+
+  /**
+   * How far the build was kept from the agent's secrets (the record's {@code agent.trust}),
+   * weakest first: a policy requiring a level accepts it and every stronger one.
+   */
+  public enum TrustLevel {
+    BUILD_ROOT("build-root"),
+    SAME_USER("same-user"),
+    SEPARATE_USER("separate-user");
+
+    public final String label;
+
+    TrustLevel(String label) {
+      this.label = label;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String label() {
+      return label;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static TrustLevel of(String label) {
+      for (TrustLevel t : values()) {
+        if (t.label.equals(label)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("trust level must be build-root, same-user or separate-user, not '" + label + "'");
     }
   }
 

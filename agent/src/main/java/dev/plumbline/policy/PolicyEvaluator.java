@@ -57,6 +57,12 @@ public final class PolicyEvaluator {
     if (Boolean.TRUE.equals(trace.noSourceWrites())) {
       out.add(noSourceWrites(r, trace.allowedSourceWrites()));
     }
+    if (trace.requireTrust() != null) {
+      out.add(trust(r, trace.requireTrust()));
+    }
+    if (Boolean.TRUE.equals(trace.noPrivilegeGain())) {
+      out.add(noPrivilegeGain(r));
+    }
     Policy.Tools tools = policy.tools();
     if (tools != null && tools.allowed() != null) {
       out.add(toolsAllowed(r, tools.allowed()));
@@ -156,6 +162,39 @@ public final class PolicyEvaluator {
       }
     }
     return new Evaluation.RuleResult("trace.noBlockedAttempts", "nothing tried to reach a blocked destination", v);
+  }
+
+  private static Evaluation.RuleResult trust(BuildRecord r, Policy.TrustLevel required) {
+    String level = r.agent() == null ? null : r.agent().trust();
+    List<Evaluation.Violation> v = new ArrayList<>();
+    Policy.TrustLevel got = null;
+    try {
+      got = level == null ? null : Policy.TrustLevel.of(level);
+    } catch (IllegalArgumentException e) {
+      // an unknown level is no level
+    }
+    if (got == null || got.compareTo(required) < 0) {
+      v.add(new Evaluation.Violation("trace.requireTrust", "the build was not kept far enough from the signing secrets",
+          "trust level " + (level == null ? "unknown (the record predates trust levels)" : level)));
+    }
+    return new Evaluation.RuleResult("trace.requireTrust", "trust level " + required.label + " or stronger", v);
+  }
+
+  private static Evaluation.RuleResult noPrivilegeGain(BuildRecord r) {
+    List<Evaluation.Violation> v = new ArrayList<>();
+    Boolean gained = r.agent() == null ? null : r.agent().privilegeGained();
+    for (BuildRecord.Note n : list(r.notes())) {
+      if ("privilege".equals(n.kind()) && !n.detail().startsWith("NO_NEW_PRIVS")) {
+        v.add(new Evaluation.Violation("trace.noPrivilegeGain", "a build process gained privileges",
+            n.detail() + EvidenceText.byProcesses(n.processes())));
+      }
+    }
+    if (v.isEmpty() && gained == null) {
+      v.add(new Evaluation.Violation("trace.noPrivilegeGain", "the record does not say whether privileges were gained", ""));
+    } else if (v.isEmpty() && gained) {
+      v.add(new Evaluation.Violation("trace.noPrivilegeGain", "a build process gained privileges", "agent.privilegeGained"));
+    }
+    return new Evaluation.RuleResult("trace.noPrivilegeGain", "no build process gained privileges (setuid, capabilities, root)", v);
   }
 
   private static Evaluation.RuleResult noSourceWrites(BuildRecord r, List<Glob> allowed) {

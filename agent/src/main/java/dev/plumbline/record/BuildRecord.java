@@ -23,7 +23,8 @@ public record BuildRecord(
     List<FileWrite> files,
     Sources sources,
     List<Note> notes,
-    List<Step> steps) {
+    List<Step> steps,
+    Packages packages) {
 
   /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
   public BuildRecord(
@@ -38,32 +39,89 @@ public record BuildRecord(
       List<FileWrite> files,
       Sources sources,
       List<Note> notes) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null);
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null);
+  }
+
+  /** A record without a packages section (not looked up; {@link #withPackages} adds one). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes,
+      List<Step> steps) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, null);
   }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
   }
 
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
   }
 
   /** This record with another completeness (everything else kept, fields added later included). */
   public BuildRecord withCompleteness(Completeness newCompleteness) {
     return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
-        notes, steps);
+        notes, steps, packages);
+  }
+
+  /** This record with a packages section (everything else kept, fields added later included). */
+  public BuildRecord withPackages(Packages newPackages) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes, steps, newPackages);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
   public static final String FORMAT = "https://plumbline.dev/record/v1";
 
-  /** The agent that produced the record and how it watched: egress mode and allow rules as given. */
-  public record Agent(String name, String version, String monitor, EgressMode egressMode, List<String> allow) {}
+  /**
+   * The agent that produced the record and how it watched (egress mode and allow rules as given). {@code trust} says how far the build
+   * was kept from the agent's secrets ({@link #SAME_USER}, {@link #SEPARATE_USER}, {@link
+   * #BUILD_ROOT}; see docs/threat-model.md); {@code privilegeGained} whether a build process gained
+   * privileges (setuid/setgid exec, file capabilities; the {@code privilege} notes say which);
+   * {@code keyReadable} that the build could read the signing key file. Absent in records made
+   * before these fields existed.
+   */
+  public record Agent(
+      String name,
+      String version,
+      String monitor,
+      EgressMode egressMode,
+      List<String> allow,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String trust,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean privilegeGained,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean keyReadable) {
+    public static final String SAME_USER = "same-user";
+    public static final String SEPARATE_USER = "separate-user";
+    public static final String BUILD_ROOT = "build-root";
+
+    /** This agent with the egress mode and allowlist the run ended with. */
+    public Agent withEgress(EgressMode newMode, List<String> newAllow) {
+      return new Agent(name, version, monitor, newMode, newAllow, trust, privilegeGained, keyReadable);
+    }
+
+    /** This agent with the run's trust level and whether the build could read the key. */
+    public Agent withTrust(String newTrust, Boolean newKeyReadable) {
+      return new Agent(name, version, monitor, egressMode, allow, newTrust, privilegeGained, newKeyReadable);
+    }
+
+    /** This agent with whether a build process gained privileges. */
+    public Agent withPrivilegeGained(Boolean gained) {
+      return new Agent(name, version, monitor, egressMode, allow, trust, gained, keyReadable);
+    }
+  }
 
   /** The build command as given, where and when it ran, and how it ended. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -186,4 +244,36 @@ public record BuildRecord(
    * seccomp filter ({@code seccomp}), io_uring refused in block mode ({@code io_uring}), ...
    */
   public record Note(String kind, String detail, List<String> processes, int count) {}
+
+  /**
+   * Which OS packages the files the build ran belong to, from the package databases of the machine
+   * it ran on ({@code PackageRecords}): {@code databases} read, {@code used} packages with the files
+   * of them that ran, {@code unowned} files no database claims. Absent when not looked up.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Packages(List<PackageDatabase> databases, List<UsedPackage> used, List<PackageFile> unowned) {}
+
+  /**
+   * One package database: {@code manager} dpkg, apk or rpm; {@code installed} how many packages it
+   * lists as installed, {@code unused} their names ({@code name:arch}) minus the used ones;
+   * {@code changedDuringBuild} its files that changed while the build ran (then what it says about
+   * ownership and digests is the build's word); {@code error} when it could not be read.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PackageDatabase(
+      String manager, Integer installed, List<String> unused, List<String> changedDuringBuild, String error) {}
+
+  /** A package whose files the build ran: identity as its database has it, and those files. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record UsedPackage(String manager, String name, String version, String arch, String purl, List<PackageFile> files) {}
+
+  /**
+   * A file the build ran: {@code path} as recorded, {@code sha256} of what ran, {@code kinds}
+   * (exec, script); for a packaged file {@code listedPath} when the database names it otherwise
+   * (/usr merge, diversion), {@code digest} the database's ({@code md5:HEX}, ...) and
+   * {@code digestMatch}: match, mismatch, no-digest or unknown.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PackageFile(
+      String path, String sha256, List<String> kinds, String listedPath, String digest, String digestMatch) {}
 }

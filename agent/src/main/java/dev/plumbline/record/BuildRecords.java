@@ -14,12 +14,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.plumbline.env.ToolchainInventory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -49,6 +46,19 @@ public final class BuildRecords {
       return List.of();
     }
     return record.tools().stream().map(t -> new ToolchainInventory.Executed(t.path(), t.sha256())).toList();
+  }
+
+  /** Installed and used package counts for the environment section, or null when packages were not looked up. */
+  public static dev.plumbline.env.Environment.PackageCounts packageCounts(BuildRecord record) {
+    if (record == null || record.packages() == null) {
+      return null;
+    }
+    int installed = 0;
+    for (BuildRecord.PackageDatabase db : record.packages().databases() == null ? List.<BuildRecord.PackageDatabase>of() : record.packages().databases()) {
+      installed += db.installed() == null ? 0 : db.installed();
+    }
+    int used = record.packages().used() == null ? 0 : record.packages().used().size();
+    return new dev.plumbline.env.Environment.PackageCounts(installed, used);
   }
 
   public static ObjectMapper mapper() {
@@ -96,20 +106,7 @@ public final class BuildRecords {
     Path dir = target.getParent();
     try {
       Files.createDirectories(dir);
-      // not createTempFile: its 0600 would stick to the record; CREATE_NEW honours the umask
-      Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
-          + Long.toHexString(System.nanoTime()) + ".tmp");
-      try {
-        Files.writeString(tmp, toJson(record), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        try {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(target, toJson(record).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       throw new RecordException("cannot write record " + file + ": directory " + dir + " does not exist");
     } catch (IOException e) {

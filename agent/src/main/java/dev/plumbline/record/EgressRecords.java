@@ -43,7 +43,7 @@ public final class EgressRecords {
    * says is what the gate enforced).
    */
   public static BuildRecord.Agent agent(String version, String monitor, EgressSession session) {
-    return new BuildRecord.Agent("plumbline", version, monitor, session.mode(), session.allow());
+    return new BuildRecord.Agent("plumbline", version, monitor, session.mode(), session.allow(), null, null, null);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import dev.plumbline.env.HelperCommands;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which files under the working directory git tracks, so that the record can mark writes to
- * sources. Read with {@code git ls-files -z} before the build runs (this is not part of the traced
- * build, so ProcessBuilder is fine here). No git, or not a checkout: {@link #none()}, and every
- * file write is recorded with {@code tracked=false} and {@code sources.gitTracked=false}.
+ * sources. Read with {@code git ls-files -z} before the build runs (not part of the traced build,
+ * so ProcessBuilder is fine here; the environment is {@link HelperCommands#environment}). No git,
+ * or not a checkout: {@link #none()}, and every file write is recorded with {@code tracked=false} and {@code sources.gitTracked=false}.
  *
  * @param available whether git answered for this directory
  * @param paths paths relative to the working directory, '/'-separated, as git prints them
@@ -56,9 +57,12 @@ public record GitTrackedFiles(boolean available, Set<String> paths) {
     return new GitTrackedFiles(true, paths);
   }
 
-  /** Runs {@code git} (found on PATH) in {@code workdir}. */
+  /**
+   * Runs git from a system directory ({@link HelperCommands#trusted}) in {@code workdir}: the git
+   * first on PATH may have been planted by an earlier step of the job.
+   */
   public static GitTrackedFiles of(Path workdir) {
-    return of(workdir, "git");
+    return HelperCommands.trusted("git").map(git -> of(workdir, git.toString())).orElseGet(GitTrackedFiles::none);
   }
 
   /**
@@ -71,7 +75,10 @@ public record GitTrackedFiles(boolean available, Set<String> paths) {
         "ls-files", "-z", "--recurse-submodules"));
     Process p;
     try {
-      p = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().clear();
+      pb.environment().putAll(HelperCommands.environment(gitCommand));
+      p = pb
           .directory(workdir.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectError(ProcessBuilder.Redirect.DISCARD)

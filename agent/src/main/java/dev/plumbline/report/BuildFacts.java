@@ -28,6 +28,13 @@ final class BuildFacts {
   final List<FileWrite> otherWrites;
   final List<ProcessInfo> processes;
   final List<String> warnings = new ArrayList<>();
+  /** Packages whose files ran; empty when the record has no packages section. */
+  final List<BuildRecord.UsedPackage> usedPackages;
+  /** Installed packages summed over the databases, or -1 when the record has no packages section. */
+  final int installedPackages;
+  /** Installed packages the build did not use ({@code name:arch}), over all databases. */
+  final List<String> unusedPackages;
+  final List<BuildRecord.PackageFile> unownedFiles;
   final Instant start;
   final Instant end;
 
@@ -48,6 +55,12 @@ final class BuildFacts {
     sourceWrites = files.stream().filter(FileWrite::tracked).toList();
     otherWrites = files.stream().filter(f -> !f.tracked()).toList();
     processes = r.processes() == null ? List.of() : r.processes();
+    BuildRecord.Packages pk = r.packages();
+    usedPackages = pk == null || pk.used() == null ? List.of() : pk.used();
+    unownedFiles = pk == null || pk.unowned() == null ? List.of() : pk.unowned();
+    List<BuildRecord.PackageDatabase> dbs = pk == null || pk.databases() == null ? List.of() : pk.databases();
+    installedPackages = pk == null ? -1 : dbs.stream().mapToInt(d -> d.installed() == null ? 0 : d.installed()).sum();
+    unusedPackages = dbs.stream().flatMap(d -> d.unused() == null ? java.util.stream.Stream.<String>empty() : d.unused().stream()).sorted().toList();
     start = r.invocation() == null ? null : ProcessTree.instant(r.invocation().startedAt());
     end = r.invocation() == null ? null : ProcessTree.instant(r.invocation().finishedAt());
 
@@ -78,12 +91,42 @@ final class BuildFacts {
     if (noDigest > 0) {
       warnings.add(noDigest + " tool" + (noDigest == 1 ? " has" : "s have") + " no recorded digest");
     }
+    for (BuildRecord.UsedPackage u : usedPackages) {
+      for (BuildRecord.PackageFile file : u.files() == null ? List.<BuildRecord.PackageFile>of() : u.files()) {
+        if ("mismatch".equals(file.digestMatch())) {
+          warnings.add("Modified packaged file: " + file.path() + " ran with another digest than package " + u.name() + " " + u.version() + " installed");
+        }
+      }
+    }
+    for (BuildRecord.PackageDatabase d : dbs) {
+      if (d.changedDuringBuild() != null && !d.changedDuringBuild().isEmpty()) {
+        warnings.add("The " + d.manager() + " database changed during the build (" + d.changedDuringBuild().size()
+            + " file" + (d.changedDuringBuild().size() == 1 ? "" : "s") + "): its packages and digests are the build's word");
+      }
+      if (d.error() != null) {
+        warnings.add("The " + d.manager() + " database could not be read: " + d.error());
+      }
+    }
     if (record.agent() != null && record.agent().egressMode() == EgressMode.AUDIT) {
       long external = destinations.stream().filter(d -> !"unix".equals(d.family()) && !Addresses.isLoopback(d.address())).count();
       if (external > 0) {
         warnings.add("Egress ran in audit mode: " + external + " external destination" + (external == 1 ? " was" : "s were") + " reached without enforcement");
       }
     }
+  }
+
+  /** "12 used of 735 installed", or null when the record has no packages section. */
+  String packageCounts() {
+    return installedPackages < 0 ? null : usedPackages.size() + " used of " + installedPackages + " installed";
+  }
+
+  /** The files of a used package that ran, as "path (digest match)". */
+  static String ranFiles(BuildRecord.UsedPackage u) {
+    List<String> out = new ArrayList<>();
+    for (BuildRecord.PackageFile file : u.files() == null ? List.<BuildRecord.PackageFile>of() : u.files()) {
+      out.add(file.path() + (file.digestMatch() == null ? "" : " (" + file.digestMatch() + ")"));
+    }
+    return String.join(", ", out);
   }
 
   String command() {

@@ -52,6 +52,7 @@ public final class HtmlReport {
     timeline(h);
     network(h, f);
     tools(h, f);
+    packages(h, f);
     files(h, f);
 
     h.append("<footer>").append(html(footer(f))).append("</footer>\n");
@@ -229,6 +230,32 @@ public final class HtmlReport {
         .append(html(t.sha256())).append("\">").append(t.sha256() == null ? "none" : html(Text.shortSha(t.sha256())) + "…").append("</code></td><td class=\"num\">")
         .append(t.count()).append("</td></tr>\n"));
     h.append("</tbody></table></section>\n");
+  }
+
+  private static void packages(StringBuilder h, BuildFacts f) {
+    if (f.packageCounts() == null) {
+      return;
+    }
+    h.append("<section id=\"packages\"><h2>Packages <span class=\"count\">").append(html(f.packageCounts())).append("</span></h2>\n");
+    if (f.usedPackages.isEmpty()) {
+      h.append("<p class=\"empty\">No file the build ran belongs to an OS package.</p>\n");
+    } else {
+      h.append("<table><thead><tr><th>Package</th><th>Version</th><th>Arch</th><th>Files that ran</th></tr></thead><tbody>\n");
+      f.usedPackages.stream().limit(MAX_ROWS).forEach(u -> h.append("<tr class=\"package\" title=\"").append(html(u.purl())).append("\"><td>")
+          .append(html(u.name())).append("</td><td>").append(html(u.version())).append("</td><td>").append(html(u.arch() == null ? "" : u.arch()))
+          .append("</td><td><code>").append(html(BuildFacts.ranFiles(u))).append("</code></td></tr>\n"));
+      h.append("</tbody></table>\n");
+    }
+    if (!f.unownedFiles.isEmpty()) {
+      h.append("<details class=\"unowned\"><summary>").append(f.unownedFiles.size()).append(" files that ran belong to no package</summary><ul>");
+      f.unownedFiles.stream().limit(MAX_ROWS).forEach(x -> h.append("<li><code>").append(html(x.path())).append("</code></li>"));
+      h.append("</ul></details>\n");
+    }
+    if (!f.unusedPackages.isEmpty()) {
+      h.append("<details class=\"unused\"><summary>").append(f.unusedPackages.size()).append(" installed packages the build did not use</summary><p>")
+          .append(html(String.join(" ", f.unusedPackages))).append("</p></details>\n");
+    }
+    h.append("</section>\n");
   }
 
   private static void files(StringBuilder h, BuildFacts f) {

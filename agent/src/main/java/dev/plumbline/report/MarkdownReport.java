@@ -69,6 +69,27 @@ public final class MarkdownReport {
       rows(m, f.tools, t -> "| " + md(t.path()) + " | " + Text.mdSha256(t.sha256()) + " | " + t.count() + " |");
     }
 
+    if (f.packageCounts() != null) {
+      m.append("### Packages (").append(f.packageCounts()).append(")\n\n");
+      if (f.usedPackages.isEmpty()) {
+        m.append("No file the build ran belongs to an OS package.\n\n");
+      } else {
+        m.append("| Package | Version | Arch | Files that ran |\n| --- | --- | --- | --- |\n");
+        rows(m, f.usedPackages, u -> "| " + md(u.name()) + " | " + md(u.version()) + " | " + md(u.arch() == null ? "" : u.arch())
+            + " | " + md(BuildFacts.ranFiles(u)) + " |");
+      }
+      if (!f.unownedFiles.isEmpty()) {
+        m.append(f.unownedFiles.size()).append(f.unownedFiles.size() == 1 ? " file that ran belongs" : " files that ran belong")
+            .append(" to no package: ")
+            .append(md(String.join(", ", f.unownedFiles.stream().limit(20).map(x -> x.path()).toList())))
+            .append(f.unownedFiles.size() > 20 ? ", …" : "").append("\n\n");
+      }
+      if (!f.unusedPackages.isEmpty()) {
+        m.append("<details><summary>").append(f.unusedPackages.size()).append(" installed packages the build did not use</summary>\n\n")
+            .append(md(String.join(" ", f.unusedPackages))).append("\n\n</details>\n\n");
+      }
+    }
+
     m.append("### Network destinations (").append(f.destinations.size()).append(")\n\n");
     if (f.destinations.isEmpty()) {
       m.append("No network use recorded.\n\n");

@@ -2,6 +2,7 @@ package dev.plumbline.sigstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.redact.AgentSecrets;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
@@ -17,9 +18,9 @@ import okhttp3.Response;
  * {@code sigstore}). The environment is a parameter so tests feed their own.
  */
 public final class IdentityTokens {
-  public static final String ENV_TOKEN = "SIGSTORE_ID_TOKEN";
-  public static final String GH_URL = "ACTIONS_ID_TOKEN_REQUEST_URL";
-  public static final String GH_BEARER = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+  public static final String ENV_TOKEN = AgentSecrets.SIGSTORE_ID_TOKEN;
+  public static final String GH_URL = AgentSecrets.GITHUB_TOKEN_REQUEST_URL;
+  public static final String GH_BEARER = AgentSecrets.GITHUB_TOKEN_REQUEST_TOKEN;
   public static final String AUDIENCE = "sigstore";
 
   private IdentityTokens() {}

@@ -29,17 +29,39 @@ public final class BundleFile {
       throw new VerifyException("bundle " + source + " is empty");
     }
     try {
-      JsonNode node = CanonicalJson.mapper().readTree(bytes);
+      JsonNode node = CanonicalJson.strictMapper().readTree(bytes);
       if (node == null || !node.isObject()) {
         throw new VerifyException("bundle " + source + " is not a JSON object");
       }
       return node;
+    } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
+      if (isDuplicateKey(e)) {
+        throw new MalformedBundleException("bundle " + source + " has a duplicate key: " + firstLine(e.getOriginalMessage()));
+      }
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new VerifyException("bundle " + source + " is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new VerifyException("bundle " + source + " is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new VerifyException("cannot read bundle " + source + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Valid JSON that a strict reader refuses (a key twice in one object, at any level): a
+   * rejection, not unreadable input, since someone made it to be read two ways.
+   */
+  public static final class MalformedBundleException extends VerifyException {
+    MalformedBundleException(String message) {
+      super(message);
+    }
+  }
+
+  /** Whether Jackson refused the input for a key that appears twice in one object. */
+  public static boolean isDuplicateKey(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    return m != null && m.startsWith("Duplicate field");
   }
 
   private static String firstLine(String s) {

@@ -18,7 +18,7 @@ public final class StatementSteps {
   /** payloadType, statement type, subject, predicate type, then completeness. */
   public static List<VerificationStep> all(Set<String> predicateTypes, boolean allowIncomplete) {
     return List.of(
-        StatementSteps::payloadType,
+        ctx -> payloadType(ctx, predicateTypes),
         ctx -> statement(ctx, predicateTypes.isEmpty()),
         StatementSteps::subject,
         ctx -> predicateType(ctx, predicateTypes),
@@ -35,7 +35,16 @@ public final class StatementSteps {
     return false;
   }
 
-  static void payloadType(VerificationContext ctx) {
+  /**
+   * A plain message signature attests nothing about a build: rejected unless any content is
+   * accepted ({@code predicateTypes} empty: {@code --allow-non-attestation}, other tools' bundles).
+   */
+  static void payloadType(VerificationContext ctx, Set<String> predicateTypes) {
+    if (ctx.content() == VerificationContext.Content.MESSAGE_SIGNATURE && !predicateTypes.isEmpty()) {
+      ctx.add(Check.fail("payloadType",
+          "a plain message signature, not a Plumbline build attestation (--allow-non-attestation accepts it)"));
+      return;
+    }
     if (notApplicable(ctx, "payloadType")) {
       return;
     }
@@ -61,7 +70,12 @@ public final class StatementSteps {
     }
     JsonNode statement;
     try {
-      statement = CanonicalJson.mapper().readTree(payload);
+      statement = CanonicalJson.strictMapper().readTree(payload);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      ctx.add(Check.fail("statement", BundleFile.isDuplicateKey(e)
+          ? "the payload has a duplicate key (" + e.getOriginalMessage().lines().findFirst().orElse("").strip() + ")"
+          : "the payload is not JSON"));
+      return;
     } catch (IOException e) {
       ctx.add(Check.fail("statement", "the payload is not JSON"));
       return;

@@ -27,6 +27,11 @@ public record Verdict(boolean verified, String reason, String signer, List<Check
     return new Verdict(verified, reason, ctx.signer(), ctx.checks(), ctx.isSignatureVerified() ? ctx.statement() : null);
   }
 
+  /** A rejection before any step could run (e.g. a bundle with a duplicate key). */
+  public static Verdict rejected(String check, String reason) {
+    return new Verdict(false, check + ": " + reason, null, List.of(Check.fail(check, reason)), null);
+  }
+
   @JsonIgnore
   public JsonNode predicate() {
     return statement == null ? null : statement.get("predicate");

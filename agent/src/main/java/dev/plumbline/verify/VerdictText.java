@@ -81,6 +81,19 @@ public final class VerdictText {
       out.append("Agent: ").append(p(agent.path("name").asText("plumbline"))).append(' ').append(p(agent.path("version").asText("")))
           .append(", monitor ").append(p(agent.path("monitor").asText("?"))).append(", egress ")
           .append(p(agent.path("egressMode").asText("?"))).append('\n');
+      // how far the build was kept from the signing secrets (docs/threat-model.md)
+      String trust = agent.path("trust").asText("");
+      out.append("Trust: ").append(java.util.Set.of("same-user", "separate-user", "build-root").contains(trust) ? trust
+          : trust.isEmpty() ? "unknown (not recorded)" : "unrecognised level");
+      if (agent.path("privilegeGained").asBoolean(false)) {
+        out.append(", a build process gained privileges (see notes)");
+      } else if (agent.has("privilegeGained")) {
+        out.append(", no build process gained privileges");
+      }
+      if (agent.path("keyReadable").asBoolean(false)) {
+        out.append(", the build could read the signing key file");
+      }
+      out.append('\n');
     }
     JsonNode env = p.path("environment");
     if (env.isObject()) {

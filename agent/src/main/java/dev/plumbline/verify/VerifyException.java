@@ -1,7 +1,7 @@
 package dev.plumbline.verify;
 
 /** Input that cannot be verified at all (unreadable bundle, artifact or key): bad usage, not a rejection. */
-public final class VerifyException extends Exception {
+public class VerifyException extends Exception {
   public VerifyException(String message) {
     super(message);
   }

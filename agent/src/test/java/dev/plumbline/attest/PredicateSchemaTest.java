@@ -53,6 +53,26 @@ class PredicateSchemaTest {
   }
 
   @Test
+  void predicateWithPackagesValidatesAndCountsThem() throws Exception {
+    Path apkRoot = Path.of(PredicateSchemaTest.class.getResource("/packages/apk-root").toURI());
+    BuildRecord sample = Records.sample(true);
+    BuildRecord withXz = new BuildRecord(sample.format(), sample.agent(), sample.invocation(), sample.completeness(),
+        List.of(new BuildRecord.Tool("/usr/bin/xz", "ab".repeat(32), 1), new BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)),
+        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null);
+    BuildRecord annotated = dev.plumbline.record.PackageRecords.before(apkRoot, new dev.plumbline.packages.Distro("alpine", "3.19.1", null), argv -> "")
+        .annotate(withXz);
+    JsonNode p = Predicate.of(annotated, Attestations.collector(Map.of(), dir).before(dir)
+        .after(dev.plumbline.record.BuildRecords.executed(annotated), dev.plumbline.record.BuildRecords.packageCounts(annotated)));
+    assertEquals(List.of(), schema().validate(p));
+    assertEquals("mismatch", p.at("/packages/used/0/files/0/digestMatch").asText());
+    assertEquals(3, p.at("/environment/packages/installed").asInt());
+    assertEquals(1, p.at("/environment/packages/used").asInt());
+    ObjectNode bad = p.deepCopy();
+    ((ObjectNode) bad.at("/packages/used/0/files/0")).put("digestMatch", "maybe");
+    assertEquals(1, schema().validate(bad).size(), schema().validate(bad).toString());
+  }
+
+  @Test
   void brokenPredicatesAreCaught() throws Exception {
     MiniSchema s = schema();
     ObjectNode good = (ObjectNode) predicate(Attestations.collector(Map.of("HOME", "/h", "TOKEN", "t"), dir), Records.sample(true));

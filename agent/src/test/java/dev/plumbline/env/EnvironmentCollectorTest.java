@@ -211,7 +211,7 @@ class EnvironmentCollectorTest {
     var snapshot = collector.before(root);
     int beforeCount = ran.size();
     assertTrue(beforeCount >= 2, "versions and git asked before: " + ran);
-    Environment e = snapshot.after(dev.plumbline.record.BuildRecords.executed(Records.sample(true)));
+    Environment e = snapshot.after(dev.plumbline.record.BuildRecords.executed(Records.sample(true)), null);
     assertEquals(beforeCount, ran.size(), "after() ran " + ran.subList(beforeCount, ran.size()));
     assertTrue(e.toolchain().stream().anyMatch(t -> t.path().equals("/usr/bin/cc") && t.executed()));
   }

@@ -74,7 +74,7 @@ class PolicyLoaderTest {
   void unknownFieldNamesFieldAndLine() {
     String msg = error(FULL.replace("  noSourceWrites: true", "  noSourceWrite: true"));
     assertEquals("p.yaml:11: unknown field 'noSourceWrite' in trace (known: allowedSourceWrites, noBlockedAttempts,"
-        + " noSourceWrites, requireComplete, requireEgressBlock)", msg);
+        + " noPrivilegeGain, noSourceWrites, requireComplete, requireEgressBlock, requireTrust)", msg);
     String top = error("apiVersion: plumbline.dev/v1\nkind: BuildPolicy\negres: {}\n");
     assertTrue(top.startsWith("p.yaml:3: unknown field 'egres' (known: apiVersion, ci, egress,"), top);
   }

@@ -34,7 +34,7 @@ class BuildRecorderTest {
   static final String CC = "c".repeat(64);
   static final String CURL = "d".repeat(64);
   static final Path WORK = Path.of("/work/project");
-  static final BuildRecord.Agent AGENT = new BuildRecord.Agent("plumbline", "0.1.0", "ptrace+seccomp", EgressMode.AUDIT, List.of());
+  static final BuildRecord.Agent AGENT = new BuildRecord.Agent("plumbline", "0.1.0", "ptrace+seccomp", EgressMode.AUDIT, List.of(), null, null, null);
 
   static BuildRecorder recorder(GitTrackedFiles tracked) {
     return new BuildRecorder(new BuildRecorder.Settings(AGENT, List.of("sh", "-c", "make -j2"), WORK, tracked));

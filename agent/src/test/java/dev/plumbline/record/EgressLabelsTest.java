@@ -26,7 +26,7 @@ class EgressLabelsTest {
       network.add(BuildRecord.Destination.to("inet", "udp", "127.0.0.1", 53).withDecision(d));
     }
     BuildRecord r = new BuildRecord(BuildRecord.FORMAT,
-        new BuildRecord.Agent("plumbline", "0", "ptrace+seccomp", EgressMode.BLOCK, List.of("x.test:443")), null,
+        new BuildRecord.Agent("plumbline", "0", "ptrace+seccomp", EgressMode.BLOCK, List.of("x.test:443"), null, null, null), null,
         BuildRecord.Completeness.full(), List.of(), List.of(), network,
         List.of(new BuildRecord.DnsQuery("x.test", "A", List.of(), EgressDecision.BLOCKED, 1)), List.of(), null, null);
     String json = BuildRecords.toJson(r);

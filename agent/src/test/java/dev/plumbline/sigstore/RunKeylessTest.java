@@ -23,7 +23,9 @@ class RunKeylessTest {
       Path config = fake.writeSigningConfig(dir);
       Path out = dir.resolve("out.txt");
       Path bundle = dir.resolve("keyless.sigstore.json");
-      Cli.Result run = Cli.run("run", "--keyless", "--identity-token", fake.mintToken("sigstore"),
+      Path token = dir.resolve("token");
+      Files.writeString(token, fake.mintToken("sigstore") + "\n");
+      Cli.Result run = Cli.run("run", "--keyless", "--identity-token-file", token.toString(),
           "--trusted-root", root.toString(), "--signing-config", config.toString(),
           "--subject", out.toString(), "--bundle", bundle.toString(), "--record", dir.resolve("record.json").toString(),
           "--", "/bin/sh", "-c", "echo built > " + out);
@@ -34,5 +36,15 @@ class RunKeylessTest {
       assertEquals(0, ok.code(), ok.err());
       assertTrue(ok.err().contains("VERIFIED"), ok.err());
     }
+  }
+
+  @Test
+  void aTokenOnTheCommandLineIsRefusedBeforeTheBuildRuns() {
+    Path marker = dir.resolve("ran");
+    Cli.Result run = Cli.run("run", "--keyless", "--identity-token", "eyJhbGciOiJub25lIn0.e30.x",
+        "--", "/bin/sh", "-c", "touch " + marker).assertNoStackTrace();
+    assertEquals(125, run.code(), run.err());
+    assertTrue(run.err().contains("--identity-token-file"), run.err());
+    assertTrue(!Files.exists(marker), "the build must not run");
   }
 }

@@ -12,7 +12,7 @@ public final class Records {
   public static BuildRecord sample(boolean complete) {
     return new BuildRecord(
         BuildRecord.FORMAT,
-        new BuildRecord.Agent("plumbline", "0.1.0-test", "ptrace+seccomp", EgressMode.AUDIT, List.of("*.debian.org:443")),
+        new BuildRecord.Agent("plumbline", "0.1.0-test", "ptrace+seccomp", EgressMode.AUDIT, List.of("*.debian.org:443"), null, null, null),
         new BuildRecord.Invocation(List.of("make", "dist"), "/work/project", "2026-11-22T03:00:00Z", "2026-11-22T03:00:05Z", 0, null),
         complete ? BuildRecord.Completeness.full() : new BuildRecord.Completeness(false, List.of("io_uring used by pid 42")),
         List.of(
@@ -27,6 +27,7 @@ public final class Records {
             .withCalls(List.of("connect"), List.of("ok")).withUse(List.of("curl"), 2)),
         List.of(new BuildRecord.DnsQuery("deb.debian.org", "A", List.of("198.51.100.7"), EgressDecision.AUDITED, 1)),
         List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)),
+        null,
         null,
         null);
   }

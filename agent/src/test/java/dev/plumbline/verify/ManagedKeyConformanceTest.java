@@ -24,11 +24,21 @@ class ManagedKeyConformanceTest {
     }
   }
 
+  /** These bundles are plain message signatures, not build attestations: verified only when asked to. */
   private static Cli.Result verify(String name, boolean withKey, String artifact) {
     Path c = cases().resolve(name);
     return withKey
-        ? Cli.run("verify", "--bundle", c.resolve("bundle.sigstore.json").toString(), "--key", c.resolve("key.pub").toString(), artifact).assertNoStackTrace()
-        : Cli.run("verify", "--bundle", c.resolve("bundle.sigstore.json").toString(), artifact).assertNoStackTrace();
+        ? Cli.run("verify", "--allow-non-attestation", "--bundle", c.resolve("bundle.sigstore.json").toString(), "--key", c.resolve("key.pub").toString(), artifact).assertNoStackTrace()
+        : Cli.run("verify", "--allow-non-attestation", "--bundle", c.resolve("bundle.sigstore.json").toString(), artifact).assertNoStackTrace();
+  }
+
+  @Test
+  void withoutBeingAskedAMessageSignatureIsNoAttestation() {
+    Path c = cases().resolve("managed-key-happy-path");
+    Cli.Result r = Cli.run("verify", "--bundle", c.resolve("bundle.sigstore.json").toString(), "--key",
+        c.resolve("key.pub").toString(), cases().resolve("a.txt").toString()).assertNoStackTrace();
+    assertEquals(ExitCodes.REJECTED, r.code(), r.err());
+    assertTrue(r.err().contains("REJECTED: payloadType: a plain message signature"), r.err());
   }
 
   @Test

@@ -15,8 +15,8 @@ import java.nio.ByteOrder;
  * Installs the seccomp filter inside the seized, stopped shell (approach A of ptrace.md): the shell
  * is stopped right after its {@code kill} syscall, so the two bytes before its instruction pointer
  * are a {@code syscall} instruction. Pointing the registers at it makes the shell itself call
- * prctl(PR_SET_NO_NEW_PRIVS) and seccomp(SECCOMP_SET_MODE_FILTER); then its registers are put
- * back. The filter is inherited by everything the build starts, and no JVM thread carries it.
+ * prctl(PR_SET_NO_NEW_PRIVS) (unless it is privileged) and seccomp(SECCOMP_SET_MODE_FILTER); then
+ * its registers are put back. The same trick switches a root shell to the build user. The filter is inherited by everything the build starts, and no JVM thread carries it.
  */
 final class FilterInjector {
   /** Prefix of a failure that means ptrace or process_vm_* is refused: the run must stop. */
@@ -28,8 +28,34 @@ final class FilterInjector {
     this.calls = calls;
   }
 
+  /**
+   * x86_64 numbers (syscall_64.tbl) of the calls that switch the shell to the build user: not
+   * traced, so not rows of {@link SyscallTable}; injection is x86_64 only.
+   */
+  private static final long X8664_SETGROUPS = 116;
+  private static final long X8664_SETRESUID = 117;
+  private static final long X8664_SETRESGID = 119;
+
+  /** Whether the last {@link #inject} set NO_NEW_PRIVS (then setuid programs in the build cannot elevate). */
+  private boolean noNewPrivs;
+
+  boolean noNewPrivs() {
+    return noNewPrivs;
+  }
+
   /** Null on success, else why it failed. The task is left stopped in a ptrace-stop either way. */
   String inject(int pid) {
+    return inject(pid, false);
+  }
+
+  /**
+   * As {@link #inject(int)}. {@code privileged}: the shell runs as root, so it may install the
+   * filter without NO_NEW_PRIVS (seccomp(2) needs CAP_SYS_ADMIN for that) and setuid programs of the
+   * build keep working; when that is refused (a container without CAP_SYS_ADMIN), NO_NEW_PRIVS is
+   * set as for an unprivileged agent.
+   */
+  String inject(int pid, boolean privileged) {
+    noNewPrivs = false;
     if (!Linux.isX8664()) {
       return "filter injection is implemented for x86_64 only";
     }
@@ -53,13 +79,6 @@ final class FilterInjector {
     }
     long syscallInsn = rip - 2;
 
-    long rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(Abi.X86_64),
-        PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (rc != 0) {
-      restore(pid);
-      return "prctl(PR_SET_NO_NEW_PRIVS) returned " + rc;
-    }
-
     byte[] program = SeccompProgram.bytes();
     // below the red zone of the interrupted code: sock_fprog, then the instructions
     long base = (rsp - 128 - program.length - 16) & ~15L;
@@ -74,8 +93,18 @@ final class FilterInjector {
       }
       return "cannot write the filter into the shell: " + Errno.name(errno);
     }
-    rc = call(pid, syscallInsn, SyscallTable.SECCOMP.number(Abi.X86_64),
-        SECCOMP_SET_MODE_FILTER, 0, base, 0, 0);
+    long seccompNr = SyscallTable.SECCOMP.number(Abi.X86_64);
+    long rc = privileged ? call(pid, syscallInsn, seccompNr, SECCOMP_SET_MODE_FILTER, 0, base, 0, 0) : -EACCES;
+    if (rc == -EACCES) {
+      // unprivileged (or root without CAP_SYS_ADMIN): the kernel wants NO_NEW_PRIVS first
+      rc = call(pid, syscallInsn, SyscallTable.PRCTL.number(Abi.X86_64), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      if (rc != 0) {
+        restore(pid);
+        return "prctl(PR_SET_NO_NEW_PRIVS) returned " + rc;
+      }
+      noNewPrivs = true;
+      rc = call(pid, syscallInsn, seccompNr, SECCOMP_SET_MODE_FILTER, 0, base, 0, 0);
+    }
     restore(pid);
     if (rc != 0) {
       int errno = (int) -rc;
@@ -85,6 +114,45 @@ final class FilterInjector {
       }
       return "seccomp(SECCOMP_SET_MODE_FILTER) failed with " + Errno.name(errno);
     }
+    return null;
+  }
+
+  /**
+   * Makes the stopped root shell (after {@link #inject}) take the build user's groups, gid and uid
+   * — setgroups, setresgid, setresuid, in the order that keeps the right to do the next — so it
+   * runs nothing of the build with the agent's ids. Null on success, else why it failed.
+   */
+  String becomeUser(int pid, int uid, int gid, java.util.List<Integer> groups) {
+    if (!Linux.isX8664()) {
+      return "running the build as another user is implemented for x86_64 only";
+    }
+    if (calls.getRegs(pid) < 0) {
+      return "PTRACE_GETREGS: " + Errno.name(calls.errno());
+    }
+    calls.saveRegs();
+    long syscallInsn = calls.reg(X8664Reg.RIP) - 2;
+    long base = (calls.reg(X8664Reg.RSP) - 128 - 4L * groups.size() - 16) & ~15L;
+    ByteBuffer list = ByteBuffer.allocate(Math.max(4, 4 * groups.size())).order(ByteOrder.LITTLE_ENDIAN);
+    groups.forEach(list::putInt);
+    if (calls.writeMemory(pid, base, list.array()) != list.capacity()) {
+      String reason = "cannot write the group list into the shell: " + Errno.name(calls.errno());
+      restore(pid);
+      return reason;
+    }
+    long[][] steps = {
+      {X8664_SETGROUPS, groups.size(), base, 0},
+      {X8664_SETRESGID, gid, gid, gid},
+      {X8664_SETRESUID, uid, uid, uid},
+    };
+    String[] names = {"setgroups", "setresgid", "setresuid"};
+    for (int i = 0; i < steps.length; i++) {
+      long rc = call(pid, syscallInsn, steps[i][0], steps[i][1], steps[i][2], steps[i][3], 0, 0);
+      if (rc != 0) {
+        restore(pid);
+        return names[i] + " failed with " + Errno.name((int) -rc);
+      }
+    }
+    restore(pid);
     return null;
   }
 

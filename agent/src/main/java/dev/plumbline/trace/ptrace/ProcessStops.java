@@ -48,8 +48,20 @@ final class ProcessStops {
     noteSetId(pid, path);
   }
 
-  /** A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so. */
+  private boolean noNewPrivs = true;
+
+  void noNewPrivs(boolean set) {
+    noNewPrivs = set;
+  }
+
+  /**
+   * A set-user-ID or set-group-ID program runs unelevated under ptrace and NO_NEW_PRIVS: say so.
+   * Without NO_NEW_PRIVS (a root agent) it may elevate; the tracer then checks the credentials.
+   */
   private void noteSetId(int pid, String path) {
+    if (!noNewPrivs) {
+      return;
+    }
     int mode;
     try {
       mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");

@@ -6,6 +6,7 @@ import static dev.plumbline.linux.Ptrace.*;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.NativeUnavailableException;
 import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.BuildUser;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.TraceException;
 import dev.plumbline.trace.Tracer;
@@ -226,7 +227,27 @@ public final class PtraceTracer implements Tracer {
         throw new TraceException(TraceException.Kind.FAILED,
             "unexpected first stop of the build's shell (status 0x" + Integer.toHexString(calls.status()) + ")");
       }
-      String failure = new FilterInjector(calls).inject(pid);
+      // a root agent running the build as another user installs the filter without NO_NEW_PRIVS, so
+      // setuid programs (sudo) work as without plumbline; a build that is root anyway keeps it
+      boolean privileged = request.user() != null && Linux.geteuid() == 0;
+      FilterInjector injector = new FilterInjector(calls);
+      String failure = injector.inject(pid, privileged);
+      if (failure == null && request.user() != null) {
+        BuildUser user = request.user();
+        String switchFailure = privileged ? injector.becomeUser(pid, user.uid(), user.gid(), user.groups())
+            : "the agent is not root";
+        if (switchFailure != null) {
+          Linux.kill(pid, SIGKILL);
+          drain();
+          throw new TraceException(TraceException.Kind.FAILED,
+              "cannot run the build as uid " + user.uid() + ": " + switchFailure);
+        }
+      }
+      syscalls.noNewPrivs(failure != null || injector.noNewPrivs());
+      if (failure == null && privileged && injector.noNewPrivs()) {
+        emit(new TraceEvent.Note(Instant.now(), pid, "privilege",
+            "NO_NEW_PRIVS is set (the agent lacks CAP_SYS_ADMIN): setuid programs of the build cannot gain privileges"));
+      }
       if (failure != null) {
         if (failure.startsWith(FilterInjector.NOT_PERMITTED)) {
           Linux.kill(pid, SIGKILL);
@@ -372,6 +393,28 @@ public final class PtraceTracer implements Tracer {
       }
       task.tgid = task.tid;
       syscalls.exec(task);
+      if (request.user() != null) {
+        privilegeCheck(task.tid);
+      }
+    }
+
+    /**
+     * Separate-user mode: after an exec, whether the process now holds more than the build user
+     * (a setuid/setgid binary, file capabilities, or root): the record says which and when.
+     */
+    private void privilegeCheck(int pid) {
+      byte[] raw = calls.readSmallFile(proc + "/" + pid + "/status");
+      ProcStatus.Credentials creds = raw == null ? null
+          : ProcStatus.credentials(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+      if (creds == null) {
+        emit(new TraceEvent.Note(Instant.now(), pid, "privilege", "credentials unreadable after an exec"));
+        return;
+      }
+      String gained = creds.gainedOver(request.user().uid(), request.user().gid());
+      if (gained != null) {
+        String exe = calls.readlink(proc + "/" + pid + "/exe");
+        emit(new TraceEvent.Note(Instant.now(), pid, "privilege", (exe == null ? "a process" : exe) + " " + gained));
+      }
     }
 
     private void taskEnded(int tid, int status) {

@@ -46,6 +46,11 @@ final class SyscallStops {
     process.exec(task);
   }
 
+  /** Whether the build has NO_NEW_PRIVS (always, unless a root agent installed the filter without it). */
+  void noNewPrivs(boolean set) {
+    process.noNewPrivs(set);
+  }
+
   /** Handles a PTRACE_EVENT_SECCOMP stop; true when the caller must resume to the syscall's exit stop. */
   boolean seccompStop(Task task) {
     int pid = task.tid;

@@ -1,0 +1,169 @@
+package dev.plumbline.record;
+
+import dev.plumbline.env.Environment;
+import dev.plumbline.env.HostFacts;
+import dev.plumbline.packages.DatabaseFiles;
+import dev.plumbline.packages.DigestMatch;
+import dev.plumbline.packages.Distro;
+import dev.plumbline.packages.InstalledPackage;
+import dev.plumbline.packages.OwnedFile;
+import dev.plumbline.packages.PackageDatabase;
+import dev.plumbline.packages.PackageDatabaseException;
+import dev.plumbline.packages.PackageDatabases;
+import dev.plumbline.packages.RpmDatabase;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the package databases add to a build record: the package (name, version, arch, purl) of
+ * every file the build ran, whether what ran still has the package's digest, the files no package
+ * owns, and how many packages were installed against how many were used.
+ *
+ * <p>Two phases, like the environment: {@link #before} (before the build starts) finds the
+ * databases, fingerprints their files and runs rpm if the root has an rpm database (nothing is
+ * run after the build: the build may have planted an rpm); {@link #annotate} (after) reads the
+ * text databases and says which of their files changed in between, since a build that can write
+ * them could make a modified binary look packaged.
+ */
+public final class PackageRecords {
+  private static final Logger log = LoggerFactory.getLogger(PackageRecords.class);
+
+  private final Path root;
+  private final List<PackageDatabase> databases;
+  private final Map<PackageDatabase, DatabaseFiles.Fingerprint> fingerprints = new LinkedHashMap<>();
+
+  private PackageRecords(Path root, List<PackageDatabase> databases) {
+    this.root = root;
+    this.databases = databases;
+    for (PackageDatabase db : databases) {
+      fingerprints.put(db, db.files().snapshot());
+      if (db instanceof RpmDatabase) {
+        try {
+          db.installed(); // the one rpm run, now rather than after the build
+        } catch (PackageDatabaseException e) {
+          log.debug("rpm database unreadable: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Before the build, for the databases under {@code root} of {@code distro}. */
+  public static PackageRecords before(Path root, Distro distro, RpmDatabase.Query rpm) {
+    return new PackageRecords(root, PackageDatabases.in(root, distro, rpm));
+  }
+
+  /** Before the build, for this machine (distribution from /etc/os-release). */
+  public static PackageRecords beforeOnThisHost() {
+    Path root = Path.of("/");
+    Environment.OperatingSystem os = new HostFacts(root, Map.of()).os();
+    Distro distro = os == null ? null : new Distro(os.id(), os.versionId(), null);
+    return before(root, distro, RpmDatabase.processes());
+  }
+
+  /** A file that ran, by path and digest, and how (exec, script). */
+  private record Ran(String path, String sha256) {}
+
+  /** The record with its {@code packages} section filled in. */
+  public BuildRecord annotate(BuildRecord r) {
+    Map<Ran, Set<String>> ran = filesThatRan(r);
+    Set<String> paths = new TreeSet<>();
+    ran.keySet().forEach(f -> paths.add(f.path()));
+
+    List<BuildRecord.PackageDatabase> dbs = new ArrayList<>();
+    Map<String, UsedBuilder> used = new TreeMap<>();
+    Set<Ran> owned = new HashSet<>();
+    for (PackageDatabase db : databases) {
+      List<String> changed = db.files().snapshot().changedSince(fingerprints.get(db));
+      List<InstalledPackage> installed;
+      Map<String, List<OwnedFile>> owners;
+      try {
+        installed = db.installed();
+        owners = db.owners(paths);
+      } catch (PackageDatabaseException e) {
+        dbs.add(new BuildRecord.PackageDatabase(db.manager(), null, null, changed.isEmpty() ? null : changed, e.getMessage()));
+        continue;
+      }
+      Set<String> usedHere = new TreeSet<>();
+      for (Map.Entry<Ran, Set<String>> f : ran.entrySet()) {
+        for (OwnedFile o : owners.getOrDefault(f.getKey().path(), List.of())) {
+          InstalledPackage p = o.pkg();
+          usedHere.add(p.displayName());
+          owned.add(f.getKey());
+          String key = p.manager() + "\u0000" + p.name() + "\u0000" + p.arch() + "\u0000" + p.version();
+          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o));
+        }
+      }
+      List<String> unused = installed.stream().map(InstalledPackage::displayName).filter(n -> !usedHere.contains(n)).sorted().toList();
+      dbs.add(new BuildRecord.PackageDatabase(db.manager(), installed.size(), unused, changed.isEmpty() ? null : changed, null));
+    }
+    List<BuildRecord.PackageFile> unowned = new ArrayList<>();
+    ran.forEach((f, kinds) -> {
+      if (!owned.contains(f)) {
+        unowned.add(new BuildRecord.PackageFile(f.path(), f.sha256(), List.copyOf(kinds), null, null, null));
+      }
+    });
+    unowned.sort(FILE_ORDER);
+    List<BuildRecord.UsedPackage> usedList = used.values().stream().map(UsedBuilder::build).toList();
+    return r.withPackages(new BuildRecord.Packages(List.copyOf(dbs), usedList, List.copyOf(unowned)));
+  }
+
+  private static final Comparator<BuildRecord.PackageFile> FILE_ORDER =
+      Comparator.comparing(BuildRecord.PackageFile::path).thenComparing(f -> String.valueOf(f.sha256()));
+
+  private BuildRecord.PackageFile packageFile(Ran f, Set<String> kinds, OwnedFile o) {
+    DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256());
+    return new BuildRecord.PackageFile(
+        f.path(),
+        f.sha256(),
+        List.copyOf(kinds),
+        o.listedPath().equals(f.path()) ? null : o.listedPath(),
+        o.digest() == null ? null : o.digest().toString(),
+        match.word());
+  }
+
+  /** Executed binaries (tools) and the scripts interpreters were started for, with the ways they ran. */
+  private static Map<Ran, Set<String>> filesThatRan(BuildRecord r) {
+    Map<Ran, Set<String>> out = new TreeMap<>(Comparator.comparing(Ran::path).thenComparing(f -> String.valueOf(f.sha256())));
+    if (r.tools() != null) {
+      for (BuildRecord.Tool t : r.tools()) {
+        if (t.path() != null && t.path().startsWith("/")) {
+          out.computeIfAbsent(new Ran(t.path(), t.sha256()), k -> new TreeSet<>()).add("exec");
+        }
+      }
+    }
+    if (r.processes() != null) {
+      for (BuildRecord.ProcessInfo p : r.processes()) {
+        for (BuildRecord.Exec e : p.execs() == null ? List.<BuildRecord.Exec>of() : p.execs()) {
+          if (e.script() != null && e.script().path() != null && e.script().path().startsWith("/")) {
+            out.computeIfAbsent(new Ran(e.script().path(), e.script().sha256()), k -> new TreeSet<>()).add("script");
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final class UsedBuilder {
+    final InstalledPackage pkg;
+    final List<BuildRecord.PackageFile> files = new ArrayList<>();
+
+    UsedBuilder(InstalledPackage pkg) {
+      this.pkg = pkg;
+    }
+
+    BuildRecord.UsedPackage build() {
+      files.sort(FILE_ORDER);
+      return new BuildRecord.UsedPackage(pkg.manager(), pkg.name(), pkg.version(), pkg.arch(), pkg.purl(), List.copyOf(files));
+    }
+  }
+}

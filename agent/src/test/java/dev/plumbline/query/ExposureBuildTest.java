@@ -1,0 +1,144 @@
+package dev.plumbline.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plumbline.attest.CanonicalJson;
+import dev.plumbline.testing.Cli;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real traced builds on this Debian machine: one compresses with tar -J (tar runs xz), one does
+ * not; their packages are dpkg's, query finds exactly the first, and a modified copy of a packaged
+ * binary run from the package's own path (bind-mounted in a throwaway mount namespace) is flagged.
+ */
+class ExposureBuildTest {
+  @TempDir static Path dir;
+  static Path bundles;
+  static Path pub;
+
+  @BeforeAll
+  static void twoBuilds() throws Exception {
+    for (String tool : List.of("/usr/bin/xz", "/usr/bin/tar", "/usr/bin/dpkg-query")) {
+      if (!Files.isExecutable(Path.of(tool))) {
+        fail("needs " + tool + " (Debian: apt-get install xz-utils tar dpkg)");
+      }
+    }
+    bundles = Files.createDirectories(dir.resolve("bundles"));
+    assertEquals(0, Cli.run("keygen", "--prefix", dir.resolve("k").toString()).code());
+    assertEquals(0, Cli.run("keygen", "--prefix", dir.resolve("other").toString()).code());
+    pub = dir.resolve("k.pub");
+    build("with-xz", "tar -cJf out.tar.xz in.txt", "k");
+    build("without-xz", "tar -cf out.tar in.txt", "k");
+    build("other-signer", "tar -cJf out.tar.xz in.txt", "other");
+  }
+
+  private static void build(String name, String script, String key) throws Exception {
+    Path work = Files.createDirectories(dir.resolve(name));
+    Files.writeString(work.resolve("in.txt"), "input of " + name + "\n");
+    // no --subject: the record itself is the attestation's subject
+    Cli.Result run = Cli.run("run", "--key", dir.resolve(key + ".key").toString(), "--record", work.resolve("record.json").toString(),
+        "--bundle", bundles.resolve(name + ".sigstore.json").toString(), "--", "sh", "-c", "cd " + work + " && " + script);
+    assertEquals(0, run.code(), run.err());
+  }
+
+  private static JsonNode predicate(String name) throws Exception {
+    JsonNode b = CanonicalJson.mapper().readTree(bundles.resolve(name + ".sigstore.json").toFile());
+    return CanonicalJson.mapper().readTree(Base64.getDecoder().decode(b.at("/dsseEnvelope/payload").asText())).get("predicate");
+  }
+
+  private static String dpkgQuery(String format, String pkg) throws Exception {
+    Process p = new ProcessBuilder("dpkg-query", "-W", "-f", format, pkg).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor());
+    return out;
+  }
+
+  private static String sha256(Path f) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+  }
+
+  @Test
+  void recordedPackagesAreDpkgs() throws Exception {
+    JsonNode used = predicate("with-xz").at("/packages/used");
+    JsonNode xz = null;
+    for (JsonNode u : used) {
+      if (u.get("name").asText().equals("xz-utils")) {
+        xz = u;
+      }
+    }
+    assertTrue(xz != null, "xz-utils among the used packages: " + used);
+    assertEquals(dpkgQuery("${Version}", "xz-utils"), xz.get("version").asText());
+    assertEquals(dpkgQuery("${Architecture}", "xz-utils"), xz.get("arch").asText());
+    assertEquals("/usr/bin/xz", xz.at("/files/0/path").asText());
+    assertEquals("match", xz.at("/files/0/digestMatch").asText());
+    assertTrue(xz.get("purl").asText().startsWith("pkg:deb/debian/xz-utils@"), xz.toString());
+    JsonNode counts = predicate("with-xz").at("/environment/packages");
+    assertEquals(used.size(), counts.get("used").asInt());
+    assertTrue(counts.get("installed").asInt() > used.size(), counts.toString());
+    assertFalse(predicate("without-xz").at("/packages/used").toString().contains("xz-utils"));
+  }
+
+  @Test
+  void queryFindsExactlyTheBuildThatRanXz() throws Exception {
+    Cli.Result byPackage = Cli.run("query", "--key", pub.toString(), "--package", "xz-utils", bundles.toString()).assertNoStackTrace();
+    assertEquals(0, byPackage.code(), byPackage.err());
+    assertEquals(List.of(bundles.resolve("with-xz.sigstore.json").toString()),
+        byPackage.out().lines().filter(l -> l.endsWith(".sigstore.json")).toList());
+    assertTrue(byPackage.err().contains("unverifiable: " + bundles.resolve("other-signer.sigstore.json")), byPackage.err());
+    assertTrue(byPackage.err().contains("1 matched of 2 verified attestations; 1 unverifiable"), byPackage.err());
+
+    String version = dpkgQuery("${Version}", "xz-utils");
+    assertEquals(0, Cli.run("query", "--key", pub.toString(), "--package", "xz-utils@" + version, bundles.toString()).code());
+    assertEquals(1, Cli.run("query", "--key", pub.toString(), "--package", "xz-utils@>" + version, bundles.toString()).code());
+
+    Cli.Result byDigest = Cli.run("query", "--key", pub.toString(), "--digest", "sha256:" + sha256(Path.of("/usr/bin/xz")), bundles.toString());
+    assertEquals(0, byDigest.code(), byDigest.err());
+    assertEquals(List.of(bundles.resolve("with-xz.sigstore.json").toString()),
+        byDigest.out().lines().filter(l -> l.endsWith(".sigstore.json")).toList());
+  }
+
+  /** Needs root (mount namespaces with a bind mount): a modified binary at /usr/bin/xz is flagged as not xz-utils'. */
+  @Test
+  void modifiedPackagedBinaryIsFlagged() throws Exception {
+    if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+      fail("needs root and unshare(1) (util-linux) to bind-mount a modified binary in a throwaway mount namespace");
+    }
+    Path modified = dir.resolve("xz-modified");
+    Files.copy(Path.of("/usr/bin/xz"), modified);
+    Files.write(modified, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND); // still runs; another digest
+    Path record = dir.resolve("modified-record.json");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+        "mount --bind \"$1\" /usr/bin/xz && exec \"$2\" -cp \"$3\" dev.plumbline.cli.Main run --record \"$4\" -- /usr/bin/xz --version",
+        "sh", modified.toString(), java, cp, record.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    JsonNode r = CanonicalJson.mapper().readTree(record.toFile());
+    JsonNode xz = null;
+    for (JsonNode u : r.at("/packages/used")) {
+      if (u.get("name").asText().equals("xz-utils")) {
+        xz = u;
+      }
+    }
+    assertTrue(xz != null, r.at("/packages").toString());
+    assertEquals(sha256(modified), xz.at("/files/0/sha256").asText(), "the record holds what ran: the modified copy");
+    assertEquals("mismatch", xz.at("/files/0/digestMatch").asText());
+    assertEquals("match", predicate("with-xz").at("/packages/used").findParent("digestMatch").get("digestMatch").asText(),
+        "outside the namespace the packaged xz still matches");
+  }
+}
