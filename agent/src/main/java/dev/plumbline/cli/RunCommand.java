@@ -268,12 +268,7 @@ public final class RunCommand implements Callable<Integer> {
 
     GitTrackedFiles trackedFiles = tracked.join();
     helpers.close();
-    Duration probing = helpers.elapsed();
-    if (probing.toMillis() >= 1000) {
-      err.println("plumbline: helper commands (git, toolchain versions) took " + probing.toMillis() / 100 / 10.0
-          + " s before the build");
-      err.flush();
-    }
+    // their cost is shown by the progress line of the environment facts (signed runs, where probes run)
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(

@@ -251,7 +251,7 @@ public final class ExecutableHasher implements AutoCloseable {
           String sha = sha256(channel);
           if (!p.unchanged()) {
             throw new CompletionException(
-                new HashException("cannot read script " + c.path(), "it changed after it was run (size, mtime or ctime differ)"));
+                new HashException("cannot read script " + c.path(), "script " + c.path() + " changed after it was run (size, mtime or ctime differ)"));
           }
           return new BuildRecord.Script(c.path().toString(), sha);
         } catch (IOException | RuntimeException | InternalError e) {

@@ -87,6 +87,7 @@ class DigestOfWhatRanTest {
 
   static int countScriptReasons(String reasons) {
     int n = 0;
+    // one reason per script: each names the script it could not vouch for
     for (int i = reasons.indexOf("interpreter script not hashed"); i >= 0; i = reasons.indexOf("interpreter script not hashed", i + 1)) {
       n++;
     }
