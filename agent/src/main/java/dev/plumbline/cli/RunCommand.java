@@ -162,12 +162,17 @@ public final class RunCommand implements Callable<Integer> {
   Map<String, String> environment;
   Path directory;
   Signer presetSigner;
+  /** The caller's descriptors the build inherits (the launcher lists them; see InheritedDescriptors). */
+  private List<Integer> passFds = List.of();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
     Map<String, String> base = environment != null ? environment : System.getenv();
+    List<String> original = spec.commandLine().getParseResult().originalArgs();
+    passFds = InheritedDescriptors.toPass(base, original.subList(0, Math.max(0, original.size() - command.size())),
+        Path.of("/proc/self/fd"));
     try {
       redaction = Redaction.withUserRules(secretEnv, secretPattern);
     } catch (IllegalArgumentException e) {
@@ -198,7 +203,8 @@ public final class RunCommand implements Callable<Integer> {
     if (unhardened != null) {
       err.println("plumbline: warning: " + unhardened);
     }
-    Map<String, String> env = buildAccount.environment(AgentSecrets.buildEnvironment(base));
+    Map<String, String> env = new java.util.HashMap<>(buildAccount.environment(AgentSecrets.buildEnvironment(base)));
+    env.remove(InheritedDescriptors.VARIABLE); // the launcher's note to us, not part of the build's environment
     // helper commands (git, toolchain versions) run in parallel with the rest of the set-up, and
     // the phase ends, with whatever they left behind, before the build starts
     HelperCommands.Phase helpers = HelperCommands.phase();
@@ -280,7 +286,7 @@ public final class RunCommand implements Callable<Integer> {
           } else {
             recorder.accept(event);
           }
-        }, buildAccount.user()));
+        }, buildAccount.user(), passFds));
       } catch (TraceException e) {
         err.println("plumbline: " + ErrorHandler.oneLine(e));
         err.flush();

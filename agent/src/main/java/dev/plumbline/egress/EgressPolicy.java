@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
  *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
  *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
- *   <li>UDP/TCP to port 53 of any non-loopback address, or of a loopback nameserver from
- *       resolv.conf: redirected to the agent's resolver (UDP sendto without connect only in block
+ *   <li>UDP/TCP (or a protocol the tracer could not learn) to port 53 of any non-loopback address,
+ *       or of a loopback nameserver from resolv.conf: redirected to the agent's resolver (UDP sendto without connect only in block
  *       mode, see docs/egress.md);
  *   <li>loopback (127/8, ::1, 0.0.0.0, ::): allowed unless {@code --deny-loopback};
  *   <li>audit: allowed; block: allowed when the address (with port) is allowed itself or was
@@ -240,7 +240,19 @@ public final class EgressPolicy implements EgressGate {
     }
     String proto = a.protocol() == null ? "" : a.protocol().toLowerCase(Locale.ROOT);
     boolean buildsOwnServer = Addresses.isLoopback(address) && !isSystemNameserver(address);
-    if (a.port() == 53 && resolver != null && !buildsOwnServer && (proto.equals("udp") || proto.equals("tcp"))) {
+    // a socket whose protocol the tracer could not learn ("unknown": its descriptor could not be
+    // read) counts as DNS at port 53: redirected, never passed to the nameserver unfiltered
+    boolean dnsProtocol = proto.equals("udp") || proto.equals("tcp") || proto.equals("unknown") || proto.isEmpty();
+    if (resolver != null && isResolver(address, a.port())) {
+      // the agent's resolver itself: a client that keeps its nameserver in the buffer the redirect
+      // rewrote (glibc's _res, musl's nameserver list) sends its next queries straight there. It
+      // is DNS, filtered by the resolver: recorded as redirected, allowed even with --deny-loopback
+      if (a.pid() > 0) {
+        onDnsRedirect.accept(a.pid(), null); // the nameserver it meant stays the one of its first query
+      }
+      return new Decision.Redirect(new InetSocketAddress(address, a.port()));
+    }
+    if (a.port() == 53 && resolver != null && !buildsOwnServer && dnsProtocol) {
       boolean connectionLike = "connect".equals(a.syscall()) || proto.equals("tcp");
       if (connectionLike || mode == EgressMode.BLOCK) {
         InetSocketAddress to = redirectTarget(family);
@@ -252,7 +264,7 @@ public final class EgressPolicy implements EgressGate {
         }
       }
     }
-    if (a.port() == 53 && resolver == null && mode == EgressMode.BLOCK && (proto.equals("udp") || proto.equals("tcp"))) {
+    if (a.port() == 53 && resolver == null && mode == EgressMode.BLOCK && dnsProtocol) {
       // no resolver to filter names: a query would carry any name out, so DNS is closed
       return new Decision.Block(EACCES, "DNS capture is unavailable, so DNS is refused in block mode");
     }
@@ -268,6 +280,16 @@ public final class EgressPolicy implements EgressGate {
     String name = names.hostnameFor(address);
     String who = name == null ? Addresses.format(address) + " (no DNS name seen)" : name + " (" + Addresses.format(address) + ")";
     return new Decision.Block(ECONNREFUSED, who + " port " + a.port() + " is not in the egress allowlist");
+  }
+
+  private boolean isResolver(InetAddress address, int port) {
+    InetAddress a = Addresses.normalize(address);
+    for (InetSocketAddress r : new InetSocketAddress[] {resolver.inet(), resolver.inet6()}) {
+      if (r != null && r.getPort() == port && Addresses.normalize(r.getAddress()).equals(a)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean isSystemNameserver(InetAddress address) {

@@ -16,6 +16,7 @@ public final class Errno {
   public static final int ECHILD = 10;
   public static final int EAGAIN = 11;
   public static final int EACCES = 13;
+  public static final int EINVAL = 22;
   public static final int EFAULT = 14;
   public static final int EPIPE = 32;
   public static final int ENOSYS = 38;
@@ -28,7 +29,7 @@ public final class Errno {
   private static final Map<Integer, String> NAMES = Map.ofEntries(
       Map.entry(EPERM, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(ESRCH, "ESRCH"), Map.entry(EINTR, "EINTR"),
       Map.entry(9, "EBADF"), Map.entry(ECHILD, "ECHILD"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(12, "ENOMEM"),
-      Map.entry(EACCES, "EACCES"), Map.entry(EFAULT, "EFAULT"), Map.entry(22, "EINVAL"), Map.entry(24, "EMFILE"),
+      Map.entry(EACCES, "EACCES"), Map.entry(EFAULT, "EFAULT"), Map.entry(EINVAL, "EINVAL"), Map.entry(24, "EMFILE"),
       Map.entry(EPIPE, "EPIPE"), Map.entry(ENOSYS, "ENOSYS"), Map.entry(88, "ENOTSOCK"),
       Map.entry(89, "EDESTADDRREQ"), Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(91, "EPROTOTYPE"),
       Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),

@@ -47,12 +47,13 @@ public final class TraceeSockets {
   }
 
   /**
-   * A duplicate, in this process, of descriptor {@code fd} of process {@code pid} (pidfd_open +
-   * pidfd_getfd, kernel 5.6+): the same open file, so what is done on it is done on the tracee's
-   * socket. -1 (errno set) when it cannot be had. Close it with {@link #close(int)}.
+   * A duplicate, in this process, of descriptor {@code fd} of thread {@code tid} of thread group
+   * {@code tgid} (pidfd_open + pidfd_getfd, kernel 5.6+): the same open file, so what is done on it
+   * is done on the tracee's socket. -1 (errno set) when it cannot be had. Close it with
+   * {@link #close(int)}.
    */
-  public int duplicate(int pid, int fd) {
-    int pidfd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+  public int duplicate(int tid, int tgid, int fd) {
+    int pidfd = pidfdOf(tid, tgid);
     if (pidfd < 0) {
       return -1;
     }
@@ -62,6 +63,33 @@ public final class TraceeSockets {
       LibC.close(pidfd);
     }
   }
+
+  /**
+   * A pidfd whose pidfd_getfd reaches the descriptor table of thread {@code tid}. pidfd_open
+   * refuses a thread that is not its group's leader (EINVAL) — and curl's, node's, Go's resolvers
+   * and every JVM thread are such threads. Kernels 6.9+ take PIDFD_THREAD for the thread itself
+   * (right even for a thread with a descriptor table of its own); older kernels reject the flag,
+   * and the thread group's leader is used: threads share its table unless made without
+   * CLONE_FILES. -1 when neither works (the leader already exited, say).
+   */
+  private int pidfdOf(int tid, int tgid) {
+    if (tid == tgid || tgid <= 0) {
+      return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, 0, 0, 0, 0, 0));
+    }
+    if (pidfdThread) {
+      int fd = (int) check(LibC.syscall(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0, 0, 0, 0));
+      if (fd >= 0 || errno != Errno.EINVAL) {
+        return fd;
+      }
+      pidfdThread = false; // the kernel predates PIDFD_THREAD: do not ask again
+    }
+    return (int) check(LibC.syscall(SYS_PIDFD_OPEN, tgid, 0, 0, 0, 0, 0));
+  }
+
+  /** pidfd_open flag (kernel 6.9+): a pidfd for the thread itself, not its group's leader; = O_EXCL. */
+  private static final int PIDFD_THREAD = 0200;
+  /** Cleared after the kernel rejected PIDFD_THREAD once (a test property forces the fallback). */
+  private boolean pidfdThread = !Boolean.getBoolean("plumbline.noPidfdThread");
 
   public void close(int fd) {
     LibC.close(fd);

@@ -48,10 +48,11 @@ public final class TracerCalls {
 
   /**
    * posix_spawn with the thread's signal mask cleared (JVM threads block some signals) and every
-   * descriptor above 2 closed in the child: the JVM's jar, sockets and pipes (the egress resolver,
-   * a signing key's FIFO) must not leak into the build. Returns the pid, or -1 with the errno.
+   * descriptor above 2 but {@code keep} closed in the child: the JVM's jar, sockets and pipes (the
+   * egress resolver, a signing key's FIFO) must not leak into the build, while the user's own
+   * inherited descriptors (a make jobserver) pass through. Returns the pid, or -1 with the errno.
    */
-  public int spawn(String path, List<String> argv, List<String> envp) {
+  public int spawn(String path, List<String> argv, List<String> envp, List<Integer> keep) {
     try (Memory attr = new Memory(1024);
         Memory actions = new Memory(1024);
         Memory sigset = new Memory(128)) {
@@ -63,7 +64,7 @@ public final class TracerCalls {
       LibC.posix_spawnattr_setsigmask(attr, sigset);
       LibC.posix_spawn_file_actions_init(actions);
       try {
-        int rc = closeFromThree(actions);
+        int rc = closeAllBut(actions, keep);
         if (rc != 0) {
           errno = rc;
           return -1;
@@ -85,14 +86,27 @@ public final class TracerCalls {
   }
 
   /**
-   * posix_spawn_file_actions_addclosefrom_np (glibc 2.34+) when there is one, else one addclose
-   * per descriptor open now (from /proc/self/fd).
+   * Closes every descriptor above 2 except {@code keep} in the child. With
+   * posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): one close per number from 3 up to the
+   * highest kept one (glibc ignores closing a descriptor that is not open), then closefrom above
+   * it — decided in the child, so a descriptor another JVM thread opens meanwhile cannot slip
+   * through. Without it: one close per descriptor open now (from /proc/self/fd).
    */
-  private static int closeFromThree(Pointer actions) {
+  private static int closeAllBut(Pointer actions, List<Integer> keep) {
+    java.util.Set<Integer> kept = new java.util.HashSet<>(keep);
+    int highest = 2;
+    for (int fd : kept) {
+      highest = Math.max(highest, fd);
+    }
     try {
       com.sun.jna.Function closefrom =
           com.sun.jna.NativeLibrary.getInstance("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
-      return closefrom.invokeInt(new Object[] {actions, 3});
+      for (int fd = 3; fd < highest; fd++) {
+        if (!kept.contains(fd)) {
+          LibC.posix_spawn_file_actions_addclose(actions, fd);
+        }
+      }
+      return closefrom.invokeInt(new Object[] {actions, highest + 1});
     } catch (UnsatisfiedLinkError e) {
       java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
       if (fds == null) {
@@ -100,13 +114,14 @@ public final class TracerCalls {
       }
       for (java.io.File f : fds) {
         int fd = Integer.parseInt(f.getName());
-        if (fd > 2) {
+        if (fd > 2 && !kept.contains(fd)) {
           LibC.posix_spawn_file_actions_addclose(actions, fd);
         }
       }
       return 0;
     }
   }
+
 
   // ---- waiting
 

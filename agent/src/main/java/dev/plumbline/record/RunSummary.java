@@ -148,6 +148,10 @@ public final class RunSummary {
         out.append(" (").append(n.count()).append(" times)");
       }
       out.append('\n');
+      String hint = hint(n);
+      if (hint != null) {
+        out.append("    hint: ").append(hint).append('\n');
+      }
     }
 
     BuildRecord.Completeness c = s.completeness();
@@ -162,6 +166,19 @@ public final class RunSummary {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * What a note usually means for the build, when it is a known failure. LeakSanitizer (ASan's
+   * leak check at exit) stops the world through a CLONE_UNTRACED thread and ptrace; under a tracer
+   * it cannot, prints "LeakSanitizer does not work under ptrace" and fails the program.
+   */
+  static String hint(BuildRecord.Note n) {
+    if ("clone".equals(n.kind()) && n.detail() != null && n.detail().contains("CLONE_UNTRACED")) {
+      return "AddressSanitizer's leak check (LeakSanitizer) does this at exit and then fails the program"
+          + " (\"LeakSanitizer does not work under ptrace\"): set ASAN_OPTIONS=detect_leaks=0 for the traced build";
+    }
+    return null;
   }
 
   private static String ending(Summary s) {

@@ -21,6 +21,8 @@ public interface Tracer {
    * What to run and how. {@code argv[0]} is looked up in {@code env}'s PATH unless it contains a
    * slash; {@code enforcing} says whether egress decisions are a policy (allowed) or an audit;
    * {@code user}, when set, is who the build runs as (the agent must be root), else it runs as the agent.
+   * {@code passFds}: descriptors above 2 the build inherits as they are (the user's own, such as a
+   * make jobserver's pipe); every other descriptor of the agent is closed in the build.
    */
   record Request(
       List<String> argv,
@@ -30,16 +32,24 @@ public interface Tracer {
       EgressGate egress,
       boolean enforcing,
       Consumer<TraceEvent> listener,
-      BuildUser user) {
+      BuildUser user,
+      List<Integer> passFds) {
     public Request {
       argv = List.copyOf(argv);
       env = Map.copyOf(env);
+      passFds = List.copyOf(passFds);
     }
 
-    /** A build that runs as the agent's own user. */
+    /** A build that runs as the agent's own user and gets descriptors 0-2 only. */
     public Request(List<String> argv, Path cwd, Map<String, String> env, Duration grace, EgressGate egress,
         boolean enforcing, Consumer<TraceEvent> listener) {
-      this(argv, cwd, env, grace, egress, enforcing, listener, null);
+      this(argv, cwd, env, grace, egress, enforcing, listener, null, List.of());
+    }
+
+    /** A build that runs as {@code user} (null: the agent's own) and gets descriptors 0-2 only. */
+    public Request(List<String> argv, Path cwd, Map<String, String> env, Duration grace, EgressGate egress,
+        boolean enforcing, Consumer<TraceEvent> listener, BuildUser user) {
+      this(argv, cwd, env, grace, egress, enforcing, listener, user, List.of());
     }
   }
 

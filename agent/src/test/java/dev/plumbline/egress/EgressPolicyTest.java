@@ -83,6 +83,31 @@ class EgressPolicyTest {
   }
 
   @Test
+  void aQueryStraightToTheAgentsResolverIsDnsEvenWithDenyLoopback() throws Exception {
+    // glibc and musl keep the nameserver in the buffer a first redirect rewrote
+    for (EgressMode mode : EgressMode.values()) {
+      EgressPolicy p = policy(mode, true, List.of());
+      assertEquals(new Decision.Redirect(RESOLVER4), p.decide(udp("sendto", "127.0.0.1", RESOLVER4.getPort())), mode.name());
+      assertEquals(new Decision.Redirect(RESOLVER4), p.decide(udp("connect", "127.0.0.1", RESOLVER4.getPort())), mode.name());
+    }
+    EgressPolicy block = policy(EgressMode.BLOCK, true, List.of());
+    assertInstanceOf(Decision.Block.class, block.decide(udp("sendto", "127.0.0.1", RESOLVER4.getPort() + 1)), "another loopback port");
+  }
+
+  @Test
+  void dnsFromASocketWhoseProtocolIsUnknownIsStillRedirected() throws Exception {
+    // the tracer could not read the descriptor (a thread it could not reach): never pass it on
+    Attempt unknown = new Attempt(1, "connect", "inet", "unknown", "192.0.2.53", 53, null);
+    assertEquals(new Decision.Redirect(RESOLVER4), policy(EgressMode.BLOCK, false, List.of()).decide(unknown));
+    assertEquals(new Decision.Redirect(RESOLVER4), policy(EgressMode.AUDIT, false, List.of()).decide(unknown));
+    Attempt sent = new Attempt(1, "sendto", "inet", "unknown", "127.0.0.53", 53, null);
+    assertEquals(new Decision.Redirect(RESOLVER4), policy(EgressMode.BLOCK, false, List.of()).decide(sent));
+    EgressPolicy noResolver =
+        new EgressPolicy(EgressMode.BLOCK, Allowlist.empty(), false, List.of(), names, null, null, null);
+    assertInstanceOf(Decision.Block.class, noResolver.decide(unknown), "without a resolver: refused");
+  }
+
+  @Test
   void ipv6DnsWithoutIpv6LoopbackGoesToTheMappedIpv4Resolver() throws Exception {
     EgressPolicy p =
         new EgressPolicy(

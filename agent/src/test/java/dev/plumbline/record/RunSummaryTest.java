@@ -33,6 +33,22 @@ class RunSummaryTest {
   }
 
   @Test
+  void anUntracedCloneRefusalNamesTheLeakSanitizerWorkaround() {
+    BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(BuildRecorderTest.AGENT, List.of("./test"),
+        BuildRecorderTest.WORK, GitTrackedFiles.none()));
+    r.accept(new TraceEvent.ProcessStarted(Instant.EPOCH, 5, 1, false));
+    r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "clone",
+        "/work/project/test asked for an untraced child (CLONE_UNTRACED): refused with EPERM"));
+    r.accept(new TraceEvent.Note(Instant.EPOCH, 5, "seccomp", "/work/project/test installed its own seccomp filter"));
+    r.accept(new TraceEvent.ProcessExited(Instant.ofEpochSecond(1), 5, 1, null, false));
+    String text = RunSummary.text(r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.ofEpochSecond(1), 1, null), Duration.ZERO));
+    assertTrue(text.contains("  note: clone: /work/project/test asked for an untraced child (CLONE_UNTRACED): refused with EPERM\n"
+        + "    hint: AddressSanitizer's leak check (LeakSanitizer) does this at exit and then fails the program"
+        + " (\"LeakSanitizer does not work under ptrace\"): set ASAN_OPTIONS=detect_leaks=0 for the traced build\n"), text);
+    assertEquals(1, text.split("hint:", -1).length - 1, "only the clone note has a hint: " + text);
+  }
+
+  @Test
   void textOfAnIncompleteBuildKilledBySignalWithoutGit() {
     BuildRecorder r = new BuildRecorder(new BuildRecorder.Settings(BuildRecorderTest.AGENT, List.of("./build"),
         BuildRecorderTest.WORK, GitTrackedFiles.none()));

@@ -108,7 +108,9 @@ final class NetworkStops {
    */
   private boolean send(Call call, List<Destination> destinations, int flags) throws DecodeException {
     int pid = call.tid();
-    int dup = sockets.duplicate(pid, call.intArg(0));
+    // through the calling thread, not its tid as a pid: pidfd_open refuses a thread that is not the
+    // leader, and resolvers run on worker threads ("unknown" protocol: DNS at port 53, fail closed)
+    int dup = sockets.duplicate(pid, call.tgid(), call.intArg(0));
     try {
       int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
       String protocol = kind[0] < 0 ? "unknown" : Protocols.name(kind[0], kind[1], kind[2]);
@@ -154,6 +156,17 @@ final class NetworkStops {
         return false;
       }
       if (dup >= 0 && Delivery.byTracer(call, checked, kind, flags)) {
+        if (redirected) {
+          // the tracer sends from its own copy; the tracee's buffer is rewritten too, because a
+          // client that keeps its nameserver list there and accepts replies only from an address
+          // on it (musl's unconnected sendto) must see the resolver's address (docs/egress.md)
+          for (int i = 0; i < destinations.size(); i++) {
+            byte[] to = checked.get(i);
+            if (to != null) {
+              calls.writeMemory(pid, destinations.get(i).address(), to); // best effort: delivery does not read it
+            }
+          }
+        }
         return delivery.deliver(call, dup, destinations, checked, flags, pending);
       }
       if (redirected) {

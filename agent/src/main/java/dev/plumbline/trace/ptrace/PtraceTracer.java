@@ -201,7 +201,7 @@ public final class PtraceTracer implements Tracer {
       argv.addAll(request.argv().subList(1, request.argv().size()));
       List<String> envp = new ArrayList<>();
       request.env().forEach((k, v) -> envp.add(k + "=" + v));
-      int pid = calls.spawn("/bin/sh", argv, envp);
+      int pid = calls.spawn("/bin/sh", argv, envp, request.passFds());
       if (pid < 0) {
         throw new TraceException(TraceException.Kind.FAILED,
             "cannot start /bin/sh for the build: " + Linux.strerror(calls.errno()));
