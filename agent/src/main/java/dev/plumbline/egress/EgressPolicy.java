@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The egress gate built from the run options: audit or block, the allowlist, loopback and unix
@@ -41,8 +39,6 @@ import org.slf4j.LoggerFactory;
  * </ol>
  */
 public final class EgressPolicy implements EgressGate {
-  private static final Logger log = LoggerFactory.getLogger(EgressPolicy.class);
-
   public static final int EACCES = Errno.EACCES;
   public static final int ECONNREFUSED = Errno.ECONNREFUSED;
 

@@ -2,6 +2,7 @@ package dev.plumbline.linux;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,11 +24,9 @@ public final class PathHandles {
   private static final int STATX_MNT_ID = 0x1000;
   private static final int ENOSYS = 38;
   private static final long PROC_SUPER_MAGIC = 0x9fa0;
-  /** S_IFMT and the types the walk tells apart. */
-  public static final int S_IFMT = 0170000;
-  public static final int S_IFLNK = 0120000;
-  public static final int S_IFSOCK = 0140000;
-  public static final int S_IFDIR = 0040000;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFLNK = 0120000;
+  private static final int S_IFDIR = 0040000;
 
   private static final ThreadLocal<Memory> BUFFER = ThreadLocal.withInitial(() -> new Memory(4096));
   private static final Memory EMPTY = emptyString();
@@ -74,8 +73,8 @@ public final class PathHandles {
       return (mode & S_IFMT) == S_IFLNK;
     }
 
-    public boolean isSocket() {
-      return (mode & S_IFMT) == S_IFSOCK;
+    public boolean isDirectory() {
+      return (mode & S_IFMT) == S_IFDIR;
     }
 
     public boolean sameFile(FileStat o) {
@@ -92,8 +91,8 @@ public final class PathHandles {
     Memory buf = BUFFER.get();
     buf.clear(256);
     long nr = Linux.isX8664() ? 332 : 291; // statx: x86_64, aarch64 (no glibc wrapper before 2.28)
-    long rc = LibC.syscall(nr, fd, com.sun.jna.Pointer.nativeValue(EMPTY), AT_EMPTY_PATH,
-        STATX_BASIC_STATS | STATX_MNT_ID, com.sun.jna.Pointer.nativeValue(buf), 0);
+    long rc = LibC.syscall(nr, fd, Pointer.nativeValue(EMPTY), AT_EMPTY_PATH,
+        STATX_BASIC_STATS | STATX_MNT_ID, Pointer.nativeValue(buf), 0);
     if (rc != 0) {
       return null;
     }

@@ -1,5 +1,8 @@
 package dev.plumbline.trace.decode;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
 import dev.plumbline.net.Addresses;
 
 /**
@@ -164,9 +167,9 @@ public record SocketAddress(String family, String address, Integer port, String 
       nul++;
     }
     try {
-      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-          .decode(java.nio.ByteBuffer.wrap(raw, 2, nul - 2)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+      return StandardCharsets.UTF_8.newDecoder()
+          .decode(ByteBuffer.wrap(raw, 2, nul - 2)).toString();
+    } catch (CharacterCodingException e) {
       return null;
     }
   }
@@ -176,7 +179,7 @@ public record SocketAddress(String family, String address, Integer port, String 
    * the path does not fit in {@code sun_path} (108 bytes with the NUL).
    */
   public static byte[] unixAddress(String path) {
-    byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] p = path.getBytes(StandardCharsets.UTF_8);
     if (p.length == 0 || p.length > SOCKADDR_UN_SIZE - 3) {
       return null;
     }

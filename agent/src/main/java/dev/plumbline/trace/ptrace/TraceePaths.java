@@ -2,6 +2,7 @@ package dev.plumbline.trace.ptrace;
 
 import static dev.plumbline.linux.Errno.ELOOP;
 import static dev.plumbline.linux.Errno.ENOENT;
+import static dev.plumbline.linux.Errno.ENOTDIR;
 
 import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.PathHandles.FileStat;
@@ -88,8 +89,14 @@ final class TraceePaths {
         }
         if (PathHandles.onProcfs(cur)) {
           PathHandles.close(next);
-          String self = c.equals("self") ? ownPid(cur, tid, false) : c.equals("thread-self") ? ownPid(cur, tid, true) : null;
-          if (self != null) {
+          boolean selfLink = c.equals("self") || c.equals("thread-self");
+          if (selfLink) {
+            // read as the agent, "self" would be the agent: the task's own ids instead
+            String self = ownPid(cur, tid, c.equals("thread-self"));
+            if (self == null) {
+              PathHandles.close(cur);
+              return new Pinned(-ENOENT, null);
+            }
             push(parts, self);
           } else {
             // a magic link (/proc/N/cwd, root, fd/N, exe): the kernel jumps to the object itself
@@ -115,9 +122,9 @@ final class TraceePaths {
         push(parts, target);
       }
       FileStat st = PathHandles.stat(cur);
-      if (st == null) {
+      if (st == null || (path.endsWith("/") && !st.isDirectory())) {
         PathHandles.close(cur);
-        return new Pinned(-ENOENT, null);
+        return new Pinned(st == null ? -ENOENT : -ENOTDIR, null);
       }
       return new Pinned(cur, st);
     } finally {

@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.EgressGate.SocketFile;
@@ -64,7 +65,7 @@ final class UnixDestinations {
    * </ul>
    */
   String whyKernel(Call call, List<Destination> destinations, int[] kind) {
-    if (!call.direct() || !dev.plumbline.linux.Linux.isX8664()) {
+    if (!call.direct() || !Linux.isX8664()) {
       return "an i386 socketcall";
     }
     if (!sameCredentials(call.tid())) {

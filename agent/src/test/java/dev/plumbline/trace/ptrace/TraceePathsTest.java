@@ -92,7 +92,8 @@ class TraceePathsTest {
     Files.writeString(dir.resolve("file"), "x");
     assertFails(Errno.ENOENT, dir.resolve("missing").toString());
     assertFails(Errno.ELOOP, dir.resolve("loop-a").toString());
-    assertFails(20 /* ENOTDIR */, dir.resolve("file/below").toString());
+    assertFails(Errno.ENOTDIR, dir.resolve("file/below").toString());
+    assertFails(Errno.ENOTDIR, dir.resolve("file") + "/");
     assertFails(Errno.ENOENT, "");
   }
 }
