@@ -70,6 +70,11 @@ public final class AttestationRun {
     return new AttestationRun(signer, before, cwd, subjectGlobs, bundle, subjects);
   }
 
+  /** The subjects given by name and digest ({@link #withNamedSubjects}). */
+  public List<Subject> namedSubjects() {
+    return namedSubjects;
+  }
+
   /** Where the bundle will be written. */
   public Path bundle() {
     return bundle;
