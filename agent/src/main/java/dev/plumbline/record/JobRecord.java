@@ -43,7 +43,7 @@ public final class JobRecord {
       n++;
       BuildRecord r = s.record();
       for (Tool t : list(r.tools())) {
-        tools.merge(t.path() + "\0" + t.sha256(), t, (a, b) -> new Tool(a.path(), a.sha256(), a.count() + b.count()));
+        tools.merge(t.path() + "\0" + t.sha256(), t, Tool::plus);
       }
       processes.addAll(list(r.processes()));
       network.addAll(list(r.network()));
