@@ -139,6 +139,32 @@ public final class ExecutableHasher implements AutoCloseable {
     }
   }
 
+  /**
+   * A file a process mapped executable ({@code TraceEvent.Mapped}), pinned now, while the task is
+   * stopped: through its descriptor {@code /proc/PID/fd/FD} when {@code fd >= 0} (the very file
+   * mapped), else by {@code path}, which must still name inode {@code inode} (a file replaced
+   * since it was mapped fails, naming it). Cached by identity like executables: libc, mapped by
+   * every process, costs an open, a stat and a close per process and is hashed once.
+   */
+  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long inode) {
+    if (fd >= 0) {
+      return hashOpened(procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve(Integer.toString(fd)), path);
+    }
+    Pinned pinned;
+    try {
+      pinned = pin(Path.of(path), path);
+    } catch (HashException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
+    }
+    if (inode != 0 && pinned.key().inode() != inode) {
+      // the device is not compared: on overlayfs the mapping names the layer's device, stat the overlay's
+      pinned.close();
+      return CompletableFuture.failedFuture(new HashException("cannot read " + path,
+          "the file now at " + path + " is not the one that was mapped (replaced since)"));
+    }
+    return digestCached(pinned, path);
+  }
+
   private CompletableFuture<String> hashOpened(Path path, String label) {
     Pinned pinned;
     try {
@@ -146,6 +172,11 @@ public final class ExecutableHasher implements AutoCloseable {
     } catch (HashException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return digestCached(pinned, label);
+  }
+
+  /** The digest of a pinned file: the cached future when its identity was seen, else hashed on a worker. */
+  private CompletableFuture<String> digestCached(Pinned pinned, String label) {
     CompletableFuture<String> fresh = new CompletableFuture<>();
     CompletableFuture<String> known = cache.putIfAbsent(pinned.key(), fresh);
     if (known != null) {
