@@ -48,7 +48,7 @@ public final class JobRecord {
             union(a.how(), b.how()), union(a.processes(), b.processes()), a.count() + b.count()));
       }
       for (Tool t : list(r.tools())) {
-        tools.merge(t.path() + "\0" + t.sha256(), t, (a, b) -> new Tool(a.path(), a.sha256(), a.count() + b.count()));
+        tools.merge(t.path() + "\0" + t.sha256(), t, Tool::plus);
       }
       processes.addAll(list(r.processes()));
       network.addAll(list(r.network()));
