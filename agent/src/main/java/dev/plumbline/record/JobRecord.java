@@ -26,6 +26,7 @@ public final class JobRecord {
     }
     BuildRecord first = steps.get(0).record();
     Map<String, Tool> tools = new TreeMap<>();
+    Map<String, BuildRecord.Library> libraries = new TreeMap<>();
     List<BuildRecord.ProcessInfo> processes = new ArrayList<>();
     List<BuildRecord.Destination> network = new ArrayList<>();
     List<BuildRecord.DnsQuery> dns = new ArrayList<>();
@@ -42,6 +43,10 @@ public final class JobRecord {
     for (StepRecord s : steps) {
       n++;
       BuildRecord r = s.record();
+      for (BuildRecord.Library l : list(r.libraries())) {
+        libraries.merge(l.path() + "\0" + l.sha256(), l, (a, b) -> new BuildRecord.Library(a.path(), a.sha256(),
+            union(a.how(), b.how()), union(a.processes(), b.processes()), a.count() + b.count()));
+      }
       for (Tool t : list(r.tools())) {
         tools.merge(t.path() + "\0" + t.sha256(), t, Tool::plus);
       }
@@ -79,7 +84,7 @@ public final class JobRecord {
     network.sort(Comparator.comparing(d -> String.valueOf(d.hostname()) + "|" + d.address() + "|" + d.port() + "|" + d.protocol()));
     return new BuildRecord(
         BuildRecord.FORMAT,
-        first.agent(),
+        agent(steps),
         new BuildRecord.Invocation(argv, cwd, started, finished, exit, signal),
         incomplete.isEmpty() ? Completeness.full() : new Completeness(false, incomplete),
         new ArrayList<>(tools.values()),
@@ -89,7 +94,46 @@ public final class JobRecord {
         files,
         sources,
         notes,
-        sections);
+        sections).withLibraries(new ArrayList<>(libraries.values()));
+  }
+
+  private static List<String> union(List<String> a, List<String> b) {
+    java.util.Set<String> all = new java.util.TreeSet<>(list(a));
+    all.addAll(list(b));
+    return List.copyOf(all);
+  }
+
+  /**
+   * The job's agent section: the first step's, with the weakest trust level of any step (a level
+   * a step did not state makes the job's unstated) and a privilege gain or readable key if any
+   * step had one: the job is only as separated as its least separated step.
+   */
+  static BuildRecord.Agent agent(List<StepRecord> steps) {
+    BuildRecord.Agent first = steps.get(0).record().agent();
+    if (first == null) {
+      return null;
+    }
+    List<String> order = List.of(BuildRecord.Agent.BUILD_ROOT, BuildRecord.Agent.SAME_USER, BuildRecord.Agent.SEPARATE_USER);
+    String trust = first.trust();
+    Boolean gained = first.privilegeGained();
+    Boolean keyReadable = first.keyReadable();
+    for (StepRecord s : steps) {
+      BuildRecord.Agent a = s.record().agent();
+      String t = a == null ? null : a.trust();
+      trust = trust == null || t == null || !order.contains(t) || !order.contains(trust) ? null
+          : order.get(Math.min(order.indexOf(trust), order.indexOf(t)));
+      gained = anyTrue(gained, a == null ? null : a.privilegeGained());
+      keyReadable = anyTrue(keyReadable, a == null ? null : a.keyReadable());
+    }
+    return first.withTrust(trust, keyReadable).withPrivilegeGained(gained);
+  }
+
+  /** true if either is, else null if either is unknown, else false. */
+  private static Boolean anyTrue(Boolean a, Boolean b) {
+    if (Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)) {
+      return true;
+    }
+    return a == null || b == null ? null : false;
   }
 
   private static <T> List<T> list(List<T> l) {
