@@ -142,11 +142,32 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--strict", description = "Refuse to run when the build could read the signing key.")
   boolean strict;
 
+  // Self-check (the GitHub Action's, for any CI): verify what was signed in this same process
+  @Option(names = "--verify", description = "After signing, verify the bundle in this process as 'plumbline verify'"
+      + " would (signature by the key just used, or --certificate-identity/--certificate-oidc-issuer when keyless;"
+      + " subjects; completeness; --policy): print the verdict, exit 1 when it is rejected. Nothing is run from disk"
+      + " after the build: the agent that traced it checks it.")
+  boolean verify;
+
+  @Option(names = "--policy", paramLabel = "FILE", description = "With --verify: also hold the attestation to this policy (loaded before the build).")
+  Path policy;
+
+  @Option(names = "--certificate-identity", paramLabel = "IDENTITY", description = "With --verify --keyless: the identity the certificate must name.")
+  String certificateIdentity;
+
+  @Option(names = "--certificate-oidc-issuer", paramLabel = "URL", description = "With --verify --keyless: the OIDC issuer the certificate must name.")
+  String certificateIssuer;
+
   @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
   Path trustedRoot;
 
   @Option(names = "--signing-config", paramLabel = "FILE", description = "Sigstore signing_config.json of a custom instance.")
   Path signingConfig;
+
+  /** The signer of this run (set by {@link #prepareAttestation}), what it signed, and --verify's check. */
+  private Signer activeSigner;
+  private AttestationRun.Result attested;
+  private SelfCheckOptions selfCheck;
 
   /** Secrets handed over on descriptors, read before the agent became undumpable. */
   private SecretFiles secretFiles = new SecretFiles();
@@ -238,7 +259,8 @@ public final class RunCommand implements Callable<Integer> {
         BuildRecords.prepareOutput(attestation.bundle(), "bundle");
         dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
       }
-    } catch (RecordException | AttestException e) {
+      selfCheck = SelfCheckOptions.prepare(verify, policy, certificateIdentity, certificateIssuer, trustedRoot, activeSigner);
+    } catch (RecordException | AttestException | SelfCheckOptions.BadOptionException e) {
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
@@ -267,6 +289,7 @@ public final class RunCommand implements Callable<Integer> {
         .withTrust(buildAccount.trust(), keyReadable);
 
     GitTrackedFiles trackedFiles = tracked.join();
+    PackageRecords packageRecords = packages.join(); // rpm, if any, is a helper: done before the phase ends
     helpers.close();
     // their cost is shown by the progress line of the environment facts (signed runs, where probes run)
     Tracer tracer = new PtraceTracer();
@@ -276,7 +299,6 @@ public final class RunCommand implements Callable<Integer> {
           // the values of our own environment and the build's: a superset of what the build can pass on
           .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
-      PackageRecords packageRecords = packages.join();
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
@@ -316,6 +338,10 @@ public final class RunCommand implements Callable<Integer> {
       }
       int exitCode = attest(attestation, built, result.exitCode());
       RunSummary.print(built, json, spec.commandLine().getOut(), err);
+      if (selfCheck != null && attested != null) {
+        boolean verified = selfCheck.check(attestation, attested, cwd, record, err);
+        return exitCode == ExitCodes.OK && !verified ? ExitCodes.REJECTED : exitCode;
+      }
       return exitCode;
     } catch (TraceException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
@@ -342,6 +368,7 @@ public final class RunCommand implements Callable<Integer> {
   /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
   AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
     Signer signer = signer();
+    activeSigner = signer;
     if (signer == null) {
       if (!subjects.isEmpty() || bundle != null) {
         throw new CommandLine.ParameterException(
@@ -402,6 +429,7 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       AttestationRun.Result result = attestation.finish(buildRecord, record, new Progress(err));
+      attested = result;
       err.println("plumbline: signed attestation " + result.bundle() + " (" + result.subjects().size() + " subject"
           + (result.subjects().size() == 1 ? "" : "s") + ": " + String.join(", ", result.subjects().stream().map(s -> Printable.inline(s.name())).toList()) + ")");
       err.flush();

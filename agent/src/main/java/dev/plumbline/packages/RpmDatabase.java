@@ -127,12 +127,19 @@ public final class RpmDatabase implements PackageDatabase {
   }
 
   /**
-   * The rpm program of this host, reading the output fully (a database lists 100k+ files), with a
-   * time limit; started when first needed.
+   * The rpm program at {@code rpm} (a helper command: the caller resolves it from a directory the
+   * build cannot have planted into, and gives it a minimal environment without the agent's
+   * secrets), run in {@code /}, reading the output fully (a database lists 100k+ files), with a
+   * time limit; started when first needed. The argv's {@code rpm} is replaced by that path.
    */
-  public static Query processes() {
+  public static Query processes(Path rpm, Map<String, String> environment) {
     return argv -> {
-      Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      List<String> command = new ArrayList<>(argv);
+      command.set(0, rpm.toString());
+      ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).directory(new java.io.File("/"));
+      pb.environment().clear();
+      pb.environment().putAll(environment);
+      Process p = pb.start();
       p.getOutputStream().close();
       byte[] out;
       try (InputStream in = p.getInputStream()) {
@@ -152,6 +159,13 @@ public final class RpmDatabase implements PackageDatabase {
         throw new IOException("rpm exited with " + p.exitValue());
       }
       return new String(out, StandardCharsets.UTF_8);
+    };
+  }
+
+  /** No rpm to run (none in a system directory): the database is reported unreadable, with this reason. */
+  public static Query unavailable(String reason) {
+    return argv -> {
+      throw new IOException(reason);
     };
   }
 }

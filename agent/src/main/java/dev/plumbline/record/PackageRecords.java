@@ -1,6 +1,7 @@
 package dev.plumbline.record;
 
 import dev.plumbline.env.Environment;
+import dev.plumbline.env.HelperCommands;
 import dev.plumbline.env.HostFacts;
 import dev.plumbline.packages.DatabaseFiles;
 import dev.plumbline.packages.DigestMatch;
@@ -62,12 +63,23 @@ public final class PackageRecords {
     return new PackageRecords(root, PackageDatabases.in(root, distro, rpm));
   }
 
-  /** Before the build, for this machine (distribution from /etc/os-release). */
+  /**
+   * Before the build, for this machine (distribution from /etc/os-release). rpm is a helper
+   * command like git: from a root-owned system directory, never the one first on PATH, with the
+   * helpers' minimal environment (no key password, no token).
+   */
   public static PackageRecords beforeOnThisHost() {
     Path root = Path.of("/");
     Environment.OperatingSystem os = new HostFacts(root, Map.of()).os();
     Distro distro = os == null ? null : new Distro(os.id(), os.versionId(), null);
-    return before(root, distro, RpmDatabase.processes());
+    return before(root, distro, rpmQuery());
+  }
+
+  /** The rpm of this host as a helper command ({@link HelperCommands}). */
+  static RpmDatabase.Query rpmQuery() {
+    return HelperCommands.trusted("rpm")
+        .map(rpm -> RpmDatabase.processes(rpm, HelperCommands.environment(rpm.toString())))
+        .orElseGet(() -> RpmDatabase.unavailable("no rpm program in a root-owned system directory"));
   }
 
   /** A file that ran, by path and digest, and how (exec, script). */

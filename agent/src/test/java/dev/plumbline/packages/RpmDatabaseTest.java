@@ -99,4 +99,26 @@ class RpmDatabaseTest {
     assertNull(e.get(0).files().get("/usr/bin/x"));
     assertThrows(IllegalArgumentException.class, () -> RpmQueryOutput.parse("@P\tx\t1\n"));
   }
+
+  @Test
+  void theRpmProgramRunsAtTheGivenPathWithOnlyTheGivenEnvironmentInRoot(@TempDir Path dir) throws Exception {
+    // a stand-in rpm that prints what it was given: its environment, directory and arguments
+    Path rpm = dir.resolve("rpm");
+    Files.writeString(rpm, "#!/bin/sh\nenv | sort\necho \"cwd=$(pwd)\"\necho \"args=$*\"\n");
+    Files.setPosixFilePermissions(rpm, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    String out = RpmDatabase.processes(rpm, Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C"))
+        .run(List.of("rpm", "--root", "/", "-qa"));
+    List<String> env = out.lines().filter(l -> !l.startsWith("cwd=") && !l.startsWith("args=") && !l.startsWith("PWD=")
+        && !l.startsWith("SHLVL=") && !l.startsWith("_=")).toList();
+    assertEquals(List.of("LC_ALL=C", "PATH=/usr/bin:/bin"), env, out);
+    assertTrue(out.contains("cwd=/\n"), out);
+    assertTrue(out.contains("args=--root / -qa"), out);
+  }
+
+  @Test
+  void noRpmToRunIsAnUnreadableDatabaseWithItsReason() {
+    RpmDatabase db = new RpmDatabase(ROOT, FEDORA, RpmDatabase.unavailable("no rpm program in a root-owned system directory"));
+    PackageDatabaseException e = assertThrows(PackageDatabaseException.class, db::installed);
+    assertTrue(e.getMessage().contains("no rpm program in a root-owned system directory"), e.getMessage());
+  }
 }
