@@ -134,6 +134,15 @@ class ActionSpoofIT {
     }
   }
 
+  static void rootTree(Path top) throws IOException {
+    try (Stream<Path> walk = Files.walk(top)) {
+      for (Path p : walk.toList()) {
+        Files.setAttribute(p, "unix:uid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+  }
+
   static Path releaseTarball() throws IOException {
     try (Stream<Path> files = Files.list(ROOT.resolve("agent/target"))) {
       return files.filter(f -> f.getFileName().toString().matches("plumbline-.*-linux-x86_64\\.tar\\.gz")).findFirst()
@@ -142,7 +151,8 @@ class ActionSpoofIT {
   }
 
   /** One run of the action, as nobody, with its own runner temp, summary, and tool cache. */
-  static ActionRun runAction(String name, Map<String, String> inputs, Map<String, String> secrets) throws Exception {
+  static ActionRun runAction(String name, Map<String, String> inputs, Map<String, String> secrets, Path sharedToolCache)
+      throws Exception {
     Path tarball = releaseTarball();
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tarball)));
     Path base = nobodyDir(dir.resolve(name));
@@ -152,7 +162,7 @@ class ActionSpoofIT {
         java.nio.file.StandardOpenOption.APPEND);
     Path home = nobodyDir(base.resolve("home"));
     Path temp = nobodyDir(base.resolve("runner-temp"));
-    Path toolCache = nobodyDir(base.resolve("tool-cache"));
+    Path toolCache = sharedToolCache != null ? sharedToolCache : nobodyDir(base.resolve("tool-cache"));
     Path workspace = nobodyDir(base.resolve("workspace"));
     Files.writeString(workspace.resolve("policy.yaml"), String.join("\n",
         "apiVersion: plumbline.dev/v1",
@@ -173,6 +183,10 @@ class ActionSpoofIT {
     Files.writeString(inputsFile, JSON.writeValueAsString(inputs));
     Path result = base.resolve("result.json");
     chownTree(base);
+    if (sharedToolCache != null) { // the agent and the action where the build cannot write: root's
+      rootTree(sharedToolCache);
+      rootTree(action);
+    }
 
     List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
         "--clear-groups", "--", "/usr/bin/python3", driver.toString(), ROOT.resolve("scripts/test-action").toString(),
@@ -208,10 +222,7 @@ class ActionSpoofIT {
     }
   }
 
-  /** Paths of a run's own folders replaced by a placeholder, so two runs compare. */
-  static String normalized(String text, ActionRun run) {
-    return text.replace(run.temp().getParent().toString(), "<run>");
-  }
+  static final String STUB_RAN = "VERIFIED";
 
   @Test
   void aBuildThatOverwritesTheActionAndTheAgentDoesNotChangeTheVerdict() throws Exception {
@@ -227,27 +238,56 @@ class ActionSpoofIT {
         "ACTIONS_ID_TOKEN_REQUEST_URL", requestUrl);
     Map<String, String> inputs = new java.util.HashMap<>(Map.of("version", "9.9.9-test", "signing", "key",
         "policy", "policy.yaml", "egress-policy", "block", "subject-path", "out.txt"));
-
-    inputs.put("run", "echo product > out.txt");
-    ActionRun honest = runAction("honest", inputs, secrets);
-    assertEquals("rejected", honest.outputs().get("verdict"), honest.outputs() + "\n" + String.join("\n", honest.transcript()));
-    assertEquals(1, honest.status(), String.join("\n", honest.transcript()));
-
-    inputs.put("run", "echo product > out.txt\n" + ATTACK);
-    ActionRun attack = runAction("attack", inputs, secrets);
-    String transcript = String.join("\n", attack.transcript());
-    Path loot = dir.resolve("attack/home/loot");
-    assertTrue(Files.isRegularFile(loot.resolve("self.env")) && Files.readString(loot.resolve("self.env")).contains("RUNNER_TEMP="),
-        "the attack ran:\n" + transcript);
-    List<String> overwritten = Files.readAllLines(loot.resolve("overwritten"));
-    for (String expected : List.of("/action/action.yml", "/bin/plumbline", "/lib/plumbline.jar", "/runtime/lib/modules",
-        "/runtime/lib/server/libjvm.so")) {
-      assertTrue(overwritten.stream().anyMatch(f -> f.endsWith(expected)), "the build overwrote " + expected + ": " + overwritten.size() + " files, last " + overwritten.get(overwritten.size() - 1) + "\n" + transcript);
-    }
-
-    // (a) nothing secret in what the build collected
     List<String> forbidden = new ArrayList<>(List.of(requestToken, requestUrl));
     pem.lines().filter(l -> !l.startsWith("-----") && !l.isBlank()).forEach(forbidden::add);
+
+    inputs.put("run", "echo product > out.txt");
+    ActionRun honest = runAction("honest", inputs, secrets, null);
+    assertEquals("rejected", honest.outputs().get("verdict"), honest.outputs() + "\n" + String.join("\n", honest.transcript()));
+    assertEquals(1, honest.status(), String.join("\n", honest.transcript()));
+    String honestFirst = honest.summary().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+    assertTrue(honestFirst.contains("REJECTED") || honestFirst.toLowerCase(java.util.Locale.ROOT).contains("rejected"), honest.summary());
+
+    // 1. the agent and the action installed where the build cannot write (root's, as separate-user mode
+    // installs them): the build can only write RUNNER_TEMP and the step's own files; the result is the honest one
+    inputs.put("run", "echo product > out.txt\n" + ATTACK);
+    ActionRun guarded = runAction("guarded", inputs, secrets, honest.toolCache());
+    String transcript = String.join("\n", guarded.transcript());
+    Path loot = attacked("guarded", transcript);
+    noSecretIn(loot, forbidden);
+    assertFalse(transcript.lines().anyMatch(l -> l.strip().equals(STUB_RAN)), "a stub ran after the build:\n" + transcript);
+    assertEquals(honest.status(), guarded.status(), transcript);
+    assertEquals(normalized(honest), normalized(guarded), transcript);
+    List<String> lines = guarded.summary().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(honestFirst, lines.isEmpty() ? "" : lines.get(0), "the summary opens with the honest verdict:\n" + guarded.summary());
+    assertTrue(guarded.summary().contains("Written to this step's summary by the build, not by Plumbline"), guarded.summary());
+
+    // 2. everything the runner's user owns (a tool cache of the same user): the build overwrites the launcher,
+    // the jar and the Java runtime under the running agent. It can make the agent fail (no verdict), never say verified.
+    ActionRun same = runAction("same-user", inputs, secrets, null);
+    String sameTranscript = String.join("\n", same.transcript());
+    Path sameLoot = attacked("same-user", sameTranscript);
+    noSecretIn(sameLoot, forbidden);
+    assertFalse(sameTranscript.lines().anyMatch(l -> l.strip().equals(STUB_RAN)), "a stub ran after the build:\n" + sameTranscript);
+    assertTrue(same.status() != 0, sameTranscript);
+    String verdict = same.outputs().getOrDefault("verdict", "");
+    assertTrue(verdict.isEmpty() || verdict.equals("error"), "no verdict or error, not " + verdict + "\n" + sameTranscript);
+    assertFalse(same.summary().toLowerCase(java.util.Locale.ROOT).contains("plumbline: verified"), same.summary());
+    if (verdict.equals("error")) {
+      assertTrue(same.summary().contains("modified the agent's own files"), same.summary());
+    }
+  }
+
+  /** The attack ran and overwrote what it could; its loot folder. */
+  static Path attacked(String name, String transcript) throws IOException {
+    Path loot = dir.resolve(name).resolve("home/loot");
+    assertTrue(Files.isRegularFile(loot.resolve("self.env")) && Files.readString(loot.resolve("self.env")).contains("RUNNER_TEMP="),
+        "the attack ran:\n" + transcript);
+    assertTrue(Files.isRegularFile(loot.resolve("overwritten")), "the attack overwrote files:\n" + transcript);
+    return loot;
+  }
+
+  static void noSecretIn(Path loot, List<String> forbidden) throws IOException {
     try (Stream<Path> files = Files.walk(loot)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
@@ -256,19 +296,12 @@ class ActionSpoofIT {
         }
       }
     }
+  }
 
-    // (b) the verdict, the outputs and the summary are the honest run's; no stub ran
-    assertFalse(transcript.lines().anyMatch(l -> l.strip().equals("VERIFIED")), "a stub ran after the build:\n" + transcript);
-    assertEquals("rejected", attack.outputs().get("verdict"), attack.outputs() + "\n" + transcript);
-    assertEquals(honest.status(), attack.status(), transcript);
-    Map<String, String> honestOutputs = new java.util.TreeMap<>();
-    honest.outputs().forEach((k, v) -> honestOutputs.put(k, normalized(v, honest)));
-    Map<String, String> attackOutputs = new java.util.TreeMap<>();
-    attack.outputs().forEach((k, v) -> attackOutputs.put(k, normalized(v, attack)));
-    assertEquals(honestOutputs, attackOutputs);
-    String honestFirst = honest.summary().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
-    assertTrue(honestFirst.contains("Plumbline: rejected") || honestFirst.contains("REJECTED"), honest.summary());
-    List<String> attackLines = attack.summary().lines().filter(l -> !l.isBlank()).toList();
-    assertEquals(honestFirst, attackLines.isEmpty() ? "" : attackLines.get(0), "the summary opens with the honest verdict:\n" + attack.summary());
+  /** The outputs as the runner sees them, with the run's own folder replaced by a placeholder. */
+  static Map<String, String> normalized(ActionRun run) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    run.outputs().forEach((k, v) -> out.put(k, v.replace(run.temp().getParent().toString(), "<run>")));
+    return out;
   }
 }
