@@ -15,10 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The egress gate built from the run options: audit or block, the allowlist, loopback and unix
@@ -26,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of decisions for one attempt:
  * <ol>
- *   <li>unix: refused (EACCES) when the path is a {@code --deny-unix} path, in both modes; else allowed;
+ *   <li>unix: refused (EACCES) when the path is a {@code --deny-unix} path or names its file (device
+ *       and inode, as the tracer resolved it in the tracee's view), in both modes; else allowed;
  *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
  *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
  *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  * </ol>
  */
 public final class EgressPolicy implements EgressGate {
-  private static final Logger log = LoggerFactory.getLogger(EgressPolicy.class);
-
   public static final int EACCES = Errno.EACCES;
   public static final int ECONNREFUSED = Errno.ECONNREFUSED;
 
@@ -72,8 +70,25 @@ public final class EgressPolicy implements EgressGate {
   private final BiConsumer<Integer, InetSocketAddress> onDnsRedirect;
   private final Runnable onClose;
 
-  /** A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match). */
-  record DeniedSocket(String given, Set<String> paths) {}
+  /**
+   * A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match by
+   * name, also when the tracer could not resolve an attempt to a file).
+   */
+  record DeniedSocket(String given, Set<String> paths) {
+    /**
+     * Whether the file an attempt reached is this socket's file now (stat in the agent's view,
+     * following symlinks: a socket re-created by its daemon is a new inode, so it is looked up
+     * at each decision, which only unix attempts with --deny-unix given pay for).
+     */
+    boolean isFile(EgressGate.SocketFile f) {
+      try {
+        Map<String, Object> st = Files.readAttributes(Paths.get(given), "unix:dev,ino");
+        return ((Number) st.get("dev")).longValue() == f.dev() && ((Number) st.get("ino")).longValue() == f.ino();
+      } catch (Exception e) {
+        return false; // no such file (yet): the names still match
+      }
+    }
+  }
 
   public EgressPolicy(
       EgressMode mode,
@@ -187,37 +202,20 @@ public final class EgressPolicy implements EgressGate {
     }
     String n = normalize(path);
     for (DeniedSocket d : deniedUnix) {
-      if (d.paths().contains(n) || sameFileWhenNamesAlike(a.pid(), path, d)) {
+      if (d.paths().contains(n)) {
         return new Decision.Block(EACCES, "unix socket " + path + " is denied (--deny-unix " + d.given() + ")");
+      }
+      if (a.socketFile() != null && d.isFile(a.socketFile())) {
+        return new Decision.Block(EACCES, "unix socket " + path + " is the file of --deny-unix " + d.given()
+            + " (same device and inode: a link, symlink, bind mount or relative name of it)");
       }
     }
     return new Decision.Allow();
   }
 
-  /**
-   * A denied socket reached through another path (a symlinked directory, a relative path): compared
-   * by file identity, but only when the last path element is the same, so the tracer thread does a
-   * stat only for the rare candidates.
-   */
-  private static boolean sameFileWhenNamesAlike(int pid, String path, DeniedSocket d) {
-    if (path.startsWith("@")) {
-      return false; // abstract socket: no file
-    }
-    String base = path.substring(path.lastIndexOf('/') + 1);
-    for (String p : d.paths()) {
-      if (!p.substring(p.lastIndexOf('/') + 1).equals(base)) {
-        continue;
-      }
-      try {
-        Path attempt = path.startsWith("/") ? Paths.get("/proc", String.valueOf(pid), "root", path) : Paths.get("/proc", String.valueOf(pid), "cwd", path);
-        if (Files.isSameFile(attempt, Paths.get(p))) {
-          return true;
-        }
-      } catch (Exception e) {
-        log.debug("cannot compare unix socket {} of pid {} with {}", path, pid, p, e);
-      }
-    }
-    return false;
+  @Override
+  public boolean checksUnixSockets() {
+    return !deniedUnix.isEmpty();
   }
 
   static String normalize(String path) {

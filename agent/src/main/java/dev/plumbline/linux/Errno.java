@@ -11,6 +11,7 @@ public final class Errno {
   private Errno() {}
 
   public static final int EPERM = 1;
+  public static final int ENOENT = 2;
   public static final int ESRCH = 3;
   public static final int EINTR = 4;
   public static final int ECHILD = 10;
@@ -19,7 +20,9 @@ public final class Errno {
   public static final int EINVAL = 22;
   public static final int EFAULT = 14;
   public static final int EPIPE = 32;
+  public static final int ENOTDIR = 20;
   public static final int ENOSYS = 38;
+  public static final int ELOOP = 40;
   public static final int EMSGSIZE = 90;
   public static final int ENETUNREACH = 101;
   public static final int ENOBUFS = 105;
@@ -27,10 +30,10 @@ public final class Errno {
   public static final int EINPROGRESS = 115;
 
   private static final Map<Integer, String> NAMES = Map.ofEntries(
-      Map.entry(EPERM, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(ESRCH, "ESRCH"), Map.entry(EINTR, "EINTR"),
+      Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(ESRCH, "ESRCH"), Map.entry(EINTR, "EINTR"),
       Map.entry(9, "EBADF"), Map.entry(ECHILD, "ECHILD"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(12, "ENOMEM"),
       Map.entry(EACCES, "EACCES"), Map.entry(EFAULT, "EFAULT"), Map.entry(EINVAL, "EINVAL"), Map.entry(24, "EMFILE"),
-      Map.entry(EPIPE, "EPIPE"), Map.entry(ENOSYS, "ENOSYS"), Map.entry(88, "ENOTSOCK"),
+      Map.entry(EPIPE, "EPIPE"), Map.entry(ENOSYS, "ENOSYS"), Map.entry(ELOOP, "ELOOP"), Map.entry(ENOTDIR, "ENOTDIR"), Map.entry(88, "ENOTSOCK"),
       Map.entry(89, "EDESTADDRREQ"), Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(91, "EPROTOTYPE"),
       Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
       Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"), Map.entry(100, "ENETDOWN"),

@@ -60,6 +60,12 @@ final class LibC {
 
   static native int close(int fd);
 
+  static native int openat(int dirfd, String path, int flags, int mode);
+
+  static native long readlinkat(int dirfd, String path, Pointer buf, long size);
+
+  static native int fstatfs(int fd, Pointer buf);
+
   static native long readlink(String path, Pointer buf, long size);
 
   static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);

@@ -1,19 +1,43 @@
 package dev.plumbline.linux;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code O_PATH} descriptors: a file's identity pinned at one moment, without opening it for
  * reading (no side effect on a FIFO or a device). The agent reopens the inode later through
- * {@code /proc/self/fd/N} to read it, so what it reads is the file that was there when it was
- * pinned, whatever the path names by then.
+ * {@code /proc/self/fd/N} to read it (or connects to the socket it names), so what it reaches is
+ * the file that was there when it was pinned, whatever the path names by then.
+ *
+ * <p>The one-component calls ({@link #openAt}, {@link #stat}, {@link #readLink}) are what a path
+ * walk done in the agent for a tracee needs (trace.ptrace.TraceePaths); call them on one thread
+ * (they share native buffers per thread).
  */
 public final class PathHandles {
   private static final int O_CLOEXEC = 02000000;
   private static final int O_PATH = 010000000;
+  private static final int O_NOFOLLOW = 0400000;
+  private static final int AT_EMPTY_PATH = 0x1000;
+  private static final int STATX_BASIC_STATS = 0x7ff;
+  private static final int STATX_MNT_ID = 0x1000;
   private static final int ENOSYS = 38;
+  private static final long PROC_SUPER_MAGIC = 0x9fa0;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFLNK = 0120000;
+  private static final int S_IFDIR = 0040000;
+
+  private static final ThreadLocal<Memory> BUFFER = ThreadLocal.withInitial(() -> new Memory(4096));
+  private static final Memory EMPTY = emptyString();
 
   private PathHandles() {}
+
+  private static Memory emptyString() {
+    Memory m = new Memory(1);
+    m.setByte(0, (byte) 0);
+    return m;
+  }
 
   /** The descriptor, or {@code -errno} when the path cannot be opened (or libc cannot be called). */
   public static int open(String path) {
@@ -24,6 +48,84 @@ public final class PathHandles {
     }
     int fd = LibC.open(path, O_PATH | O_CLOEXEC, 0);
     return fd >= 0 ? fd : -Native.getLastError();
+  }
+
+  /**
+   * An O_PATH descriptor of {@code name} (one path component, or "." / "..") in directory
+   * {@code dirfd}; a symlink is opened itself unless {@code follow} (which, on a procfs magic link
+   * such as /proc/N/cwd, lands where the kernel's own walk would). {@code -errno} on failure.
+   */
+  public static int openAt(int dirfd, String name, boolean follow) {
+    int fd = LibC.openat(dirfd, name, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
+    return fd >= 0 ? fd : -Native.getLastError();
+  }
+
+  /**
+   * Identity and type of an open file (statx on the descriptor itself).
+   *
+   * @param dev the device as glibc's makedev encodes it (what stat(2)'s st_dev and Java's
+   *     {@code unix:dev} attribute hold)
+   * @param mountId the kernel's mount id (0 when the kernel does not give it): the same directory
+   *     reached through two mounts is two places for {@code ..}
+   */
+  public record FileStat(long dev, long ino, int mode, long mountId) {
+    public boolean isSymlink() {
+      return (mode & S_IFMT) == S_IFLNK;
+    }
+
+    public boolean isDirectory() {
+      return (mode & S_IFMT) == S_IFDIR;
+    }
+
+    public boolean sameFile(FileStat o) {
+      return o != null && dev == o.dev && ino == o.ino;
+    }
+
+    public boolean samePlace(FileStat o) {
+      return sameFile(o) && mountId == o.mountId;
+    }
+  }
+
+  /** statx of descriptor {@code fd}; null when it fails. */
+  public static FileStat stat(int fd) {
+    Memory buf = BUFFER.get();
+    buf.clear(256);
+    long nr = Linux.isX8664() ? 332 : 291; // statx: x86_64, aarch64 (no glibc wrapper before 2.28)
+    long rc = LibC.syscall(nr, fd, Pointer.nativeValue(EMPTY), AT_EMPTY_PATH,
+        STATX_BASIC_STATS | STATX_MNT_ID, Pointer.nativeValue(buf), 0);
+    if (rc != 0) {
+      return null;
+    }
+    int mode = buf.getShort(0x1C) & 0xffff;
+    long ino = buf.getLong(0x20);
+    long major = buf.getInt(0x88) & 0xffffffffL;
+    long minor = buf.getInt(0x8C) & 0xffffffffL;
+    long mask = buf.getInt(0) & 0xffffffffL;
+    long mountId = (mask & STATX_MNT_ID) != 0 ? buf.getLong(0x90) : 0;
+    return new FileStat(makedev(major, minor), ino, mode, mountId);
+  }
+
+  /** glibc's gnu_dev_makedev: the dev_t user space sees in st_dev. */
+  public static long makedev(long major, long minor) {
+    return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+        | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+  }
+
+  /** The target of the symlink open as O_PATH descriptor {@code fd}; null when unreadable. */
+  public static String readLink(int fd) {
+    Memory buf = BUFFER.get();
+    long n = LibC.readlinkat(fd, "", buf, buf.size());
+    if (n < 0 || n >= buf.size()) {
+      return null;
+    }
+    return new String(buf.getByteArray(0, (int) n), StandardCharsets.UTF_8);
+  }
+
+  /** Whether descriptor {@code fd} is on a procfs (where "self" and magic links mean the reader). */
+  public static boolean onProcfs(int fd) {
+    Memory buf = BUFFER.get();
+    buf.clear(128);
+    return LibC.fstatfs(fd, buf) == 0 && buf.getLong(0) == PROC_SUPER_MAGIC;
   }
 
   public static void close(int fd) {

@@ -12,7 +12,21 @@ public interface EgressGate {
    * A destination about to be used. {@code address} is null for unix sockets, {@code path} null for
    * inet; an abstract unix socket name is given as {@code @name}.
    */
-  record Attempt(int pid, String syscall, String family, String protocol, String address, int port, String path) {}
+  record Attempt(int pid, String syscall, String family, String protocol, String address, int port, String path,
+      SocketFile socketFile) {
+    /** An attempt whose unix path (if any) was not resolved to a file. */
+    public Attempt(int pid, String syscall, String family, String protocol, String address, int port, String path) {
+      this(pid, syscall, family, protocol, address, port, path, null);
+    }
+  }
+
+  /**
+   * The file a unix socket path named for the tracee when the tracer checked it (resolved in the
+   * tracee's root, working directory and mount namespace, symlinks followed): device (as in
+   * stat's st_dev) and inode, so a hard link, a symlink or a bind mount is the same file. Only
+   * given when {@link #checksUnixSockets()}; the tracer then connects to exactly this file.
+   */
+  record SocketFile(long dev, long ino) {}
 
   /** What to do with the call: let it run, refuse it with an errno, or send it elsewhere (DNS capture). */
   sealed interface Decision {
@@ -38,6 +52,15 @@ public interface EgressGate {
    * let a build reach the network without a syscall the tracer can inspect. (Added by egress.)
    */
   default boolean refusesIoUring() {
+    return false;
+  }
+
+  /**
+   * Whether unix socket destinations are judged by file identity ({@code --deny-unix}): the tracer
+   * then resolves each path in the tracee's view to a {@link SocketFile} and makes the allowed call
+   * itself on that file, so no rename or rewrite after the check can change what is reached.
+   */
+  default boolean checksUnixSockets() {
     return false;
   }
 

@@ -10,6 +10,7 @@ import dev.plumbline.egress.dns.NameBook;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.Allowlist;
 import dev.plumbline.net.AllowlistTest;
+import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.EgressGate.Attempt;
 import dev.plumbline.trace.EgressGate.Decision;
 import java.net.Inet6Address;
@@ -220,6 +221,34 @@ class EgressPolicyTest {
       assertInstanceOf(Decision.Allow.class, p.decide(unix("@abstract")));
     }
     assertInstanceOf(Decision.Allow.class, policy(EgressMode.BLOCK, false, List.of()).decide(unix("/run/docker.sock")));
+  }
+
+  @Test
+  void denyUnixJudgesTheFileTheTracerResolvedByDeviceAndInode(@TempDir Path dir) throws Exception {
+    Path sock = Files.createFile(dir.resolve("docker.sock"));
+    Path hard = Files.createLink(dir.resolve("other-name"), sock);
+    Path elsewhere = Files.createFile(dir.resolve("elsewhere.sock"));
+    EgressPolicy p = policy(EgressMode.AUDIT, false, List.of(sock.toString()));
+    assertTrue(p.checksUnixSockets(), "with --deny-unix the tracer resolves unix paths to files");
+    assertFalse(policy(EgressMode.BLOCK, false, List.of()).checksUnixSockets(), "without, it does not");
+    Decision.Block b = (Decision.Block) p.decide(unixFile(hard.toString(), hard));
+    assertEquals(EgressPolicy.EACCES, b.errno());
+    assertTrue(b.reason().contains("same device and inode"), b.reason());
+    assertInstanceOf(Decision.Allow.class, p.decide(unixFile(elsewhere.toString(), elsewhere)));
+    // the name alone still refuses (a path the tracer could not resolve)
+    assertInstanceOf(Decision.Block.class, p.decide(unix(sock.toString())));
+    // a socket re-created by its daemon is a new inode: looked up at each decision
+    Files.delete(hard);
+    Files.delete(sock);
+    Path recreated = Files.createFile(sock);
+    Path again = Files.createLink(dir.resolve("again"), recreated);
+    assertInstanceOf(Decision.Block.class, p.decide(unixFile(again.toString(), again)));
+  }
+
+  static Attempt unixFile(String path, Path file) throws Exception {
+    long dev = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
+    long ino = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+    return new Attempt(102, "connect", "unix", "unix-stream", null, 0, path, new EgressGate.SocketFile(dev, ino));
   }
 
   @Test

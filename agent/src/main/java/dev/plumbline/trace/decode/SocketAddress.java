@@ -1,5 +1,8 @@
 package dev.plumbline.trace.decode;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
 import dev.plumbline.net.Addresses;
 
 /**
@@ -147,6 +150,43 @@ public record SocketAddress(String family, String address, Integer port, String 
       nul++;
     }
     return new SocketAddress("unix", null, null, Bytes.text(raw, 2, nul, true), false);
+  }
+
+  /**
+   * The path of a pathname unix address exactly as the kernel will look it up (up to its first NUL),
+   * or null when the address is not one (abstract, unnamed, another family) or the bytes are not
+   * UTF-8 (the tracer cannot walk such a name).
+   */
+  public static String unixPath(byte[] raw) {
+    if (raw == null || raw.length < 3 || Bytes.u16le(raw, 0) != AF_UNIX || raw[2] == 0) {
+      return null;
+    }
+    int end = Math.min(raw.length, SOCKADDR_UN_SIZE);
+    int nul = 2;
+    while (nul < end && raw[nul] != 0) {
+      nul++;
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .decode(ByteBuffer.wrap(raw, 2, nul - 2)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A pathname {@code sockaddr_un} for {@code path} (family, the UTF-8 bytes, a NUL), or null when
+   * the path does not fit in {@code sun_path} (108 bytes with the NUL).
+   */
+  public static byte[] unixAddress(String path) {
+    byte[] p = path.getBytes(StandardCharsets.UTF_8);
+    if (p.length == 0 || p.length > SOCKADDR_UN_SIZE - 3) {
+      return null;
+    }
+    byte[] raw = new byte[2 + p.length + 1];
+    raw[0] = (byte) AF_UNIX;
+    System.arraycopy(p, 0, raw, 2, p.length);
+    return raw;
   }
 
   private static SocketAddress netlink(byte[] raw) throws DecodeException {

@@ -37,13 +37,23 @@ import java.util.List;
  *       ancillary data copied from the tracee) with MSG_DONTWAIT; for sendmmsg each msg_len is
  *       written back.
  * </ul>
- * Unix and other families, and stream sends without Fast Open (the kernel ignores their address),
- * are left to the kernel.
+ * Unix destinations are made here only under {@code --deny-unix} (see {@link UnixDestinations}:
+ * the address is then {@code /proc/self/fd/N} of the file checked); other families, and stream
+ * sends without Fast Open (the kernel ignores their address), are left to the kernel.
  */
 final class Delivery {
   private static final int SOCK_DGRAM = 2;
   private static final int SOCK_RAW = 3;
   private static final int MAX_CONTROL = 4096;
+  private static final int UNIX_BACKLOG_RETRIES = 20; // of 5 ms each
+
+  private static void sleep() {
+    try {
+      Thread.sleep(5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   private final TracerCalls calls;
   private final TraceeSockets sockets;
@@ -92,6 +102,13 @@ final class Delivery {
   private boolean connect(Call call, int dup, byte[] to, PendingExit pending) {
     boolean nonBlocking = sockets.nonBlocking(dup);
     int rc = sockets.connect(dup, to);
+    boolean unix = (to[0] & 0xff) == SocketAddress.AF_UNIX && to[1] == 0;
+    for (int i = 0; unix && rc == -EAGAIN && !nonBlocking && i < UNIX_BACKLOG_RETRIES; i++) {
+      // a unix listener's backlog is full: a blocking connect would wait for room; the tracer
+      // thread retries for a short while, then answers EAGAIN (docs/tracer.md, limits)
+      sleep();
+      rc = sockets.connect(dup, to);
+    }
     if (rc == NetworkStops.IN_PROGRESS && !nonBlocking && call.direct()) {
       call.task().pendingExit = pending; // the tracee's connect waits for this connection
       return true;

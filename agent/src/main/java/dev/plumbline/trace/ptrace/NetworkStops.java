@@ -42,13 +42,15 @@ final class NetworkStops {
   private final EgressGate gate;
   private final boolean enforcing;
   private final Delivery delivery;
+  private final UnixDestinations unix;
 
-  NetworkStops(TracerCalls calls, Reporter out, EgressGate gate, boolean enforcing) {
+  NetworkStops(TracerCalls calls, String proc, Reporter out, EgressGate gate, boolean enforcing) {
     this.calls = calls;
     this.out = out;
     this.gate = gate;
     this.enforcing = enforcing;
     this.delivery = new Delivery(calls, sockets, out);
+    this.unix = new UnixDestinations(calls, proc);
   }
 
   /** One destination of a call: its sockaddr in tracee memory and, for sends, its message. */
@@ -111,6 +113,7 @@ final class NetworkStops {
     // through the calling thread, not its tid as a pid: pidfd_open refuses a thread that is not the
     // leader, and resolvers run on worker threads ("unknown" protocol: DNS at port 53, fail closed)
     int dup = sockets.duplicate(pid, call.tgid(), call.intArg(0));
+    List<UnixDestinations.Pin> pins = new ArrayList<>();
     try {
       int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
       String protocol = kind[0] < 0 ? "unknown" : Protocols.name(kind[0], kind[1], kind[2]);
@@ -118,6 +121,11 @@ final class NetworkStops {
       List<byte[]> checked = new ArrayList<>();
       Decision.Block block = null;
       boolean redirected = false;
+      // --deny-unix: unix destinations are judged by the file they name for the tracee
+      boolean unixChecked = gate.checksUnixSockets();
+      boolean anyUnix = false;
+      boolean allPinned = true;
+      int unixErrno = 0;
       for (Destination d : destinations) {
         byte[] raw = destination(call, d, kind);
         checked.add(raw);
@@ -125,13 +133,39 @@ final class NetworkStops {
           continue;
         }
         SocketAddress sa = SocketAddress.decode(raw);
+        EgressGate.SocketFile file = null;
+        if (unixChecked && "unix".equals(sa.family())) {
+          anyUnix = true;
+          String path = SocketAddress.unixPath(raw);
+          if (path != null) {
+            UnixDestinations.Pin pin = unix.pin(call, path);
+            if (pin.fd() >= 0) {
+              pins.add(pin);
+              file = pin.file();
+            }
+            if (pin.via() != null) {
+              checked.set(checked.size() - 1, pin.via()); // what the tracer connects to: the file checked
+            } else if (pin.fd() < 0) {
+              unixErrno = unixErrno == 0 ? pin.errno() : unixErrno;
+            } else {
+              allPinned = false;
+            }
+          } else if (!sa.abstractName()) {
+            allPinned = false; // unnamed, or a name that is not UTF-8
+          }
+        } else if (unixChecked) {
+          allPinned = false;
+        }
         Decision decision = decide(new EgressGate.Attempt(call.tgid(), call.name(), sa.family(), protocol,
             "unix".equals(sa.family()) ? null : sa.address(), sa.port() == null ? 0 : sa.port(),
-            sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path()));
+            sa.abstractName() && sa.path() != null ? "@" + sa.path() : sa.path(), file));
         EgressDecision decided = passed();
         if (decision instanceof Decision.Block b) {
           block = block == null ? b : block;
           decided = EgressDecision.BLOCKED;
+          if ("unix".equals(sa.family())) {
+            out.note(call.tgid(), "unix-denied", b.reason());
+          }
         } else if (decision instanceof Decision.Redirect r) {
           byte[] to = Redirects.encode(raw, r.to());
           if (to != null) {
@@ -154,6 +188,22 @@ final class NetworkStops {
         pending.isError = true;
         pending.finish(out, "blocked");
         return false;
+      }
+      if (anyUnix && dup >= 0) {
+        String why = allPinned ? unix.whyKernel(call, destinations, kind) : "an unnamed or undecodable unix address";
+        if (why == null) {
+          if (unixErrno != 0) {
+            // the walk failed as the kernel's would (ENOENT, ENOTDIR, ELOOP, EACCES): answer that
+            out.refuse(pid, unixErrno, "a network call");
+            pending.isError = true;
+            pending.finish(out, Errno.name(unixErrno));
+            return false;
+          }
+          return delivery.deliver(call, dup, destinations, checked, flags, pending);
+        }
+        String image = out.image(pid);
+        out.note(call.tgid(), "unix-unpinned", image + " reached a unix socket checked by identity but"
+            + " connected by the kernel (" + why + "): a path renamed or rewritten after the check is not caught");
       }
       if (dup >= 0 && Delivery.byTracer(call, checked, kind, flags)) {
         if (redirected) {
@@ -194,6 +244,7 @@ final class NetworkStops {
       if (dup >= 0) {
         sockets.close(dup);
       }
+      pins.forEach(unix::close);
     }
   }
 

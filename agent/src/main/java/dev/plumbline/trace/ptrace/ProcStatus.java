@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads /proc/TID/status: Tgid and PPid of a task (only for tasks reported out of order), and
- * credentials (separate-user mode checks each exec for gained privileges).
+ * credentials (separate-user mode checks each exec for gained privileges), and the agent's own peak
+ * resident set (scripts/bench reports it).
  */
 final class ProcStatus {
   private ProcStatus() {}
@@ -86,5 +87,20 @@ final class ProcStatus {
       return null;
     }
     return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2])};
+  }
+
+  /** The peak resident set ("VmHWM:  1234 kB") in KiB; -1 when the line is missing or malformed. */
+  static long peakRssKib(String status) {
+    for (String line : status.split("\n")) {
+      if (line.startsWith("VmHWM:")) {
+        String[] f = line.substring(6).strip().split("\\s+");
+        try {
+          return f.length == 2 && f[1].equals("kB") ? Long.parseLong(f[0]) : -1;
+        } catch (NumberFormatException e) {
+          return -1;
+        }
+      }
+    }
+    return -1;
   }
 }

@@ -175,7 +175,11 @@ public final class PtraceTracer implements Tracer {
         Linux.kill(pid, early); // asked to stop while the build was starting
       }
       loop();
-      log.debug("{} stops for {} processes and {} threads", stops, processes, threads);
+      if (log.isDebugEnabled()) {
+        byte[] status = calls.readSmallFile(proc + "/self/status");
+        log.debug("{} stops for {} processes and {} threads; agent peak RSS {} kB", stops, processes, threads,
+            status == null ? -1 : ProcStatus.peakRssKib(new String(status, java.nio.charset.StandardCharsets.UTF_8)));
+      }
       if (lostEvents > 0) {
         emit(new TraceEvent.Incomplete(Instant.now(), pid, lostEvents + " events could not be recorded"));
       }

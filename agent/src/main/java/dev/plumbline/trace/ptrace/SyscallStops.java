@@ -37,7 +37,7 @@ final class SyscallStops {
     this.calls = calls;
     this.out = new Reporter(calls, proc, emit);
     EgressGate gate = request.egress() != null ? request.egress() : EgressGate.auditAll();
-    this.network = new NetworkStops(calls, out, gate, request.enforcing());
+    this.network = new NetworkStops(calls, proc, out, gate, request.enforcing());
     this.files = new FileStops(calls, proc, out, request.cwd() != null ? request.cwd() : Path.of("").toAbsolutePath());
     this.process = new ProcessStops(calls, proc, out, gate);
   }

@@ -188,4 +188,21 @@ class SocketAddressTest {
     // a packet socket ignores the family: the gate sees the bytes as AF_PACKET
     assertEquals("af=17", SocketAddress.decode(SocketAddress.unspecifiedAs(unspec, 17, 3, 0)).display());
   }
+
+  @Test
+  void unixPathIsTheExactNameAndUnixAddressEncodesOne() throws Exception {
+    byte[] raw = SocketAddress.unixAddress("/run/x.sock");
+    assertEquals(2 + 11 + 1, raw.length);
+    assertEquals(SocketAddress.AF_UNIX, SocketAddress.familyOf(raw));
+    assertEquals("/run/x.sock", SocketAddress.unixPath(raw));
+    assertEquals("/run/x.sock", SocketAddress.decode(raw).path());
+    byte[] padded = java.util.Arrays.copyOf(raw, SocketAddress.SOCKADDR_UN_SIZE);
+    assertEquals("/run/x.sock", SocketAddress.unixPath(padded), "up to the first NUL");
+    assertNull(SocketAddress.unixPath(new byte[] {1, 0, 0, 'a', 'b'}), "abstract");
+    assertNull(SocketAddress.unixPath(new byte[] {1, 0}), "unnamed");
+    assertNull(SocketAddress.unixPath(new byte[] {2, 0, 'a'}), "not AF_UNIX");
+    assertNull(SocketAddress.unixPath(new byte[] {1, 0, (byte) 0xff, 'a'}), "not UTF-8");
+    assertNull(SocketAddress.unixAddress("/" + "a".repeat(107)), "past sun_path (108 bytes with the NUL)");
+    assertEquals(SocketAddress.SOCKADDR_UN_SIZE, SocketAddress.unixAddress("/" + "a".repeat(106)).length);
+  }
 }

@@ -23,7 +23,7 @@ final class Fixtures {
     }
     Path dir = Files.createTempDirectory("plumbline-fixtures");
     dir.toFile().deleteOnExit();
-    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial")) {
+    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial")) {
       Path src = dir.resolve(name + ".c");
       try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/" + name + ".c")) {
         Files.copy(in, src);

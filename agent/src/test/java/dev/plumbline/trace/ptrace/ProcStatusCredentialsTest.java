@@ -40,4 +40,11 @@ class ProcStatusCredentialsTest {
     assertNull(ProcStatus.credentials("Name:\tx\nUid:\t1\t1\n"));
     assertNull(ProcStatus.credentials(status("a\tb\tc\td", "1\t1\t1\t1", "0", "0")));
   }
+
+  @Test
+  void peakResidentSetInKib() {
+    assertEquals(81234, ProcStatus.peakRssKib("Name:\tjava\nVmPeak:\t 4000000 kB\nVmHWM:\t   81234 kB\nVmRSS:\t 70000 kB\n"));
+    assertEquals(-1, ProcStatus.peakRssKib("Name:\tjava\nVmRSS:\t 70000 kB\n"));
+    assertEquals(-1, ProcStatus.peakRssKib("VmHWM:\t many kB\n"));
+  }
 }

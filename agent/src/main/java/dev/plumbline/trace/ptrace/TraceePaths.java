@@ -1,0 +1,190 @@
+package dev.plumbline.trace.ptrace;
+
+import static dev.plumbline.linux.Errno.ELOOP;
+import static dev.plumbline.linux.Errno.ENOENT;
+import static dev.plumbline.linux.Errno.ENOTDIR;
+
+import dev.plumbline.linux.PathHandles;
+import dev.plumbline.linux.PathHandles.FileStat;
+import dev.plumbline.linux.TracerCalls;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Resolves a path the way a tracee's own call would, and pins the result as an O_PATH descriptor
+ * in the agent: from the task's root ({@code /proc/TID/root}, which is also its mount namespace)
+ * or its working directory ({@code /proc/TID/cwd}), one component at a time, symlinks read and
+ * spliced in (an absolute target restarts at the task's root, {@code ..} stops there), procfs's
+ * {@code self}/{@code thread-self} read as the task itself and its magic links ({@code
+ * /proc/N/cwd}, {@code fd/N}) followed by the kernel. Only descriptors are walked, so a directory
+ * renamed meanwhile cannot send the walk into the agent's own view.
+ *
+ * <p>What the kernel then reaches through {@code /proc/self/fd/N} of the result is the file that
+ * was checked, whatever the path names by then (docs/tracer.md, "--deny-unix by identity").
+ */
+final class TraceePaths {
+  private static final int MAX_LINKS = 40; // the kernel's limit (ELOOP)
+
+  private final TracerCalls calls;
+  private final String proc;
+  private FileStat procStat;
+
+  TraceePaths(TracerCalls calls, String proc) {
+    this.calls = calls;
+    this.proc = proc;
+  }
+
+  /** A pinned file: close {@code fd} with {@link PathHandles#close}. */
+  record Pinned(int fd, FileStat stat) {}
+
+  /** The file {@code path} names for task {@code tid}, or {@code -errno} in {@code fd} (stat null). */
+  Pinned pin(int tid, int tgid, String path) {
+    if (path.isEmpty()) {
+      return new Pinned(-ENOENT, null);
+    }
+    int root = PathHandles.open(proc + "/" + tid + "/root");
+    if (root < 0) {
+      return new Pinned(root, null);
+    }
+    try {
+      FileStat rootStat = PathHandles.stat(root);
+      int cur = path.startsWith("/") ? PathHandles.openAt(root, ".", false) : PathHandles.open(proc + "/" + tid + "/cwd");
+      if (cur < 0) {
+        return new Pinned(cur, null);
+      }
+      Deque<String> parts = new ArrayDeque<>();
+      push(parts, path);
+      int links = 0;
+      while (!parts.isEmpty()) {
+        String c = parts.pop();
+        if (c.isEmpty() || c.equals(".")) {
+          continue;
+        }
+        if (c.equals("..")) {
+          FileStat here = PathHandles.stat(cur);
+          if (here != null && here.samePlace(rootStat)) {
+            continue; // ".." of the task's root is its root
+          }
+          cur = step(cur, PathHandles.openAt(cur, "..", false));
+          if (cur < 0) {
+            return new Pinned(cur, null);
+          }
+          continue;
+        }
+        int next = PathHandles.openAt(cur, c, false);
+        if (next < 0) {
+          PathHandles.close(cur);
+          return new Pinned(next, null);
+        }
+        FileStat st = PathHandles.stat(next);
+        if (st == null || !st.isSymlink()) {
+          cur = step(cur, next);
+          continue;
+        }
+        if (++links > MAX_LINKS) {
+          PathHandles.close(next);
+          PathHandles.close(cur);
+          return new Pinned(-ELOOP, null);
+        }
+        if (PathHandles.onProcfs(cur)) {
+          PathHandles.close(next);
+          boolean selfLink = c.equals("self") || c.equals("thread-self");
+          if (selfLink) {
+            // read as the agent, "self" would be the agent: the task's own ids instead
+            String self = ownPid(cur, tid, c.equals("thread-self"));
+            if (self == null) {
+              PathHandles.close(cur);
+              return new Pinned(-ENOENT, null);
+            }
+            push(parts, self);
+          } else {
+            // a magic link (/proc/N/cwd, root, fd/N, exe): the kernel jumps to the object itself
+            cur = step(cur, PathHandles.openAt(cur, c, true));
+            if (cur < 0) {
+              return new Pinned(cur, null);
+            }
+          }
+          continue;
+        }
+        String target = PathHandles.readLink(next);
+        PathHandles.close(next);
+        if (target == null || target.isEmpty()) {
+          PathHandles.close(cur);
+          return new Pinned(-ENOENT, null);
+        }
+        if (target.startsWith("/")) {
+          cur = step(cur, PathHandles.openAt(root, ".", false));
+          if (cur < 0) {
+            return new Pinned(cur, null);
+          }
+        }
+        push(parts, target);
+      }
+      FileStat st = PathHandles.stat(cur);
+      if (st == null || (path.endsWith("/") && !st.isDirectory())) {
+        PathHandles.close(cur);
+        return new Pinned(st == null ? -ENOENT : -ENOTDIR, null);
+      }
+      return new Pinned(cur, st);
+    } finally {
+      PathHandles.close(root);
+    }
+  }
+
+  /** Replaces descriptor {@code cur} by {@code next} (closing it); a failed {@code next} is returned as is. */
+  private static int step(int cur, int next) {
+    PathHandles.close(cur);
+    return next;
+  }
+
+  /** Puts the components of {@code path} in front of those still to walk. */
+  private static void push(Deque<String> parts, String path) {
+    String[] p = path.split("/", -1);
+    for (int i = p.length - 1; i >= 0; i--) {
+      parts.push(p[i]);
+    }
+  }
+
+  /**
+   * What procfs's "self" (or "thread-self": "PID/task/TID") is for the task: its ids in the pid
+   * namespace of that procfs: ours when it is the agent's procfs, else the innermost (a build that
+   * made a pid namespace mounts a procfs for it).
+   */
+  private String ownPid(int procDir, int tid, boolean thread) {
+    String[] ns = namespacedIds(tid);
+    if (ns == null) {
+      return null;
+    }
+    FileStat here = PathHandles.stat(procDir);
+    if (procStat == null) {
+      int fd = PathHandles.open(proc);
+      procStat = fd >= 0 ? PathHandles.stat(fd) : null;
+      PathHandles.close(fd);
+    }
+    boolean ours = here != null && procStat != null && here.dev() == procStat.dev();
+    String[] tgids = ns[0].split("\\s+");
+    String[] tids = ns[1].split("\\s+");
+    String g = ours ? tgids[0] : tgids[tgids.length - 1];
+    String t = ours ? tids[0] : tids[tids.length - 1];
+    return thread ? g + "/task/" + t : g;
+  }
+
+  /** The NStgid and NSpid lines of /proc/TID/status (outermost first); null when unreadable. */
+  private String[] namespacedIds(int tid) {
+    byte[] raw = calls.readSmallFile(proc + "/" + tid + "/status");
+    if (raw == null) {
+      return null;
+    }
+    String tgid = null;
+    String pid = null;
+    for (String line : new String(raw, StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("NStgid:")) {
+        tgid = line.substring(7).strip();
+      } else if (line.startsWith("NSpid:")) {
+        pid = line.substring(6).strip();
+      }
+    }
+    return tgid == null || pid == null ? null : new String[] {tgid, pid};
+  }
+}
