@@ -8,7 +8,8 @@
  *                                        from an unbound socket, prints "TAG received=K" after
  *   unixdial dgrammsg BIND TO TAG        the same with sendmsg
  *   unixdial swap DIR ALLOWED DENIED N   a second thread swaps DIR/target between a symlink to
- *                                        ALLOWED and a hard link to DENIED (renameat2 EXCHANGE)
+ *                                        ALLOWED and a hard link (else a symlink) to DENIED
+ *                                        (renameat2 EXCHANGE)
  *                                        while N connects to DIR/target run
  *   unixdial flip ALLOWED DENIED N       a second thread flips the sockaddr's path between ALLOWED
  *                                        and DENIED (same length) while N connects use it
@@ -130,7 +131,9 @@ int main(int argc, char **argv) {
     char target[4200], other[4200];
     snprintf(target, sizeof target, "%s/target", swapdir);
     snprintf(other, sizeof other, "%s/other", swapdir);
-    if (symlink(argv[3], target) != 0 || link(argv[4], other) != 0) return 4;
+    /* a hard link to the denied socket; a symlink where the kernel refuses one (protected_hardlinks:
+       another user's socket) */
+    if (symlink(argv[3], target) != 0 || (link(argv[4], other) != 0 && symlink(argv[4], other) != 0)) return 4;
     fill(&a, target);
     race(swapper, &a, atoi(argv[5]), "swap");
   } else if (!strcmp(mode, "flip") && argc == 5) {

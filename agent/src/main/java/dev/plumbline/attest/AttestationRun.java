@@ -32,14 +32,16 @@ public final class AttestationRun {
   private final Path cwd;
   private final List<String> subjectGlobs;
   private final Path bundle;
+  private final List<Subject> namedSubjects;
 
-  private AttestationRun(
-      Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
+  private AttestationRun(Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle,
+      List<Subject> namedSubjects) {
     this.signer = signer;
     this.before = before;
     this.cwd = cwd;
     this.subjectGlobs = List.copyOf(subjectGlobs);
     this.bundle = cwd.resolve(bundle == null ? DEFAULT_BUNDLE : bundle);
+    this.namedSubjects = List.copyOf(namedSubjects);
   }
 
   /**
@@ -57,7 +59,20 @@ public final class AttestationRun {
   /** As above, with the environment snapshot already taken (in parallel with the rest of the set-up). */
   public static AttestationRun prepare(
       Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
-    return new AttestationRun(signer, before, cwd.toAbsolutePath().normalize(), subjectGlobs, bundle);
+    return new AttestationRun(signer, before, cwd.toAbsolutePath().normalize(), subjectGlobs, bundle, List.of());
+  }
+
+  /**
+   * This run with subjects given by name and digest ({@link Subjects#named}) besides the globs'
+   * files; with any, the record is no longer the default subject.
+   */
+  public AttestationRun withNamedSubjects(List<Subject> subjects) {
+    return new AttestationRun(signer, before, cwd, subjectGlobs, bundle, subjects);
+  }
+
+  /** The subjects given by name and digest ({@link #withNamedSubjects}). */
+  public List<Subject> namedSubjects() {
+    return namedSubjects;
   }
 
   /** Where the bundle will be written. */
@@ -111,7 +126,7 @@ public final class AttestationRun {
   private Result doFinish(BuildRecord record, Path recordFile, Phases phases) throws AttestException, SigningException {
     Path written = null;
     List<Subject> subjects;
-    if (subjectGlobs.isEmpty()) {
+    if (subjectGlobs.isEmpty() && namedSubjects.isEmpty()) {
       Path file = recordFile;
       if (file == null) {
         file = cwd.resolve(DEFAULT_RECORD);
@@ -124,7 +139,7 @@ public final class AttestationRun {
       }
       subjects = List.of(recordSubject(file));
     } else {
-      subjects = Subjects.match(cwd, subjectGlobs);
+      subjects = withNamed(subjectGlobs.isEmpty() ? List.of() : Subjects.match(cwd, subjectGlobs), namedSubjects);
     }
     phases.start("collecting the environment facts (toolchain versions)");
     byte[] statement = Attestor.statementBytes(subjects,
@@ -134,6 +149,22 @@ public final class AttestationRun {
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");
     log.debug("wrote {} covering {} subject(s)", bundle, subjects.size());
     return new Result(bundle, subjects, written);
+  }
+
+  /** The files' subjects and the named ones, by name; one name with two digests is refused. */
+  static List<Subject> withNamed(List<Subject> files, List<Subject> named) throws AttestException {
+    java.util.TreeMap<String, Subject> byName = new java.util.TreeMap<>();
+    for (Subject s : files) {
+      byName.put(s.name(), s);
+    }
+    for (Subject s : named) {
+      Subject other = byName.putIfAbsent(s.name(), s);
+      if (other != null && !other.digest().equals(s.digest())) {
+        throw new AttestException("subject " + s.name() + " is given by digest sha256:" + s.digest().get("sha256")
+            + " but the file of that name has sha256:" + other.digest().get("sha256"));
+      }
+    }
+    return List.copyOf(byName.values());
   }
 
   private Subject recordSubject(Path file) throws AttestException {

@@ -81,6 +81,38 @@ public final class Subjects {
     return real;
   }
 
+  /**
+   * A subject given by name and digest instead of a file the build wrote (an image pushed to a
+   * registry, an artifact uploaded elsewhere): {@code --subject-digest NAME@sha256:HEX}, the
+   * action's {@code subject-name} + {@code subject-digest}. The digest is lower-cased.
+   */
+  public static Subject named(String name, String digest) throws AttestException {
+    if (name == null || name.isBlank()) {
+      throw new AttestException("a subject given by digest needs a name");
+    }
+    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new AttestException("subject name '" + name.replaceAll("\\p{Cntrl}", "?") + "' contains control characters");
+    }
+    if (digest == null || !digest.matches("sha256:[0-9a-fA-F]{64}")) {
+      throw new AttestException("'" + (digest == null ? "" : digest.replaceAll("\\p{Cntrl}", "?"))
+          + "' is not a sha256 digest (sha256: and 64 hex digits)");
+    }
+    return Subject.sha256(name.strip(), digest.substring("sha256:".length()).toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** {@code NAME@sha256:HEX} (the last {@code @sha256:} separates; an image reference has this form) as a {@link #named} subject. */
+  public static Subject parseNamed(String spec) throws AttestException {
+    int at = spec.lastIndexOf("@sha256:");
+    if (at <= 0) {
+      throw new AttestException("--subject-digest '" + spec.replaceAll("\\p{Cntrl}", "?") + "' must be NAME@sha256:HEX");
+    }
+    try {
+      return named(spec.substring(0, at), spec.substring(at + 1));
+    } catch (AttestException e) {
+      throw new AttestException("--subject-digest: " + e.getMessage());
+    }
+  }
+
   private static Subject digestSubject(String name, Path file) {
     try {
       return Subject.sha256(name, sha256Hex(file, LinkOption.NOFOLLOW_LINKS));

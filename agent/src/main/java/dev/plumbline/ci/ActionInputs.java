@@ -1,5 +1,10 @@
 package dev.plumbline.ci;
 
+import dev.plumbline.attest.AttestException;
+import dev.plumbline.attest.Statement;
+import dev.plumbline.attest.Subjects;
+import dev.plumbline.egress.EgressConfigException;
+import dev.plumbline.egress.EgressMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,15 +16,16 @@ import java.util.Map;
  * separated by newlines, spaces or commas; {@code #} starts a comment. {@link #of} validates
  * everything that can be checked before the build, with one message naming the input
  * ({@code grace} is checked by {@code plumbline run --grace}, which it is passed to).
+ * {@code subjectDigests}: the subject given by {@code subject-name} + {@code subject-digest}
+ * (attest-build-provenance's names) instead of a path, or none.
  */
 public record ActionInputs(
     String run,
     String workingDirectory,
-    String egressPolicy,
+    EgressMode egressPolicy,
     List<String> allowedEndpoints,
     List<String> subjectPaths,
-    List<String> subjectDigests,
-    String subjectName,
+    List<Statement.Subject> subjectDigests,
     String signing,
     String key,
     String policy,
@@ -43,9 +49,11 @@ public record ActionInputs(
     if (requireRun && run.isBlank()) {
       throw new InputException("the 'run' input is empty: give the build command(s) to trace");
     }
-    String egress = get(env, "egress-policy", "audit").toLowerCase(Locale.ROOT);
-    if (!egress.equals("audit") && !egress.equals("block")) {
-      throw new InputException("egress-policy must be audit or block, not '" + egress + "'");
+    EgressMode egress;
+    try {
+      egress = EgressMode.parse(get(env, "egress-policy", "audit"));
+    } catch (EgressConfigException e) {
+      throw new InputException("egress-policy must be audit or block, not '" + get(env, "egress-policy") + "'");
     }
     String signing = get(env, "signing", "auto").toLowerCase(Locale.ROOT);
     if (!List.of("auto", "keyless", "key", "none").contains(signing)) {
@@ -56,17 +64,21 @@ public record ActionInputs(
       throw new InputException("signing: key needs the 'key' input (a PEM private key from plumbline keygen, or the path to one)");
     }
     List<String> digests = words(get(env, "subject-digest"));
-    for (String d : digests) {
-      if (!d.matches("sha256:[0-9a-fA-F]{64}")) {
-        throw new InputException("subject-digest must be sha256:<64 hex digits>, not '" + d + "'");
-      }
-    }
-    String subjectName = get(env, "subject-name");
-    if (!digests.isEmpty() && subjectName.isBlank()) {
-      throw new InputException("subject-digest needs subject-name (the artifact's name in the attestation)");
-    }
+    String subjectName = get(env, "subject-name").strip();
     if (digests.size() > 1) {
       throw new InputException("subject-digest takes one digest (with subject-name); use subject-path for several files");
+    }
+    if (digests.isEmpty() != subjectName.isEmpty()) {
+      throw new InputException(digests.isEmpty() ? "subject-name needs subject-digest (sha256:HEX of the artifact it names)"
+          : "subject-digest needs subject-name (the artifact's name in the attestation)");
+    }
+    List<Statement.Subject> named = new ArrayList<>();
+    for (String d : digests) {
+      try {
+        named.add(Subjects.named(subjectName, d));
+      } catch (AttestException e) {
+        throw new InputException("subject-digest/subject-name: " + e.getMessage());
+      }
     }
     return new ActionInputs(
         run,
@@ -74,8 +86,7 @@ public record ActionInputs(
         egress,
         words(get(env, "allowed-endpoints")),
         words(get(env, "subject-path")),
-        digests,
-        subjectName.strip(),
+        List.copyOf(named),
         signing,
         key,
         get(env, "policy").strip(),

@@ -92,9 +92,6 @@ public final class GithubAction {
   public static Plan prepare(Map<String, String> env, String buildUser) throws ActionInputs.InputException {
     GithubContext ctx = GithubContext.of(env);
     ActionInputs in = ActionInputs.of(env, true);
-    if (!in.subjectDigests().isEmpty()) {
-      throw new ActionInputs.InputException("subject-digest/subject-name are not supported by this agent yet: use subject-path");
-    }
     Signing signing = Signing.choose(in, ctx, env);
     List<String> notices = new ArrayList<>();
     if (signing.notice() != null) {
@@ -127,7 +124,7 @@ public final class GithubAction {
 
     Map<String, String> buildEnv = new HashMap<>(env);
     buildEnv.keySet().removeIf(k -> k.startsWith(ActionInputs.PREFIX));
-    List<String> args = new ArrayList<>(List.of("run", "--record", record.toString(), "--egress", in.egressPolicy()));
+    List<String> args = new ArrayList<>(List.of("run", "--record", record.toString(), "--egress", in.egressPolicy().label()));
     in.allowedEndpoints().forEach(a -> args.addAll(List.of("--allow", a)));
     in.denyUnix().forEach(u -> args.addAll(List.of("--deny-unix", u)));
     if (in.denyLoopback()) {
@@ -144,14 +141,14 @@ public final class GithubAction {
     Path trustedRoot = path(env.get(TRUSTED_ROOT_ENV));
     switch (signing.mode()) {
       case KEY -> {
-        in.subjectPaths().forEach(s -> args.addAll(List.of("--subject", s)));
+        subjectArguments(in, args);
         args.addAll(List.of("--bundle", bundle.toString()));
         KeySigner signer = keySigner(in, ctx, env);
         preset = signer;
         publicKey = signer.publicKey();
       }
       case KEYLESS -> {
-        in.subjectPaths().forEach(s -> args.addAll(List.of("--subject", s)));
+        subjectArguments(in, args);
         args.addAll(List.of("--keyless", "--bundle", bundle.toString()));
         if (trustedRoot != null) {
           args.addAll(List.of("--trusted-root", trustedRoot.toString()));
@@ -162,8 +159,8 @@ public final class GithubAction {
         }
       }
       case NONE -> {
-        if (!in.subjectPaths().isEmpty()) {
-          notices.add("subject-path is ignored: the build is not signed");
+        if (!in.subjectPaths().isEmpty() || !in.subjectDigests().isEmpty()) {
+          notices.add((in.subjectPaths().isEmpty() ? "subject-digest" : "subject-path") + " is ignored: the build is not signed");
         }
       }
     }
@@ -174,6 +171,12 @@ public final class GithubAction {
     return new Plan(in, ctx, signing, wd, record, bundle, report, policy, preset, publicKey, trustedRoot,
         List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices), buildUser,
         StepFiles.before(ctx), AgentFiles.ofThisProcess());
+  }
+
+  /** {@code --subject GLOB} for each subject-path, {@code --subject-digest NAME@sha256:HEX} for subject-name + subject-digest. */
+  private static void subjectArguments(ActionInputs in, List<String> args) {
+    in.subjectPaths().forEach(s -> args.addAll(List.of("--subject", s)));
+    in.subjectDigests().forEach(s -> args.addAll(List.of("--subject-digest", s.name() + "@sha256:" + s.digest().get("sha256"))));
   }
 
   /** The {@code key} input's signer: a PEM secret read from this process's memory (never written where the build could read it), or a key file. */
@@ -257,15 +260,18 @@ public final class GithubAction {
     if (!Files.isRegularFile(plan.bundle())) {
       return new SelfCheck.Outcome(ActionVerdict.ERROR, "the build was traced but the bundle was not written", null, null, recordEvidence, List.of());
     }
-    List<Path> artifacts = new ArrayList<>();
+    // what a downstream consumer verifies: each subject file, each named subject by its digest
+    List<String> artifacts = new ArrayList<>();
     try {
-      if (plan.inputs().subjectPaths().isEmpty()) {
-        artifacts.add(plan.record()); // the record is the subject
-      } else {
+      if (plan.inputs().subjectPaths().isEmpty() && plan.inputs().subjectDigests().isEmpty()) {
+        artifacts.add(plan.record().toString()); // the record is the subject
+      }
+      if (!plan.inputs().subjectPaths().isEmpty()) {
         for (Statement.Subject s : Subjects.match(plan.directory(), plan.inputs().subjectPaths())) {
-          artifacts.add(plan.directory().resolve(s.name()));
+          artifacts.add(plan.directory().resolve(s.name()).toString());
         }
       }
+      plan.inputs().subjectDigests().forEach(s -> artifacts.add("sha256:" + s.digest().get("sha256")));
     } catch (AttestException e) {
       return new SelfCheck.Outcome(ActionVerdict.ERROR, e.getMessage(), null, null, recordEvidence, List.of());
     }

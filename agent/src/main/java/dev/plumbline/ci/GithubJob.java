@@ -71,7 +71,7 @@ public final class GithubJob {
       }
       Files.createDirectories(bin);
       ObjectNode session = JSON.createObjectNode();
-      session.put("egress", in.egressPolicy());
+      session.put("egress", in.egressPolicy().label());
       session.set("allow", JSON.valueToTree(in.allowedEndpoints()));
       session.set("denyUnix", JSON.valueToTree(in.denyUnix()));
       session.put("denyLoopback", in.denyLoopback());
@@ -89,7 +89,7 @@ public final class GithubJob {
       throw new ActionInputs.InputException("cannot start the job session under " + dir + ": " + e.getMessage());
     }
     return List.of(WorkflowCommands.notice("Plumbline", "tracing this job: steps with shell: plumbline-shell {0} are recorded (egress "
-        + in.egressPolicy() + "); finish with the action's job: finish"));
+        + in.egressPolicy().label() + "); finish with the action's job: finish"));
   }
 
   /** A step to trace: the arguments for {@code plumbline run}, its record, and the build's environment. */
@@ -219,7 +219,8 @@ public final class GithubJob {
     if (signer != null) {
       try {
         // the environment facts are taken now, after the steps: a job has no single "before the build"
-        AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), ctx.workspace(), in.subjectPaths(), bundle).finish(job, record);
+        AttestationRun.prepare(signer, EnvironmentCollector.ofThisHost(), ctx.workspace(), in.subjectPaths(), bundle)
+            .withNamedSubjects(in.subjectDigests()).finish(job, record);
       } catch (AttestException | SigningException e) {
         commands.add(WorkflowCommands.error("Plumbline", "the job's attestation was not written: " + e.getMessage()));
       }

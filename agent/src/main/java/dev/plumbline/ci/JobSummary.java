@@ -2,6 +2,7 @@ package dev.plumbline.ci;
 
 import static dev.plumbline.report.Text.md;
 
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.policy.Evaluation;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.report.MarkdownReport;
@@ -11,7 +12,7 @@ import java.util.List;
 /**
  * The job summary the action writes: the verdict first (verified, rejected with the failed checks
  * and rules, passed, unsigned), then one table of what a maintainer checks (policy, signer,
- * subjects with digests, trace, egress, build user), in audit mode a ready-to-paste
+ * subjects with digests, trace, egress, build user, trust level and privilege gain), in audit mode a ready-to-paste
  * {@code allowed-endpoints:} block, then the build report rendered from the same evidence the
  * verdict is about (the verified statement's record when signed).
  */
@@ -23,7 +24,7 @@ public final class JobSummary {
    * from the agent ("same user" or a separate user); {@code notices}: one-line notes (e.g. why
    * signing: auto did not sign).
    */
-  public record Facts(String egressMode, boolean denyLoopback, String signing, String buildUser, List<String> notices, String policyFile) {}
+  public record Facts(EgressMode egressMode, boolean denyLoopback, String signing, String buildUser, List<String> notices, String policyFile) {}
 
   public static String render(SelfCheck.Outcome o, Facts facts) {
     StringBuilder m = new StringBuilder();
@@ -71,8 +72,13 @@ public final class JobSummary {
       m.append("| Trace | ").append(complete ? "complete ✅" : "**INCOMPLETE** ❌ "
           + md(r.completeness() == null || r.completeness().reasons() == null ? "" : String.join("; ", r.completeness().reasons()))).append(" |\n");
     }
-    m.append("| Egress | ").append(md(facts.egressMode())).append(facts.egressMode().equals("audit") ? " (recorded, nothing blocked)" : " (allowlist enforced)").append(" |\n");
-    m.append("| Build user | ").append(md(facts.buildUser())).append(" |\n\n");
+    m.append("| Egress | ").append(facts.egressMode().label())
+        .append(facts.egressMode() == EgressMode.AUDIT ? " (recorded, nothing blocked)" : " (allowlist enforced)").append(" |\n");
+    m.append("| Build user | ").append(md(facts.buildUser())).append(" |\n");
+    if (r != null) {
+      m.append("| Trust | ").append(trust(r)).append(" |\n");
+    }
+    m.append('\n');
 
     if (r != null && r.steps() != null && !r.steps().isEmpty()) {
       m.append("### Steps of this job (").append(r.steps().size()).append(")\n\n| # | Step | Exit | Trace |\n| ---: | --- | --- | --- |\n");
@@ -86,7 +92,7 @@ public final class JobSummary {
     if (o.policy() != null) {
       m.append(PolicyReport.markdown(o.policy()));
     }
-    if (r != null && "audit".equals(facts.egressMode())) {
+    if (r != null && facts.egressMode() == EgressMode.AUDIT) {
       String allow = Endpoints.allowedEndpointsInput(r, facts.denyLoopback());
       if (allow != null) {
         long outside = r.network() == null ? 0 : r.network().stream().filter(d -> Boolean.TRUE.equals(d.wouldBlock())).count();
@@ -101,6 +107,40 @@ public final class JobSummary {
       m.append("### The build\n\n").append(MarkdownReport.body(o.evidence()));
     }
     return m.toString();
+  }
+
+  /**
+   * The record's trust level (how far the build was kept from the agent's secrets) and whether a
+   * build process gained privileges (sudo, setuid), as the record states them: the evidence, not
+   * what the action meant to do.
+   */
+  static String trust(BuildRecord r) {
+    BuildRecord.Agent a = r.agent();
+    String level = a == null ? null : a.trust();
+    StringBuilder t = new StringBuilder();
+    if (level == null) {
+      t.append("not stated by the record");
+    } else {
+      t.append('`').append(md(level)).append("` ").append(switch (level) {
+        case BuildRecord.Agent.SEPARATE_USER -> "✅ the build ran as another user than the agent: it could not read the key, the agent or the record";
+        case BuildRecord.Agent.SAME_USER -> "⚠️ the build ran as the agent's user: files that user can read were readable by the build (the agent's memory was not)";
+        case BuildRecord.Agent.BUILD_ROOT -> "⚠️ the build ran as root: nothing on the machine was out of its reach";
+        default -> "(unknown level)";
+      });
+    }
+    if (Boolean.TRUE.equals(a == null ? null : a.keyReadable())) {
+      t.append("<br>⚠️ the build could read the signing key file");
+    }
+    Boolean gained = a == null ? null : a.privilegeGained();
+    if (Boolean.TRUE.equals(gained)) {
+      List<String> how = r.notes() == null ? List.of() : r.notes().stream()
+          .filter(n -> "privilege".equals(n.kind()) && !n.detail().startsWith("NO_NEW_PRIVS")).map(BuildRecord.Note::detail).distinct().limit(5).toList();
+      t.append("<br>⚠️ **a build process gained privileges** (sudo, setuid or file capabilities): from then on it could reach"
+          + " what the separation protects").append(how.isEmpty() ? "" : ": " + md(String.join("; ", how)));
+    } else if (Boolean.FALSE.equals(gained)) {
+      t.append("<br>no build process gained privileges");
+    }
+    return t.toString();
   }
 
   static String headline(ActionVerdict v) {

@@ -58,8 +58,12 @@ public final class SelfCheck {
   public record Outcome(
       ActionVerdict verdict, String reason, Verdict verification, Evaluation policy, Evidence evidence, List<Subject> subjects) {}
 
-  /** A signed build: verifies the bundle for each artifact (the subject files, or the record when it is the subject). */
-  public static Outcome signed(Path bundle, ExpectedSigner signer, Policy policy, List<Path> artifacts, Evidence recordEvidence, Clock clock) {
+  /**
+   * A signed build: verifies the bundle for each artifact as {@code plumbline verify} takes it (a
+   * subject file's path, or {@code sha256:HEX} for a subject given by digest; the record when it is
+   * the subject).
+   */
+  public static Outcome signed(Path bundle, ExpectedSigner signer, Policy policy, List<String> artifacts, Evidence recordEvidence, Clock clock) {
     JsonNode bundleJson;
     List<VerificationStep> signature;
     try {
@@ -74,7 +78,7 @@ public final class SelfCheck {
     Verdict first = null;
     Evaluation evaluation = null;
     Verdict failed = null;
-    for (Path artifact : artifacts) {
+    for (String artifact : artifacts) {
       Verifier verifier = Verifier.standard(signature, Verifier.Options.defaults());
       PolicyStep policyStep = null;
       if (policy != null) {
@@ -83,7 +87,7 @@ public final class SelfCheck {
       }
       Verdict v;
       try {
-        v = verifier.verify(bundleJson, Artifact.parse(artifact.toString()));
+        v = verifier.verify(bundleJson, Artifact.parse(artifact));
       } catch (VerifyException e) {
         return new Outcome(ActionVerdict.ERROR, e.getMessage(), null, null, recordEvidence, List.of());
       }

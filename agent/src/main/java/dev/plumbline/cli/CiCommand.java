@@ -71,7 +71,7 @@ public final class CiCommand implements Runnable {
           out.flush();
           return ExitCodes.RUN_USAGE;
         }
-        out.println(WorkflowCommands.group("Plumbline: tracing the build (egress " + plan.inputs().egressPolicy()
+        out.println(WorkflowCommands.group("Plumbline: tracing the build (egress " + plan.inputs().egressPolicy().label()
             + ", signing " + plan.signing().mode().name().toLowerCase(java.util.Locale.ROOT) + ")"));
         out.flush();
         int runExit = runBuild(plan);

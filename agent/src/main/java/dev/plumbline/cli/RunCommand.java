@@ -116,6 +116,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
   List<String> subjects = new ArrayList<>();
 
+  @Option(names = "--subject-digest", paramLabel = "NAME@sha256:HEX", description = "An artifact to attest by name and"
+      + " digest instead of a file (an image pushed to a registry: ghcr.io/acme/app@sha256:…); repeatable.")
+  List<String> subjectDigests = new ArrayList<>();
+
   @Option(names = "--bundle", paramLabel = "FILE", description = "Where to write the signed bundle (default: plumbline.sigstore.json when signing).")
   Path bundle;
 
@@ -246,7 +250,7 @@ public final class RunCommand implements Callable<Integer> {
     AttestationRun attestation;
     try {
       attestation = prepareAttestation(snapshot);
-    } catch (SigningException e) {
+    } catch (SigningException | CommandLine.ParameterException e) { // said here, before the helper commands are ended
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();
       return ExitCodes.RUN_USAGE;
@@ -370,18 +374,27 @@ public final class RunCommand implements Callable<Integer> {
     Signer signer = signer();
     activeSigner = signer;
     if (signer == null) {
-      if (!subjects.isEmpty() || bundle != null) {
+      if (!subjects.isEmpty() || !subjectDigests.isEmpty() || bundle != null) {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "--subject and --bundle need a signer: --key FILE or --keyless");
+            spec.commandLine(), "--subject, --subject-digest and --bundle need a signer: --key FILE or --keyless");
       }
       return null;
+    }
+    List<dev.plumbline.attest.Statement.Subject> named = new ArrayList<>();
+    for (String d : subjectDigests) {
+      try {
+        named.add(dev.plumbline.attest.Subjects.parseNamed(d));
+      } catch (dev.plumbline.attest.AttestException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
     Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
     Progress progress = new Progress(spec.commandLine().getErr());
     try {
       progress.start("collecting the environment facts (OS, CI, toolchains, git)");
       return AttestationRun.prepare(signer, snapshot != null ? snapshot.join()
-          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle);
+          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle)
+          .withNamedSubjects(named);
     } finally {
       progress.done();
     }

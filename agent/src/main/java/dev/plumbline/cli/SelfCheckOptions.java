@@ -77,16 +77,18 @@ final class SelfCheckOptions {
   }
 
   /**
-   * Verifies the bundle just written against each subject (the record when it is the subject),
+   * Verifies the bundle just written against each subject (the record when it is the subject; a
+   * subject given by digest by that digest),
    * prints the verdict on {@code err}; true when verified.
    */
   boolean check(AttestationRun attestation, AttestationRun.Result signed, Path cwd, Path recordFile, PrintWriter err) {
-    List<Path> artifacts = new ArrayList<>();
-    if (attestation.subjectGlobs().isEmpty()) {
-      artifacts.add(recordFile != null ? cwd.resolve(recordFile) : signed.recordWritten());
+    List<String> artifacts = new ArrayList<>();
+    if (attestation.subjectGlobs().isEmpty() && attestation.namedSubjects().isEmpty()) {
+      artifacts.add((recordFile != null ? cwd.resolve(recordFile) : signed.recordWritten()).toString());
     } else {
       for (Statement.Subject s : signed.subjects()) {
-        artifacts.add(cwd.resolve(s.name()));
+        // a subject given by digest (--subject-digest) is no file here: it is verified by its digest
+        artifacts.add(attestation.namedSubjects().contains(s) ? "sha256:" + s.digest().get("sha256") : cwd.resolve(s.name()).toString());
       }
     }
     SelfCheck.Outcome outcome = SelfCheck.signed(signed.bundle(), signer, policy, artifacts, null, Clock.systemUTC());

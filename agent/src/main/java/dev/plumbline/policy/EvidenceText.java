@@ -16,7 +16,13 @@ final class EvidenceText {
   private EvidenceText() {}
 
   static String tool(Tool t) {
-    return t.path() + " " + (t.sha256() == null ? "(no digest)" : Objects.requireNonNull(shaText(t.sha256())));
+    String text = t.path() + " " + (t.sha256() == null ? "(no digest)" : Objects.requireNonNull(shaText(t.sha256())));
+    BuildRecord.BuildOutput out = t.buildOutput();
+    if (out != null) {
+      List<String> writers = out.writtenBy() == null ? List.of() : out.writtenBy();
+      text += ", build output " + out.path() + " written by " + (writers.isEmpty() ? "(unknown)" : String.join(", ", writers));
+    }
+    return text;
   }
 
   private static String shaText(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.plumbline.net.AllowRule;
+import dev.plumbline.record.BuildRecord;
 import java.util.List;
 
 /**
@@ -148,20 +149,46 @@ public record Policy(
   public record Tools(List<ToolRule> allowed, List<ToolRule> forbidden) {}
 
   /**
-   * A tool by path glob and/or digest. For {@code allowed}, both must match when both are given;
-   * for {@code forbidden} likewise, so {@code sha256} alone forbids a binary under any name.
+   * A tool by path glob and/or digest, or a build output by its path under the working directory.
+   * For {@code allowed}, everything given must match; for {@code forbidden} likewise, so
+   * {@code sha256} alone forbids a binary under any name. {@code buildOutput} (a glob relative to
+   * the working directory, which may differ between runs) matches only a tool the record marks as
+   * written by the build before it ran ({@code tools[].buildOutput}); {@code writtenBy} (globs,
+   * only with {@code buildOutput}) then requires every program that wrote it to match one of them.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record ToolRule(Glob path, List<Sha256> sha256) {
+  public record ToolRule(Glob path, List<Sha256> sha256, Glob buildOutput, List<Glob> writtenBy) {
     public ToolRule {
-      if (path == null && (sha256 == null || sha256.isEmpty())) {
-        throw new IllegalArgumentException("a tool entry needs a path glob or a sha256 list");
+      if (path == null && buildOutput == null && (sha256 == null || sha256.isEmpty())) {
+        throw new IllegalArgumentException("a tool entry needs a path glob, a buildOutput glob or a sha256 list");
+      }
+      if (path != null && buildOutput != null) {
+        throw new IllegalArgumentException("a tool entry has a path or a buildOutput, not both");
+      }
+      if (buildOutput != null && buildOutput.pattern().startsWith("/")) {
+        throw new IllegalArgumentException("buildOutput is relative to the build's working directory, not '" + buildOutput + "'");
+      }
+      if (writtenBy != null && buildOutput == null) {
+        throw new IllegalArgumentException("writtenBy needs a buildOutput");
+      }
+      if (writtenBy != null && writtenBy.isEmpty()) {
+        throw new IllegalArgumentException("writtenBy: list at least one program (or leave it out)");
       }
       sha256 = sha256 == null ? null : List.copyOf(sha256);
+      writtenBy = writtenBy == null ? null : List.copyOf(writtenBy);
     }
 
-    public boolean matches(String toolPath, String digest) {
-      if (path != null && !path.matches(toolPath)) {
+    public ToolRule(Glob path, List<Sha256> sha256) {
+      this(path, sha256, null, null);
+    }
+
+    /** Whether a binary that ran matches: its path, digest and (for a build output) where and by whom it was written. */
+    public boolean matches(String toolPath, String digest, BuildRecord.BuildOutput output) {
+      if (buildOutput != null) {
+        if (output == null || !buildOutput.matches(output.path()) || !writersMatch(output)) {
+          return false;
+        }
+      } else if (path != null && !path.matches(toolPath)) {
         return false;
       }
       if (sha256 != null && !sha256.isEmpty()) {
@@ -169,6 +196,15 @@ public record Policy(
         return d != null && sha256.contains(d);
       }
       return true;
+    }
+
+    /** Every writer is listed; a build output with no known writer fails a {@code writtenBy} rule. */
+    boolean writersMatch(BuildRecord.BuildOutput output) {
+      if (writtenBy == null) {
+        return true;
+      }
+      List<String> writers = output.writtenBy() == null ? List.of() : output.writtenBy();
+      return !writers.isEmpty() && writers.stream().allMatch(w -> writtenBy.stream().anyMatch(g -> g.matches(w)));
     }
   }
 

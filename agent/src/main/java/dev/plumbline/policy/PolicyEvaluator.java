@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -212,7 +213,10 @@ public final class PolicyEvaluator {
 
   // --- tools ---------------------------------------------------------------------------------
 
-  /** Every binary the build ran: the tools list, plus any exec the tools list somehow lacks. */
+  /**
+   * Every binary the build ran: the tools list, plus any exec the tools list somehow lacks, plus
+   * the scripts interpreters ran. A script run both as a build output and not is not one.
+   */
   private static List<Tool> tools(BuildRecord r) {
     Map<String, Tool> all = new LinkedHashMap<>();
     for (Tool t : list(r.tools())) {
@@ -222,30 +226,52 @@ public final class PolicyEvaluator {
       for (Exec e : list(p.execs())) {
         all.putIfAbsent(e.path() + "\0" + e.sha256(), new Tool(e.path(), e.sha256(), 1));
         if (e.script() != null) {
-          all.putIfAbsent(e.script().path() + "\0" + e.script().sha256(), new Tool(e.script().path(), e.script().sha256(), 1));
+          Tool script = new Tool(e.script().path(), e.script().sha256(), 1, e.script().buildOutput());
+          all.merge(script.path() + "\0" + script.sha256(), script,
+              (a, b) -> Objects.equals(a.buildOutput(), b.buildOutput()) ? a : new Tool(a.path(), a.sha256(), a.count(), null));
         }
       }
     }
     return new ArrayList<>(all.values());
   }
 
+  private static boolean matches(Policy.ToolRule rule, Tool t) {
+    return rule.matches(t.path(), t.sha256(), t.buildOutput());
+  }
+
   private static Evaluation.RuleResult toolsAllowed(BuildRecord r, List<Policy.ToolRule> allowed) {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Tool t : tools(r)) {
-      if (allowed.stream().noneMatch(rule -> rule.matches(t.path(), t.sha256()))) {
-        boolean pathKnown = allowed.stream().anyMatch(rule -> rule.path() != null && rule.path().matches(t.path()));
-        String msg = pathKnown ? "a tool ran with a digest the policy does not allow" : "a tool not in the allowlist ran";
-        v.add(new Evaluation.Violation("tools.allowed", msg, EvidenceText.tool(t) + EvidenceText.ranBy(r, t.path())));
+      if (allowed.stream().noneMatch(rule -> matches(rule, t))) {
+        v.add(new Evaluation.Violation("tools.allowed", whyNotAllowed(allowed, t), EvidenceText.tool(t) + EvidenceText.ranBy(r, t.path())));
       }
     }
     return new Evaluation.RuleResult("tools.allowed", "only the " + allowed.size() + " allowed tool" + (allowed.size() == 1 ? "" : "s") + " ran", v);
+  }
+
+  /** The closest miss, so the auditor sees whether the path, the digest or the writer was wrong. */
+  private static String whyNotAllowed(List<Policy.ToolRule> allowed, Tool t) {
+    BuildRecord.BuildOutput out = t.buildOutput();
+    if (out != null) {
+      boolean known = allowed.stream().anyMatch(rule -> rule.buildOutput() != null && rule.buildOutput().matches(out.path()));
+      if (known && allowed.stream().anyMatch(rule -> rule.buildOutput() != null && rule.buildOutput().matches(out.path()) && !rule.writersMatch(out))) {
+        return "a build output was written by a program the policy does not list";
+      }
+      if (known) {
+        return "a build output ran with a digest the policy does not allow";
+      }
+    }
+    if (allowed.stream().anyMatch(rule -> rule.path() != null && rule.path().matches(t.path()))) {
+      return "a tool ran with a digest the policy does not allow";
+    }
+    return out != null ? "a build output not in the allowlist ran" : "a tool not in the allowlist ran";
   }
 
   private static Evaluation.RuleResult toolsForbidden(BuildRecord r, List<Policy.ToolRule> forbidden) {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Tool t : tools(r)) {
       for (Policy.ToolRule rule : forbidden) {
-        if (rule.matches(t.path(), t.sha256())) {
+        if (matches(rule, t)) {
           v.add(new Evaluation.Violation("tools.forbidden", "a forbidden tool ran (" + describe(rule) + ")", EvidenceText.tool(t) + EvidenceText.ranBy(r, t.path())));
           break;
         }
@@ -255,6 +281,9 @@ public final class PolicyEvaluator {
   }
 
   private static String describe(Policy.ToolRule rule) {
+    if (rule.buildOutput() != null) {
+      return "build output " + rule.buildOutput().pattern();
+    }
     if (rule.path() != null && rule.sha256() != null) {
       return rule.path() + " with listed digest";
     }

@@ -96,20 +96,34 @@ public final class PolicyLearner {
   }
 
   private static void tools(StringBuilder y, BuildRecord r) {
-    // path -> digests, over the tools list and every exec (scripts included)
+    // path -> digests, over the tools list and every exec (scripts included); build outputs apart,
+    // by their path under the working directory -> the programs that wrote them
     Map<String, TreeSet<String>> byPath = new TreeMap<>();
     Map<String, Integer> runs = new TreeMap<>();
+    Map<String, TreeSet<String>> outputs = new TreeMap<>();
+    Map<String, Integer> outputRuns = new TreeMap<>();
     for (Tool t : list(r.tools())) {
+      if (t.buildOutput() != null) {
+        addOutput(outputs, t.buildOutput());
+        outputRuns.merge(t.buildOutput().path(), t.count(), Integer::sum);
+        continue;
+      }
       byPath.computeIfAbsent(t.path(), k -> new TreeSet<>());
       if (t.sha256() != null) {
         byPath.get(t.path()).add(t.sha256());
       }
       runs.merge(t.path(), t.count(), Integer::sum);
     }
+    java.util.Set<List<String>> outputTools = new java.util.HashSet<>();
+    list(r.tools()).stream().filter(t -> t.buildOutput() != null).forEach(t -> outputTools.add(java.util.Arrays.asList(t.path(), t.sha256())));
     for (BuildRecord.ProcessInfo p : list(r.processes())) {
       for (BuildRecord.Exec e : list(p.execs())) {
-        add(byPath, e.path(), e.sha256());
-        if (e.script() != null) {
+        if (!outputTools.contains(java.util.Arrays.asList(e.path(), e.sha256()))) { // outputs: learned by workspace path
+          add(byPath, e.path(), e.sha256());
+        }
+        if (e.script() != null && e.script().buildOutput() != null) {
+          addOutput(outputs, e.script().buildOutput());
+        } else if (e.script() != null) {
           add(byPath, e.script().path(), e.script().sha256());
         }
       }
@@ -118,7 +132,7 @@ public final class PolicyLearner {
     y.append("# add the new digest (or drop the sha256 list to pin only the path).\n");
     y.append("tools:\n");
     y.append("  allowed:\n");
-    if (byPath.isEmpty()) {
+    if (byPath.isEmpty() && outputs.isEmpty()) {
       y.append("    []   # the build ran no tools?\n");
     }
     for (Map.Entry<String, TreeSet<String>> e : byPath.entrySet()) {
@@ -135,6 +149,24 @@ public final class PolicyLearner {
         y.append("      # no digest was recorded for this tool\n");
       }
     }
+    if (!outputs.isEmpty()) {
+      y.append("    # Build outputs: files this build wrote under its working directory and then ran (test binaries,\n");
+      y.append("    # generated scripts), by path relative to it and without digest (they change with the sources),\n");
+      y.append("    # held to the programs that wrote them. What this does and does not promise: docs/policy.md.\n");
+    }
+    for (Map.Entry<String, TreeSet<String>> e : outputs.entrySet()) {
+      y.append("    - buildOutput: ").append(q(globLiteral(e.getKey())));
+      Integer n = outputRuns.get(e.getKey());
+      y.append(n == null ? "" : "   # ran " + n + (n == 1 ? " time" : " times")).append('\n');
+      if (e.getValue().isEmpty()) {
+        y.append("      # no writing program was recorded\n");
+      } else {
+        y.append("      writtenBy:\n");
+        for (String w : e.getValue()) {
+          y.append("        - ").append(q(globLiteral(w))).append('\n');
+        }
+      }
+    }
     y.append("  # Never allowed, whatever the allowlist says (path globs, or sha256 to catch renamed copies).\n");
     y.append("  forbidden:\n");
     boolean any = false;
@@ -147,6 +179,10 @@ public final class PolicyLearner {
     if (!any) {
       y.append("    []\n");
     }
+  }
+
+  private static void addOutput(Map<String, TreeSet<String>> outputs, BuildRecord.BuildOutput out) {
+    outputs.computeIfAbsent(out.path(), k -> new TreeSet<>()).addAll(out.writtenBy() == null ? List.of() : out.writtenBy());
   }
 
   private static void add(Map<String, TreeSet<String>> byPath, String path, String sha) {

@@ -135,8 +135,46 @@ public record BuildRecord(
     }
   }
 
-  /** A distinct binary the build executed, by resolved path and content digest. */
-  public record Tool(String path, String sha256, int count) {}
+  /**
+   * A distinct binary the build executed, by resolved path and content digest; {@code buildOutput}
+   * when the build itself wrote it before running it (absent otherwise, and in older records).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tool(String path, String sha256, int count, BuildOutput buildOutput) {
+    /** A tool the build did not write itself. */
+    public Tool(String path, String sha256, int count) {
+      this(path, sha256, count, null);
+    }
+
+    /**
+     * The same binary seen again (another step of a job): counts add up; it stays a build output
+     * only when it was one both times, written by the programs of both.
+     */
+    public Tool plus(Tool other) {
+      BuildOutput out = buildOutput == null || other.buildOutput == null || !buildOutput.path().equals(other.buildOutput.path())
+          ? null
+          : new BuildOutput(buildOutput.path(), union(buildOutput.writtenBy(), other.buildOutput.writtenBy()));
+      return new Tool(path, sha256, count + other.count, out);
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+      java.util.TreeSet<String> all = new java.util.TreeSet<>(a == null ? List.of() : a);
+      all.addAll(b == null ? List.of() : b);
+      return List.copyOf(all);
+    }
+  }
+
+  /**
+   * A binary the build produced and then ran (a test binary, {@code make check} running
+   * {@code ./build/hello}): {@code path} relative to the working directory (which may differ
+   * between runs and machines), {@code writtenBy} the programs of the build's processes that
+   * created, truncated or renamed onto that path. The rule (docs/record.md): the executed file lies
+   * under the working directory, git did not track it when the build started, and before every exec
+   * of it a traced process of this build created, truncated or renamed onto that path. What it does
+   * not prove: that its content came from the sources (a copy or a download into the workspace is
+   * a build output too; {@code writtenBy} then names cp or curl).
+   */
+  public record BuildOutput(String path, List<String> writtenBy) {}
 
   /** One process of the tree, with each program image it executed in order. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -157,8 +195,17 @@ public record BuildRecord(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Exec(String path, String sha256, List<String> argv, String cwd, String at, Script script) {}
 
-  /** The script an interpreter was started for (#!), hashed too, since the interpreter's digest says little. */
-  public record Script(String path, String sha256) {}
+  /**
+   * The script an interpreter was started for (#!), hashed too, since the interpreter's digest says
+   * little; {@code buildOutput} when the build wrote the script before running it (a generated
+   * {@code config.status}, a Makefile made by cmake).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Script(String path, String sha256, BuildOutput buildOutput) {
+    public Script(String path, String sha256) {
+      this(path, sha256, null);
+    }
+  }
 
   /**
    * A network destination the tree used, aggregated over processes and calls. {@code family} is

@@ -107,6 +107,7 @@ public final class BuildRecorder {
     int count;
     String firstKind; // file operations, in the order they happened
     String lastKind;
+    long firstReplaced = Long.MAX_VALUE; // file operations: when it was first created, truncated or renamed onto
   }
 
   private final Settings settings;
@@ -119,6 +120,7 @@ public final class BuildRecorder {
   private final Map<String, Seen> files = new HashMap<>();
   private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
+  private long sequence; // counts execs and file changes: which write came before which exec
   private boolean finished;
 
   private volatile Redaction redaction = Redaction.builtIn();
@@ -196,7 +198,7 @@ public final class BuildRecorder {
   public synchronized void exec(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
-    table.exec(event, sha256, script);
+    table.exec(event, sha256, script, ++sequence);
   }
 
   /** {@link #exec(TraceEvent.Exec, CompletableFuture, CompletableFuture)} with what {@link ExecutableHasher#onExec} returned. */
@@ -214,6 +216,9 @@ public final class BuildRecorder {
         seen.firstKind = e.operation();
       }
       seen.lastKind = e.operation();
+      if (REPLACING.contains(e.operation()) && seen.firstReplaced == Long.MAX_VALUE) {
+        seen.firstReplaced = ++sequence;
+      }
       ProcessTable.noteProcess(seen.processes, p);
       seen.count++;
     }
@@ -265,6 +270,7 @@ public final class BuildRecorder {
 
     Map<ProcessTable.Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
     Map<List<String>, Integer> toolCounts = new HashMap<>();
+    Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
     for (ProcessTable.Proc p : table.all()) {
       List<BuildRecord.Exec> execs = new ArrayList<>();
       for (ProcessTable.ExecEntry x : p.execs) {
@@ -274,9 +280,15 @@ public final class BuildRecorder {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
         BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
+        if (script != null) {
+          script = new BuildRecord.Script(script.path(), script.sha256(), buildOutput(writtenBefore(script.path(), x.seq())));
+        }
         List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
-        toolCounts.merge(java.util.Arrays.asList(e.path(), sha), 1, Integer::sum);
+        List<String> tool = java.util.Arrays.asList(e.path(), sha);
+        toolCounts.merge(tool, 1, Integer::sum);
+        String output = writtenBefore(e.path(), x.seq());
+        outputs.merge(tool, output == null ? "" : output, (a, b) -> a.equals(b) ? a : "");
       }
       execsOf.put(p, execs);
     }
@@ -286,7 +298,7 @@ public final class BuildRecorder {
     }
 
     List<BuildRecord.Tool> tools = new ArrayList<>();
-    toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n)));
+    toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n, buildOutput(outputs.get(k)))));
     tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
 
     List<BuildRecord.ProcessInfo> procs = ProcessTable.processInfos(execsOf);
@@ -314,6 +326,33 @@ public final class BuildRecorder {
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
         noteList()));
+  }
+
+  /** File operations that replace a file's content (or put another file at its name). */
+  private static final Set<String> REPLACING = Set.of("create", "truncate", "rename-to");
+
+  /**
+   * The workspace-relative path of a file this build wrote before the exec numbered {@code seq}
+   * ran it, or null: it lies under the working directory, git did not track it at the start, and
+   * a traced process created, truncated or renamed onto it before that exec (the tracer reports
+   * events in the order they happen).
+   */
+  private String writtenBefore(String executable, long seq) {
+    String relative = relativeToWorkdir(executable);
+    if (relative == null || settings.tracked().tracks(relative)) {
+      return null;
+    }
+    Seen seen = files.get(relative);
+    return seen != null && seen.firstReplaced < seq ? relative : null;
+  }
+
+  /** A build output with the programs that wrote it (every write of the build, not only those before the exec). */
+  private BuildRecord.BuildOutput buildOutput(String relative) {
+    if (relative == null || relative.isEmpty()) {
+      return null;
+    }
+    Seen seen = files.get(relative);
+    return new BuildRecord.BuildOutput(relative, seen == null ? List.of() : List.copyOf(seen.processes));
   }
 
   private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {

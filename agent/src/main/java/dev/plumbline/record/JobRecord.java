@@ -43,7 +43,7 @@ public final class JobRecord {
       n++;
       BuildRecord r = s.record();
       for (Tool t : list(r.tools())) {
-        tools.merge(t.path() + "\0" + t.sha256(), t, (a, b) -> new Tool(a.path(), a.sha256(), a.count() + b.count()));
+        tools.merge(t.path() + "\0" + t.sha256(), t, Tool::plus);
       }
       processes.addAll(list(r.processes()));
       network.addAll(list(r.network()));
@@ -79,7 +79,7 @@ public final class JobRecord {
     network.sort(Comparator.comparing(d -> String.valueOf(d.hostname()) + "|" + d.address() + "|" + d.port() + "|" + d.protocol()));
     return new BuildRecord(
         BuildRecord.FORMAT,
-        first.agent(),
+        agent(steps),
         new BuildRecord.Invocation(argv, cwd, started, finished, exit, signal),
         incomplete.isEmpty() ? Completeness.full() : new Completeness(false, incomplete),
         new ArrayList<>(tools.values()),
@@ -90,6 +90,39 @@ public final class JobRecord {
         sources,
         notes,
         sections);
+  }
+
+  /**
+   * The job's agent section: the first step's, with the weakest trust level of any step (a level
+   * a step did not state makes the job's unstated) and a privilege gain or readable key if any
+   * step had one: the job is only as separated as its least separated step.
+   */
+  static BuildRecord.Agent agent(List<StepRecord> steps) {
+    BuildRecord.Agent first = steps.get(0).record().agent();
+    if (first == null) {
+      return null;
+    }
+    List<String> order = List.of(BuildRecord.Agent.BUILD_ROOT, BuildRecord.Agent.SAME_USER, BuildRecord.Agent.SEPARATE_USER);
+    String trust = first.trust();
+    Boolean gained = first.privilegeGained();
+    Boolean keyReadable = first.keyReadable();
+    for (StepRecord s : steps) {
+      BuildRecord.Agent a = s.record().agent();
+      String t = a == null ? null : a.trust();
+      trust = trust == null || t == null || !order.contains(t) || !order.contains(trust) ? null
+          : order.get(Math.min(order.indexOf(trust), order.indexOf(t)));
+      gained = anyTrue(gained, a == null ? null : a.privilegeGained());
+      keyReadable = anyTrue(keyReadable, a == null ? null : a.keyReadable());
+    }
+    return first.withTrust(trust, keyReadable).withPrivilegeGained(gained);
+  }
+
+  /** true if either is, else null if either is unknown, else false. */
+  private static Boolean anyTrue(Boolean a, Boolean b) {
+    if (Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)) {
+      return true;
+    }
+    return a == null || b == null ? null : false;
   }
 
   private static <T> List<T> list(List<T> l) {

@@ -42,8 +42,9 @@ final class ProcessTable {
     }
   }
 
+  /** One exec; {@code seq}: its place among the recorder's events (what was written before it). */
   record ExecEntry(
-      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
+      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script, long seq) {}
 
   private final List<Proc> processes = new ArrayList<>();
   private final Map<Integer, Proc> live = new HashMap<>();
@@ -54,9 +55,9 @@ final class ProcessTable {
     return processes;
   }
 
-  void exec(TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
+  void exec(TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script, long seq) {
     Proc p = process(event.pid(), event.at());
-    p.execs.add(new ExecEntry(event, sha256, script));
+    p.execs.add(new ExecEntry(event, sha256, script, seq));
     p.image = event.path();
   }
 

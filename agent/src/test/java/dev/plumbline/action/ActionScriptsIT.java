@@ -67,7 +67,11 @@ class ActionScriptsIT {
         "ok   a destination outside the allowlist is a warning in audit mode",
         "ok   the summary offers the learned allowed-endpoints block",
         "ok   the attestation has three step sections, in order",
-        "ok   plumbline verify accepts the job's attestation")) {
+        "ok   plumbline verify accepts the job's attestation",
+        "ok   a subject given by name and digest is signed and verified",
+        "ok   plumbline verify accepts the bundle for the named subject's digest",
+        "ok   show-summary: false writes no job summary",
+        "ok   a malformed subject-digest is one error line and the build does not run")) {
       assertTrue(r.output().contains(check), () -> "missing '" + check + "' in\n" + tail(r.output()));
     }
   }

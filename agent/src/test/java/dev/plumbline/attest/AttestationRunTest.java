@@ -80,4 +80,35 @@ class AttestationRunTest {
     assertTrue(e.getMessage().contains("'dist/*.whl' matched no file"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("plumbline.sigstore.json")), "no bundle for a failed attestation");
   }
+
+  @Test
+  void aSubjectGivenByNameAndDigestIsAttestedBesideTheFilesAndVerifiesByDigest() throws Exception {
+    Files.writeString(dir.resolve("a.bin"), "a");
+    String image = "ghcr.io/acme/app@sha256:" + "AB".repeat(32);
+    var run = AttestationRun.prepare(dev.plumbline.sign.KeySigner.fromFile(key, Map.of()),
+        Attestations.collector(Map.of(), dir), dir, List.of("a.bin"), null).withNamedSubjects(List.of(Subjects.parseNamed(image)));
+    var result = run.finish(Records.sample(true), null);
+    assertEquals(null, result.recordWritten(), "with subjects the record is not the subject");
+    JsonNode s = statement(result.bundle());
+    assertEquals("a.bin", s.at("/subject/0/name").asText());
+    assertEquals("ghcr.io/acme/app", s.at("/subject/1/name").asText());
+    assertEquals("ab".repeat(32), s.at("/subject/1/digest/sha256").asText());
+    Cli.Result r = Cli.run("verify", "--bundle", result.bundle().toString(), "--key", dir.resolve("k.pub").toString(), "sha256:" + "ab".repeat(32));
+    assertEquals(0, r.code(), r.err());
+    // one name with two digests is refused
+    var clash = AttestationRun.prepare(dev.plumbline.sign.KeySigner.fromFile(key, Map.of()),
+        Attestations.collector(Map.of(), dir), dir, List.of("a.bin"), null).withNamedSubjects(List.of(Subjects.named("a.bin", "sha256:" + "0".repeat(64))));
+    assertTrue(assertThrows(AttestException.class, () -> clash.finish(Records.sample(true), null)).getMessage()
+        .startsWith("subject a.bin is given by digest sha256:000"));
+  }
+
+  @Test
+  void aMalformedDigestSubjectIsOneLineNamingIt() {
+    for (String bad : List.of("app", "app@sha256:abc", "@sha256:" + "a".repeat(64), "app@sha256:" + "g".repeat(64))) {
+      AttestException e = assertThrows(AttestException.class, () -> Subjects.parseNamed(bad), bad);
+      assertTrue(e.getMessage().startsWith("--subject-digest") && !e.getMessage().contains("\n"), e.getMessage());
+    }
+    assertTrue(assertThrows(AttestException.class, () -> Subjects.named("a\u001b[31m", "sha256:" + "a".repeat(64)))
+        .getMessage().contains("control characters"));
+  }
 }

@@ -73,6 +73,21 @@ class PredicateSchemaTest {
   }
 
   @Test
+  void buildOutputsValidateAndAnAbsoluteOutputPathIsCaught() throws Exception {
+    BuildRecord sample = Records.sample(true);
+    BuildRecord.BuildOutput out = new BuildRecord.BuildOutput("build/hello", List.of("/usr/bin/ld"));
+    BuildRecord withOutput = new BuildRecord(sample.format(), sample.agent(), sample.invocation(), sample.completeness(),
+        List.of(new BuildRecord.Tool("/src/build/hello", "ab".repeat(32), 1, out)),
+        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null);
+    JsonNode p = predicate(Attestations.collector(Map.of(), dir), withOutput);
+    assertEquals(List.of(), schema().validate(p));
+    assertEquals("build/hello", p.at("/tools/0/buildOutput/path").asText());
+    ObjectNode bad = p.deepCopy();
+    ((ObjectNode) bad.at("/tools/0/buildOutput")).put("path", "/src/build/hello");
+    assertEquals(1, schema().validate(bad).size(), schema().validate(bad).toString());
+  }
+
+  @Test
   void brokenPredicatesAreCaught() throws Exception {
     MiniSchema s = schema();
     ObjectNode good = (ObjectNode) predicate(Attestations.collector(Map.of("HOME", "/h", "TOKEN", "t"), dir), Records.sample(true));

@@ -28,7 +28,7 @@ class ActionInputsTest {
     ActionInputs in = ActionInputs.of(env("run", "make", "allowed-endpoints",
         "deb.debian.org:443, *.npmjs.org:443\n# a comment\n  198.51.100.0/24  # trailing comment\n"), true);
     assertEquals(List.of("deb.debian.org:443", "*.npmjs.org:443", "198.51.100.0/24"), in.allowedEndpoints());
-    assertEquals("audit", in.egressPolicy());
+    assertEquals(dev.plumbline.egress.EgressMode.AUDIT, in.egressPolicy());
     assertEquals("auto", in.signing());
     assertTrue(in.showSummary());
   }
@@ -43,8 +43,23 @@ class ActionInputsTest {
         () -> ActionInputs.of(env("run", "make", "signing", "key"), true)).getMessage().contains("needs the 'key' input"));
     assertTrue(assertThrows(ActionInputs.InputException.class,
         () -> ActionInputs.of(env("run", "make", "show-summary", "maybe"), true)).getMessage().startsWith("show-summary must be true or false"));
+    assertEquals("subject-digest/subject-name: 'sha256:abc' is not a sha256 digest (sha256: and 64 hex digits)",
+        assertThrows(ActionInputs.InputException.class,
+            () -> ActionInputs.of(env("run", "make", "subject-digest", "sha256:abc", "subject-name", "x"), true)).getMessage());
     assertTrue(assertThrows(ActionInputs.InputException.class,
-        () -> ActionInputs.of(env("run", "make", "subject-digest", "sha256:abc", "subject-name", "x"), true)).getMessage().startsWith("subject-digest must be"));
+        () -> ActionInputs.of(env("run", "make", "subject-digest", "sha256:" + "a".repeat(64)), true)).getMessage().startsWith("subject-digest needs subject-name"));
+    assertTrue(assertThrows(ActionInputs.InputException.class,
+        () -> ActionInputs.of(env("run", "make", "subject-name", "app"), true)).getMessage().startsWith("subject-name needs subject-digest"));
+    assertEquals("egress-policy must be audit or block, not 'deny'", assertThrows(ActionInputs.InputException.class,
+        () -> ActionInputs.of(env("run", "make", "egress-policy", "deny"), true)).getMessage());
+  }
+
+  @Test
+  void aSubjectByNameAndDigestIsParsedOnceAndLowerCased() throws Exception {
+    ActionInputs in = ActionInputs.of(env("run", "make", "egress-policy", " Block ", "subject-name", "ghcr.io/acme/app",
+        "subject-digest", "sha256:" + "AB".repeat(32)), true);
+    assertEquals(dev.plumbline.egress.EgressMode.BLOCK, in.egressPolicy());
+    assertEquals(List.of(dev.plumbline.attest.Statement.Subject.sha256("ghcr.io/acme/app", "ab".repeat(32))), in.subjectDigests());
   }
 
   private GithubContext context(String eventJson) throws Exception {

@@ -80,4 +80,19 @@ class GithubActionTest {
     assertTrue(outputs.contains("verdict<<PLUMBLINE_") && outputs.contains("\nno-record\n"), outputs);
     assertTrue(Files.readString(dir.resolve("summary.md")).startsWith("## ❌ Plumbline: no build record"));
   }
+
+  @Test
+  void aSubjectByNameAndDigestIsPassedToRunAndIgnoredWithANoticeWhenUnsigned() throws Exception {
+    KeyPair pair = Keys.generateP256();
+    String digest = "sha256:" + "ab".repeat(32);
+    GithubAction.Plan plan = GithubAction.prepare(env("run", "make", "signing", "key", "key", Keys.privateKeyPem(pair.getPrivate(), null),
+        "subject-name", "ghcr.io/acme/app", "subject-digest", digest));
+    int at = plan.runArguments().indexOf("--subject-digest");
+    assertTrue(at > 0 && at < plan.runArguments().indexOf("--"), plan.runArguments().toString());
+    assertEquals("ghcr.io/acme/app@" + digest, plan.runArguments().get(at + 1));
+    assertFalse(plan.runArguments().contains("--subject"));
+    GithubAction.Plan unsigned = GithubAction.prepare(env("run", "make", "signing", "none", "subject-name", "app", "subject-digest", digest));
+    assertFalse(unsigned.runArguments().contains("--subject-digest"));
+    assertEquals(List.of("subject-digest is ignored: the build is not signed"), unsigned.notices());
+  }
 }

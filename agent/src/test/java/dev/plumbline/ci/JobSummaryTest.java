@@ -51,11 +51,11 @@ class JobSummaryTest {
     Files.writeString(dir.resolve("dist/app.tar.gz"), "artifact");
     var result = Attestations.sign(dir, key, Map.of(), RECORD, List.of("dist/*.tar.gz"));
     return SelfCheck.signed(result.bundle(), SelfCheck.ExpectedSigner.key(pair.getPublic()), policy,
-        List.of(dir.resolve("dist/app.tar.gz")), Evidence.ofRecord(RECORD, "build.json"), CLOCK);
+        List.of(dir.resolve("dist/app.tar.gz").toString()), Evidence.ofRecord(RECORD, "build.json"), CLOCK);
   }
 
   private static JobSummary.Facts facts(String egress, String policyFile) {
-    return new JobSummary.Facts(egress, false, "key", "same user as the agent", List.of(), policyFile);
+    return new JobSummary.Facts(dev.plumbline.egress.EgressMode.ofLabel(egress), false, "key", "same user as the agent", List.of(), policyFile);
   }
 
   private static String firstLines(String md, int n) {
@@ -98,7 +98,7 @@ class JobSummaryTest {
   @Test
   void unsigned() throws Exception {
     SelfCheck.Outcome o = SelfCheck.unsigned(Evidence.ofRecord(RECORD, "build.json"), null, CLOCK);
-    String md = JobSummary.render(o, new JobSummary.Facts("block", false, "none", "same user as the agent",
+    String md = JobSummary.render(o, new JobSummary.Facts(dev.plumbline.egress.EgressMode.BLOCK, false, "none", "same user as the agent",
         List.of("signing: auto did not sign: ..."), null));
     assertTrue(firstLines(md, 1).contains("⚠️ Plumbline: unsigned"), md);
     assertTrue(firstLines(md, 3).contains("not signed"), md);
@@ -131,5 +131,32 @@ class JobSummaryTest {
     var init = dev.plumbline.testing.Cli.run("policy", "init", "--record", record.toString(), "--allowed-endpoints", "--output", "-");
     assertEquals(0, init.code(), init.err());
     assertEquals(block, init.out());
+  }
+
+  @Test
+  void theTrustLevelAndAPrivilegeGainAreShownFromTheRecord() throws Exception {
+    BuildRecord.Agent a = RECORD.agent();
+    BuildRecord separate = RECORD.withAgent(a.withTrust(BuildRecord.Agent.SEPARATE_USER, false).withPrivilegeGained(false));
+    String md = JobSummary.render(SelfCheck.unsigned(Evidence.ofRecord(separate, "build.json"), null, CLOCK), facts("block", null));
+    assertTrue(md.contains("| Trust | `separate-user` ✅ the build ran as another user than the agent"), md);
+    assertTrue(md.contains("<br>no build process gained privileges |"), md);
+    assertFalse(md.contains("gained privileges**"), md);
+
+    List<BuildRecord.Note> notes = new java.util.ArrayList<>(RECORD.notes() == null ? List.of() : RECORD.notes());
+    notes.add(new BuildRecord.Note("privilege", "/usr/bin/sudo euid 0", List.of("/usr/bin/sudo"), 1));
+    BuildRecord r = RECORD.withAgent(a.withTrust(BuildRecord.Agent.SEPARATE_USER, false).withPrivilegeGained(true));
+    BuildRecord gained = new BuildRecord(r.format(), r.agent(), r.invocation(), r.completeness(), r.tools(), r.processes(), r.network(),
+        r.dns(), r.files(), r.sources(), notes);
+    md = JobSummary.render(SelfCheck.unsigned(Evidence.ofRecord(gained, "build.json"), null, CLOCK), facts("block", null));
+    String row = md.lines().filter(l -> l.startsWith("| Trust |")).findFirst().orElseThrow();
+    assertTrue(row.contains("`separate-user`") && row.contains("**a build process gained privileges**") && row.contains("/usr/bin/sudo euid 0"), row);
+
+    BuildRecord root = RECORD.withAgent(a.withTrust(BuildRecord.Agent.BUILD_ROOT, true));
+    md = JobSummary.render(SelfCheck.unsigned(Evidence.ofRecord(root, "build.json"), null, CLOCK), facts("block", null));
+    row = md.lines().filter(l -> l.startsWith("| Trust |")).findFirst().orElseThrow();
+    assertTrue(row.contains("`build-root` ⚠️ the build ran as root") && row.contains("could read the signing key file"), row);
+    // a record made before these fields says nothing, and the summary does not invent it
+    md = JobSummary.render(SelfCheck.unsigned(Evidence.ofRecord(RECORD, "build.json"), null, CLOCK), facts("audit", null));
+    assertTrue(md.contains("| Trust | not stated by the record |"), md);
   }
 }

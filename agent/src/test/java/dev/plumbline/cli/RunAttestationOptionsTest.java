@@ -64,13 +64,19 @@ class RunAttestationOptionsTest {
         new String[] {"--record", dir.resolve("a-file/below-a-file.json").toString()},
         new String[] {"--key", dir.resolve("k.key").toString(), "--bundle", dir.resolve("a-directory").toString()},
         new String[] {"--key", dir.resolve("k.key").toString(), "--subject", "/abs/*.tar.gz"},
-        new String[] {"--key", dir.resolve("k.key").toString(), "--subject", "dist/{a,b"})) {
+        new String[] {"--key", dir.resolve("k.key").toString(), "--subject", "dist/{a,b"},
+        new String[] {"--key", dir.resolve("k.key").toString(), "--subject-digest", "app@sha256:abc"},
+        new String[] {"--key", dir.resolve("k.key").toString(), "--subject-digest", "sha256:" + "a".repeat(64)},
+        new String[] {"--subject-digest", "app@sha256:" + "a".repeat(64)})) {
       java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("run"));
       argv.addAll(java.util.List.of(args));
       argv.addAll(java.util.List.of("--", "touch", marker.toString()));
       Cli.Result r = Cli.run(argv.toArray(String[]::new)).assertNoStackTrace();
       assertEquals(ExitCodes.RUN_USAGE, r.code(), String.join(" ", args) + ": " + r.err());
       assertTrue(r.err().startsWith("plumbline: "), r.err());
+      if (args[args.length - 2].equals("--subject-digest")) {
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("plumbline: ") && l.contains("--subject-digest")), r.err());
+      }
       assertTrue(!java.nio.file.Files.exists(marker), "the build ran despite " + String.join(" ", args));
     }
   }

@@ -41,6 +41,18 @@ class RunSelfCheckTest {
   }
 
   @Test
+  void aSubjectGivenByDigestIsVerifiedByThatDigest() throws Exception {
+    Path key = key();
+    String digest = "sha256:" + "ab".repeat(32);
+    Cli.Result r = Cli.run("run", "--key", key.toString(), "--verify", "--subject-digest", "ghcr.io/acme/app@" + digest,
+        "--bundle", dir.resolve("b.json").toString(), "--", "/bin/true").assertNoStackTrace();
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("VERIFIED"), r.err());
+    Cli.Result v = Cli.run("verify", "--bundle", dir.resolve("b.json").toString(), "--key", dir.resolve("k.pub").toString(), digest);
+    assertEquals(0, v.code(), v.err());
+  }
+
+  @Test
   void aPolicyTheBuildBreaksIsRejectedWithExitOne() throws Exception {
     Path key = key();
     Path policy = policy("sha256:" + "0".repeat(64));

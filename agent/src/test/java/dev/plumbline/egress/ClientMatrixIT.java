@@ -105,6 +105,14 @@ class ClientMatrixIT {
       new Client("glibc-container", "glibc, container resolv.conf (198.51.100.53)", "\"$M/resolve-glibc\" \"$H\" 8080 /files/hello.txt", 8080, false, true),
       new Client("musl-container", "musl, container resolv.conf (198.51.100.53)", "\"$M/resolve-musl\" \"$H\" 8080 /files/hello.txt", 8080, false, true));
 
+  /**
+   * Rows (a client's five cells run one after another) that took longest, measured (sums of the
+   * logged cell times: maven 579 s, pip 541 s, npm 468 s, node fetch 396 s, node http.get 366 s
+   * of 5846 s, on a machine loaded ~4x): started first, so no long row starts when the others are
+   * nearly done and the pool's threads end together.
+   */
+  static final List<String> LONGEST_ROWS = List.of("maven", "pip", "npm", "node-fetch", "node-get", "py-thread", "java");
+
   static String netns;
   static Path work;
   static Path mat;
@@ -120,14 +128,15 @@ class ClientMatrixIT {
   @BeforeAll
   @Timeout(value = 15, unit = TimeUnit.MINUTES) // builds Go's net/http and the other materials once
   static void setUp() throws Exception {
-    for (String tool : List.of("dnsmasq", "git", "curl", "wget", "node", "npm", "go", "musl-gcc", "mvn", "javac", "python3", "openssl", "unshare")) {
-      if (run(List.of("sh", "-c", "command -v " + tool), 30).code != 0) {
-        fail("the client matrix needs '" + tool + "' (.ci/run installs it)");
-      }
+    long t0 = System.nanoTime();
+    // one shell for every check: a process per tool cost seconds on a loaded machine
+    Result missing = run(List.of("sh", "-c", "for t in dnsmasq git curl wget node npm go musl-gcc mvn javac python3 openssl unshare; do"
+        + " command -v \"$t\" >/dev/null || echo \"'$t'\"; done;"
+        + " python3 -m pip --version >/dev/null 2>&1 || echo 'pip (python3-pip)'"), 60);
+    if (!missing.output.isBlank()) {
+      fail("the client matrix needs " + String.join(", ", missing.output.strip().split("\n")) + " (.ci/run installs it)");
     }
-    if (run(List.of("python3", "-m", "pip", "--version"), 60).code != 0) {
-      fail("the client matrix needs pip (python3-pip; .ci/run installs it)");
-    }
+    phase("tools checked", t0);
     work = Files.createTempDirectory("plumbline-clients-");
     String name = "plumbline-clients-" + HexFormat.of().formatHex(randomBytes(4));
     Result add = run(List.of("ip", "netns", "add", name), 30);
@@ -164,6 +173,7 @@ class ClientMatrixIT {
     Result materials = run(List.of("sh", src.resolve("materials.sh").toString(), src.toString(), mat.toString(), www.toString(),
         m2.toString(), "c-npm.test"), 600);
     assertEquals(0, materials.code, "building the matrix's materials: " + materials.output);
+    phase("namespace and materials built", t0);
     Files.writeString(mat.resolve("settings.xml"), "<settings><mirrors><mirror><id>matrix</id><mirrorOf>*</mirrorOf>"
         + "<url>http://HOST:8080/maven2</url></mirror></mirrors></settings>\n");
     Path proj = Files.createDirectories(mat.resolve("mvnproj/.mvn"));
@@ -197,8 +207,15 @@ class ClientMatrixIT {
       }
       Thread.sleep(250);
     }
+    phase("servers ready", t0);
     // the launcher makes its AppCDS archive on the first run: once, before runs in parallel
     run(List.of(PLUMBLINE.toString(), "--version"), 120);
+    phase("launcher archive made", t0);
+  }
+
+  /** Where the matrix's time goes: set-up phases and every cell are logged with their wall time. */
+  static void phase(String what, long since) {
+    System.out.printf("client matrix: %s after %.1f s%n", what, (System.nanoTime() - since) / 1e9);
   }
 
   static void server(List<String> argv, Path out) throws IOException {
@@ -237,7 +254,9 @@ class ClientMatrixIT {
     ExecutorService pool = Executors.newFixedThreadPool(Integer.getInteger("plumbline.matrixThreads", 4));
     Map<Client, Future<Map<Mode, Cell>>> futures = new LinkedHashMap<>();
     String only = System.getProperty("plumbline.matrixClients", ""); // a subset while developing: ids, comma-separated
-    for (Client c : CLIENTS) {
+    List<Client> longestFirst = new ArrayList<>(CLIENTS);
+    longestFirst.sort(Comparator.comparingInt(c -> LONGEST_ROWS.contains(c.id()) ? LONGEST_ROWS.indexOf(c.id()) : LONGEST_ROWS.size()));
+    for (Client c : longestFirst) {
       if (!only.isEmpty() && !List.of(only.split(",")).contains(c.id())) {
         continue;
       }
@@ -249,8 +268,10 @@ class ClientMatrixIT {
         return row;
       }));
     }
-    for (Map.Entry<Client, Future<Map<Mode, Cell>>> e : futures.entrySet()) {
-      results.put(e.getKey(), e.getValue().get(30, TimeUnit.MINUTES));
+    for (Client c : CLIENTS) { // the table in the order of CLIENTS
+      if (futures.containsKey(c)) {
+        results.put(c, futures.get(c).get(30, TimeUnit.MINUTES));
+      }
     }
     pool.shutdown();
     String table = table(results);
@@ -317,6 +338,7 @@ class ClientMatrixIT {
     long start = System.nanoTime();
     Result r = run(argv, 180);
     double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("client matrix: cell %s / %s: exit %d in %.1f s%n", c.id(), mode.label, r.code, seconds);
     Thread.sleep(200); // the servers' log lines of the last request
     long hits = serverHits(c) - serverBefore;
     long queries = dnsQueries(c) - dnsBefore;

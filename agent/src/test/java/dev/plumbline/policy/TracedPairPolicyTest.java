@@ -3,15 +3,11 @@ package dev.plumbline.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import dev.plumbline.testing.Cli;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,40 +21,28 @@ import org.junit.jupiter.api.io.TempDir;
 class TracedPairPolicyTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run plumbline(String... args) throws Exception {
-    String cp = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-        .filter(e -> !e.contains("surefire") && !e.contains("junit") && !e.contains("opentest4j"))
-        .collect(Collectors.joining(File.pathSeparator));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "dev.plumbline.cli.Main"));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    int code = p.waitFor();
-    return new Run(code, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  Cli.Result plumbline(String... args) throws Exception {
+    return Cli.process(dir, args);
   }
 
   @Test
   void learnedFromRealBuildARejectsRealBuildB() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
       int port = listener.getLocalPort();
-      Run a = plumbline("run", "--record", "a.json", "--", "/bin/sh", "-c", "cat /dev/null");
+      Cli.Result a = plumbline("run", "--record", "a.json", "--", "/bin/sh", "-c", "cat /dev/null");
       assertEquals(0, a.code(), a.err());
-      Run b = plumbline("run", "--record", "b.json", "--", "/bin/sh", "-c",
+      Cli.Result b = plumbline("run", "--record", "b.json", "--", "/bin/sh", "-c",
           "cat /dev/null; /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "'");
       assertEquals(0, b.code(), b.err());
 
-      Run init = plumbline("policy", "init", "--record", "a.json", "--output", "policy.yaml");
+      Cli.Result init = plumbline("policy", "init", "--record", "a.json", "--output", "policy.yaml");
       assertEquals(0, init.code(), init.err());
       assertTrue(Files.readString(dir.resolve("policy.yaml")).contains("allowLoopback: false"));
 
-      Run onA = plumbline("policy", "check", "--policy", "policy.yaml", "--record", "a.json");
+      Cli.Result onA = plumbline("policy", "check", "--policy", "policy.yaml", "--record", "a.json");
       assertEquals(0, onA.code(), onA.out() + onA.err());
 
-      Run onB = plumbline("policy", "check", "--policy", "policy.yaml", "--record", "b.json");
+      Cli.Result onB = plumbline("policy", "check", "--policy", "policy.yaml", "--record", "b.json");
       assertEquals(1, onB.code(), onB.out() + onB.err());
       assertTrue(onB.out().contains("FAIL tools.allowed"), onB.out());
       assertTrue(onB.out().lines().anyMatch(l -> l.contains("a tool not in the allowlist ran: /usr/bin/bash sha256:")), onB.out());

@@ -27,4 +27,24 @@ class JobRecordTest {
     assertEquals(3, job.processes().size());
     assertTrue(BuildRecords.toJson(job).contains("\"steps\""));
   }
+
+  @Test
+  void theJobIsOnlyAsSeparatedAsItsLeastSeparatedStep() {
+    BuildRecord r = Records.sample(true);
+    BuildRecord separate = r.withAgent(r.agent().withTrust(BuildRecord.Agent.SEPARATE_USER, false).withPrivilegeGained(false));
+    BuildRecord gained = r.withAgent(r.agent().withTrust(BuildRecord.Agent.SEPARATE_USER, false).withPrivilegeGained(true));
+    BuildRecord same = r.withAgent(r.agent().withTrust(BuildRecord.Agent.SAME_USER, true).withPrivilegeGained(false));
+    BuildRecord.Agent a = JobRecord.agent(List.of(new JobRecord.StepRecord(separate, "a", "aa"), new JobRecord.StepRecord(gained, "b", "bb"),
+        new JobRecord.StepRecord(same, "c", "cc")));
+    assertEquals(BuildRecord.Agent.SAME_USER, a.trust());
+    assertEquals(true, a.privilegeGained());
+    assertEquals(true, a.keyReadable());
+    a = JobRecord.agent(List.of(new JobRecord.StepRecord(separate, "a", "aa"), new JobRecord.StepRecord(separate, "b", "bb")));
+    assertEquals(BuildRecord.Agent.SEPARATE_USER, a.trust());
+    assertEquals(false, a.privilegeGained());
+    // a step that does not say leaves the job unstated, never better than it was
+    a = JobRecord.agent(List.of(new JobRecord.StepRecord(separate, "a", "aa"), new JobRecord.StepRecord(r, "b", "bb")));
+    assertEquals(null, a.trust());
+    assertEquals(null, a.privilegeGained());
+  }
 }

@@ -27,6 +27,30 @@ public final class Cli {
     }
   }
 
+  /**
+   * Runs the CLI as a child JVM in {@code cwd} (for {@code run}, the build's working directory),
+   * tuned like scripts/plumbline, on the test's classpath minus the test frameworks.
+   */
+  public static Result process(java.nio.file.Path cwd, String... args) throws java.io.IOException, InterruptedException {
+    String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> !e.contains("surefire") && !e.contains("junit") && !e.contains("opentest4j"))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "dev.plumbline.cli.Main"));
+    cmd.addAll(java.util.List.of(args));
+    java.nio.file.Path out = java.nio.file.Files.createTempFile("plumbline-cli-", ".out");
+    java.nio.file.Path err = java.nio.file.Files.createTempFile("plumbline-cli-", ".err");
+    try {
+      Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      int code = p.waitFor();
+      return new Result(code, java.nio.file.Files.readString(out, StandardCharsets.UTF_8), java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      java.nio.file.Files.deleteIfExists(out);
+      java.nio.file.Files.deleteIfExists(err);
+    }
+  }
+
   public static synchronized Result run(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;

@@ -135,6 +135,9 @@ final class NetworkStops {
         SocketAddress sa = SocketAddress.decode(raw);
         EgressGate.SocketFile file = null;
         if (unixChecked && "unix".equals(sa.family())) {
+          if (!anyUnix) {
+            unix.begin(call); // whose ids the walk and the call use
+          }
           anyUnix = true;
           String path = SocketAddress.unixPath(raw);
           if (path != null) {
@@ -199,7 +202,15 @@ final class NetworkStops {
             pending.finish(out, Errno.name(unixErrno));
             return false;
           }
-          return delivery.deliver(call, dup, destinations, checked, flags, pending);
+          Boolean waits = unix.asTracee(() -> delivery.deliver(call, dup, destinations, checked, flags, pending), null);
+          if (waits == null) {
+            // the tracer thread could not take the build's ids: refuse rather than connect as root
+            out.refuse(pid, Errno.EPERM, "a network call");
+            pending.isError = true;
+            pending.finish(out, Errno.name(Errno.EPERM));
+            return false;
+          }
+          return waits;
         }
         String image = out.image(pid);
         out.note(call.tgid(), "unix-unpinned", image + " reached a unix socket checked by identity but"

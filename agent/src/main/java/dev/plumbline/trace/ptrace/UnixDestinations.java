@@ -1,9 +1,12 @@
 package dev.plumbline.trace.ptrace;
 
+import dev.plumbline.linux.Errno;
 import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.PathHandles;
+import dev.plumbline.linux.ThreadCredentials;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.EgressGate.SocketFile;
+import dev.plumbline.trace.decode.DecodeException;
 import dev.plumbline.trace.decode.MessageHeaders.Message;
 import dev.plumbline.trace.decode.SocketAddress;
 import dev.plumbline.trace.ptrace.NetworkStops.Destination;
@@ -24,6 +27,19 @@ final class UnixDestinations {
   private final String proc;
   private final TraceePaths paths;
   private String ownCredentials;
+  private ThreadCredentials switcher;
+  /** For the call at hand ({@link #begin}): the ids to act with, null for the agent's own. */
+  private Ids acting;
+  /** For the call at hand: why the kernel must make it, or null. */
+  private String cannot;
+
+  /** Effective user and group ids and supplementary groups of a task. */
+  record Ids(int uid, int gid, int[] groups) {}
+
+  /** What a call made for the tracee may do: runs with the tracee's ids when they are not the agent's. */
+  interface Action<T> {
+    T run() throws DecodeException;
+  }
 
   UnixDestinations(TracerCalls calls, String proc) {
     this.calls = calls;
@@ -38,8 +54,57 @@ final class UnixDestinations {
    */
   record Pin(int fd, SocketFile file, byte[] via, int errno) {}
 
-  Pin pin(Call call, String path) {
-    TraceePaths.Pinned p = paths.pin(call.tid(), call.tgid(), path);
+  /**
+   * Starts a call: whose ids the walk and the connect use. The agent's own when the tracee has
+   * them; else, when the agent is root (separate-user mode), the tracee's effective ids taken by
+   * the tracer thread for the walk and the call (so the permission checks and the peer's
+   * SO_PEERCRED are the build's, never root's); else the kernel must make the call.
+   */
+  void begin(Call call) {
+    acting = null;
+    cannot = null;
+    if (!call.direct() || !Linux.isX8664()) {
+      cannot = "an i386 socketcall";
+      return;
+    }
+    if (ownCredentials == null) {
+      ownCredentials = credentials(proc + "/self/status");
+    }
+    String theirs = credentials(proc + "/" + call.tid() + "/status");
+    if (ownCredentials != null && ownCredentials.equals(theirs)) {
+      return;
+    }
+    if (switcher == null) {
+      switcher = new ThreadCredentials();
+    }
+    acting = theirs == null ? null : ids(theirs);
+    if (acting == null || !switcher.canSwitch()) {
+      acting = null;
+      cannot = "the build runs with other credentials than the agent";
+    }
+  }
+
+  /** Runs {@code action} with the tracee's ids when {@link #begin} chose them; {@code refused} when they cannot be taken. */
+  <T> T asTracee(Action<T> action, T refused) throws DecodeException {
+    if (acting == null) {
+      return action.run();
+    }
+    if (!switcher.become(acting.uid(), acting.gid(), acting.groups())) {
+      cannot = "the tracer could not take the build's credentials";
+      return refused;
+    }
+    try {
+      return action.run();
+    } finally {
+      switcher.restore();
+    }
+  }
+
+  Pin pin(Call call, String path) throws DecodeException {
+    TraceePaths.Pinned p = asTracee(() -> paths.pin(call.tid(), call.tgid(), path), null);
+    if (p == null) {
+      return new Pin(-1, null, null, Errno.EPERM);
+    }
     if (p.fd() < 0) {
       return new Pin(-1, null, null, -p.fd());
     }
@@ -57,19 +122,16 @@ final class UnixDestinations {
    *
    * <ul>
    *   <li>an i386 socketcall (its arguments are in memory) or a non-x86_64 tracer (cannot skip the call);
-   *   <li>the tracee holds other credentials than the agent (a root agent with {@code --user}):
-   *       the socket's permission check and the peer's SO_PEERCRED would be the agent's, which
-   *       would hand the build root's access;
+   *   <li>the tracee holds other credentials than the agent and the agent is not root (it cannot
+   *       act with the tracee's ids, and its own would change the socket's permission check and
+   *       the peer's SO_PEERCRED); or taking the tracee's ids failed;
    *   <li>a send with ancillary data (SCM_RIGHTS names the tracee's descriptors, SCM_CREDENTIALS
    *       its ids) or on a socket that is not a datagram socket.
    * </ul>
    */
   String whyKernel(Call call, List<Destination> destinations, int[] kind) {
-    if (!call.direct() || !Linux.isX8664()) {
-      return "an i386 socketcall";
-    }
-    if (!sameCredentials(call.tid())) {
-      return "the build runs with other credentials than the agent";
+    if (cannot != null) {
+      return cannot;
     }
     if (call.syscall() != SyscallTable.CONNECT) {
       if (kind[1] != SOCK_DGRAM) {
@@ -85,13 +147,29 @@ final class UnixDestinations {
     return null;
   }
 
-  /** Whether task {@code tid} has the agent's user and group ids and supplementary groups. */
-  private boolean sameCredentials(int tid) {
-    if (ownCredentials == null) {
-      ownCredentials = credentials(proc + "/self/status");
+  /** The effective ids in the Uid/Gid/Groups lines {@link #credentials} keeps; null when malformed. */
+  static Ids ids(String lines) {
+    try {
+      int uid = -1;
+      int gid = -1;
+      int[] groups = new int[0];
+      for (String line : lines.split("\n")) {
+        String[] f = line.strip().split("\\s+");
+        if (f[0].equals("Uid:")) {
+          uid = Integer.parseInt(f[2]);
+        } else if (f[0].equals("Gid:")) {
+          gid = Integer.parseInt(f[2]);
+        } else if (f[0].equals("Groups:")) {
+          groups = new int[f.length - 1];
+          for (int i = 1; i < f.length; i++) {
+            groups[i - 1] = Integer.parseInt(f[i]);
+          }
+        }
+      }
+      return uid < 0 || gid < 0 ? null : new Ids(uid, gid, groups);
+    } catch (RuntimeException e) {
+      return null;
     }
-    String theirs = credentials(proc + "/" + tid + "/status");
-    return ownCredentials != null && ownCredentials.equals(theirs);
   }
 
   private String credentials(String status) {

@@ -16,7 +16,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -61,6 +64,8 @@ class DenyUnixAttacksTest {
     final ServerSocketChannel channel;
     final AtomicInteger accepted = new AtomicInteger();
     final AtomicInteger probes = new AtomicInteger();
+    /** The peers' users (SO_PEERCRED), as the kernel recorded them at connect. */
+    final java.util.Set<String> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Thread thread;
 
     Server(Path path) throws IOException {
@@ -75,6 +80,7 @@ class DenyUnixAttacksTest {
             if (n == 1 && b.get(0) == 'P') {
               probes.incrementAndGet();
             } else {
+              peers.add(c.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName());
               accepted.incrementAndGet();
             }
           } catch (IOException e) {
@@ -278,5 +284,51 @@ class DenyUnixAttacksTest {
     assertBlocked(r, "dgrammsg-symlink", dir.resolve("dgram-link.sock").toString());
     assertTrue(lines.contains("dgrammsg-symlink received=0"), lines.toString());
     assertTrue(lines.contains("dgram-allowed ok") && lines.contains("dgram-allowed received=1"), lines.toString());
+  }
+
+  /**
+   * Separate-user mode (a root agent, the build as nobody): the tracer makes the allowed calls with
+   * the build's ids, never root's. A socket only root may write stays refused, the peer sees
+   * nobody, and the denied socket stays out of reach under other names and in the swap race.
+   */
+  @Test
+  @Tag("needs-root")
+  void asAnotherUserTheTracerConnectsWithTheBuildsIdsNeverRoots() throws Exception {
+    Set<PosixFilePermission> open = PosixFilePermissions.fromString("rwxrwxrwx");
+    Files.setPosixFilePermissions(dir, open);
+    Files.setPosixFilePermissions(denied.path, open);
+    Files.setPosixFilePermissions(allowed.path, open);
+    try (Server root = new Server(dir.resolve("root_.sock"))) {
+      Files.setPosixFilePermissions(root.path, PosixFilePermissions.fromString("rwx------"));
+      Path tool = Files.copy(bin.resolve("unixdial"), dir.resolve("unixdial"));
+      Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.createLink(dir.resolve("hard.sock"), denied.path);
+      Files.createSymbolicLink(dir.resolve("soft.sock"), denied.path);
+      Path race = Files.createDirectories(dir.resolve("race"));
+      Files.setPosixFilePermissions(race, open);
+      Path record = dir.resolve("record.json");
+      Path out = dir.resolve("out.txt");
+      Cli.Result cli = Cli.run("run", "--user", "nobody", "--record", record.toString(), "--deny-unix", denied.path.toString(),
+          "--", "/bin/sh", "-c", "cd " + dir + " && { " + String.join("; ",
+              tool + " connect " + dir.resolve("hard.sock") + " hardlink",
+              tool + " connect " + dir.resolve("soft.sock") + " symlink",
+              tool + " connect " + root.path + " root-only",
+              tool + " connect " + allowed.path + " allowed",
+              tool + " swap " + race + " " + allowed.path + " " + denied.path + " 200") + "; } > " + out);
+      assertEquals(0, cli.code(), cli.err());
+      Run r = new Run(cli.code(), Files.readAllLines(out), JSON.readTree(record.toFile()), cli.err());
+      assertBlocked(r, "hardlink", dir.resolve("hard.sock").toString());
+      assertBlocked(r, "symlink", dir.resolve("soft.sock").toString());
+      assertEquals("root-only err=" + EACCES, r.line("root-only"), "nobody may not write root's socket: " + r.out);
+      assertEquals(0, root.count(), "root's socket was not reached");
+      assertEquals("allowed ok", r.line("allowed"), r.out.toString());
+      Matcher m = COUNTS.matcher(r.line("swap"));
+      assertTrue(m.find(), r.out.toString());
+      int ok = Integer.parseInt(m.group(2));
+      assertEquals(0, denied.count(), "nothing reached the denied socket (" + r.line("swap") + ")");
+      assertEquals(ok + 1, allowed.count(), "the allowed socket was reached by every connect that succeeded");
+      assertEquals(Set.of("nobody"), allowed.peers, "the server saw the build's user as its peer, never root");
+      assertTrue(r.notes("unix-unpinned").isEmpty(), "the tracer made every call itself: " + r.notes("unix-unpinned"));
+    }
   }
 }
