@@ -45,7 +45,7 @@ public final class StepFiles {
     if (output == null) {
       return false;
     }
-    boolean tampered = !Arrays.equals(read(output), outputBefore);
+    boolean tampered = !Files.isRegularFile(output, LinkOption.NOFOLLOW_LINKS) || !Arrays.equals(read(output), outputBefore);
     replace(output, concat(outputBefore, GithubFiles.outputs(values).getBytes(StandardCharsets.UTF_8)));
     return tampered;
   }
