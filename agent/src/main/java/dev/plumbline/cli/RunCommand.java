@@ -309,6 +309,9 @@ public final class RunCommand implements Callable<Integer> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
             recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
+          } else if (event instanceof TraceEvent.Mapped mapped) {
+            // the file mapped executable, pinned now through the process's descriptor (or by name)
+            recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.inode()));
           } else {
             recorder.accept(event);
           }

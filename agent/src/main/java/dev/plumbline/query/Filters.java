@@ -114,7 +114,7 @@ public final class Filters {
     return true;
   }
 
-  /** {@code sha256:HEX} of an executed binary, a script or a packaged file that ran. */
+  /** {@code sha256:HEX} of an executed binary, a library (a file mapped executable), a script or a packaged file that ran. */
   public Filters digest(String spec) throws QueryException {
     String hex = spec.strip().toLowerCase(Locale.ROOT);
     if (hex.startsWith("sha256:")) {
@@ -134,6 +134,11 @@ public final class Filters {
         for (JsonNode t : p.path("tools")) {
           if (want.equals(t.path("sha256").asText())) {
             out.add("executed " + t.path("path").asText());
+          }
+        }
+        for (JsonNode l : p.path("libraries")) {
+          if (want.equals(l.path("sha256").asText())) {
+            out.add("loaded " + l.path("path").asText());
           }
         }
         for (JsonNode proc : p.path("processes")) {

@@ -24,7 +24,26 @@ public record BuildRecord(
     Sources sources,
     List<Note> notes,
     List<Step> steps,
-    Packages packages) {
+    Packages packages,
+    List<Library> libraries) {
+
+  /** A record without a libraries section (made before it existed, or by hand). */
+  public BuildRecord(
+      String format,
+      Agent agent,
+      Invocation invocation,
+      Completeness completeness,
+      List<Tool> tools,
+      List<ProcessInfo> processes,
+      List<Destination> network,
+      List<DnsQuery> dns,
+      List<FileWrite> files,
+      Sources sources,
+      List<Note> notes,
+      List<Step> steps,
+      Packages packages) {
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, packages, null);
+  }
 
   /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
   public BuildRecord(
@@ -62,25 +81,31 @@ public record BuildRecord(
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {
     return new BuildRecord(format, newAgent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, steps, packages);
+        notes, steps, packages, libraries);
   }
 
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,
-        notes, steps, packages);
+        notes, steps, packages, libraries);
   }
 
   /** This record with another completeness (everything else kept, fields added later included). */
   public BuildRecord withCompleteness(Completeness newCompleteness) {
     return new BuildRecord(format, agent, invocation, newCompleteness, tools, processes, network, dns, files, sources,
-        notes, steps, packages);
+        notes, steps, packages, libraries);
   }
 
   /** This record with a packages section (everything else kept, fields added later included). */
   public BuildRecord withPackages(Packages newPackages) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, network, dns, files, sources,
-        notes, steps, newPackages);
+        notes, steps, newPackages, libraries);
+  }
+
+  /** This record with a libraries section (everything else kept, fields added later included). */
+  public BuildRecord withLibraries(List<Library> newLibraries) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, processes, network, dns, files, sources,
+        notes, steps, packages, newLibraries);
   }
 
   /** Changes whenever a field changes meaning or is removed; additions keep the version. */
@@ -196,16 +221,50 @@ public record BuildRecord(
   public record Exec(String path, String sha256, List<String> argv, String cwd, String at, Script script) {}
 
   /**
-   * The script an interpreter was started for (#!), hashed too, since the interpreter's digest says
-   * little; {@code buildOutput} when the build wrote the script before running it (a generated
-   * {@code config.status}, a Makefile made by cmake).
+   * The script an interpreter ran, hashed too, since the interpreter's digest says little.
+   * {@code via}: how it was found, {@link #SHEBANG} (a {@code #!} file the kernel started the
+   * interpreter for, or one named as its argument), {@link #ARGUMENT} (a file without {@code #!}
+   * given to a known interpreter, {@code sh build.sh}, {@code python3 x.py}, or to the dynamic
+   * loader, {@code ld.so PROG}) or {@link #STDIN} (its standard input was a regular file,
+   * {@code sh < build.sh}); absent in records made before it existed. {@code buildOutput} when the
+   * build wrote the script before running it (a generated {@code config.status}, a Makefile made
+   * by cmake).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Script(String path, String sha256, BuildOutput buildOutput) {
+  public record Script(String path, String sha256, String via, BuildOutput buildOutput) {
+    public static final String SHEBANG = "shebang";
+    public static final String ARGUMENT = "argument";
+    public static final String STDIN = "stdin";
+
+    /** A {@code #!} script. */
     public Script(String path, String sha256) {
-      this(path, sha256, null);
+      this(path, sha256, SHEBANG, null);
+    }
+
+    public Script(String path, String sha256, String via) {
+      this(path, sha256, via, null);
+    }
+
+    /** A {@code #!} script the build wrote. */
+    public Script(String path, String sha256, BuildOutput buildOutput) {
+      this(path, sha256, SHEBANG, buildOutput);
+    }
+
+    /** This script, found the same way, with whether the build wrote it. */
+    public Script withBuildOutput(BuildOutput output) {
+      return new Script(path, sha256, via, output);
     }
   }
+
+  /**
+   * A file the build's processes mapped executable without executing it, by path and content
+   * digest: shared libraries (those ld.so loads, dlopen'ed ones, LD_PRELOAD and LD_AUDIT objects),
+   * the ELF interpreter, a program given to ld.so. {@code how}: {@code mmap}, {@code mprotect},
+   * {@code interpreter} (see docs/record.md); {@code processes} the executables that mapped it;
+   * {@code count} how many mappings. Null {@code sha256} when it could not be hashed (the record
+   * is then incomplete, naming it).
+   */
+  public record Library(String path, String sha256, List<String> how, List<String> processes, int count) {}
 
   /**
    * A network destination the tree used, aggregated over processes and calls. {@code family} is

@@ -118,6 +118,10 @@ public final class BuildRecorder {
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
   private final Map<String, Seen> files = new HashMap<>();
+  /** Keyed by path and the hasher's future, which is one object per file content (its cache). */
+  private final Map<LibKey, Seen> libraries = new HashMap<>();
+
+  private record LibKey(String path, CompletableFuture<String> sha256) {}
   private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
   private long sequence; // counts execs and file changes: which write came before which exec
@@ -163,6 +167,8 @@ public final class BuildRecorder {
       table.started(e);
     } else if (event instanceof TraceEvent.Exec e) {
       exec(e, null, null);
+    } else if (event instanceof TraceEvent.Mapped e) {
+      mapped(e, null);
     } else if (event instanceof TraceEvent.Network e) {
       ProcessTable.Proc p = table.process(e.pid(), e.at());
       String host = e.address() == null ? null : nameOfAddress.get(e.address());
@@ -199,6 +205,20 @@ public final class BuildRecorder {
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
     table.exec(event, sha256, script, ++sequence);
+  }
+
+  /**
+   * Records a file mapped executable ({@code TraceEvent.Mapped}) whose digest arrives later (from
+   * {@link ExecutableHasher#hashMapped}, called at the stop); a null future makes the record
+   * incomplete. A {@code Mapped} given to {@link #accept} has no digest.
+   */
+  public synchronized void mapped(TraceEvent.Mapped event, CompletableFuture<String> sha256) {
+    checkOpen();
+    ProcessTable.Proc p = table.process(event.pid(), event.at());
+    Seen seen = libraries.computeIfAbsent(new LibKey(event.path(), sha256), k -> new Seen());
+    addIfPresent(seen.kinds, event.how());
+    ProcessTable.noteProcess(seen.processes, p);
+    seen.count++;
   }
 
   /** {@link #exec(TraceEvent.Exec, CompletableFuture, CompletableFuture)} with what {@link ExecutableHasher#onExec} returned. */
@@ -281,7 +301,7 @@ public final class BuildRecorder {
         }
         BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
         if (script != null) {
-          script = new BuildRecord.Script(script.path(), script.sha256(), buildOutput(writtenBefore(script.path(), x.seq())));
+          script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
         }
         List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
         execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
@@ -292,6 +312,7 @@ public final class BuildRecorder {
       }
       execsOf.put(p, execs);
     }
+    List<BuildRecord.Library> libs = libraries(deadline, why);
     long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
     if (unseen > 0) {
       why.add("exit not seen for " + unseen + (unseen == 1 ? " process" : " processes"));
@@ -325,7 +346,28 @@ public final class BuildRecorder {
         fileWrites,
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
-        noteList()));
+        noteList()).withLibraries(libs));
+  }
+
+  /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
+  private List<BuildRecord.Library> libraries(long deadline, Set<String> why) {
+    record Key(String path, String sha256) {}
+    Map<Key, Seen> merged = new HashMap<>();
+    libraries.forEach((k, seen) -> {
+      String sha = k.sha256() == null ? null : await(k.sha256(), deadline, "library", k.path(), why);
+      if (k.sha256() == null) {
+        why.add("library not hashed: " + k.path() + " (no digest reported)");
+      }
+      Seen m = merged.computeIfAbsent(new Key(k.path(), sha), x -> new Seen());
+      m.kinds.addAll(seen.kinds);
+      m.processes.addAll(seen.processes);
+      m.count += seen.count;
+    });
+    List<BuildRecord.Library> out = new ArrayList<>();
+    merged.forEach((k, m) -> out.add(new BuildRecord.Library(k.path(), k.sha256(), List.copyOf(m.kinds),
+        List.copyOf(m.processes), m.count)));
+    out.sort(Comparator.comparing(BuildRecord.Library::path, NULLS).thenComparing(BuildRecord.Library::sha256, NULLS));
+    return out;
   }
 
   /** File operations that replace a file's content (or put another file at its name). */

@@ -139,6 +139,32 @@ public final class ExecutableHasher implements AutoCloseable {
     }
   }
 
+  /**
+   * A file a process mapped executable ({@code TraceEvent.Mapped}), pinned now, while the task is
+   * stopped: through its descriptor {@code /proc/PID/fd/FD} when {@code fd >= 0} (the very file
+   * mapped), else by {@code path}, which must still name inode {@code inode} (a file replaced
+   * since it was mapped fails, naming it). Cached by identity like executables: libc, mapped by
+   * every process, costs an open, a stat and a close per process and is hashed once.
+   */
+  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long inode) {
+    if (fd >= 0) {
+      return hashOpened(procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve(Integer.toString(fd)), path);
+    }
+    Pinned pinned;
+    try {
+      pinned = pin(Path.of(path), path);
+    } catch (HashException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
+    }
+    if (inode != 0 && pinned.key().inode() != inode) {
+      // the device is not compared: on overlayfs the mapping names the layer's device, stat the overlay's
+      pinned.close();
+      return CompletableFuture.failedFuture(new HashException("cannot read " + path,
+          "the file now at " + path + " is not the one that was mapped (replaced since)"));
+    }
+    return digestCached(pinned, path);
+  }
+
   private CompletableFuture<String> hashOpened(Path path, String label) {
     Pinned pinned;
     try {
@@ -146,6 +172,11 @@ public final class ExecutableHasher implements AutoCloseable {
     } catch (HashException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return digestCached(pinned, label);
+  }
+
+  /** The digest of a pinned file: the cached future when its identity was seen, else hashed on a worker. */
+  private CompletableFuture<String> digestCached(Pinned pinned, String label) {
     CompletableFuture<String> fresh = new CompletableFuture<>();
     CompletableFuture<String> known = cache.putIfAbsent(pinned.key(), fresh);
     if (known != null) {
@@ -179,48 +210,105 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * The {@code #!} script an interpreter was started for, hashed, or a future of null when argv
-   * names none. {@code cwd} is the process's working directory at exec (relative script paths are
-   * resolved against it; {@code /proc/PID/cwd} is used when it is null).
+   * The script an interpreter runs, hashed, or a future of null when there is none: a {@code #!}
+   * file among its first operands (the kernel started it for one, or it was named), a file without
+   * {@code #!} as the first operand of a program that runs its operand as code ({@code sh build.sh},
+   * {@code bash -x build.sh}, {@code python3 x.py}, {@code node x.js}, {@code perl x.pl}, the
+   * dynamic loader's {@code ld.so PROG}), or, for such a program with no operand and no inline code
+   * ({@code -c}, {@code -e}, {@code -m}), its standard input when that is a regular file
+   * ({@code sh < build.sh}). {@code cwd} is the process's working directory at exec (relative
+   * paths are resolved against it; {@code /proc/PID/cwd} is used when it is null). Every candidate
+   * is pinned here, at the exec stop; reading happens on a worker.
    */
   public CompletableFuture<BuildRecord.Script> hashScript(int pid, List<String> argv, String cwd) {
-    if (argv == null || argv.size() < 2) {
+    if (argv == null || argv.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    List<String> candidates = argv.size() > 2 ? List.of(argv.get(1), argv.get(2)) : List.of(argv.get(1));
-    Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
     String program = basename(argv.get(0));
+    boolean runner = RUNS_ITS_OPERAND.matcher(program).matches();
+    boolean loader = LOADER.matcher(program).matches();
+    Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
     // pinned now, at the stop: a script swapped after it ran cannot be hashed in its place
     List<Candidate> pinned = new ArrayList<>();
-    for (String arg : candidates) {
-      if (arg.isEmpty() || arg.startsWith("-")) {
+    boolean inline = false;
+    boolean operand = false;
+    for (int i = 1; i < argv.size() && i <= MAX_OPERANDS && pinned.size() < 2; i++) {
+      String arg = argv.get(i);
+      if (arg.isEmpty()) {
+        continue;
+      }
+      if (arg.startsWith("-") || (arg.startsWith("+") && runner)) {
+        if (runner && Options.inlineCode(program, arg)) {
+          inline = true;
+          break;
+        }
+        if ((loader || runner) && Options.takesValue(program, arg)) {
+          i++; // ld.so --preload LIST PROG, bash -o pipefail x.sh: the value is not the script
+        }
         continue;
       }
       try {
         Path path = base.resolve(arg).normalize();
         Pinned p = pin(path, path.toString());
         if (Files.isRegularFile(p.via())) {
-          pinned.add(new Candidate(path, p));
+          pinned.add(new Candidate(path, p, pinned.isEmpty() && !operand));
         } else {
           p.close();
         }
       } catch (HashException | RuntimeException e) {
         // not a file we can pin: not a script we can vouch for
       }
+      operand = true;
+    }
+    if (pinned.isEmpty() && runner && !inline && !operand) {
+      Candidate stdin = pinStdin(pid);
+      if (stdin != null) {
+        pinned.add(stdin);
+      }
     }
     if (pinned.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    boolean runsOperand = (runner || loader) && !inline;
     try {
-      return CompletableFuture.supplyAsync(() -> findScript(program, pinned), workers);
+      return CompletableFuture.supplyAsync(() -> findScript(program, runsOperand, pinned), workers);
     } catch (RuntimeException e) {
       pinned.forEach(c -> c.pinned().close());
       return CompletableFuture.failedFuture(new HashException("cannot look for a script", "hasher is closed"));
     }
   }
 
-  /** A possible script argument, pinned at the exec stop. */
-  private record Candidate(Path path, Pinned pinned) {}
+  /** How many arguments are looked at for a script (options included). */
+  private static final int MAX_OPERANDS = 6;
+
+  /** Standard input of a process stopped at its exec, when it is a regular file (the shell reads its script there). */
+  private Candidate pinStdin(int pid) {
+    Path fd0 = procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve("0");
+    try {
+      Path target = Files.readSymbolicLink(fd0);
+      if (!target.isAbsolute()) {
+        return null; // pipe:[N], socket:[N]
+      }
+      Pinned p = pin(fd0, target.toString());
+      if (Files.isRegularFile(p.via())) {
+        return new Candidate(target, p, true, BuildRecord.Script.STDIN);
+      }
+      p.close();
+    } catch (IOException | HashException | RuntimeException e) {
+      // no standard input we can vouch for
+    }
+    return null;
+  }
+
+  /**
+   * A possible script, pinned at the exec stop; {@code first}: the first operand (or standard
+   * input), which is what a program that runs its operand runs.
+   */
+  private record Candidate(Path path, Pinned pinned, boolean first, String via) {
+    Candidate(Path path, Pinned pinned, boolean first) {
+      this(path, pinned, first, BuildRecord.Script.ARGUMENT);
+    }
+  }
 
   /**
    * Programs that run a script named as an argument. Anything else (cp, cat, git add…) given a
@@ -231,7 +319,67 @@ public final class ExecutableHasher implements AutoCloseable {
           + "|ruby[0-9.]*|node|nodejs|deno|bun|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish[0-9.]*|Rscript"
           + "|[gmn]?awk|pwsh|groovy|julia|guile|expect|osascript|make|gmake");
 
-  private BuildRecord.Script findScript(String program, List<Candidate> candidates) {
+  /**
+   * Of those, the ones whose first operand is code even without {@code #!} (not env, make, awk or
+   * busybox, whose first operand is a program name, a target or data).
+   */
+  private static final Pattern RUNS_ITS_OPERAND =
+      Pattern.compile("(?:ba|da|z|k|mk|a|c|tc|fi|yash|posh)?sh|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*"
+          + "|ruby[0-9.]*|node|nodejs|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|Rscript|pwsh|groovy|julia");
+
+  /** The dynamic loader run as a program: {@code ld-linux-x86-64.so.2 PROG}, {@code ld-musl-x86_64.so.1 PROG}. */
+  private static final Pattern LOADER = Pattern.compile("ld-linux[-.a-z0-9_]*\\.so[.0-9]*|ld-musl-[a-z0-9_]+\\.so[.0-9]*|ld\\.so[.0-9]*");
+
+  /** The options of script runners that matter for finding the script: inline code, and values. */
+  static final class Options {
+    private static final Pattern SHELL = Pattern.compile("(?:ba|da|z|k|mk|a|c|tc|fi|yash|posh)?sh");
+
+    private Options() {}
+
+    /** After this option the code is on the command line ({@code sh -ec CMD}, {@code perl -ne CODE}, {@code python3 -m MOD}). */
+    static boolean inlineCode(String program, String arg) {
+      boolean combined = arg.startsWith("-") && !arg.startsWith("--");
+      if (SHELL.matcher(program).matches()) {
+        return combined && arg.indexOf('c') > 0;
+      }
+      if (program.startsWith("python") || program.startsWith("pypy")) {
+        return combined && (arg.indexOf('c') > 0 || arg.indexOf('m') > 0);
+      }
+      if (program.startsWith("perl") || program.startsWith("ruby")) {
+        return combined && !arg.startsWith("-I") && !arg.startsWith("-M") && !arg.startsWith("-r")
+            && (arg.indexOf('e') > 0 || arg.indexOf('E') > 0);
+      }
+      if (program.startsWith("node")) {
+        return arg.equals("-e") || arg.equals("-p") || arg.equals("-pe") || arg.equals("--eval") || arg.equals("--print");
+      }
+      return arg.equals("-r") || arg.equals("-e") || arg.equals("-c") || arg.equals("--command"); // php -r, lua -e, pwsh -c
+    }
+
+    /** This option takes the next argument as its value. */
+    static boolean takesValue(String program, String arg) {
+      if (SHELL.matcher(program).matches()) {
+        return arg.equals("-o") || arg.equals("+o") || arg.equals("-O") || arg.equals("+O") || arg.equals("--rcfile")
+            || arg.equals("--init-file");
+      }
+      if (program.startsWith("python") || program.startsWith("pypy")) {
+        return arg.equals("-W") || arg.equals("-X");
+      }
+      if (program.startsWith("node")) {
+        return arg.equals("-r") || arg.equals("--require") || arg.equals("--import") || arg.equals("--loader")
+            || arg.equals("-C") || arg.equals("--conditions");
+      }
+      if (program.startsWith("ruby")) {
+        return arg.equals("-I") || arg.equals("-r");
+      }
+      return LOADER_OPTIONS_WITH_VALUE.contains(arg);
+    }
+  }
+
+  /** ld.so options that take a value. */
+  private static final java.util.Set<String> LOADER_OPTIONS_WITH_VALUE =
+      java.util.Set.of("--library-path", "--preload", "--audit", "--argv0", "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask");
+
+  private BuildRecord.Script findScript(String program, boolean runsOperand, List<Candidate> candidates) {
     try {
       for (Candidate c : candidates) {
         Pinned p = c.pinned();
@@ -241,10 +389,12 @@ public final class ExecutableHasher implements AutoCloseable {
             // the #! line is short; 256 bytes is what the kernel reads too
           }
           String interpreter = shebangInterpreter(head.array(), head.position());
-          if (interpreter == null) {
-            continue;
-          }
-          if (!INTERPRETER.matcher(program).matches() && !interpreter.equals(program)) {
+          String via;
+          if (interpreter != null && (INTERPRETER.matcher(program).matches() || interpreter.equals(program))) {
+            via = c.via().equals(BuildRecord.Script.STDIN) ? BuildRecord.Script.STDIN : BuildRecord.Script.SHEBANG;
+          } else if (runsOperand && c.first()) {
+            via = c.via(); // sh build.sh, python3 x.py, ld.so PROG, sh < build.sh
+          } else {
             continue; // cp build.sh dest: a script as data, not run
           }
           channel.position(0);
@@ -253,7 +403,7 @@ public final class ExecutableHasher implements AutoCloseable {
             throw new CompletionException(
                 new HashException("cannot read script " + c.path(), "script " + c.path() + " changed after it was run (size, mtime or ctime differ)"));
           }
-          return new BuildRecord.Script(c.path().toString(), sha);
+          return new BuildRecord.Script(c.path().toString(), sha, via);
         } catch (IOException | RuntimeException | InternalError e) {
           if (e instanceof CompletionException) {
             throw (CompletionException) e;

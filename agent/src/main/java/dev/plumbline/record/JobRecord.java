@@ -26,6 +26,7 @@ public final class JobRecord {
     }
     BuildRecord first = steps.get(0).record();
     Map<String, Tool> tools = new TreeMap<>();
+    Map<String, BuildRecord.Library> libraries = new TreeMap<>();
     List<BuildRecord.ProcessInfo> processes = new ArrayList<>();
     List<BuildRecord.Destination> network = new ArrayList<>();
     List<BuildRecord.DnsQuery> dns = new ArrayList<>();
@@ -42,6 +43,10 @@ public final class JobRecord {
     for (StepRecord s : steps) {
       n++;
       BuildRecord r = s.record();
+      for (BuildRecord.Library l : list(r.libraries())) {
+        libraries.merge(l.path() + "\0" + l.sha256(), l, (a, b) -> new BuildRecord.Library(a.path(), a.sha256(),
+            union(a.how(), b.how()), union(a.processes(), b.processes()), a.count() + b.count()));
+      }
       for (Tool t : list(r.tools())) {
         tools.merge(t.path() + "\0" + t.sha256(), t, Tool::plus);
       }
@@ -89,7 +94,13 @@ public final class JobRecord {
         files,
         sources,
         notes,
-        sections);
+        sections).withLibraries(new ArrayList<>(libraries.values()));
+  }
+
+  private static List<String> union(List<String> a, List<String> b) {
+    java.util.Set<String> all = new java.util.TreeSet<>(list(a));
+    all.addAll(list(b));
+    return List.copyOf(all);
   }
 
   /**

@@ -143,13 +143,20 @@ public final class PackageRecords {
         match.word());
   }
 
-  /** Executed binaries (tools) and the scripts interpreters were started for, with the ways they ran. */
+  /** Executed binaries (tools), files mapped executable (libraries) and the scripts interpreters ran, with the ways they ran. */
   private static Map<Ran, Set<String>> filesThatRan(BuildRecord r) {
     Map<Ran, Set<String>> out = new TreeMap<>(Comparator.comparing(Ran::path).thenComparing(f -> String.valueOf(f.sha256())));
     if (r.tools() != null) {
       for (BuildRecord.Tool t : r.tools()) {
         if (t.path() != null && t.path().startsWith("/")) {
           out.computeIfAbsent(new Ran(t.path(), t.sha256()), k -> new TreeSet<>()).add("exec");
+        }
+      }
+    }
+    if (r.libraries() != null) {
+      for (BuildRecord.Library l : r.libraries()) {
+        if (l.path() != null && l.path().startsWith("/")) {
+          out.computeIfAbsent(new Ran(l.path(), l.sha256()), k -> new TreeSet<>()).add("library");
         }
       }
     }

@@ -21,6 +21,17 @@ public sealed interface TraceEvent {
   record Exec(Instant at, int pid, String path, List<String> argv, String cwd) implements TraceEvent {}
 
   /**
+   * A file mapped executable into a process other than by exec: {@code how} is {@code mmap} (the
+   * process mapped it with PROT_EXEC: a library ld.so loads, dlopen, an LD_PRELOAD/LD_AUDIT object,
+   * a program given to ld.so), {@code mprotect} (a file mapping made executable later) or
+   * {@code interpreter} (the ELF interpreter the kernel mapped at exec). {@code fd} is the
+   * descriptor of the process that names the very file mapped ({@code /proc/PID/fd/FD}, open it
+   * while the task is stopped), or -1: then {@code path} is the name the mapping has and
+   * {@code inode} its inode, which a file opened by that name must still have.
+   */
+  record Mapped(Instant at, int pid, String path, String how, int fd, long inode) implements TraceEvent {}
+
+  /**
    * A connect, sendto, sendmsg or sendmmsg (TCP Fast Open included) to a destination.
    * {@code result} is "ok", an errno name such as "ECONNREFUSED", or "blocked".
    */

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real traced builds on this Debian machine: one compresses with tar -J (tar runs xz), one does
- * not; their packages are dpkg's, query finds exactly the first, and a modified copy of a packaged
- * binary run from the package's own path (bind-mounted in a throwaway mount namespace) is flagged.
+ * Real traced builds on this Debian machine: one compresses with tar -J (tar runs xz, which loads
+ * liblzma), one does not; their packages are dpkg's, {@code query --package liblzma5} and a digest
+ * query on the liblzma file find exactly the first, and a modified copy of a packaged binary run
+ * from the package's own path (bind-mounted in a throwaway mount namespace) is flagged.
  */
 class ExposureBuildTest {
   @TempDir static Path dir;
@@ -70,44 +71,71 @@ class ExposureBuildTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
   }
 
+  private static JsonNode usedPackage(JsonNode predicate, String name) {
+    for (JsonNode u : predicate.at("/packages/used")) {
+      if (u.get("name").asText().equals(name)) {
+        return u;
+      }
+    }
+    return null;
+  }
+
+  /** The file of liblzma5 that ld.so maps (liblzma.so.5 is a symlink to it), as the record names it. */
+  private static Path liblzma() throws Exception {
+    return Path.of("/lib/x86_64-linux-gnu/liblzma.so.5").toRealPath();
+  }
+
   @Test
   void recordedPackagesAreDpkgs() throws Exception {
     JsonNode used = predicate("with-xz").at("/packages/used");
-    JsonNode xz = null;
-    for (JsonNode u : used) {
-      if (u.get("name").asText().equals("xz-utils")) {
-        xz = u;
-      }
-    }
+    JsonNode xz = usedPackage(predicate("with-xz"), "xz-utils");
     assertTrue(xz != null, "xz-utils among the used packages: " + used);
     assertEquals(dpkgQuery("${Version}", "xz-utils"), xz.get("version").asText());
     assertEquals(dpkgQuery("${Architecture}", "xz-utils"), xz.get("arch").asText());
     assertEquals("/usr/bin/xz", xz.at("/files/0/path").asText());
     assertEquals("match", xz.at("/files/0/digestMatch").asText());
     assertTrue(xz.get("purl").asText().startsWith("pkg:deb/debian/xz-utils@"), xz.toString());
+
+    // the library xz loaded, never executed: attributed through the record's libraries
+    JsonNode lzma = usedPackage(predicate("with-xz"), "liblzma5");
+    assertTrue(lzma != null, "liblzma5 among the used packages: " + used);
+    assertEquals(dpkgQuery("${Version}", "liblzma5"), lzma.get("version").asText());
+    assertEquals(dpkgQuery("${Architecture}", "liblzma5"), lzma.get("arch").asText());
+    assertEquals(liblzma().toString(), lzma.at("/files/0/path").asText());
+    assertEquals("[\"library\"]", lzma.at("/files/0/kinds").toString());
+    assertEquals(sha256(liblzma()), lzma.at("/files/0/sha256").asText());
+    assertEquals("match", lzma.at("/files/0/digestMatch").asText());
+    assertEquals("pkg:deb/debian/liblzma5@" + dpkgQuery("${Version}", "liblzma5") + "?arch=amd64&distro=debian-12",
+        lzma.get("purl").asText());
+
+    // installed vs used counts the packages of libraries too (libc6 is loaded by every program, run by none)
     JsonNode counts = predicate("with-xz").at("/environment/packages");
     assertEquals(used.size(), counts.get("used").asInt());
+    assertTrue(usedPackage(predicate("with-xz"), "libc6") != null, used.toString());
     assertTrue(counts.get("installed").asInt() > used.size(), counts.toString());
     assertFalse(predicate("without-xz").at("/packages/used").toString().contains("xz-utils"));
+    assertEquals(null, usedPackage(predicate("without-xz"), "liblzma5"), "tar alone does not load liblzma");
   }
 
   @Test
-  void queryFindsExactlyTheBuildThatRanXz() throws Exception {
-    Cli.Result byPackage = Cli.run("query", "--key", pub.toString(), "--package", "xz-utils", bundles.toString()).assertNoStackTrace();
+  void queryFindsExactlyTheBuildThatLoadedLiblzma() throws Exception {
+    Cli.Result byPackage = Cli.run("query", "--key", pub.toString(), "--package", "liblzma5", bundles.toString()).assertNoStackTrace();
     assertEquals(0, byPackage.code(), byPackage.err());
     assertEquals(List.of(bundles.resolve("with-xz.sigstore.json").toString()),
         byPackage.out().lines().filter(l -> l.endsWith(".sigstore.json")).toList());
     assertTrue(byPackage.err().contains("unverifiable: " + bundles.resolve("other-signer.sigstore.json")), byPackage.err());
     assertTrue(byPackage.err().contains("1 matched of 2 verified attestations; 1 unverifiable"), byPackage.err());
 
-    String version = dpkgQuery("${Version}", "xz-utils");
-    assertEquals(0, Cli.run("query", "--key", pub.toString(), "--package", "xz-utils@" + version, bundles.toString()).code());
-    assertEquals(1, Cli.run("query", "--key", pub.toString(), "--package", "xz-utils@>" + version, bundles.toString()).code());
+    String version = dpkgQuery("${Version}", "liblzma5");
+    assertEquals(0, Cli.run("query", "--key", pub.toString(), "--package", "liblzma5@" + version, bundles.toString()).code());
+    assertEquals(1, Cli.run("query", "--key", pub.toString(), "--package", "liblzma5@>" + version, bundles.toString()).code());
+    assertEquals(0, Cli.run("query", "--key", pub.toString(), "--package", "xz-utils", bundles.toString()).code());
 
-    Cli.Result byDigest = Cli.run("query", "--key", pub.toString(), "--digest", "sha256:" + sha256(Path.of("/usr/bin/xz")), bundles.toString());
+    Cli.Result byDigest = Cli.run("query", "--key", pub.toString(), "--digest", "sha256:" + sha256(liblzma()), bundles.toString());
     assertEquals(0, byDigest.code(), byDigest.err());
     assertEquals(List.of(bundles.resolve("with-xz.sigstore.json").toString()),
         byDigest.out().lines().filter(l -> l.endsWith(".sigstore.json")).toList());
+    assertTrue(byDigest.out().contains("loaded " + liblzma()), byDigest.out());
   }
 
   /** Needs root (mount namespaces with a bind mount): a modified binary at /usr/bin/xz is flagged as not xz-utils'. */

@@ -339,6 +339,35 @@ class BuildRecorderTest {
   }
 
   @Test
+  void librariesAreAggregatedByPathAndContent() {
+    BuildRecorder r = recorder(TRACKED);
+    CompletableFuture<String> libc = CompletableFuture.completedFuture(CC);
+    CompletableFuture<String> replaced = CompletableFuture.completedFuture(CURL);
+    for (int pid : new int[] {10, 11}) {
+      r.accept(new ProcessStarted(Instant.EPOCH, pid, 1, false));
+      r.exec(new Exec(Instant.EPOCH, pid, "/usr/bin/make", List.of("make"), "/work/project"),
+          new ExecutableHasher.ExecHashes(CompletableFuture.completedFuture(MAKE), CompletableFuture.completedFuture(null)));
+      r.mapped(new TraceEvent.Mapped(Instant.EPOCH, pid, "/usr/lib/ld.so", "interpreter", -1, 5), CompletableFuture.completedFuture(SH));
+      // the same content reached through two futures (the hasher's cache was refilled) is one entry
+      r.mapped(new TraceEvent.Mapped(Instant.EPOCH, pid, "/usr/lib/libc.so.6", "mmap", 3, 0),
+          pid == 10 ? libc : CompletableFuture.completedFuture(CC));
+    }
+    r.mapped(new TraceEvent.Mapped(Instant.EPOCH, 11, "/usr/lib/libc.so.6", "mprotect", -1, 7), replaced);
+    r.mapped(new TraceEvent.Mapped(Instant.EPOCH, 11, "/tmp/gone.so", "mmap", 4, 0),
+        CompletableFuture.failedFuture(new HashException("cannot read /tmp/gone.so", "no such file")));
+    r.accept(new ProcessExited(Instant.EPOCH, 10, 0, null, false));
+    r.accept(new ProcessExited(Instant.EPOCH, 11, 0, null, false));
+    BuildRecord rec = r.finish(new BuildRecorder.Outcome(Instant.EPOCH, Instant.EPOCH, 0, null), Duration.ZERO);
+    assertEquals(List.of(
+        new BuildRecord.Library("/tmp/gone.so", null, List.of("mmap"), List.of("/usr/bin/make"), 1),
+        new BuildRecord.Library("/usr/lib/ld.so", SH, List.of("interpreter"), List.of("/usr/bin/make"), 2),
+        new BuildRecord.Library("/usr/lib/libc.so.6", CC, List.of("mmap"), List.of("/usr/bin/make"), 2),
+        new BuildRecord.Library("/usr/lib/libc.so.6", CURL, List.of("mprotect"), List.of("/usr/bin/make"), 1)),
+        rec.libraries());
+    assertEquals(List.of("library not hashed: /tmp/gone.so (no such file)"), rec.completeness().reasons());
+  }
+
+  @Test
   void scriptsComeThroughTheFuture() {
     BuildRecorder r = recorder(TRACKED);
     r.accept(new ProcessStarted(Instant.EPOCH, 10, 1, false));

@@ -189,6 +189,75 @@ class ExecutableHasherTest {
   }
 
   @Test
+  void filesWithoutShebangCountOnlyAsTheFirstOperandOfAProgramThatRunsIt() throws Exception {
+    Path sh = tmp.resolve("build.sh");
+    Files.writeString(sh, "echo hi\n");
+    Path data = tmp.resolve("data.txt");
+    Files.writeString(data, "not code\n");
+    String cwd = tmp.toString();
+    BuildRecord.Script s = hasher.hashScript(0, List.of("sh", "build.sh", "data.txt"), cwd).get(60, TimeUnit.SECONDS);
+    assertEquals(new BuildRecord.Script(sh.toString(), sha256sum(sh), "argument"), s);
+    assertEquals(sh.toString(), hasher.hashScript(0, List.of("bash", "-x", "-o", "pipefail", "build.sh"), cwd)
+        .get(60, TimeUnit.SECONDS).path());
+    assertEquals(sh.toString(), hasher.hashScript(0, List.of("python3", "-W", "ignore", "build.sh"), cwd)
+        .get(60, TimeUnit.SECONDS).path());
+    // inline code: the file operand is data (sh -ec CMD NAME, perl -ne CODE FILE, python3 -m MOD FILE)
+    assertNull(hasher.hashScript(0, List.of("sh", "-ec", "echo", "build.sh"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("perl", "-ne", "print", "data.txt"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("python3", "-m", "json.tool", "data.txt"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("node", "-e", "1", "data.txt"), cwd).get(60, TimeUnit.SECONDS));
+    // not a program that runs its operand: make's target, awk's data, cat's input
+    assertNull(hasher.hashScript(0, List.of("make", "build.sh"), cwd).get(60, TimeUnit.SECONDS));
+    assertNull(hasher.hashScript(0, List.of("cat", "build.sh"), cwd).get(60, TimeUnit.SECONDS));
+    // the second operand is an argument of the script, not a script
+    assertNull(hasher.hashScript(0, List.of("sh", "missing.sh", "build.sh"), cwd).get(60, TimeUnit.SECONDS));
+    // the dynamic loader runs its first operand; option values are skipped
+    assertEquals(new BuildRecord.Script(sh.toString(), sha256sum(sh), "argument"), hasher.hashScript(0,
+        List.of("/lib64/ld-linux-x86-64.so.2", "--preload", data.toString(), "build.sh"), cwd).get(60, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aShellReadingItsScriptFromAFileOnStandardInput() throws Exception {
+    Path script = tmp.resolve("stdin.sh");
+    Files.writeString(script, "sleep 30\n");
+    Process p = new ProcessBuilder("sh").redirectInput(script.toFile()).start();
+    try {
+      waitForExe(p.pid(), Path.of("/bin/sh").toRealPath().toString());
+      BuildRecord.Script s = hasher.hashScript((int) p.pid(), List.of("sh"), tmp.toString()).get(60, TimeUnit.SECONDS);
+      assertEquals(new BuildRecord.Script(script.toString(), sha256sum(script), "stdin"), s);
+      // inline code: standard input is data
+      assertNull(hasher.hashScript((int) p.pid(), List.of("sh", "-c", "cat"), tmp.toString()).get(60, TimeUnit.SECONDS));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aLibraryIsHashedThroughTheDescriptorItWasMappedFrom() throws Exception {
+    Path lib = tmp.resolve("lib.so");
+    Files.writeString(lib, "not really ELF");
+    Process p = new ProcessBuilder("sleep", "30").redirectInput(lib.toFile()).start();
+    try {
+      waitForExe(p.pid(), Path.of("/bin/sleep").toRealPath().toString());
+      String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS);
+      assertEquals(sha256sum(lib), first);
+      // replaced by name: the descriptor still reaches the file that was mapped
+      Path other = tmp.resolve("other.so");
+      Files.writeString(other, "something else");
+      Files.move(other, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS));
+      // by name, the inode must be the one mapped
+      long inode = (Long) Files.getAttribute(lib, "unix:ino");
+      assertEquals(sha256sum(lib), hasher.hashMapped(0, lib.toString(), -1, inode).get(60, TimeUnit.SECONDS));
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> hasher.hashMapped(0, lib.toString(), -1, inode + 1).get(60, TimeUnit.SECONDS));
+      assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
   void shebangInterpreterName() {
     byte[] a = "#!/usr/bin/env python3\n".getBytes(StandardCharsets.UTF_8);
     assertEquals("env", ExecutableHasher.shebangInterpreter(a, a.length));

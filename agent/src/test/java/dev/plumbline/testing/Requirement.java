@@ -48,6 +48,12 @@ public enum Requirement {
       return onPath("ip", "iproute2 for 'ip netns': apt-get install iproute2");
     }
   },
+  NODE("needs-node") {
+    @Override
+    Optional<String> missing() {
+      return onPath("node", "node: apt-get install nodejs");
+    }
+  },
   NPM("needs-npm") {
     @Override
     Optional<String> missing() {

@@ -20,6 +20,12 @@ sealed interface FilterRule {
   /** {@code first} or {@code second} holds. */
   record Either(FilterRule first, FilterRule second) implements FilterRule {}
 
+  /** {@code first} and {@code second} hold. */
+  record Both(FilterRule first, FilterRule second) implements FilterRule {}
+
+  /** {@code rule} does not hold. */
+  record Not(FilterRule rule) implements FilterRule {}
+
   /**
    * Not a stop: when {@code when} holds the filter itself fails the call with {@code errno}
    * (SECCOMP_RET_ERRNO). For what must never run whatever the tracer does, decided on registers
@@ -45,6 +51,14 @@ sealed interface FilterRule {
 
   static FilterRule either(FilterRule first, FilterRule second) {
     return new Either(first, second);
+  }
+
+  static FilterRule both(FilterRule first, FilterRule second) {
+    return new Both(first, second);
+  }
+
+  static FilterRule not(FilterRule rule) {
+    return new Not(rule);
   }
 
   static FilterRule refuse(int errno, FilterRule when) {

@@ -113,6 +113,8 @@ final class NetworkStops {
     // through the calling thread, not its tid as a pid: pidfd_open refuses a thread that is not the
     // leader, and resolvers run on worker threads ("unknown" protocol: DNS at port 53, fail closed)
     int dup = sockets.duplicate(pid, call.tgid(), call.intArg(0));
+    // EPERM/EACCES: the process refuses the agent its descriptors (undumpable, to a non-root agent)
+    boolean closedToUs = dup < 0 && (sockets.errno() == Errno.EPERM || sockets.errno() == EACCES);
     List<UnixDestinations.Pin> pins = new ArrayList<>();
     try {
       int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
@@ -192,8 +194,9 @@ final class NetworkStops {
         pending.finish(out, "blocked");
         return false;
       }
-      if (anyUnix && dup >= 0) {
-        String why = allPinned ? unix.whyKernel(call, destinations, kind) : "an unnamed or undecodable unix address";
+      if (anyUnix) {
+        String why = dup < 0 ? "its socket cannot be duplicated into the agent"
+            : allPinned ? unix.whyKernel(call, destinations, kind) : "an unnamed or undecodable unix address";
         if (why == null) {
           if (unixErrno != 0) {
             // the walk failed as the kernel's would (ENOENT, ENOTDIR, ELOOP, EACCES): answer that
@@ -213,6 +216,12 @@ final class NetworkStops {
           return waits;
         }
         String image = out.image(pid);
+        if (unix.unresolved()) {
+          // e.g. a process that made itself undumpable: its /proc/TID/root is closed to a non-root
+          // agent, so a link to a denied socket cannot be told from another socket
+          out.flagOnce("unix-view:" + image, pid, image + " made a unix socket call whose path the tracer could"
+              + " not resolve in its view (its root or working directory cannot be opened): --deny-unix compared the name only");
+        }
         out.note(call.tgid(), "unix-unpinned", image + " reached a unix socket checked by identity but"
             + " connected by the kernel (" + why + "): a path renamed or rewritten after the check is not caught");
       }
@@ -229,6 +238,13 @@ final class NetworkStops {
           }
         }
         return delivery.deliver(call, dup, destinations, checked, flags, pending);
+      }
+      if (closedToUs && !anyUnix) {
+        // an IP call the tracer would have made itself: the kernel reads the address again after
+        // the check, so another thread could have changed it (docs/tracer.md, limits)
+        String image = out.image(pid);
+        out.flagOnce("nodup:" + image, pid, image + " keeps its sockets from the agent (pidfd_getfd refused):"
+            + " its network calls were made by the kernel after the check, open to a time-of-check race");
       }
       if (redirected) {
         // a destination the tracer cannot deliver itself is rewritten where the kernel reads it

@@ -36,8 +36,8 @@ final class ProcessStops {
     this.gate = gate;
   }
 
-  /** At an exec event: path, argv and cwd are read while the process is stopped. */
-  void exec(Task task) {
+  /** At an exec event: path, argv and cwd are read while the process is stopped; returns the path. */
+  String exec(Task task) {
     int pid = task.tid;
     String path = calls.readlink(proc + "/" + pid + "/exe");
     byte[] cmdline = calls.readSmallFile(proc + "/" + pid + "/cmdline");
@@ -46,6 +46,7 @@ final class ProcessStops {
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
     out.emit(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd));
     noteSetId(pid, path);
+    return path;
   }
 
   private boolean noNewPrivs = true;

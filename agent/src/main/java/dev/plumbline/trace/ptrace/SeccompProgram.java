@@ -101,9 +101,10 @@ public final class SeccompProgram {
       if (s.number(abi) < 0) {
         continue;
       }
-      if (s.rule instanceof FilterRule.Always) {
+      FilterRule rule = s.rule(abi);
+      if (rule instanceof FilterRule.Always) {
         b.jeq(s.number(abi), "trace", null);
-      } else if (s.rule instanceof FilterRule.Refuse r && r.when() instanceof FilterRule.Always) {
+      } else if (rule instanceof FilterRule.Refuse r && r.when() instanceof FilterRule.Always) {
         b.jeq(s.number(abi), "errno." + r.errno(), null);
       } else {
         b.jeq(s.number(abi), p + s.name(), null);
@@ -113,10 +114,11 @@ public final class SeccompProgram {
     b.ja("allow");
     for (SyscallTable s : conditional) {
       b.label(p + s.name());
-      if (s.rule instanceof FilterRule.Refuse r) {
+      FilterRule rule = s.rule(abi);
+      if (rule instanceof FilterRule.Refuse r) {
         test(b, r.when(), p + s.name() + ".", "errno." + r.errno(), "allow");
       } else {
-        test(b, s.rule, p + s.name() + ".", "trace", "allow");
+        test(b, rule, p + s.name() + ".", "trace", "allow");
       }
     }
   }
@@ -154,6 +156,12 @@ public final class SeccompProgram {
       test(b, r.first(), prefix + "1.", yes, prefix + "2");
       b.label(prefix + "2");
       test(b, r.second(), prefix + "2.", yes, no);
+    } else if (rule instanceof FilterRule.Both r) {
+      test(b, r.first(), prefix + "1.", prefix + "2", no);
+      b.label(prefix + "2");
+      test(b, r.second(), prefix + "2.", yes, no);
+    } else if (rule instanceof FilterRule.Not r) {
+      test(b, r.rule(), prefix + "n.", no, yes);
     } else {
       throw new IllegalStateException("no BPF for " + rule);
     }

@@ -32,6 +32,7 @@ final class SyscallStops {
   final NetworkStops network;
   final FileStops files;
   final ProcessStops process;
+  final LibraryStops libraries;
 
   SyscallStops(TracerCalls calls, String proc, Request request, Consumer<TraceEvent> emit) {
     this.calls = calls;
@@ -40,10 +41,12 @@ final class SyscallStops {
     this.network = new NetworkStops(calls, proc, out, gate, request.enforcing());
     this.files = new FileStops(calls, proc, out, request.cwd() != null ? request.cwd() : Path.of("").toAbsolutePath());
     this.process = new ProcessStops(calls, proc, out, gate);
+    this.libraries = new LibraryStops(calls, proc, out);
   }
 
   void exec(Task task) {
-    process.exec(task);
+    String exe = process.exec(task);
+    libraries.exec(task.tid, exe);
   }
 
   /** Whether the build has NO_NEW_PRIVS (always, unless a root agent installed the filter without it). */

@@ -12,8 +12,10 @@ import static dev.plumbline.linux.Ptrace.PR_SET_SECCOMP;
 import static dev.plumbline.trace.ptrace.FilterRule.always;
 import static dev.plumbline.trace.ptrace.FilterRule.anyBit;
 import static dev.plumbline.trace.ptrace.FilterRule.argIn;
+import static dev.plumbline.trace.ptrace.FilterRule.both;
 import static dev.plumbline.trace.ptrace.FilterRule.either;
 import static dev.plumbline.trace.ptrace.FilterRule.nonNull;
+import static dev.plumbline.trace.ptrace.FilterRule.not;
 import static dev.plumbline.trace.ptrace.FilterRule.refuse;
 
 import dev.plumbline.trace.decode.Abi;
@@ -61,7 +63,22 @@ public enum SyscallTable {
   CLONE(56, 120, 220, refuse(EPERM, anyBit(0, CLONE_UNTRACED)), SyscallTable::neverStops),
   // clone3's flags are in memory, which another thread can rewrite after any check: ENOSYS, as in
   // Docker's default profile; glibc falls back to clone (musl and Go never use clone3)
-  CLONE3(435, 435, 435, refuse(ENOSYS, always()), SyscallTable::neverStops);
+  CLONE3(435, 435, 435, refuse(ENOSYS, always()), SyscallTable::neverStops),
+  // code that runs without an exec: a file mapped executable (ld.so loading a library, dlopen, a
+  // program given to ld.so, LD_PRELOAD/LD_AUDIT objects), or a file mapping made executable later.
+  // Anonymous memory (JIT code) never stops. i386's old mmap (90) has its arguments in memory: it
+  // always stops.
+  MMAP(9, 90, 222, both(anyBit(2, LibraryStops.PROT_EXEC), not(anyBit(3, LibraryStops.MAP_ANONYMOUS))),
+      (h, c) -> h.libraries.mmap(c)) {
+    @Override
+    FilterRule rule(Abi abi) {
+      return abi == Abi.I386 ? always() : rule;
+    }
+  },
+  MMAP2(-1, 192, -1, both(anyBit(2, LibraryStops.PROT_EXEC), not(anyBit(3, LibraryStops.MAP_ANONYMOUS))),
+      (h, c) -> h.libraries.mmap(c)),
+  MPROTECT(10, 125, 226, anyBit(2, LibraryStops.PROT_EXEC), (h, c) -> h.libraries.mprotect(c)),
+  PKEY_MPROTECT(329, 380, 288, anyBit(2, LibraryStops.PROT_EXEC), (h, c) -> h.libraries.mprotect(c));
 
   /** What runs at a stop of one row's call; true when the tracer must see the call's exit stop too. */
   @FunctionalInterface
@@ -75,6 +92,7 @@ public enum SyscallTable {
   }
 
   private final int[] numbers;
+  /** When the filter stops this call (in every ABI unless {@link #rule(Abi)} says otherwise). */
   final FilterRule rule;
   final Handler handler;
 
@@ -82,6 +100,11 @@ public enum SyscallTable {
     this.numbers = new int[] {x8664, i386, aarch64};
     this.rule = rule;
     this.handler = handler;
+  }
+
+  /** When the filter stops this call in {@code abi}. */
+  FilterRule rule(Abi abi) {
+    return rule;
   }
 
   /** This call's number in {@code abi}, or -1 when the ABI lacks it. */

@@ -35,8 +35,16 @@ final class TraceePaths {
     this.proc = proc;
   }
 
-  /** A pinned file: close {@code fd} with {@link PathHandles#close}. */
-  record Pinned(int fd, FileStat stat) {}
+  /**
+   * A pinned file: close {@code fd} with {@link PathHandles#close}. {@code noView}: the task's root
+   * or working directory could not be opened (a process that made itself undumpable refuses a
+   * non-root agent /proc/TID/root), so nothing is known of what the path names for it.
+   */
+  record Pinned(int fd, FileStat stat, boolean noView) {
+    Pinned(int fd, FileStat stat) {
+      this(fd, stat, false);
+    }
+  }
 
   /** The file {@code path} names for task {@code tid}, or {@code -errno} in {@code fd} (stat null). */
   Pinned pin(int tid, int tgid, String path) {
@@ -45,13 +53,13 @@ final class TraceePaths {
     }
     int root = PathHandles.open(proc + "/" + tid + "/root");
     if (root < 0) {
-      return new Pinned(root, null);
+      return new Pinned(root, null, true);
     }
     try {
       FileStat rootStat = PathHandles.stat(root);
       int cur = path.startsWith("/") ? PathHandles.openAt(root, ".", false) : PathHandles.open(proc + "/" + tid + "/cwd");
       if (cur < 0) {
-        return new Pinned(cur, null);
+        return new Pinned(cur, null, true);
       }
       Deque<String> parts = new ArrayDeque<>();
       push(parts, path);

@@ -54,6 +54,9 @@ final class UnixDestinations {
    */
   record Pin(int fd, SocketFile file, byte[] via, int errno) {}
 
+  /** For the call at hand: a path could not be resolved in the task's view at all (see {@link #unresolved}). */
+  private boolean noView;
+
   /**
    * Starts a call: whose ids the walk and the connect use. The agent's own when the tracee has
    * them; else, when the agent is root (separate-user mode), the tracee's effective ids taken by
@@ -63,6 +66,7 @@ final class UnixDestinations {
   void begin(Call call) {
     acting = null;
     cannot = null;
+    noView = false;
     if (!call.direct() || !Linux.isX8664()) {
       cannot = "an i386 socketcall";
       return;
@@ -105,11 +109,25 @@ final class UnixDestinations {
     if (p == null) {
       return new Pin(-1, null, null, Errno.EPERM);
     }
+    if (p.noView()) {
+      noView = true;
+      cannot = "its root or working directory cannot be opened";
+      return new Pin(-1, null, null, -p.fd());
+    }
     if (p.fd() < 0) {
       return new Pin(-1, null, null, -p.fd());
     }
     return new Pin(p.fd(), new SocketFile(p.stat().dev(), p.stat().ino()),
         SocketAddress.unixAddress(proc + "/self/fd/" + p.fd()), 0);
+  }
+
+  /**
+   * Whether a path of this call could not be resolved in the task's view: the gate then judged its
+   * name only, and the kernel makes the call, so the record must say the deny list was not enforced
+   * by identity for it.
+   */
+  boolean unresolved() {
+    return noView;
   }
 
   void close(Pin pin) {

@@ -91,6 +91,30 @@ class SeccompProgramTest {
   }
 
   @Test
+  void onlyFileMappingsMadeExecutableStop() {
+    int read = 0x1;
+    int exec = LibraryStops.PROT_EXEC;
+    int privateFixed = 0x02 | 0x10;
+    int anonymous = 0x22;
+    // ld.so: the first mapping of a library is read-only, its text segment PROT_EXEC
+    assertEquals(RET_ALLOW, x64(SyscallTable.MMAP, 0, 4096, read, privateFixed, 3, 0));
+    assertEquals(TRACE, x64(SyscallTable.MMAP, 0x7f0000000000L, 4096, read | exec, privateFixed, 3, 0x1000));
+    // JIT memory: anonymous, executable, never a stop
+    assertEquals(RET_ALLOW, x64(SyscallTable.MMAP, 0, 1 << 20, read | 0x2 | exec, anonymous, -1, 0));
+    assertEquals(RET_ALLOW, x64(SyscallTable.MMAP, 0, 1 << 20, read | exec, anonymous, 3, 0));
+    assertEquals(TRACE, x64(SyscallTable.MPROTECT, 0x7f0000000000L, 4096, read | exec));
+    assertEquals(RET_ALLOW, x64(SyscallTable.MPROTECT, 0x7f0000000000L, 4096, read));
+    assertEquals(TRACE, x64(SyscallTable.PKEY_MPROTECT, 0x7f0000000000L, 4096, exec, 1));
+    int i386 = Abi.I386.auditArch;
+    // mmap2 takes registers like mmap; i386's old mmap has its arguments in memory, so it always stops
+    assertEquals(TRACE, run(PROGRAM, new Data(192, i386, 0, 4096, read | exec, 0x02, 3, 0)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(192, i386, 0, 4096, read | exec, anonymous, -1, 0)));
+    assertEquals(TRACE, run(PROGRAM, new Data(90, i386, 0x08000000L)));
+    assertEquals(RET_ALLOW, run(PROGRAM, new Data(222 /* aarch64 mmap */, Abi.AARCH64.auditArch, 0, 4096, read, 0x02, 3, 0)));
+    assertEquals(TRACE, run(PROGRAM, new Data(222, Abi.AARCH64.auditArch, 0, 4096, read | exec, 0x02, 3, 0)));
+  }
+
+  @Test
   void fileChangesAndEvasionCallsStop() {
     for (SyscallTable s : List.of(SyscallTable.RENAME, SyscallTable.RENAMEAT, SyscallTable.RENAMEAT2,
         SyscallTable.UNLINK, SyscallTable.UNLINKAT, SyscallTable.TRUNCATE, SyscallTable.IO_URING_SETUP,
@@ -145,7 +169,8 @@ class SeccompProgramTest {
   @Test
   void everyTracedCallOfEveryAbiStops() {
     List<SyscallTable> conditional = List.of(SyscallTable.OPEN, SyscallTable.OPENAT, SyscallTable.SENDTO,
-        SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE, SyscallTable.CLONE3);
+        SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE, SyscallTable.CLONE3, SyscallTable.MMAP,
+        SyscallTable.MMAP2, SyscallTable.MPROTECT, SyscallTable.PKEY_MPROTECT);
     for (Abi abi : Abi.values()) {
       for (SyscallTable s : SyscallTable.values()) {
         if (s.number(abi) >= 0 && !conditional.contains(s)) {

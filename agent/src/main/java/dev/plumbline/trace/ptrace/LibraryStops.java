@@ -1,0 +1,108 @@
+package dev.plumbline.trace.ptrace;
+
+import dev.plumbline.linux.TracerCalls;
+import dev.plumbline.trace.TraceEvent;
+import dev.plumbline.trace.decode.Abi;
+import dev.plumbline.trace.decode.ProcMaps;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Code a process runs without an exec: every file it maps executable. The filter stops an
+ * {@code mmap} only when it asks for PROT_EXEC and is not anonymous (JIT memory never stops), and
+ * an {@code mprotect} only when it adds PROT_EXEC; at an exec the kernel has mapped the ELF
+ * interpreter itself, which the process's maps show. Each becomes a {@link TraceEvent.Mapped}
+ * naming how to reach the very file, so the listener can pin it while the task is stopped. See
+ * docs/tracer.md, "Libraries and other code mapped executable".
+ */
+final class LibraryStops {
+  static final int PROT_EXEC = 0x4;
+  static final int MAP_ANONYMOUS = 0x20;
+
+  private final TracerCalls calls;
+  private final String proc;
+  private final Reporter out;
+
+  LibraryStops(TracerCalls calls, String proc, Reporter out) {
+    this.calls = calls;
+    this.proc = proc;
+    this.out = out;
+  }
+
+  /**
+   * An executable file mapping about to be made: the descriptor is read now (its path for the
+   * record; the listener opens {@code /proc/TID/fd/N} for the inode). An mmap the kernel then
+   * refuses is still listed (an attempt, like a failed unlink).
+   */
+  boolean mmap(Call call) {
+    long prot = call.arg(2);
+    long flags = call.arg(3);
+    long fd = call.arg(4);
+    if (call.abi() == Abi.I386 && call.syscall() == SyscallTable.MMAP) {
+      // old_mmap(struct mmap_arg_struct *): six 32-bit words in memory
+      byte[] words = calls.readMemory(call.tid(), call.arg(0), 24);
+      if (words == null || words.length < 24) {
+        out.flagOnce("old_mmap:" + out.image(call.tid()), call.tid(), out.image(call.tid())
+            + " made an i386 mmap whose arguments could not be read: a file it mapped executable may be missing");
+        return false;
+      }
+      ByteBuffer b = ByteBuffer.wrap(words).order(ByteOrder.LITTLE_ENDIAN);
+      prot = b.getInt(8) & 0xffffffffL;
+      flags = b.getInt(12) & 0xffffffffL;
+      fd = b.getInt(16);
+    }
+    if ((prot & PROT_EXEC) == 0 || (flags & MAP_ANONYMOUS) != 0 || (int) fd < 0) {
+      return false;
+    }
+    int n = (int) fd;
+    String path = calls.readlink(proc + "/" + call.tid() + "/fd/" + n);
+    if (path == null) {
+      return false; // no such descriptor: the kernel fails the call with EBADF
+    }
+    out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), path, "mmap", n, 0));
+    return false;
+  }
+
+  /**
+   * PROT_EXEC added to existing memory: the file mappings in the range that were not executable
+   * yet (those that were are known from when they became so; anonymous memory is JIT code).
+   */
+  boolean mprotect(Call call) {
+    long from = call.arg(0);
+    long to = from + call.arg(1);
+    byte[] maps = calls.readSmallFile(proc + "/" + call.tid() + "/maps");
+    if (maps == null) {
+      String image = out.image(call.tid());
+      out.flagOnce("maps:" + image, call.tid(), image + " made memory executable and its mappings could not be"
+          + " read: a file it ran may be missing");
+      return false;
+    }
+    Set<String> seen = new HashSet<>();
+    for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
+      if (m.fileBacked() && !m.executable() && m.overlaps(from, to) && seen.add(m.inode() + m.path())) {
+        out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), m.path(), "mprotect", -1, m.inode()));
+      }
+    }
+    return false;
+  }
+
+  /**
+   * After an exec: the executable file mappings the kernel made besides the program itself (the
+   * ELF interpreter, {@code ld-linux-x86-64.so.2}); the program is the exec's own digest.
+   */
+  void exec(int pid, String exe) {
+    byte[] maps = calls.readSmallFile(proc + "/" + pid + "/maps");
+    if (maps == null) {
+      return; // the process is gone (killed at its exec stop): nothing ran
+    }
+    Set<String> seen = new HashSet<>();
+    for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
+      if (m.fileBacked() && m.executable() && !m.path().equals(exe) && seen.add(m.inode() + m.path())) {
+        out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode()));
+      }
+    }
+  }
+}
