@@ -109,6 +109,27 @@ class PolicyBuildOutputsTest {
     assertTrue(evaluate(p, withCheck("/src", HELLO_A, LD_PATH)).passed());
   }
 
+  /** Build A plus a generated {@code #!} script (configure writes config.status, then sh runs it). */
+  static TestRecords.Builder withGeneratedScript(String workdir, String sha, boolean written) {
+    TestRecords.Builder b = TestRecords.buildA();
+    BuildRecord.BuildOutput out = written ? new BuildRecord.BuildOutput("config.status", List.of("/usr/bin/dash")) : null;
+    b.processes.add(new ProcessInfo(111, 100, "2026-11-20T10:00:03.7Z", "2026-11-20T10:00:03.8Z", 0, null, false,
+        List.of(new Exec("/usr/bin/dash", TestRecords.SH, List.of("/bin/sh", "./config.status"), workdir, "2026-11-20T10:00:03.7Z",
+            new BuildRecord.Script(workdir + "/config.status", sha, out)))));
+    return b;
+  }
+
+  @Test
+  void aGeneratedScriptIsLearnedByWorkspacePathAndItsInterpreterByDigest() throws Exception {
+    Policy p = PolicyLearnerTest.learnFrom(Evidence.ofRecord(withGeneratedScript("/src", HELLO_A, true).build(), "a.json"));
+    assertTrue(p.tools().allowed().stream().anyMatch(t -> t.buildOutput() != null && t.buildOutput().pattern().equals("config.status")));
+    assertTrue(evaluate(p, withGeneratedScript("/other", HELLO_B, true)).passed(), "a regenerated script in another checkout passes");
+    Evaluation notWritten = evaluate(p, withGeneratedScript("/src", HELLO_B, false));
+    assertEquals(List.of("tools.allowed"), notWritten.violations().stream().map(Evaluation.Violation::rule).toList(),
+        "a script the build did not write is held to path and digest");
+    assertTrue(notWritten.violations().get(0).evidence().startsWith("/src/config.status sha256:" + HELLO_B), notWritten.violations().toString());
+  }
+
   @Test
   void theLoaderRejectsMixedOrAbsoluteOutputRules() {
     String head = "apiVersion: plumbline.dev/v1\nkind: BuildPolicy\ntools:\n  allowed:\n";
