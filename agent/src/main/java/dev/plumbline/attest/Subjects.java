@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
@@ -29,6 +30,12 @@ public final class Subjects {
    */
   public static List<Subject> match(Path cwd, List<String> globs) throws AttestException {
     TreeMap<String, Subject> byName = new TreeMap<>();
+    Path root;
+    try {
+      root = cwd.toRealPath();
+    } catch (IOException e) {
+      throw new AttestException("cannot resolve the working directory " + cwd + ": " + e.getMessage(), e);
+    }
     for (String glob : globs) {
       List<Path> files = matchOne(cwd, glob);
       if (files.isEmpty()) {
@@ -41,14 +48,37 @@ public final class Subjects {
       }
       for (Path file : files) {
         String name = cwd.relativize(file).toString().replace('\\', '/');
+        Path real = insideWorkingDirectory(root, glob, name, file);
         try {
-          byName.computeIfAbsent(name, n -> digestSubject(n, file));
+          byName.computeIfAbsent(name, n -> digestSubject(n, real));
         } catch (UncheckedIOException e) {
           throw new AttestException("cannot read subject " + name + ": " + e.getCause().getMessage(), e);
         }
       }
     }
     return List.copyOf(byName.values());
+  }
+
+  /**
+   * The subject's real path, which must be under the working directory's when a link leads to it: a subject is what the
+   * build produced, and a link it planted (to {@code /root/secret}, through a linked directory)
+   * must not make an agent with more rights than the build digest, and so attest, a file the build
+   * could not read. The build is over when subjects are matched, so the path cannot change between
+   * this check and the read, which does not follow a link either.
+   */
+  private static Path insideWorkingDirectory(Path root, String glob, String name, Path file) throws AttestException {
+    Path real;
+    try {
+      real = file.toRealPath();
+    } catch (IOException e) {
+      throw new AttestException("cannot resolve subject " + name + ": " + e.getMessage(), e);
+    }
+    // a path the user gave outside the working directory is taken as given, unless a link leads there
+    if (!real.startsWith(root) && !real.equals(file.toAbsolutePath().normalize())) {
+      throw new AttestException("--subject '" + glob + "': " + name + " is a link out of the working directory (to "
+          + real + "): not attested");
+    }
+    return real;
   }
 
   /**
@@ -85,7 +115,7 @@ public final class Subjects {
 
   private static Subject digestSubject(String name, Path file) {
     try {
-      return Subject.sha256(name, sha256Hex(file));
+      return Subject.sha256(name, sha256Hex(file, LinkOption.NOFOLLOW_LINKS));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -184,9 +214,9 @@ public final class Subjects {
     return prefix.length() == 0 ? "." : prefix.toString();
   }
 
-  public static String sha256Hex(Path file) throws IOException {
+  public static String sha256Hex(Path file, java.nio.file.OpenOption... options) throws IOException {
     MessageDigest md = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file, options)) {
       byte[] buf = new byte[65536];
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);

@@ -8,6 +8,7 @@ import dev.plumbline.policy.EvidenceFiles;
 import dev.plumbline.policy.Policy;
 import dev.plumbline.policy.PolicyException;
 import dev.plumbline.policy.PolicyLoader;
+import dev.plumbline.record.AtomicFiles;
 import dev.plumbline.report.HtmlReport;
 import dev.plumbline.sign.KeySigner;
 import dev.plumbline.sign.Signer;
@@ -62,7 +63,9 @@ public final class GithubAction {
       Map<String, String> buildEnvironment,
       Map<String, String> agentEnvironment,
       List<String> notices,
-      String buildUser) {
+      String buildUser,
+      StepFiles stepFiles,
+      AgentFiles agentFiles) {
 
     /** "build" when the build ran in the workspace root, else its path relative to the workspace, for file annotations. */
     String pathPrefix() {
@@ -164,8 +167,10 @@ public final class GithubAction {
     args.add("--");
     args.addAll(SHELL);
     args.add(in.run());
+    // last, right before the build: the step's files as they are, and the agent's own files
     return new Plan(in, ctx, signing, wd, record, bundle, report, policy, preset, publicKey, trustedRoot,
-        List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices), buildUser);
+        List.copyOf(args), Map.copyOf(buildEnv), Map.copyOf(env), List.copyOf(notices), buildUser,
+        StepFiles.before(ctx), AgentFiles.ofThisProcess());
   }
 
   /** {@code --subject GLOB} for each subject-path, {@code --subject-digest NAME@sha256:HEX} for subject-name + subject-digest. */
@@ -189,14 +194,20 @@ public final class GithubAction {
   public static Result finish(Plan plan, int runExit, Clock clock) {
     List<String> commands = new ArrayList<>();
     plan.notices().forEach(n -> commands.add(WorkflowCommands.notice("Plumbline", n)));
-    SelfCheck.Outcome outcome = outcome(plan, clock);
+    // first, before anything is loaded from them: the files this process runs from are the ones it started with
+    List<Path> modified = plan.agentFiles() == null ? List.of() : plan.agentFiles().changed();
+    SelfCheck.Outcome outcome = modified.isEmpty() ? outcome(plan, clock)
+        : new SelfCheck.Outcome(ActionVerdict.ERROR, "the build modified the agent's own files (" + modified.size() + ", e.g. "
+            + modified.get(0) + "): what this process loads now may be the build's, so it gives no verdict; install the agent"
+            + " where the build cannot write (separate-user mode)", null, null, null, List.of());
     ActionVerdict verdict = outcome.verdict();
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("record-path", Files.isRegularFile(plan.record()) ? plan.record().toString() : "");
     outputs.put("bundle-path", plan.signing().mode() != Signing.Mode.NONE && Files.isRegularFile(plan.bundle()) ? plan.bundle().toString() : "");
     if (outcome.evidence() != null) {
       try {
-        Files.writeString(plan.report(), HtmlReport.render(outcome.evidence()), StandardCharsets.UTF_8);
+        // never through a link the build planted at that path
+        AtomicFiles.write(plan.report(), HtmlReport.render(outcome.evidence()).getBytes(StandardCharsets.UTF_8));
       } catch (IOException e) {
         commands.add(WorkflowCommands.warning("Plumbline", "the HTML report was not written: " + e.getMessage()));
       }
@@ -205,11 +216,12 @@ public final class GithubAction {
     outputs.put("report-path", Files.isRegularFile(plan.report()) ? plan.report().toString() : "");
     outputs.put("verdict", verdict.output());
     try {
-      if (plan.context().outputFile() != null) {
-        GithubFiles.appendOutputs(plan.context().outputFile(), outputs);
+      if (plan.stepFiles().writeOutputs(outputs)) {
+        commands.add(WorkflowCommands.warning("Plumbline", "the build wrote to this step's output file (GITHUB_OUTPUT):"
+            + " discarded, the action's outputs are the agent's"));
       }
-      if (plan.context().summaryFile() != null && plan.inputs().showSummary()) {
-        GithubFiles.appendSummary(plan.context().summaryFile(), JobSummary.render(outcome, facts(plan)));
+      if (plan.inputs().showSummary()) {
+        plan.stepFiles().writeSummary(JobSummary.render(outcome, facts(plan)));
       }
     } catch (IOException e) {
       commands.add(WorkflowCommands.error("Plumbline", "cannot write the step's outputs or summary: " + e.getMessage()));
@@ -303,7 +315,11 @@ public final class GithubAction {
     };
     String user = plan.buildUser() != null
         ? plan.buildUser() + ", separate from the agent (root through sudo): the build could not read the key, the agent or its record"
-        : "same user as the agent: the build could read what that user can (a hosted runner with sudo, outside containers, separates them)";
+        : plan.agentFiles() != null
+        ? "same user as the agent: the build could read what that user can and write the agent's files (checked unchanged"
+            + " after the build; a hosted runner with sudo, outside containers, separates them)"
+        : "same user as the agent: a step could read what that user can and replace the agent that later steps and"
+            + " job: finish ran, which this check cannot rule out (a single traced run checks the agent's files)";
     return new JobSummary.Facts(plan.inputs().egressPolicy(), plan.inputs().denyLoopback(), signing, user,
         plan.notices(), plan.policy() == null ? null : plan.inputs().policy());
   }

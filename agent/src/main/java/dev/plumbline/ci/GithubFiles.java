@@ -1,10 +1,6 @@
 package dev.plumbline.ci;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -39,15 +35,6 @@ public final class GithubFiles {
     return b.toString();
   }
 
-  public static void appendOutputs(Path file, Map<String, String> values) throws IOException {
-    append(file, outputs(values));
-  }
-
-  /** Appends the summary, cut at a line end below GitHub's limit with a pointer to the full report. */
-  public static void appendSummary(Path file, String markdown) throws IOException {
-    append(file, capped(markdown, MAX_SUMMARY_BYTES));
-  }
-
   static String capped(String markdown, int maxBytes) {
     byte[] bytes = markdown.getBytes(StandardCharsets.UTF_8);
     if (bytes.length <= maxBytes) {
@@ -57,9 +44,5 @@ public final class GithubFiles {
     int nl = cut.lastIndexOf('\n');
     return cut.substring(0, Math.max(0, nl + 1))
         + "\n_(summary truncated: the full report is the HTML file at the action's report-path output)_\n";
-  }
-
-  private static void append(Path file, String text) throws IOException {
-    Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 }

@@ -226,7 +226,9 @@ public final class GithubJob {
       }
     }
     GithubAction.Plan plan = new GithubAction.Plan(in, ctx, signing, ctx.workspace(), record, bundle, report, policy, signer, publicKey,
-        trustedRoot, List.of(), Map.of(), env, List.copyOf(notices), null);
+        trustedRoot, List.of(), Map.of(), env, List.copyOf(notices), null, StepFiles.before(ctx),
+        // this process started after the steps: files a step changed are the ones it runs from (docs/threat-model.md)
+        null);
     int failed = job.invocation().exitCode() == null ? 1 : job.invocation().exitCode();
     GithubAction.Result r = GithubAction.finish(plan, 0, clock);
     commands.addAll(r.commands());

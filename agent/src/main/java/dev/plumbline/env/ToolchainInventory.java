@@ -104,10 +104,84 @@ public final class ToolchainInventory {
     } catch (IOException e) {
       // a dangling link: report the path as found
     }
-    String version = runner.run(List.of(at.toString(), WELL_KNOWN.get(name)), null, timeout)
-        .flatMap(ToolchainInventory::firstLine)
+    String version = versionFromFiles(name, at)
+        .or(() -> runner.run(List.of(at.toString(), WELL_KNOWN.get(name)), null, timeout).flatMap(ToolchainInventory::firstLine))
         .orElse(null);
     return new Toolchain(name, at.toString(), realPath, sha256(at).orElse(null), version, false, true);
+  }
+
+  /**
+   * The version of a toolchain whose version option starts a JVM or a script runtime (a second or
+   * more each: java, javac, mvn, npm were most of the pause before a signed build), read from the
+   * files it would have read: the JDK's {@code release} file, Maven's {@code maven-core} jar, npm's
+   * {@code package.json}, found from the real path of the binary. Empty when the layout is not the
+   * expected one (a wrapper, a shim): then the tool is asked.
+   */
+  static Optional<String> versionFromFiles(String name, Path at) {
+    try {
+      Path real = at.toRealPath();
+      Path home = real.getParent() == null ? null : real.getParent().getParent();
+      if (home == null) {
+        return Optional.empty();
+      }
+      switch (name) {
+        case "java", "javac" -> {
+          if (!real.getParent().getFileName().toString().equals("bin")) {
+            return Optional.empty();
+          }
+          Map<String, String> release = keyValues(home.resolve("release"));
+          String v = release.getOrDefault("JAVA_RUNTIME_VERSION", release.get("JAVA_VERSION"));
+          return v == null || v.isBlank() ? Optional.empty()
+              : Optional.of(name + " " + v + (release.containsKey("IMPLEMENTOR") ? " (" + release.get("IMPLEMENTOR") + ")" : ""));
+        }
+        case "mvn" -> {
+          try (java.util.stream.Stream<Path> jars = Files.list(home.resolve("lib"))) {
+            for (Path jar : jars.filter(j -> j.getFileName().toString().startsWith("maven-core")).toList()) {
+              try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                java.util.zip.ZipEntry e = zip.getEntry("META-INF/maven/org.apache.maven/maven-core/pom.properties");
+                if (e != null) {
+                  java.util.Properties p = new java.util.Properties();
+                  try (InputStream in = zip.getInputStream(e)) {
+                    p.load(in);
+                  }
+                  String v = p.getProperty("version");
+                  if (v != null && !v.isBlank()) {
+                    return Optional.of("Apache Maven " + v.strip());
+                  }
+                }
+              }
+            }
+          }
+          return Optional.empty();
+        }
+        case "npm" -> {
+          Path pkg = home.resolve("package.json");
+          if (!real.getFileName().toString().equals("npm-cli.js") || !Files.isRegularFile(pkg)) {
+            return Optional.empty();
+          }
+          com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(pkg.toFile());
+          String v = json.path("name").asText("").equals("npm") ? json.path("version").asText("") : "";
+          return v.isBlank() ? Optional.empty() : Optional.of(v);
+        }
+        default -> {
+          return Optional.empty();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** KEY="value" lines (the JDK's release file). */
+  private static Map<String, String> keyValues(Path file) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    for (String line : Files.readAllLines(file)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        out.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip().replaceAll("^\"|\"$", ""));
+      }
+    }
+    return out;
   }
 
   /**

@@ -44,4 +44,26 @@ class SubjectsTest {
     AttestException dir = assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("dist/")), "a directory is not a subject");
     assertTrue(dir.getMessage().equals("--subject 'dist/' is a directory: name its files, e.g. 'dist/*'"), dir.getMessage());
   }
+
+  @Test
+  void aSubjectThatLinksOutOfTheWorkingDirectoryIsRefused(@TempDir Path outside) throws Exception {
+    Path secret = Files.writeString(Files.createDirectories(outside.resolve("sub")).resolve("secret"), "not the build's");
+    Files.createSymbolicLink(cwd.resolve("out.txt"), secret);
+    AttestException literal = assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("out.txt")));
+    assertTrue(literal.getMessage().contains("link out of the working directory"), literal.getMessage());
+    // through a linked directory, by glob
+    Files.createSymbolicLink(cwd.resolve("dist"), outside);
+    AttestException glob = assertThrows(AttestException.class, () -> Subjects.match(cwd, List.of("dist/sub/*")));
+    assertTrue(glob.getMessage().contains("link out of the working directory"), glob.getMessage());
+  }
+
+  @Test
+  void aLinkThatStaysInsideTheWorkingDirectoryIsFollowed() throws Exception {
+    Files.createDirectories(cwd.resolve("build"));
+    Files.writeString(cwd.resolve("build/app"), "app");
+    Files.createSymbolicLink(cwd.resolve("app"), cwd.resolve("build/app"));
+    List<Subject> s = Subjects.match(cwd, List.of("app"));
+    assertEquals(1, s.size());
+    assertEquals(Subjects.sha256Hex("app".getBytes(java.nio.charset.StandardCharsets.UTF_8)), s.get(0).digest().get("sha256"));
+  }
 }

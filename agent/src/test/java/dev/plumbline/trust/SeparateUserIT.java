@@ -81,4 +81,37 @@ class SeparateUserIT {
     assertEquals(125, unknown.code(), unknown.err());
     assertEquals(1, unknown.errorLines(), unknown.err());
   }
+
+  /**
+   * Subjects are digested by the root agent after the build: a link the build planted must not make
+   * it digest (and attest) a file only root can read, neither by name nor through a linked folder.
+   */
+  @Test
+  void aSubjectLinkToARootOnlyFileIsNotDigested() throws Exception {
+    TrustBoundaryIT.requireRoot();
+    Path dir = Files.createTempDirectory("plumbline-user-subject-");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path secretDir = Files.createDirectories(dir.resolve("root-only"));
+    Files.setPosixFilePermissions(secretDir, PosixFilePermissions.fromString("rwx------"));
+    Path secret = Files.writeString(secretDir.resolve("secret"), "root's secret " + java.util.UUID.randomUUID());
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    String secretDigest = dev.plumbline.attest.Subjects.sha256Hex(secret);
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    assertEquals(0, Cli.run("keygen", "--prefix", keys.resolve("k").toString()).code());
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Files.setAttribute(work, "unix:uid", TrustBoundaryIT.NOBODY);
+    for (String[] c : new String[][] {{"out.txt", "ln -s " + secret + " out.txt"}, {"dist/root-only/*", "ln -s " + dir + " dist"}}) {
+      Path bundle = dir.resolve("b.json");
+      Files.deleteIfExists(bundle);
+      Cli.Result run = Cli.run("run", "--user", "nobody", "--key", keys.resolve("k.key").toString(), "--subject", Path.of("").toAbsolutePath().relativize(work) + "/" + c[0],
+          "--bundle", bundle.toString(), "--record", dir.resolve("r.json").toString(), "--", "/bin/sh", "-c", "cd " + work + " && " + c[1])
+          .assertNoStackTrace();
+      assertEquals(121, run.code(), c[0] + ": " + run.err());
+      assertTrue(run.err().contains("link out of the working directory"), run.err());
+      assertFalse(Files.exists(bundle), "no attestation of a root-only file");
+      assertFalse(run.err().contains(secretDigest) && run.out().contains(secretDigest), run.err());
+      Files.deleteIfExists(work.resolve("out.txt"));
+      Files.deleteIfExists(work.resolve("dist"));
+    }
+  }
 }

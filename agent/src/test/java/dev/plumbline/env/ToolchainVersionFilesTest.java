@@ -1,0 +1,70 @@
+package dev.plumbline.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Versions read from a toolchain's files instead of starting a JVM or node (the slow probes before a signed build). */
+class ToolchainVersionFilesTest {
+  @TempDir Path dir;
+
+  private Path executable(Path p) throws Exception {
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, "#!/bin/sh\nexit 1\n");
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return p;
+  }
+
+  @Test
+  void aJdkMavenAndNpmAreReadFromTheirFiles() throws Exception {
+    Path java = executable(dir.resolve("jdk/bin/java"));
+    Files.writeString(dir.resolve("jdk/release"), "IMPLEMENTOR=\"Acme\"\nJAVA_RUNTIME_VERSION=\"21.0.2+13\"\nJAVA_VERSION=\"21.0.2\"\n");
+    assertEquals(Optional.of("java 21.0.2+13 (Acme)"), ToolchainInventory.versionFromFiles("java", java));
+
+    Path mvn = executable(dir.resolve("maven/bin/mvn"));
+    Files.createDirectories(dir.resolve("maven/lib"));
+    try (OutputStream out = Files.newOutputStream(dir.resolve("maven/lib/maven-core-3.x.jar"));
+        ZipOutputStream zip = new ZipOutputStream(out)) {
+      zip.putNextEntry(new ZipEntry("META-INF/maven/org.apache.maven/maven-core/pom.properties"));
+      zip.write("groupId=org.apache.maven\nversion=3.9.6\n".getBytes(StandardCharsets.UTF_8));
+    }
+    assertEquals(Optional.of("Apache Maven 3.9.6"), ToolchainInventory.versionFromFiles("mvn", mvn));
+
+    Path npm = executable(dir.resolve("npm/bin/npm-cli.js"));
+    Files.writeString(dir.resolve("npm/package.json"), "{\"name\": \"npm\", \"version\": \"10.2.4\"}");
+    Path link = Files.createSymbolicLink(dir.resolve("npm-link"), npm);
+    assertEquals(Optional.of("10.2.4"), ToolchainInventory.versionFromFiles("npm", link), "found from the real path");
+  }
+
+  @Test
+  void anUnknownLayoutIsAskedInstead() throws Exception {
+    Path wrapper = executable(dir.resolve("shims/java"));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("java", wrapper));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("mvn", executable(dir.resolve("x/bin/mvn"))));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("gcc", executable(dir.resolve("y/bin/gcc"))));
+  }
+
+  /** Ground truth: this machine's java reports the version its release file holds. */
+  @Test
+  void thisHostsJavaAgreesWithItsReleaseFile() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    String fromFiles = ToolchainInventory.versionFromFiles("java", java).orElseThrow();
+    Process p = new ProcessBuilder(java.toString(), "-version").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    String runtime = out.lines().filter(l -> l.contains("Runtime Environment")).findFirst().orElse(out);
+    String build = runtime.replaceAll(".*\\(build ([^)]+)\\).*", "$1");
+    assertTrue(fromFiles.contains(build), fromFiles + " vs " + runtime);
+  }
+}
