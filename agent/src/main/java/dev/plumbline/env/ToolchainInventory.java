@@ -1,19 +1,21 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Toolchain;
+import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +53,7 @@ public final class ToolchainInventory {
   }
 
   private final Map<String, String> env;
+  private final Map<String, Optional<String>> digests = new ConcurrentHashMap<>();
   private final CommandRunner runner;
   private final Duration timeout;
 
@@ -249,17 +252,21 @@ public final class ToolchainInventory {
     return Optional.empty();
   }
 
-  private static Optional<String> sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[65536];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return Optional.of(HexFormat.of().formatHex(md.digest()));
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+  /** Each real file is hashed once per inventory (rustup stands behind both rustc and cargo). */
+  private Optional<String> sha256(Path file) {
+    String key;
+    try {
+      key = file.toRealPath().toString();
+    } catch (IOException e) {
       return Optional.empty();
     }
+    return digests.computeIfAbsent(key, k -> {
+      try (FileChannel channel = FileChannel.open(Path.of(k), StandardOpenOption.READ)) {
+        return Optional.of(Sha256Files.hex(channel));
+      } catch (IOException | RuntimeException e) {
+        return Optional.empty();
+      }
+    });
   }
 
   private static String baseName(String path) {

@@ -1,9 +1,9 @@
 package dev.plumbline.record;
 
 import dev.plumbline.linux.PathHandles;
+import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -11,10 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +53,6 @@ public final class ExecutableHasher implements AutoCloseable {
   /** What identifies file content without reading it. */
   record FileKey(long device, long inode, long size, FileTime modified, FileTime changed) {}
 
-  private static final int CHUNK = 1 << 30;
 
   private final Path procRoot;
   private final ExecutorService workers;
@@ -455,38 +451,7 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   static String sha256(FileChannel channel) throws IOException {
-    if (dev.plumbline.linux.NativeSha256.available() && channel.size() > 0) {
-      // libcrypto: full speed even when the JVM runs C1 only (scripts/plumbline)
-      try (dev.plumbline.linux.NativeSha256.Digest native256 = new dev.plumbline.linux.NativeSha256.Digest()) {
-        long size = channel.size();
-        for (long pos = 0; pos < size; pos += CHUNK) {
-          native256.update(channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos)));
-        }
-        return HexFormat.of().formatHex(native256.finish());
-      }
-    }
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
-    long size = channel.size();
-    if (size == 0) {
-      // some files (procfs, pipes) report 0 and still have content: read them as a stream
-      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-      while (channel.read(buf) > 0) {
-        buf.flip();
-        digest.update(buf);
-        buf.clear();
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    }
-    for (long pos = 0; pos < size; pos += CHUNK) {
-      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos));
-      digest.update(map);
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return Sha256Files.hex(channel);
   }
 
   private static String reason(Throwable e) {
