@@ -56,7 +56,7 @@ public class BenchQueryBundles {
           new BuildRecord.Agent("plumbline", "bench", "ptrace+seccomp", "audit", List.of()),
           new BuildRecord.Invocation(List.of("make", "dist", "BUILD=" + b), "/work", "2026-11-29T22:00:00Z", "2026-11-29T22:01:00Z", 0, null),
           BuildRecord.Completeness.full(), tools, processes, List.of(), List.of(), List.of(), null, null, null,
-          new BuildRecord.Packages(List.of(new BuildRecord.PackageDatabase("dpkg", 400, installed.subList(20, 400), null, null)), used, List.of()));
+          new BuildRecord.Packages(List.of(new BuildRecord.PackageDatabase("dpkg", 400, installed.subList(20, 400), null, null)), used, List.of()), null);
       byte[] statement = Attestor.statementBytes(
           List.of(Statement.Subject.sha256("dist/app-" + b + ".tar.gz", hex(random, 32))), Predicate.of(record, null));
       Files.write(out.resolve(String.format("build-%05d.sigstore.json", b)), CanonicalJson.bytes(attestor.sign(statement)));

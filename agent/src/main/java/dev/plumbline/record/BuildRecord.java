@@ -27,24 +27,6 @@ public record BuildRecord(
     Packages packages,
     List<Library> libraries) {
 
-  /** A record without a libraries section (made before it existed, or by hand). */
-  public BuildRecord(
-      String format,
-      Agent agent,
-      Invocation invocation,
-      Completeness completeness,
-      List<Tool> tools,
-      List<ProcessInfo> processes,
-      List<Destination> network,
-      List<DnsQuery> dns,
-      List<FileWrite> files,
-      Sources sources,
-      List<Note> notes,
-      List<Step> steps,
-      Packages packages) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, packages, null);
-  }
-
   /** A record of one command (no {@code steps}: those are for a whole CI job, see {@link JobRecord}). */
   public BuildRecord(
       String format,
@@ -58,25 +40,9 @@ public record BuildRecord(
       List<FileWrite> files,
       Sources sources,
       List<Note> notes) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null);
+    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null, null);
   }
 
-  /** A record without a packages section (not looked up; {@link #withPackages} adds one). */
-  public BuildRecord(
-      String format,
-      Agent agent,
-      Invocation invocation,
-      Completeness completeness,
-      List<Tool> tools,
-      List<ProcessInfo> processes,
-      List<Destination> network,
-      List<DnsQuery> dns,
-      List<FileWrite> files,
-      Sources sources,
-      List<Note> notes,
-      List<Step> steps) {
-    this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, steps, null);
-  }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {

@@ -94,7 +94,9 @@ public final class JobRecord {
         files,
         sources,
         notes,
-        sections).withLibraries(new ArrayList<>(libraries.values()));
+        sections,
+        null,
+        new ArrayList<>(libraries.values()));
   }
 
   private static List<String> union(List<String> a, List<String> b) {

@@ -58,7 +58,7 @@ class PredicateSchemaTest {
     BuildRecord sample = Records.sample(true);
     BuildRecord withXz = new BuildRecord(sample.format(), sample.agent(), sample.invocation(), sample.completeness(),
         List.of(new BuildRecord.Tool("/usr/bin/xz", "ab".repeat(32), 1), new BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1)),
-        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null);
+        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null, null, null);
     BuildRecord annotated = dev.plumbline.record.PackageRecords.before(apkRoot, new dev.plumbline.packages.Distro("alpine", "3.19.1", null), argv -> "")
         .annotate(withXz);
     JsonNode p = Predicate.of(annotated, Attestations.collector(Map.of(), dir).before(dir)
@@ -78,7 +78,7 @@ class PredicateSchemaTest {
     BuildRecord.BuildOutput out = new BuildRecord.BuildOutput("build/hello", List.of("/usr/bin/ld"));
     BuildRecord withOutput = new BuildRecord(sample.format(), sample.agent(), sample.invocation(), sample.completeness(),
         List.of(new BuildRecord.Tool("/src/build/hello", "ab".repeat(32), 1, out)),
-        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null);
+        sample.processes(), sample.network(), sample.dns(), sample.files(), null, null, null, null, null);
     JsonNode p = predicate(Attestations.collector(Map.of(), dir), withOutput);
     assertEquals(List.of(), schema().validate(p));
     assertEquals("build/hello", p.at("/tools/0/buildOutput/path").asText());

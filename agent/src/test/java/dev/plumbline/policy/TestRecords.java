@@ -66,7 +66,7 @@ public final class TestRecords {
           BuildRecord.FORMAT,
           new BuildRecord.Agent("plumbline", "0.1.0", "ptrace", EgressMode.ofLabel(egressMode), List.of(), null, null, null),
           new BuildRecord.Invocation(List.of("make", "-j2"), "/src", startedAt, finishedAt, 0, null),
-          completeness, List.copyOf(tools), List.copyOf(processes), List.copyOf(network), List.copyOf(dns), List.copyOf(files), null, null, null);
+          completeness, List.copyOf(tools), List.copyOf(processes), List.copyOf(network), List.copyOf(dns), List.copyOf(files), null, null, null, null, null);
     }
   }
 

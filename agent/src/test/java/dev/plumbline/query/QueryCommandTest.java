@@ -38,7 +38,7 @@ class QueryCommandTest {
         ? List.of(new BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1), new BuildRecord.Tool("/usr/bin/xz", XZ_SHA, 1))
         : List.of(new BuildRecord.Tool("/usr/bin/make", "bb".repeat(32), 1));
     BuildRecord r = new BuildRecord(base.format(), base.agent(), base.invocation(), base.completeness(), tools, base.processes(),
-        base.network(), base.dns(), base.files(), base.sources(), base.notes(), null);
+        base.network(), base.dns(), base.files(), base.sources(), base.notes(), null, null, null);
     return r.withPackages(new BuildRecord.Packages(List.of(new BuildRecord.PackageDatabase("dpkg", 10, List.of(), null, null)), used, List.of()));
   }
 

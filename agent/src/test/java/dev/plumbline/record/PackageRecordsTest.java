@@ -48,7 +48,7 @@ class PackageRecordsTest {
         List.of(new BuildRecord.ProcessInfo(1, 0, null, null, 0, null, false, List.of(
             new BuildRecord.Exec("/bin/sh", "cc".repeat(32), List.of("sh", "build.sh"), "/w", null,
                 new BuildRecord.Script("/w/build.sh", "dd".repeat(32)))))),
-        List.of(), List.of(), List.of(), null, null, null);
+        List.of(), List.of(), List.of(), null, null, null, null, null);
   }
 
   @Test

@@ -106,7 +106,7 @@ class HtmlReportTest {
         new BuildRecord.ProcessInfo(5, 6, null, null, 0, null, false, List.of()),
         new BuildRecord.ProcessInfo(6, 5, null, null, 0, null, false, List.of()),
         new BuildRecord.ProcessInfo(7, 999, null, null, null, 9, true, List.of()));
-    BuildRecord r = new BuildRecord(null, null, null, null, null, ps, null, null, null, null, null, null);
+    BuildRecord r = new BuildRecord(null, null, null, null, null, ps, null, null, null, null, null, null, null, null);
     ProcessTree t = new ProcessTree(r);
     assertEquals(3, t.depthFirst.size(), "no process is lost");
     String html = HtmlReport.render(Evidence.ofRecord(r, "x"));

@@ -29,6 +29,6 @@ public final class Records {
         List.of(new BuildRecord.FileWrite("dist/app.tar.gz", List.of("create", "write"), false, List.of("tar"), 1)),
         null,
         null,
-        null);
+        null, null, null);
   }
 }
