@@ -7,6 +7,7 @@ import dev.plumbline.attest.Attestor;
 import dev.plumbline.attest.CanonicalJson;
 import dev.plumbline.attest.Predicate;
 import dev.plumbline.attest.Statement;
+import dev.plumbline.egress.EgressMode;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.sign.KeySigner;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public class BenchQueryBundles {
             List.of(new BuildRecord.PackageFile("/usr/lib/x86_64-linux-gnu/liblzma.so.5.6.0", hex(random, 32), List.of("library"), null, null, "unknown"))));
       }
       BuildRecord record = new BuildRecord(BuildRecord.FORMAT,
-          new BuildRecord.Agent("plumbline", "bench", "ptrace+seccomp", "audit", List.of()),
+          new BuildRecord.Agent("plumbline", "bench", "ptrace+seccomp", EgressMode.AUDIT, List.of(), null, null, null),
           new BuildRecord.Invocation(List.of("make", "dist", "BUILD=" + b), "/work", "2026-11-29T22:00:00Z", "2026-11-29T22:01:00Z", 0, null),
           BuildRecord.Completeness.full(), tools, processes, List.of(), List.of(), List.of(), null, null, null,
           new BuildRecord.Packages(List.of(new BuildRecord.PackageDatabase("dpkg", 400, installed.subList(20, 400), null, null)), used, List.of()), null);
