@@ -9,14 +9,14 @@ import java.util.regex.Pattern;
 
 /**
  * A validator for the JSON Schema (2020-12) keywords predicate.schema.json uses: $ref to local
- * $defs, type, properties, required, additionalProperties, items, enum, const, pattern, minimum,
+ * $defs, type, properties, required, additionalProperties, items, minItems, enum, const, pattern, minimum,
  * anyOf, not, and boolean schemas. An unknown keyword is an error, so the schema cannot quietly
  * use something this validator ignores.
  */
 public final class MiniSchema {
   private static final java.util.Set<String> KNOWN = java.util.Set.of(
       "$schema", "$id", "$defs", "title", "description", "$ref", "type", "properties", "required",
-      "additionalProperties", "items", "enum", "const", "pattern", "minimum", "anyOf", "not");
+      "additionalProperties", "items", "minItems", "enum", "const", "pattern", "minimum", "anyOf", "not");
 
   private final JsonNode root;
 
@@ -92,6 +92,9 @@ public final class MiniSchema {
           check(schema.get("additionalProperties"), f.getValue(), path + "." + f.getKey(), errors);
         }
       }
+    }
+    if (v.isArray() && schema.has("minItems") && v.size() < schema.get("minItems").asInt()) {
+      errors.add(path + ": fewer than " + schema.get("minItems") + " items");
     }
     if (v.isArray() && schema.has("items")) {
       for (int i = 0; i < v.size(); i++) {

@@ -112,6 +112,12 @@ class PredicateSchemaTest {
     ((ObjectNode) badDigest.get("environment")).put("variablesDigest", "nothex");
     assertTrue(!s.validate(badDigest).isEmpty());
 
+    ObjectNode libraryWithoutHow = good.deepCopy();
+    libraryWithoutHow.putArray("libraries").addObject()
+        .put("path", "/usr/lib/x86_64-linux-gnu/liblzma.so.5").put("sha256", "00".repeat(32)).putArray("how");
+    assertTrue(s.validate(libraryWithoutHow).stream().anyMatch(e -> e.startsWith("$.libraries[0].how: fewer than 1")),
+        s.validate(libraryWithoutHow).toString());
+
     ObjectNode extraEnv = good.deepCopy();
     ((ObjectNode) extraEnv.get("environment")).put("values", "leak");
     assertTrue(s.validate(extraEnv).contains("$.environment.values: not allowed"), s.validate(extraEnv).toString());
