@@ -15,7 +15,6 @@ import java.util.Set;
 
 /** Several digests of one file in a single read (SHA-256 through libcrypto when the host has it). */
 final class FileDigests {
-  private static final int CHUNK = 64 << 20;
 
   private FileDigests() {}
 
@@ -35,17 +34,13 @@ final class FileDigests {
     Map<String, String> out = new LinkedHashMap<>();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         NativeSha256.Digest sha = nativeSha256 ? new NativeSha256.Digest() : null) {
-      long size = channel.size();
-      if (size == 0) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-        while (channel.read(buf) > 0) {
-          buf.flip();
-          feed(buf, jdk, sha);
-          buf.clear();
-        }
-      }
-      for (long pos = 0; pos < size; pos += CHUNK) {
-        feed(channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos)), jdk, sha);
+      // read, not mapped: a mapped file's pages count in the agent's RSS while it is digested,
+      // and a build that loads libLLVM (110 MB) made that the agent's peak
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      while (channel.read(buf) > 0) {
+        buf.flip();
+        feed(buf, jdk, sha);
+        buf.clear();
       }
       if (sha != null) {
         out.put("sha256", HexFormat.of().formatHex(sha.finish()));
