@@ -2,7 +2,6 @@ package dev.plumbline.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,23 +14,23 @@ import java.util.HexFormat;
  * inventory did, hashing node's 99 MB before every signed build).
  */
 public final class Sha256Files {
-  private static final int CHUNK = 1 << 30;
   /** One read buffer per hashing thread, allocated once (direct: libcrypto reads it in place). */
   private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
   private Sha256Files() {}
 
-  /** Hex digest of everything the channel holds, read from position 0. */
+  /**
+   * Hex digest of what the channel holds from its position (0 when just opened) to its end. Read, not
+   * mapped: a mapped file's pages count in the agent's RSS while it is hashed (a build that loads
+   * libLLVM took the agent's peak from ~100 MiB to 380 MiB); reading to the end also covers files
+   * that report size 0 and still have content (procfs, pipes: hence relative reads).
+   */
   public static String hex(FileChannel channel) throws IOException {
-    long size = channel.size();
-    if (NativeSha256.available() && size > 0) {
-      // read, not mapped: a mapped file's pages count in the agent's RSS while it is hashed (a
-      // build that loads libLLVM took the agent's peak from ~100 MiB to 380 MiB)
+    ByteBuffer buf = BUFFER.get();
+    buf.clear();
+    if (NativeSha256.available()) {
       try (NativeSha256.Digest native256 = new NativeSha256.Digest()) {
-        ByteBuffer buf = BUFFER.get();
-        buf.clear();
-        long pos = 0;
-        for (int n; (n = channel.read(buf, pos)) > 0; pos += n) {
+        while (channel.read(buf) > 0) {
           buf.flip();
           native256.update(buf);
           buf.clear();
@@ -45,19 +44,10 @@ public final class Sha256Files {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing from the JDK", e);
     }
-    if (size == 0) {
-      // some files (procfs, pipes) report 0 and still have content: read them as a stream
-      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-      while (channel.read(buf) > 0) {
-        buf.flip();
-        digest.update(buf);
-        buf.clear();
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    }
-    for (long pos = 0; pos < size; pos += CHUNK) {
-      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(CHUNK, size - pos));
-      digest.update(map);
+    while (channel.read(buf) > 0) {
+      buf.flip();
+      digest.update(buf);
+      buf.clear();
     }
     return HexFormat.of().formatHex(digest.digest());
   }
