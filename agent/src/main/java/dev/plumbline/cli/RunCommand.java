@@ -294,8 +294,8 @@ public final class RunCommand implements Callable<Integer> {
 
     GitTrackedFiles trackedFiles = tracked.join();
     PackageRecords packageRecords = packages.join(); // rpm, if any, is a helper: done before the phase ends
+    awaitHelpers(err, snapshot); // signed runs: the probes ran beside the set-up; the toolchain files hash beside the build
     helpers.close();
-    // their cost is shown by the progress line of the environment facts (signed runs, where probes run)
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
@@ -374,7 +374,14 @@ public final class RunCommand implements Callable<Integer> {
 
   /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
   AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
-    Signer signer = signer();
+    Signer signer;
+    Progress loading = new Progress(spec.commandLine().getErr());
+    try {
+      loading.start("loading the signer");
+      signer = signer();
+    } finally {
+      loading.done();
+    }
     activeSigner = signer;
     if (signer == null) {
       if (!subjects.isEmpty() || !subjectDigests.isEmpty() || bundle != null) {
@@ -392,12 +399,26 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
-    Progress progress = new Progress(spec.commandLine().getErr());
+    if (snapshot == null) { // nobody is taking it yet: take it now
+      snapshot = CompletableFuture.completedFuture(
+          EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd));
+    }
+    // the run waits for the snapshot's helper commands before the build (awaitHelpers), not here
+    return AttestationRun.prepare(signer, snapshot, cwd, subjects, bundle).withNamedSubjects(named);
+  }
+
+  /**
+   * Waits for the helper commands of the environment snapshot (toolchain versions, git), running
+   * since the set-up began, with a progress line when the wait is long; bounded by their timeouts.
+   */
+  private void awaitHelpers(PrintWriter err, CompletableFuture<EnvironmentCollector.Snapshot> snapshot) {
+    if (snapshot == null) {
+      return;
+    }
+    Progress progress = new Progress(err);
     try {
-      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
-      return AttestationRun.prepare(signer, snapshot != null ? snapshot.join()
-          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle)
-          .withNamedSubjects(named);
+      progress.start("collecting the environment facts (toolchain versions, git)");
+      snapshot.join();
     } finally {
       progress.done();
     }
