@@ -64,7 +64,8 @@ class ActionRunnersIT {
         "the build, as the runner user, could not read the key",
         "the record's trust level is separate-user",
         "the record marks the privilege gain by sudo",
-        "the summary states the separate user, the trust level and the privilege gain");
+        "the summary states the separate user, the trust level and the privilege gain",
+        "with version: source and sudo, the checkout's launcher and jar are copied root-owned, named by their digest");
   }
 
   /**
