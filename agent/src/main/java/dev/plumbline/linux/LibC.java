@@ -1,7 +1,6 @@
 package dev.plumbline.linux;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
@@ -14,7 +13,7 @@ import com.sun.jna.Pointer;
  */
 final class LibC {
   static {
-    Native.register(LibC.class, NativeLibrary.getInstance("c"));
+    Native.register(LibC.class, NativeLibraries.get("c"));
   }
 
   private LibC() {}
@@ -84,6 +83,8 @@ final class LibC {
   static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
   static native int getpid();
+
+  static native int setpriority(int which, int who, int prio);
 
   static native int geteuid();
 

@@ -1,6 +1,6 @@
 package dev.plumbline.record;
 
-import dev.plumbline.linux.PathHandles;
+import dev.plumbline.linux.PinnedFile;
 import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +49,11 @@ public final class ExecutableHasher implements AutoCloseable {
   /** Both digests for one exec, as {@link BuildRecorder#exec} takes them. */
   public record ExecHashes(CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
 
-  /** What identifies file content without reading it. */
-  record FileKey(long device, long inode, long size, FileTime modified, FileTime changed) {}
-
 
   private final Path procRoot;
   private final ExecutorService workers;
   private final boolean ownsWorkers;
-  private final Map<FileKey, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
+  private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
   private final AtomicInteger hashed = new AtomicInteger();
 
   /** Hashes on two daemon worker threads of its own, reading {@code /proc}. */
@@ -101,37 +97,15 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * A file pinned at the stop: an {@code O_PATH} descriptor to the inode that was there, and what
-   * stat said of it then. Reading later goes through {@code /proc/self/fd/N}, so a path swapped
-   * after the stop does not change what is hashed; {@link #unchanged} tells whether the inode itself
-   * was rewritten in the meantime.
+   * A file pinned at the stop ({@link PinnedFile}): a path swapped after the stop does not change
+   * what is hashed, and a file rewritten in place fails its digest.
    */
-  record Pinned(int fd, Path via, FileKey key) implements AutoCloseable {
-    boolean unchanged() {
-      try {
-        return key.equals(keyOf(via));
-      } catch (IOException | RuntimeException e) {
-        return false;
-      }
-    }
-
-    @Override
-    public void close() {
-      PathHandles.close(fd);
-    }
-  }
-
-  static Pinned pin(Path path, String label) throws HashException {
-    int fd = PathHandles.open(path.toString());
-    if (fd < 0) {
-      throw new HashException("cannot open " + label, fd == -2 ? "no such file" : "errno " + -fd);
-    }
-    Path via = Path.of("/proc/self/fd/" + fd);
+  static PinnedFile pin(Path path, String label) throws HashException {
     try {
-      return new Pinned(fd, via, keyOf(via));
-    } catch (IOException | RuntimeException e) {
-      PathHandles.close(fd);
-      throw new HashException("cannot stat " + label, reason(e));
+      return PinnedFile.pin(path);
+    } catch (PinnedFile.PinException e) {
+      throw e.getCause() == null ? new HashException("cannot open " + label, e.getMessage())
+          : new HashException("cannot stat " + label, reason(e.getCause()));
     }
   }
 
@@ -146,13 +120,13 @@ public final class ExecutableHasher implements AutoCloseable {
     if (fd >= 0) {
       return hashOpened(procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve(Integer.toString(fd)), path);
     }
-    Pinned pinned;
+    PinnedFile pinned;
     try {
       pinned = pin(Path.of(path), path);
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
-    if (inode != 0 && pinned.key().inode() != inode) {
+    if (inode != 0 && pinned.identity().inode() != inode) {
       // the device is not compared: on overlayfs the mapping names the layer's device, stat the overlay's
       pinned.close();
       return CompletableFuture.failedFuture(new HashException("cannot read " + path,
@@ -162,7 +136,7 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   private CompletableFuture<String> hashOpened(Path path, String label) {
-    Pinned pinned;
+    PinnedFile pinned;
     try {
       pinned = pin(path, label);
     } catch (HashException e) {
@@ -172,9 +146,9 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /** The digest of a pinned file: the cached future when its identity was seen, else hashed on a worker. */
-  private CompletableFuture<String> digestCached(Pinned pinned, String label) {
+  private CompletableFuture<String> digestCached(PinnedFile pinned, String label) {
     CompletableFuture<String> fresh = new CompletableFuture<>();
-    CompletableFuture<String> known = cache.putIfAbsent(pinned.key(), fresh);
+    CompletableFuture<String> known = cache.putIfAbsent(pinned.identity(), fresh);
     if (known != null) {
       pinned.close();
       return known;
@@ -183,13 +157,13 @@ public final class ExecutableHasher implements AutoCloseable {
       workers.execute(() -> digestInto(pinned, label, fresh));
     } catch (RuntimeException e) {
       pinned.close();
-      cache.remove(pinned.key(), fresh);
+      cache.remove(pinned.identity(), fresh);
       fresh.completeExceptionally(new HashException("cannot hash " + label, "hasher is closed"));
     }
     return fresh;
   }
 
-  private void digestInto(Pinned pinned, String label, CompletableFuture<String> result) {
+  private void digestInto(PinnedFile pinned, String label, CompletableFuture<String> result) {
     try (pinned; FileChannel channel = FileChannel.open(pinned.via(), StandardOpenOption.READ)) {
       String hex = sha256(channel);
       if (!pinned.unchanged()) {
@@ -245,7 +219,7 @@ public final class ExecutableHasher implements AutoCloseable {
       }
       try {
         Path path = base.resolve(arg).normalize();
-        Pinned p = pin(path, path.toString());
+        PinnedFile p = pin(path, path.toString());
         if (Files.isRegularFile(p.via())) {
           pinned.add(new Candidate(path, p, pinned.isEmpty() && !operand));
         } else {
@@ -285,7 +259,7 @@ public final class ExecutableHasher implements AutoCloseable {
       if (!target.isAbsolute()) {
         return null; // pipe:[N], socket:[N]
       }
-      Pinned p = pin(fd0, target.toString());
+      PinnedFile p = pin(fd0, target.toString());
       if (Files.isRegularFile(p.via())) {
         return new Candidate(target, p, true, BuildRecord.Script.STDIN);
       }
@@ -300,8 +274,8 @@ public final class ExecutableHasher implements AutoCloseable {
    * A possible script, pinned at the exec stop; {@code first}: the first operand (or standard
    * input), which is what a program that runs its operand runs.
    */
-  private record Candidate(Path path, Pinned pinned, boolean first, String via) {
-    Candidate(Path path, Pinned pinned, boolean first) {
+  private record Candidate(Path path, PinnedFile pinned, boolean first, String via) {
+    Candidate(Path path, PinnedFile pinned, boolean first) {
       this(path, pinned, first, BuildRecord.Script.ARGUMENT);
     }
   }
@@ -378,7 +352,7 @@ public final class ExecutableHasher implements AutoCloseable {
   private BuildRecord.Script findScript(String program, boolean runsOperand, List<Candidate> candidates) {
     try {
       for (Candidate c : candidates) {
-        Pinned p = c.pinned();
+        PinnedFile p = c.pinned();
         try (FileChannel channel = FileChannel.open(p.via(), StandardOpenOption.READ)) {
           ByteBuffer head = ByteBuffer.allocate(256);
           while (head.hasRemaining() && channel.read(head) > 0) {
@@ -438,16 +412,6 @@ public final class ExecutableHasher implements AutoCloseable {
   /** How many files were actually read and digested (cache misses), for tests and diagnostics. */
   public int filesHashed() {
     return hashed.get();
-  }
-
-  static FileKey keyOf(Path path) throws IOException {
-    Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
-    return new FileKey(
-        ((Number) a.get("dev")).longValue(),
-        ((Number) a.get("ino")).longValue(),
-        ((Number) a.get("size")).longValue(),
-        (FileTime) a.get("lastModifiedTime"),
-        (FileTime) a.get("ctime"));
   }
 
   static String sha256(FileChannel channel) throws IOException {
