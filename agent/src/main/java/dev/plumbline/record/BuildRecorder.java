@@ -146,8 +146,19 @@ public final class BuildRecorder {
    * does this, and code that adds to a finished record (hostnames, egress) calls it again.
    */
   public BuildRecord redact(BuildRecord record) {
+    Redacted done = redacted;
+    if (done != null && done.redaction() == redaction && record.processes() == done.processes()) {
+      // the processes finish passed over, unchanged (nothing adds to them afterwards): the
+      // largest section of a big build is not copied a second time
+      return RecordRedaction.apply(record.withProcesses(null), redaction).withProcesses(done.processes());
+    }
     return RecordRedaction.apply(record, redaction);
   }
+
+  /** The processes {@link #finish} redacted, and with which rules. */
+  private record Redacted(List<BuildRecord.ProcessInfo> processes, Redaction redaction) {}
+
+  private volatile Redacted redacted;
 
   public BuildRecorder(Settings settings) {
     this.settings = Objects.requireNonNull(settings);
@@ -359,7 +370,7 @@ public final class BuildRecorder {
             outcome.signal());
     GitTrackedFiles tracked = settings.tracked();
     List<BuildRecord.FileWrite> fileWrites = fileWrites(tracked, why); // adds to why: before completeness
-    return redact(new BuildRecord(
+    BuildRecord record = redact(new BuildRecord(
         BuildRecord.FORMAT,
         settings.agent(),
         invocation,
@@ -372,6 +383,8 @@ public final class BuildRecorder {
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
         noteList()).withLibraries(libs));
+    redacted = new Redacted(record.processes(), redaction);
+    return record;
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */

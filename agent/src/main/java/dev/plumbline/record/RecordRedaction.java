@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.plumbline.redact.Redaction;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class RecordRedaction {
     for (BuildRecord.ProcessInfo p : processes) {
       out.add(redacted(p, BuildRecord.ProcessInfo.class, redaction));
     }
-    return rest.withProcesses(out);
+    return rest.withProcesses(Collections.unmodifiableList(out));
   }
 
   private static <T> T redacted(T value, Class<T> type, Redaction redaction) {

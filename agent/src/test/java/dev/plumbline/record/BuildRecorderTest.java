@@ -8,6 +8,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,15 @@ class BuildRecorderTest {
     assertEquals("***.exfil.example", rec.dns().get(0).name());
     assertEquals("out-***.txt", rec.files().get(0).path());
     assertFalse(BuildRecords.toJson(rec).contains("hunter2xyz"));
+    // redacted again after egress adds hostnames: what was added is masked, the processes finish
+    // passed over are kept as they are (not copied a second time), the rest passed over again
+    BuildRecord again = r.redact(rec.withNetwork(List.of(
+        BuildRecord.Destination.to("inet", "tcp", "192.0.2.1", 443).withHostname("hunter2xyz.exfil.example"))));
+    assertEquals("***.exfil.example", again.network().get(0).hostname());
+    assertSame(rec.processes(), again.processes());
+    assertEquals(rec.withNetwork(again.network()), again);
+    BuildRecord other = r.redact(rec.withProcesses(new ArrayList<>(rec.processes())).withNetwork(again.network()));
+    assertEquals(again, other); // an equal list that is not the finished one is passed over, to the same result
   }
 
   @Test
