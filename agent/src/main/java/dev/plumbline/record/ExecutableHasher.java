@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +28,12 @@ import java.util.regex.Pattern;
  * replaced and fileless (memfd) binaries are hashed as they ran.
  *
  * <p>Call {@link #hashExecutable(int)} (or {@link #onExec}) on the tracer thread at the exec stop,
- * while the tracee is stopped: it opens the executable and reads its identity there and then (two
- * syscalls), so a binary replaced or a process gone a moment later cannot change the answer. The
- * digest itself is computed on worker threads; the returned future completes with the hex digest
- * or exceptionally with a {@link HashException}. Results are cached by (device, inode, size,
- * mtime, ctime), so 2000 runs of {@code /bin/true} hash it once.
+ * while the tracee is stopped: it reads the executable's identity there and then, and opens it
+ * ({@code O_PATH}) when that identity was not hashed before, so a binary replaced or a process gone
+ * a moment later cannot change the answer. The digest itself is computed on worker threads; the
+ * returned future completes with the hex digest or exceptionally with a {@link HashException}.
+ * Results are cached by (device, inode, size, mtime, ctime), so 2000 runs of {@code /bin/true} hash
+ * it once and cost one statx each at the stop (no descriptor, no worker woken).
  *
  * <p>Scripts: for {@code #!} scripts /proc/PID/exe is the interpreter. {@link #hashScript} looks
  * at argv[1], or argv[2] when argv[1] is an option or not a script, resolves it against the
@@ -51,10 +51,33 @@ public final class ExecutableHasher implements AutoCloseable {
   public record ExecHashes(CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
 
   /** What identifies file content without reading it. */
-  record FileKey(long device, long inode, long size, FileTime modified, FileTime changed) {}
+  record FileKey(long device, long inode, long size, long modifiedNanos, long changedNanos) {
+    static FileKey of(PathHandles.FileStat s) {
+      return new FileKey(s.dev(), s.ino(), s.size(), s.modifiedNanos(), s.changedNanos());
+    }
+
+    // written out: a record's generated equals/hashCode go through method handles, which cost
+    // several times more under C1 (the launcher's only compiler) at every exec stop's cache lookup
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FileKey k && k.inode == inode && k.device == device && k.size == size
+          && k.modifiedNanos == modifiedNanos && k.changedNanos == changedNanos;
+    }
+
+    @Override
+    public int hashCode() {
+      long h = inode * 31 + device;
+      h = h * 31 + size;
+      h = h * 31 + modifiedNanos;
+      h = h * 31 + changedNanos;
+      return Long.hashCode(h);
+    }
+  }
 
 
   private final Path procRoot;
+  /** {@code procRoot} as a string ending in '/': the stop path builds "/proc/PID/exe" without Path objects. */
+  private final String procPrefix;
   private final ExecutorService workers;
   private final boolean ownsWorkers;
   private final Map<FileKey, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
@@ -77,6 +100,7 @@ public final class ExecutableHasher implements AutoCloseable {
 
   private ExecutableHasher(Path procRoot, ExecutorService workers, boolean ownsWorkers) {
     this.procRoot = Objects.requireNonNull(procRoot);
+    this.procPrefix = procRoot.toString().endsWith("/") ? procRoot.toString() : procRoot + "/";
     this.workers = Objects.requireNonNull(workers);
     this.ownsWorkers = ownsWorkers;
   }
@@ -87,17 +111,17 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * Opens {@code /proc/PID/exe} now and hashes it later. Never throws: failures complete the
+   * Identifies {@code /proc/PID/exe} now (a statx; when not seen before, it is also opened) and
+   * hashes it later. Never throws: failures complete the
    * future exceptionally with a {@link HashException}.
    */
   public CompletableFuture<String> hashExecutable(int pid) {
-    Path exe = procRoot.resolve(Integer.toString(pid)).resolve("exe");
-    return hashOpened(exe, "/proc/" + pid + "/exe");
+    return hashOpened(procPrefix + pid + "/exe", "/proc/" + pid + "/exe");
   }
 
   /** Hashes a file by path (opened now, digested on a worker). */
   public CompletableFuture<String> hashFile(Path file) {
-    return hashOpened(file, file.toString());
+    return hashOpened(file.toString(), file.toString());
   }
 
   /**
@@ -106,13 +130,10 @@ public final class ExecutableHasher implements AutoCloseable {
    * after the stop does not change what is hashed; {@link #unchanged} tells whether the inode itself
    * was rewritten in the meantime.
    */
-  record Pinned(int fd, Path via, FileKey key) implements AutoCloseable {
+  record Pinned(int fd, Path via, FileKey key, boolean regular) implements AutoCloseable {
     boolean unchanged() {
-      try {
-        return key.equals(keyOf(via));
-      } catch (IOException | RuntimeException e) {
-        return false;
-      }
+      PathHandles.FileStat now = PathHandles.stat(fd);
+      return now != null && key.equals(FileKey.of(now));
     }
 
     @Override
@@ -121,18 +142,31 @@ public final class ExecutableHasher implements AutoCloseable {
     }
   }
 
-  static Pinned pin(Path path, String label) throws HashException {
-    int fd = PathHandles.open(path.toString());
+  static Pinned pin(String path, String label) throws HashException {
+    int fd = PathHandles.open(path);
     if (fd < 0) {
       throw new HashException("cannot open " + label, fd == -2 ? "no such file" : "errno " + -fd);
     }
-    Path via = Path.of("/proc/self/fd/" + fd);
-    try {
-      return new Pinned(fd, via, keyOf(via));
-    } catch (IOException | RuntimeException e) {
+    PathHandles.FileStat stat = PathHandles.stat(fd);
+    if (stat == null) {
       PathHandles.close(fd);
-      throw new HashException("cannot stat " + label, reason(e));
+      throw new HashException("cannot stat " + label, "statx failed");
     }
+    return new Pinned(fd, Path.of("/proc/self/fd/" + fd), FileKey.of(stat), (stat.mode() & S_IFMT) == S_IFREG);
+  }
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
+
+  /**
+   * The digest already known (or under way) for the file {@code path} names now, found by its
+   * identity alone: one statx through the path (a procfs magic link is followed to the very file),
+   * no descriptor opened. The identity is what {@link #pin} would read; a file seen before is the
+   * common case (2000 runs of /bin/true, libc in every process). Null when not known.
+   */
+  private CompletableFuture<String> known(String path) {
+    PathHandles.FileStat stat = PathHandles.stat(path);
+    return stat == null ? null : cache.get(FileKey.of(stat));
   }
 
   /**
@@ -140,15 +174,22 @@ public final class ExecutableHasher implements AutoCloseable {
    * stopped: through its descriptor {@code /proc/PID/fd/FD} when {@code fd >= 0} (the very file
    * mapped), else by {@code path}, which must still name inode {@code inode} (a file replaced
    * since it was mapped fails, naming it). Cached by identity like executables: libc, mapped by
-   * every process, costs an open, a stat and a close per process and is hashed once.
+   * every process, costs one statx per process and is hashed once.
    */
   public CompletableFuture<String> hashMapped(int pid, String path, int fd, long inode) {
     if (fd >= 0) {
-      return hashOpened(procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve(Integer.toString(fd)), path);
+      return hashOpened(procPrefix + pid + "/fd/" + fd, path);
+    }
+    PathHandles.FileStat seen = PathHandles.stat(path);
+    if (seen != null && (inode == 0 || seen.ino() == inode)) {
+      CompletableFuture<String> known = cache.get(FileKey.of(seen));
+      if (known != null) {
+        return known; // the loader of every exec: hashed once
+      }
     }
     Pinned pinned;
     try {
-      pinned = pin(Path.of(path), path);
+      pinned = pin(path, path);
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
@@ -161,7 +202,11 @@ public final class ExecutableHasher implements AutoCloseable {
     return digestCached(pinned, path);
   }
 
-  private CompletableFuture<String> hashOpened(Path path, String label) {
+  private CompletableFuture<String> hashOpened(String path, String label) {
+    CompletableFuture<String> known = known(path);
+    if (known != null) {
+      return known;
+    }
     Pinned pinned;
     try {
       pinned = pin(path, label);
@@ -221,9 +266,10 @@ public final class ExecutableHasher implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     String program = basename(argv.get(0));
-    boolean runner = RUNS_ITS_OPERAND.matcher(program).matches();
-    boolean loader = LOADER.matcher(program).matches();
-    Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+    int kind = kindOf(program);
+    boolean runner = (kind & RUNNER) != 0;
+    boolean loader = (kind & IS_LOADER) != 0;
+    Path base = null;
     // pinned now, at the stop: a script swapped after it ran cannot be hashed in its place
     List<Candidate> pinned = new ArrayList<>();
     boolean inline = false;
@@ -244,9 +290,12 @@ public final class ExecutableHasher implements AutoCloseable {
         continue;
       }
       try {
+        if (base == null) {
+          base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+        }
         Path path = base.resolve(arg).normalize();
-        Pinned p = pin(path, path.toString());
-        if (Files.isRegularFile(p.via())) {
+        Pinned p = pin(path.toString(), path.toString());
+        if (p.regular()) {
           pinned.add(new Candidate(path, p, pinned.isEmpty() && !operand));
         } else {
           p.close();
@@ -274,6 +323,24 @@ public final class ExecutableHasher implements AutoCloseable {
     }
   }
 
+  private static final int RUNNER = 1;
+  private static final int IS_LOADER = 2;
+  /** Program name to RUNNER | IS_LOADER: the two patterns once per name, not at every exec stop. */
+  private final Map<String, Integer> kinds = new ConcurrentHashMap<>();
+
+  private int kindOf(String program) {
+    Integer known = kinds.get(program);
+    if (known != null) {
+      return known;
+    }
+    int kind = (RUNS_ITS_OPERAND.matcher(program).matches() ? RUNNER : 0)
+        | (LOADER.matcher(program).matches() ? IS_LOADER : 0);
+    if (kinds.size() < 4096) { // a build runs a few hundred distinct names; never grow without bound
+      kinds.put(program, kind);
+    }
+    return kind;
+  }
+
   /** How many arguments are looked at for a script (options included). */
   private static final int MAX_OPERANDS = 6;
 
@@ -285,8 +352,8 @@ public final class ExecutableHasher implements AutoCloseable {
       if (!target.isAbsolute()) {
         return null; // pipe:[N], socket:[N]
       }
-      Pinned p = pin(fd0, target.toString());
-      if (Files.isRegularFile(p.via())) {
+      Pinned p = pin(fd0.toString(), target.toString());
+      if (p.regular()) {
         return new Candidate(target, p, true, BuildRecord.Script.STDIN);
       }
       p.close();
@@ -438,16 +505,6 @@ public final class ExecutableHasher implements AutoCloseable {
   /** How many files were actually read and digested (cache misses), for tests and diagnostics. */
   public int filesHashed() {
     return hashed.get();
-  }
-
-  static FileKey keyOf(Path path) throws IOException {
-    Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
-    return new FileKey(
-        ((Number) a.get("dev")).longValue(),
-        ((Number) a.get("ino")).longValue(),
-        ((Number) a.get("size")).longValue(),
-        (FileTime) a.get("lastModifiedTime"),
-        (FileTime) a.get("ctime"));
   }
 
   static String sha256(FileChannel channel) throws IOException {
