@@ -68,6 +68,12 @@ final class LibC {
 
   static native long readlink(String path, Pointer buf, long size);
 
+  // the tracer's per-stop calls take paths it encoded into its own native buffer: a String argument
+  // costs an up-call from native code into String.getBytes, a malloc and a free per call
+  static native int open(Pointer path, int flags, int mode);
+
+  static native long readlink(Pointer path, Pointer buf, long size);
+
   static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 
   static native int shutdown(int fd, int how);
