@@ -40,6 +40,9 @@ final class LibC {
 
   static native int waitpid(int pid, int[] status, int options);
 
+  /** The tracer's loop: the status into its own native buffer (an int[] is copied in and out, malloc'd, per call). */
+  static native int waitpid(int pid, Pointer status, int options);
+
   // ptrace is variadic in glibc; on x86_64 and aarch64 Linux integer varargs travel like fixed ones
   static native long ptrace(long request, int pid, long addr, long data);
 

@@ -28,7 +28,8 @@ public final class TracerCalls {
   private final Memory buffer = new Memory(64 * 1024);
   /** A path argument, NUL-terminated (see {@link #path}). */
   private final Memory pathBuffer = new Memory(4096);
-  private final int[] status = new int[1];
+  private final Memory status = new Memory(4);
+  private int lastStatus;
   private int errno;
 
   public TracerCalls() throws NativeUnavailableException {
@@ -133,11 +134,14 @@ public final class TracerCalls {
     if (rc < 0) {
       errno = Linux.errno();
     }
+    if (rc > 0) {
+      lastStatus = status.getInt(0);
+    }
     return rc;
   }
 
   public int status() {
-    return status[0];
+    return lastStatus;
   }
 
   // ---- ptrace
