@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +29,13 @@ public final class AttestationRun {
   public static final Path DEFAULT_BUNDLE = Path.of("plumbline.sigstore.json");
 
   private final Signer signer;
-  private final EnvironmentCollector.Snapshot before;
+  private final CompletableFuture<EnvironmentCollector.Snapshot> before;
   private final Path cwd;
   private final List<String> subjectGlobs;
   private final Path bundle;
   private final List<Subject> namedSubjects;
 
-  private AttestationRun(Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle,
+  private AttestationRun(Signer signer, CompletableFuture<EnvironmentCollector.Snapshot> before, Path cwd, List<String> subjectGlobs, Path bundle,
       List<Subject> namedSubjects) {
     this.signer = signer;
     this.before = before;
@@ -56,9 +57,18 @@ public final class AttestationRun {
     return prepare(signer, collector.before(cwd.toAbsolutePath().normalize()), cwd, subjectGlobs, bundle);
   }
 
-  /** As above, with the environment snapshot already taken (in parallel with the rest of the set-up). */
+  /** As above, with the environment snapshot already taken. */
   public static AttestationRun prepare(
       Signer signer, EnvironmentCollector.Snapshot before, Path cwd, List<String> subjectGlobs, Path bundle) {
+    return prepare(signer, CompletableFuture.completedFuture(before), cwd, subjectGlobs, bundle);
+  }
+
+  /**
+   * As above, with the environment snapshot being taken in parallel with the rest of the set-up:
+   * the caller waits for it before the build starts (its helper commands must have ended by then).
+   */
+  public static AttestationRun prepare(Signer signer, CompletableFuture<EnvironmentCollector.Snapshot> before, Path cwd,
+      List<String> subjectGlobs, Path bundle) {
     return new AttestationRun(signer, before, cwd.toAbsolutePath().normalize(), subjectGlobs, bundle, List.of());
   }
 
@@ -141,9 +151,9 @@ public final class AttestationRun {
     } else {
       subjects = withNamed(subjectGlobs.isEmpty() ? List.of() : Subjects.match(cwd, subjectGlobs), namedSubjects);
     }
-    phases.start("collecting the environment facts (toolchain versions)");
+    phases.start("collecting the environment facts (toolchain digests)");
     byte[] statement = Attestor.statementBytes(subjects,
-        Predicate.of(record, before.after(BuildRecords.executed(record), BuildRecords.packageCounts(record))));
+        Predicate.of(record, before.join().after(BuildRecords.executed(record), BuildRecords.packageCounts(record))));
     phases.start("signing" + (signer instanceof dev.plumbline.sign.KeySigner ? "" : " (certificate from Fulcio, entry in Rekor)"));
     Bundle signed = new Attestor(signer).sign(statement);
     write(bundle, CanonicalJson.prettyBytes(signed), "bundle");

@@ -318,8 +318,9 @@ public final class GithubAction {
         : plan.agentFiles() != null
         ? "same user as the agent: the build could read what that user can and write the agent's files (checked unchanged"
             + " after the build; a hosted runner with sudo, outside containers, separates them)"
-        : "same user as the agent: a step could read what that user can and replace the agent that later steps and"
-            + " job: finish ran, which this check cannot rule out (a single traced run checks the agent's files)";
+        : "same user as the agent: a step could read what that user can and change what later steps and job: finish"
+            + " ran (the plumbline-shell wrapper, the session, PATH, the action's files; the agent too unless sudo made a"
+            + " root-owned copy), which this check cannot rule out (a single traced run can be separated and checked)";
     return new JobSummary.Facts(plan.inputs().egressPolicy(), plan.inputs().denyLoopback(), signing, user,
         plan.notices(), plan.policy() == null ? null : plan.inputs().policy());
   }

@@ -247,38 +247,27 @@ public final class RunCommand implements Callable<Integer> {
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
     // the package databases are fingerprinted (and rpm run) before the build, alongside
     CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
-    AttestationRun attestation;
-    try {
-      attestation = prepareAttestation(snapshot);
-    } catch (SigningException | CommandLine.ParameterException e) { // said here, before the helper commands are ended
-      err.println("plumbline: " + ErrorHandler.oneLine(e));
-      err.flush();
-      return ExitCodes.RUN_USAGE;
-    }
+    // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
+    // rest of the set-up; its errors are said before the build, once it is needed
+    CompletableFuture<AttestationRun> signing = CompletableFuture.supplyAsync(() -> {
+      try {
+        return prepareAttestation(snapshot);
+      } catch (SigningException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, task -> {
+      Thread t = new Thread(task, "plumbline-signer");
+      t.setDaemon(true);
+      t.start();
+    });
     try { // what can be known before the build is reported before it
       if (record != null) {
         BuildRecords.prepareOutput(record, "record");
       }
-      if (attestation != null) {
-        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
-        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
-      }
-      selfCheck = SelfCheckOptions.prepare(verify, policy, certificateIdentity, certificateIssuer, trustedRoot, activeSigner);
-    } catch (RecordException | AttestException | SelfCheckOptions.BadOptionException e) {
+    } catch (RecordException e) {
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
-    }
-    if (Boolean.TRUE.equals(keyReadable)) { // said once every usage error is out of the way
-      String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
-          + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
-      if (strict) {
-        err.println("plumbline: --strict: " + warning);
-        err.flush();
-        return ExitCodes.RUN_USAGE;
-      }
-      err.println("plumbline: warning: " + warning);
-      err.flush();
     }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
@@ -294,8 +283,27 @@ public final class RunCommand implements Callable<Integer> {
 
     GitTrackedFiles trackedFiles = tracked.join();
     PackageRecords packageRecords = packages.join(); // rpm, if any, is a helper: done before the phase ends
+    AttestationRun attestation;
+    Integer refused = null;
+    try {
+      attestation = signing.join();
+      refused = checkSigning(err, attestation, buildAccount, keyReadable);
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (!(cause instanceof SigningException) && !(cause instanceof CommandLine.ParameterException)) {
+        throw e;
+      }
+      err.println("plumbline: " + ErrorHandler.oneLine(cause));
+      err.flush();
+      attestation = null;
+      refused = ExitCodes.RUN_USAGE;
+    }
+    if (refused != null) { // before the helper commands are ended
+      egressSession.close();
+      return refused;
+    }
+    awaitHelpers(err, snapshot); // signed runs: the probes ran beside the set-up; the toolchain files hash beside the build
     helpers.close();
-    // their cost is shown by the progress line of the environment facts (signed runs, where probes run)
     Tracer tracer = new PtraceTracer();
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
       BuildRecorder recorder = new BuildRecorder(
@@ -359,6 +367,36 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The checks that need the signer, and the warning about a readable key once every usage error
+   * is out of the way: the exit code that refuses the run, or null.
+   */
+  private Integer checkSigning(PrintWriter err, AttestationRun attestation, BuildAccount buildAccount, Boolean keyReadable) {
+    try {
+      if (attestation != null) {
+        BuildRecords.prepareOutput(attestation.bundle(), "bundle");
+        dev.plumbline.attest.Subjects.checkGlobs(attestation.subjectGlobs());
+      }
+      selfCheck = SelfCheckOptions.prepare(verify, policy, certificateIdentity, certificateIssuer, trustedRoot, activeSigner);
+    } catch (RecordException | AttestException | SelfCheckOptions.BadOptionException e) {
+      err.println("plumbline: " + e.getMessage());
+      err.flush();
+      return ExitCodes.RUN_USAGE;
+    }
+    if (Boolean.TRUE.equals(keyReadable)) {
+      String warning = "the build can read the signing key " + key + " (" + buildAccount.trust()
+          + "): pass it on a descriptor (--key /dev/fd/3 3<<<\"$KEY\") or run as root with --user NAME";
+      if (strict) {
+        err.println("plumbline: --strict: " + warning);
+        err.flush();
+        return ExitCodes.RUN_USAGE;
+      }
+      err.println("plumbline: warning: " + warning);
+      err.flush();
+    }
+    return null;
+  }
+
   /** How long the record may wait for the last executables to be hashed. */
   private static final Duration HASH_WAIT = Duration.ofSeconds(60);
 
@@ -374,7 +412,14 @@ public final class RunCommand implements Callable<Integer> {
 
   /** As {@link #prepareAttestation()}, with the environment snapshot being taken already (or null: take it now). */
   AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
-    Signer signer = signer();
+    Signer signer;
+    Progress loading = new Progress(spec.commandLine().getErr());
+    try {
+      loading.start("loading the signer");
+      signer = signer();
+    } finally {
+      loading.done();
+    }
     activeSigner = signer;
     if (signer == null) {
       if (!subjects.isEmpty() || !subjectDigests.isEmpty() || bundle != null) {
@@ -392,12 +437,26 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     Path cwd = directory != null ? directory : Path.of("").toAbsolutePath();
-    Progress progress = new Progress(spec.commandLine().getErr());
+    if (snapshot == null) { // nobody is taking it yet: take it now
+      snapshot = CompletableFuture.completedFuture(
+          EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd));
+    }
+    // the run waits for the snapshot's helper commands before the build (awaitHelpers), not here
+    return AttestationRun.prepare(signer, snapshot, cwd, subjects, bundle).withNamedSubjects(named);
+  }
+
+  /**
+   * Waits for the helper commands of the environment snapshot (toolchain versions, git), running
+   * since the set-up began, with a progress line when the wait is long; bounded by their timeouts.
+   */
+  private void awaitHelpers(PrintWriter err, CompletableFuture<EnvironmentCollector.Snapshot> snapshot) {
+    if (snapshot == null) {
+      return;
+    }
+    Progress progress = new Progress(err);
     try {
-      progress.start("collecting the environment facts (OS, CI, toolchains, git)");
-      return AttestationRun.prepare(signer, snapshot != null ? snapshot.join()
-          : EnvironmentCollector.ofThisHost(redaction, CommandRunner.processes()).before(cwd), cwd, subjects, bundle)
-          .withNamedSubjects(named);
+      progress.start("collecting the environment facts (toolchain versions, git)");
+      snapshot.join();
     } finally {
       progress.done();
     }

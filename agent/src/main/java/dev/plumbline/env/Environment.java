@@ -55,11 +55,19 @@ public record Environment(
   /**
    * A toolchain binary: one the build executed, one found on PATH under a well-known name, or
    * both. {@code path} is where PATH found it (or the executed path), {@code realPath} where its
-   * symlinks lead when that differs; {@code version} is the first line its version option printed.
+   * symlinks lead when that differs; {@code version} is the first line its version option printed;
+   * {@code note} says why {@code sha256} or {@code version} is missing (the file changed while it
+   * was hashed beside the build, the version probe failed or timed out), or is null.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Toolchain(
-      String name, String path, String realPath, String sha256, String version, boolean executed, boolean onPath) {}
+      String name, String path, String realPath, String sha256, String version, boolean executed, boolean onPath,
+      String note) {
+    /** Without a note. */
+    public Toolchain(String name, String path, String realPath, String sha256, String version, boolean executed, boolean onPath) {
+      this(name, path, realPath, sha256, version, executed, onPath, null);
+    }
+  }
 
   /** The working directory and, when it is a git checkout, its commit and state. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

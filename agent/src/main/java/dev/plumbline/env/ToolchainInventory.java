@@ -1,6 +1,8 @@
 package dev.plumbline.env;
 
 import dev.plumbline.env.Environment.Toolchain;
+import dev.plumbline.linux.Linux;
+import dev.plumbline.linux.PinnedFile;
 import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,17 +17,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The toolchains a build had, in two phases. {@link #onPath} runs <em>before</em> the build: it
- * finds the well-known toolchains on PATH and asks each for its version. {@link #merge} runs after
- * and only reads the record: nothing is executed once the build has run, since the build could
- * have planted a binary on PATH that would then run outside the trace and the egress policy.
+ * The toolchains a build had, in two phases. {@link #probe} runs <em>before</em> the build: it
+ * finds the well-known toolchains on PATH, asks each for its version and pins its file, which is
+ * hashed while the build runs. {@link #merge} runs after and only reads the record: nothing is
+ * executed once the build has run, since the build could have planted a binary on PATH that would
+ * then run outside the trace and the egress policy.
  */
 public final class ToolchainInventory {
   /** Well-known toolchain names and the argument that makes each print its version. */
@@ -53,7 +59,6 @@ public final class ToolchainInventory {
   }
 
   private final Map<String, String> env;
-  private final Map<String, Optional<String>> digests = new ConcurrentHashMap<>();
   private final CommandRunner runner;
   private final Duration timeout;
 
@@ -63,62 +68,237 @@ public final class ToolchainInventory {
     this.timeout = timeout;
   }
 
+  /** How long {@link #onPath()} waits for the digests (no build runs meanwhile: only the reading). */
+  private static final Duration HASH_WAIT = Duration.ofSeconds(60);
+
+  /** Both phases at once, for callers with no build in between: {@link #probe()} then its digests. */
+  public List<Toolchain> onPath() {
+    try (Probed probed = probe()) {
+      return probed.complete(HASH_WAIT);
+    }
+  }
+
   /**
    * Before the build: each well-known toolchain PATH finds, under the path PATH found it at, with
-   * its real path, digest and version line. The version is asked through the PATH name, since
-   * multiplexers (rustup, pyenv shims, busybox) answer by the name they are called with.
+   * its real path and version line. The version is asked through the PATH name, since
+   * multiplexers (rustup, pyenv shims, busybox) answer by the name they are called with; every
+   * probe has ended when this returns. Each file is pinned now ({@link PinnedFile}) and hashed on
+   * a low-priority thread while the build runs: hashing reads, it runs nothing. {@link
+   * Probed#complete} waits for the digests and says which file changed in the meantime.
    */
-  public List<Toolchain> onPath() {
+  public Probed probe() {
+    return probe(Digests::onLowPriorityThread);
+  }
+
+  /** As {@link #probe()}, the hashing handed to {@code hashing} (tests decide when it runs). */
+  Probed probe(java.util.function.Consumer<Runnable> hashing) {
     TreeMap<String, String> found = new TreeMap<>();
     for (String name : WELL_KNOWN.keySet()) {
       onPath(name).ifPresent(p -> found.put(p.toString(), name));
     }
-    // all at once: the slowest (a JVM-based tool) sets the time, not the sum
+    // pinned before any probe runs, hashed beside the probes and the build
+    Digests digests = new Digests();
+    Map<String, String> realPaths = new LinkedHashMap<>();
+    for (String path : found.keySet()) {
+      try {
+        String real = Path.of(path).toRealPath().toString();
+        realPaths.put(path, real);
+        digests.pin(real);
+      } catch (IOException e) {
+        // a dangling link: listed as found, without real path or digest
+      }
+    }
+    hashing.accept(digests::hashAll);
+    // all at once: the slowest sets the time, not the sum
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, found.size()), r -> {
       Thread t = new Thread(r, "plumbline-toolchain");
       t.setDaemon(true);
       return t;
     });
     try {
-      List<Future<Toolchain>> futures = new ArrayList<>();
+      List<Future<Found>> futures = new ArrayList<>();
       for (Map.Entry<String, String> e : found.entrySet()) {
-        futures.add(pool.submit(() -> describe(e.getValue(), Path.of(e.getKey()))));
+        futures.add(pool.submit(() -> describe(e.getValue(), Path.of(e.getKey()), realPaths.get(e.getKey()))));
       }
-      List<Toolchain> out = new ArrayList<>();
-      for (Future<Toolchain> f : futures) {
+      List<Found> out = new ArrayList<>();
+      for (Future<Found> f : futures) {
         out.add(f.get());
       }
-      return List.copyOf(out);
+      return new Probed(List.copyOf(out), digests);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return List.of();
+      digests.close();
+      return new Probed(List.of(), digests);
     } catch (ExecutionException e) {
+      digests.close();
       throw new IllegalStateException("toolchain inventory failed", e.getCause());
     } finally {
       pool.shutdownNow();
     }
   }
 
-  private Toolchain describe(String name, Path at) {
-    String realPath = null;
-    try {
-      String real = at.toRealPath().toString();
-      realPath = real.equals(at.toString()) ? null : real;
-    } catch (IOException e) {
-      // a dangling link: report the path as found
-    }
+  /** A toolchain as found before the build, its digest still to come from {@code realFile}. */
+  private record Found(String name, String path, String realFile, String version, String note) {}
+
+  private Found describe(String name, Path at, String real) {
     String version = versionFromFiles(name, at)
         .or(() -> runner.run(List.of(at.toString(), WELL_KNOWN.get(name)), null, timeout).flatMap(ToolchainInventory::firstLine))
         .orElse(null);
-    return new Toolchain(name, at.toString(), realPath, sha256(at).orElse(null), version, false, true);
+    String note = version != null ? null
+        : "version unknown: '" + WELL_KNOWN.get(name) + "' failed or ran longer than " + seconds(timeout);
+    return new Found(name, at.toString(), real, version, note);
+  }
+
+  /**
+   * The toolchains found before the build, their files pinned and being hashed. Close it (or
+   * {@link #complete}) to release the descriptors.
+   */
+  public static final class Probed implements AutoCloseable {
+    private final List<Found> found;
+    private final Digests digests;
+
+    private Probed(List<Found> found, Digests digests) {
+      this.found = found;
+      this.digests = digests;
+    }
+
+    /**
+     * The toolchains with their digests, waiting up to {@code wait} for the hashing. A file that
+     * changed between the moment it was pinned (before the build) and the end of its hashing has
+     * no digest, and its note says so: the bytes read may not be the ones it had before the build.
+     */
+    public List<Toolchain> complete(Duration wait) {
+      Map<String, Digests.Outcome> outcomes = digests.await(wait);
+      List<Toolchain> out = new ArrayList<>();
+      for (Found f : found) {
+        Digests.Outcome o = f.realFile() == null ? new Digests.Outcome(null, "not hashed: the link leads nowhere")
+            : outcomes.get(f.realFile());
+        String realPath = f.realFile() == null || f.realFile().equals(f.path()) ? null : f.realFile();
+        String note = f.note() == null ? o.note() : o.note() == null ? f.note() : o.note() + "; " + f.note();
+        out.add(new Toolchain(f.name(), f.path(), realPath, o.sha256(), f.version(), false, true, note));
+      }
+      return List.copyOf(out);
+    }
+
+    @Override
+    public void close() {
+      digests.close();
+    }
+  }
+
+  /**
+   * The toolchain files, each pinned once (rustup stands behind both rustc and cargo) and hashed
+   * one after the other on a daemon thread at nice 19, so a build that wants both CPUs gets them.
+   */
+  private static final class Digests implements AutoCloseable {
+    record Outcome(String sha256, String note) {}
+
+    private final Map<String, PinnedFile> pinned = new LinkedHashMap<>();
+    private final Map<String, Outcome> failed = new LinkedHashMap<>();
+    private final CompletableFuture<Map<String, Outcome>> done = new CompletableFuture<>();
+    private Thread worker; // guarded by this, with started and closed
+    private boolean started;
+    private boolean closed;
+
+    void pin(String real) {
+      if (pinned.containsKey(real) || failed.containsKey(real)) {
+        return;
+      }
+      try {
+        pinned.put(real, PinnedFile.pin(Path.of(real)));
+      } catch (PinnedFile.PinException e) {
+        failed.put(real, new Outcome(null, "not hashed: cannot open it (" + e.getMessage() + ")"));
+      }
+    }
+
+    static void onLowPriorityThread(Runnable hashing) {
+      Thread t = new Thread(() -> {
+        try {
+          Linux.requireLibc();
+          Linux.lowerThisThreadPriority();
+        } catch (dev.plumbline.linux.NativeUnavailableException | LinkageError e) {
+          // hashed at the normal priority
+        }
+        hashing.run();
+      }, "plumbline-toolchain-hash");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void hashAll() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        started = true;
+        worker = Thread.currentThread();
+      }
+      Map<String, Outcome> out = new ConcurrentHashMap<>(failed);
+      for (Map.Entry<String, PinnedFile> e : pinned.entrySet()) {
+        if (Thread.currentThread().isInterrupted()) {
+          break;
+        }
+        out.put(e.getKey(), hash(e.getValue()));
+      }
+      synchronized (this) {
+        worker = null;
+        done.complete(out);
+      }
+    }
+
+    private static Outcome hash(PinnedFile file) {
+      try (FileChannel channel = FileChannel.open(file.via(), StandardOpenOption.READ)) {
+        String hex = Sha256Files.hex(channel);
+        if (!file.unchanged()) {
+          return new Outcome(null, "changed during the build (size, mtime or ctime differ; unlinking a file changes its ctime too): no digest");
+        }
+        return new Outcome(hex, null);
+      } catch (IOException | RuntimeException e) {
+        return new Outcome(null, "not hashed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      }
+    }
+
+    /** Every pinned file's outcome; one not hashed within {@code wait} says so. */
+    Map<String, Outcome> await(Duration wait) {
+      Map<String, Outcome> out;
+      try {
+        out = done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        out = Map.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out = Map.of();
+      }
+      Map<String, Outcome> all = new LinkedHashMap<>(out);
+      for (String real : pinned.keySet()) {
+        all.putIfAbsent(real, new Outcome(null, "not hashed within " + seconds(wait)));
+      }
+      close();
+      return all;
+    }
+
+    /** Stops the hashing (a file not hashed yet stays so) and closes the descriptors once it is done with them. */
+    @Override
+    public void close() {
+      synchronized (this) {
+        closed = true;
+        if (!started) {
+          done.complete(Map.copyOf(failed));
+        } else if (worker != null) {
+          worker.interrupt();
+        }
+      }
+      done.whenComplete((r, t) -> pinned.values().forEach(PinnedFile::close));
+    }
   }
 
   /**
    * The version of a toolchain whose version option starts a JVM or a script runtime (a second or
    * more each: java, javac, mvn, npm were most of the pause before a signed build), read from the
    * files it would have read: the JDK's {@code release} file, Maven's {@code maven-core} jar, npm's
-   * {@code package.json}, found from the real path of the binary. Empty when the layout is not the
-   * expected one (a wrapper, a shim): then the tool is asked.
+   * {@code package.json}, found from the real path of the binary, and a pyenv shim's version
+   * ({@link #pyenvShimVersion}). Empty when the layout is not the expected one (a wrapper, another
+   * shim): then the tool is asked.
    */
   static Optional<String> versionFromFiles(String name, Path at) {
     try {
@@ -166,6 +346,9 @@ public final class ToolchainInventory {
           String v = json.path("name").asText("").equals("npm") ? json.path("version").asText("") : "";
           return v.isBlank() ? Optional.empty() : Optional.of(v);
         }
+        case "python3" -> {
+          return pyenvShimVersion(at, Path.of("/"));
+        }
         default -> {
           return Optional.empty();
         }
@@ -173,6 +356,60 @@ public final class ToolchainInventory {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  private static final java.util.regex.Pattern PYENV_ROOT_LINE =
+      java.util.regex.Pattern.compile("(?m)^export PYENV_ROOT=\"([^\"\\n]+)\"$");
+  private static final java.util.regex.Pattern PY_VERSION =
+      java.util.regex.Pattern.compile("(?m)^#define PY_VERSION\\s+\"([0-9][0-9A-Za-z.+]*)\"");
+
+  /**
+   * A pyenv shim's answer, read from pyenv's files: asking it runs several bash scripts (0.6 s of
+   * CPU, 0.3 to 1.5 s), most of the probes' cost. The probe runs in {@code probeDir} ({@code /})
+   * without PYENV_VERSION, so pyenv would pick its {@code .python-version}, else {@code PYENV_ROOT/version};
+   * that version's {@code include/python3.X/patchlevel.h} holds the {@code PY_VERSION} that
+   * {@code python3 --version} prints. Empty for anything else ("system", a virtualenv, a missing
+   * file): then the shim is asked.
+   */
+  static Optional<String> pyenvShimVersion(Path at, Path probeDir) throws IOException {
+    Path shims = at.getParent();
+    if (shims == null || shims.getFileName() == null || !shims.getFileName().toString().equals("shims")
+        || Files.size(at) > 4096) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher root = PYENV_ROOT_LINE.matcher(Files.readString(at));
+    if (!root.find() || !Path.of(root.group(1)).equals(shims.getParent())) {
+      return Optional.empty();
+    }
+    Path local = probeDir.resolve(".python-version");
+    Path versionFile = Files.isRegularFile(local) ? local : shims.resolveSibling("version");
+    String version = null;
+    for (String line : Files.readAllLines(versionFile)) {
+      String s = line.strip();
+      if (!s.isEmpty() && !s.startsWith("#")) {
+        version = s.split("\\s+")[0];
+        break;
+      }
+    }
+    if (version == null || version.contains("/") || version.startsWith(".")) {
+      return Optional.empty();
+    }
+    Path prefix = shims.resolveSibling("versions").resolve(version);
+    if (!Files.isExecutable(prefix.resolve("bin").resolve(at.getFileName().toString()))) {
+      return Optional.empty();
+    }
+    try (java.util.stream.Stream<Path> includes = Files.list(prefix.resolve("include"))) {
+      for (Path dir : includes.filter(d -> d.getFileName().toString().startsWith("python3")).sorted().toList()) {
+        Path patchlevel = dir.resolve("patchlevel.h");
+        if (Files.isRegularFile(patchlevel)) {
+          java.util.regex.Matcher v = PY_VERSION.matcher(Files.readString(patchlevel));
+          if (v.find()) {
+            return Optional.of("Python " + v.group(1));
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** KEY="value" lines (the JDK's release file). */
@@ -206,7 +443,7 @@ public final class ToolchainInventory {
         Toolchain t = tools.get(i);
         boolean samePath = tool.path().equals(t.path()) || tool.path().equals(t.realPath());
         if (samePath && tool.sha256() != null && tool.sha256().equals(t.sha256())) {
-          tools.set(i, new Toolchain(t.name(), t.path(), t.realPath(), t.sha256(), t.version(), true, t.onPath()));
+          tools.set(i, new Toolchain(t.name(), t.path(), t.realPath(), t.sha256(), t.version(), true, t.onPath(), t.note()));
           matched = true;
         }
       }
@@ -252,21 +489,8 @@ public final class ToolchainInventory {
     return Optional.empty();
   }
 
-  /** Each real file is hashed once per inventory (rustup stands behind both rustc and cargo). */
-  private Optional<String> sha256(Path file) {
-    String key;
-    try {
-      key = file.toRealPath().toString();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    return digests.computeIfAbsent(key, k -> {
-      try (FileChannel channel = FileChannel.open(Path.of(k), StandardOpenOption.READ)) {
-        return Optional.of(Sha256Files.hex(channel));
-      } catch (IOException | RuntimeException e) {
-        return Optional.empty();
-      }
-    });
+  private static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 
   private static String baseName(String path) {

@@ -94,6 +94,8 @@ final class LibC {
 
   static native int getpid();
 
+  static native int setpriority(int which, int who, int prio);
+
   static native int geteuid();
 
   static native int getpgrp();

@@ -1,6 +1,6 @@
 package dev.plumbline.record;
 
-import dev.plumbline.linux.PathHandles;
+import dev.plumbline.linux.PinnedFile;
 import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,37 +50,13 @@ public final class ExecutableHasher implements AutoCloseable {
   /** Both digests for one exec, as {@link BuildRecorder#exec} takes them. */
   public record ExecHashes(CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {}
 
-  /** What identifies file content without reading it. */
-  record FileKey(long device, long inode, long size, long modifiedNanos, long changedNanos) {
-    static FileKey of(PathHandles.FileStat s) {
-      return new FileKey(s.dev(), s.ino(), s.size(), s.modifiedNanos(), s.changedNanos());
-    }
-
-    // written out: a record's generated equals/hashCode go through method handles, which cost
-    // several times more under C1 (the launcher's only compiler) at every exec stop's cache lookup
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof FileKey k && k.inode == inode && k.device == device && k.size == size
-          && k.modifiedNanos == modifiedNanos && k.changedNanos == changedNanos;
-    }
-
-    @Override
-    public int hashCode() {
-      long h = inode * 31 + device;
-      h = h * 31 + size;
-      h = h * 31 + modifiedNanos;
-      h = h * 31 + changedNanos;
-      return Long.hashCode(h);
-    }
-  }
-
 
   private final Path procRoot;
   /** {@code procRoot} as a string ending in '/': the stop path builds "/proc/PID/exe" without Path objects. */
   private final String procPrefix;
   private final ExecutorService workers;
   private final boolean ownsWorkers;
-  private final Map<FileKey, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
+  private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
   private final AtomicInteger hashed = new AtomicInteger();
 
   /** Hashes on two daemon worker threads of its own, reading {@code /proc}. */
@@ -125,48 +101,20 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * A file pinned at the stop: an {@code O_PATH} descriptor to the inode that was there, and what
-   * stat said of it then. Reading later goes through {@code /proc/self/fd/N}, so a path swapped
-   * after the stop does not change what is hashed; {@link #unchanged} tells whether the inode itself
-   * was rewritten in the meantime.
+   * A file pinned at the stop ({@link PinnedFile}): a path swapped after the stop does not change
+   * what is hashed, and a file rewritten in place fails its digest.
    */
-  record Pinned(int fd, Path via, FileKey key, boolean regular) implements AutoCloseable {
-    boolean unchanged() {
-      PathHandles.FileStat now = PathHandles.stat(fd);
-      return now != null && key.equals(FileKey.of(now));
-    }
-
-    @Override
-    public void close() {
-      PathHandles.close(fd);
-    }
+  static PinnedFile pin(Path path, String label) throws HashException {
+    return pin(path.toString(), label);
   }
 
-  static Pinned pin(String path, String label) throws HashException {
-    int fd = PathHandles.open(path);
-    if (fd < 0) {
-      throw new HashException("cannot open " + label, fd == -2 ? "no such file" : "errno " + -fd);
+  static PinnedFile pin(String path, String label) throws HashException {
+    try {
+      return PinnedFile.pin(path);
+    } catch (PinnedFile.PinException e) {
+      throw e.getCause() == null ? new HashException("cannot open " + label, e.getMessage())
+          : new HashException("cannot stat " + label, reason(e.getCause()));
     }
-    PathHandles.FileStat stat = PathHandles.stat(fd);
-    if (stat == null) {
-      PathHandles.close(fd);
-      throw new HashException("cannot stat " + label, "statx failed");
-    }
-    return new Pinned(fd, Path.of("/proc/self/fd/" + fd), FileKey.of(stat), (stat.mode() & S_IFMT) == S_IFREG);
-  }
-
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFREG = 0100000;
-
-  /**
-   * The digest already known (or under way) for the file {@code path} names now, found by its
-   * identity alone: one statx through the path (a procfs magic link is followed to the very file),
-   * no descriptor opened. The identity is what {@link #pin} would read; a file seen before is the
-   * common case (2000 runs of /bin/true, libc in every process). Null when not known.
-   */
-  private CompletableFuture<String> known(String path) {
-    PathHandles.FileStat stat = PathHandles.stat(path);
-    return stat == null ? null : cache.get(FileKey.of(stat));
   }
 
   /**
@@ -180,20 +128,20 @@ public final class ExecutableHasher implements AutoCloseable {
     if (fd >= 0) {
       return hashOpened(procPrefix + pid + "/fd/" + fd, path);
     }
-    PathHandles.FileStat seen = PathHandles.stat(path);
-    if (seen != null && (inode == 0 || seen.ino() == inode)) {
-      CompletableFuture<String> known = cache.get(FileKey.of(seen));
+    PinnedFile.Identity seen = PinnedFile.Identity.of(path);
+    if (seen != null && (inode == 0 || seen.inode() == inode)) {
+      CompletableFuture<String> known = cache.get(seen);
       if (known != null) {
         return known; // the loader of every exec: hashed once
       }
     }
-    Pinned pinned;
+    PinnedFile pinned;
     try {
       pinned = pin(path, path);
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
-    if (inode != 0 && pinned.key().inode() != inode) {
+    if (inode != 0 && pinned.identity().inode() != inode) {
       // the device is not compared: on overlayfs the mapping names the layer's device, stat the overlay's
       pinned.close();
       return CompletableFuture.failedFuture(new HashException("cannot read " + path,
@@ -202,12 +150,23 @@ public final class ExecutableHasher implements AutoCloseable {
     return digestCached(pinned, path);
   }
 
+  /**
+   * The digest already known (or under way) for the file {@code path} names now, found by its
+   * identity alone: one statx through the path (a procfs magic link is followed to the very file),
+   * no descriptor opened. The identity is what {@link #pin} would read; a file seen before is the
+   * common case (2000 runs of /bin/true, libc in every process). Null when not known.
+   */
+  private CompletableFuture<String> known(String path) {
+    PinnedFile.Identity identity = PinnedFile.Identity.of(path);
+    return identity == null ? null : cache.get(identity);
+  }
+
   private CompletableFuture<String> hashOpened(String path, String label) {
     CompletableFuture<String> known = known(path);
     if (known != null) {
       return known;
     }
-    Pinned pinned;
+    PinnedFile pinned;
     try {
       pinned = pin(path, label);
     } catch (HashException e) {
@@ -217,9 +176,9 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /** The digest of a pinned file: the cached future when its identity was seen, else hashed on a worker. */
-  private CompletableFuture<String> digestCached(Pinned pinned, String label) {
+  private CompletableFuture<String> digestCached(PinnedFile pinned, String label) {
     CompletableFuture<String> fresh = new CompletableFuture<>();
-    CompletableFuture<String> known = cache.putIfAbsent(pinned.key(), fresh);
+    CompletableFuture<String> known = cache.putIfAbsent(pinned.identity(), fresh);
     if (known != null) {
       pinned.close();
       return known;
@@ -228,13 +187,13 @@ public final class ExecutableHasher implements AutoCloseable {
       workers.execute(() -> digestInto(pinned, label, fresh));
     } catch (RuntimeException e) {
       pinned.close();
-      cache.remove(pinned.key(), fresh);
+      cache.remove(pinned.identity(), fresh);
       fresh.completeExceptionally(new HashException("cannot hash " + label, "hasher is closed"));
     }
     return fresh;
   }
 
-  private void digestInto(Pinned pinned, String label, CompletableFuture<String> result) {
+  private void digestInto(PinnedFile pinned, String label, CompletableFuture<String> result) {
     try (pinned; FileChannel channel = FileChannel.open(pinned.via(), StandardOpenOption.READ)) {
       String hex = sha256(channel);
       if (!pinned.unchanged()) {
@@ -294,8 +253,8 @@ public final class ExecutableHasher implements AutoCloseable {
           base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
         }
         Path path = base.resolve(arg).normalize();
-        Pinned p = pin(path.toString(), path.toString());
-        if (p.regular()) {
+        PinnedFile p = pin(path, path.toString());
+        if (Files.isRegularFile(p.via())) {
           pinned.add(new Candidate(path, p, pinned.isEmpty() && !operand));
         } else {
           p.close();
@@ -352,8 +311,8 @@ public final class ExecutableHasher implements AutoCloseable {
       if (!target.isAbsolute()) {
         return null; // pipe:[N], socket:[N]
       }
-      Pinned p = pin(fd0.toString(), target.toString());
-      if (p.regular()) {
+      PinnedFile p = pin(fd0, target.toString());
+      if (Files.isRegularFile(p.via())) {
         return new Candidate(target, p, true, BuildRecord.Script.STDIN);
       }
       p.close();
@@ -367,8 +326,8 @@ public final class ExecutableHasher implements AutoCloseable {
    * A possible script, pinned at the exec stop; {@code first}: the first operand (or standard
    * input), which is what a program that runs its operand runs.
    */
-  private record Candidate(Path path, Pinned pinned, boolean first, String via) {
-    Candidate(Path path, Pinned pinned, boolean first) {
+  private record Candidate(Path path, PinnedFile pinned, boolean first, String via) {
+    Candidate(Path path, PinnedFile pinned, boolean first) {
       this(path, pinned, first, BuildRecord.Script.ARGUMENT);
     }
   }
@@ -445,7 +404,7 @@ public final class ExecutableHasher implements AutoCloseable {
   private BuildRecord.Script findScript(String program, boolean runsOperand, List<Candidate> candidates) {
     try {
       for (Candidate c : candidates) {
-        Pinned p = c.pinned();
+        PinnedFile p = c.pinned();
         try (FileChannel channel = FileChannel.open(p.via(), StandardOpenOption.READ)) {
           ByteBuffer head = ByteBuffer.allocate(256);
           while (head.hasRemaining() && channel.read(head) > 0) {

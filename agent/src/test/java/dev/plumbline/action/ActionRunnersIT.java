@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The action on the runners it meets besides a plain one (scripts/test-action, as root): a
  * container job whose image has no Java, installing the built tarball as a pinned release; a
- * hosted runner whose user has passwordless sudo (separate-user mode); an Alpine (musl) image.
+ * hosted runner whose user has passwordless sudo (separate-user mode), also against a build that
+ * attacks the root-owned agent; an Alpine (musl) image.
  * Integration tests: they need the tarball {@code mvn package} makes.
  */
 @Tag("needs-root")
@@ -63,7 +64,33 @@ class ActionRunnersIT {
         "the build, as the runner user, could not read the key",
         "the record's trust level is separate-user",
         "the record marks the privilege gain by sudo",
-        "the summary states the separate user, the trust level and the privilege gain");
+        "the summary states the separate user, the trust level and the privilege gain",
+        "with version: source and sudo, the checkout's launcher and jar are copied root-owned, named by their digest",
+        "with sudo, job: start's plumbline-shell runs the root-owned copy");
+  }
+
+  /**
+   * Issue 10 item 5 in separate-user mode: the build (the runner's user) overwrites, renames,
+   * removes, links and re-modes every file and folder of the root-owned agent and plants
+   * class-data archives in ~/.cache/plumbline and the tool cache (with a stub release there); its
+   * own step and a later step of the job still run the genuine agent. docs/threat-model.md cites this.
+   */
+  @Test
+  void onARunnerWithSudoABuildCannotChangeTheAgentThatSignsItOrLaterSteps() throws Exception {
+    has(scenario("sudo-attack"),
+        "separate-user mode: the honest build is traced by the root-owned agent and rejected by the policy",
+        "the agent is installed root-owned with no group or other write (a folder per tarball sha256)",
+        "the root agent made its class-data archive in the root-owned copy",
+        "the attack ran as the runner's user over every file of the installed agent and planted two archives",
+        "no write, rename, removal, link or mode change of the installed agent succeeded",
+        "the installed agent and its archive are unchanged after the attack",
+        "no stub ran after the build",
+        "the attacked step's outputs are the honest run's (rejected)",
+        "the attacked step's summary opens with the honest verdict; the build's lines follow under their own heading",
+        "no process mapped a file planted in ~/.cache/plumbline or the tool cache",
+        "a later step runs the genuine agent: outputs as in the honest run",
+        "a later step's summary equals the honest run's (digests, times and counts aside)",
+        "a later step's agent maps the root-owned archive, none planted");
   }
 
   @Test

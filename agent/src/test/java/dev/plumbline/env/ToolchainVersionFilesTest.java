@@ -55,6 +55,41 @@ class ToolchainVersionFilesTest {
     assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("gcc", executable(dir.resolve("y/bin/gcc"))));
   }
 
+  /** pyenv's shim for python3, as {@code pyenv rehash} writes it. */
+  private Path pyenvShim(Path root) throws Exception {
+    Path shim = dir.resolve(root).resolve("shims/python3");
+    Files.createDirectories(shim.getParent());
+    Files.writeString(shim, "#!/usr/bin/env bash\nset -e\n[ -n \"$PYENV_DEBUG\" ] && set -x\n\nprogram=\"${0##*/}\"\n\n"
+        + "export PYENV_ROOT=\"" + root + "\"\nexec \"" + root + "/libexec/pyenv\" exec \"$program\" \"$@\"\n");
+    Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
+    executable(root.resolve("versions/3.11.7/bin/python3"));
+    Files.createDirectories(root.resolve("versions/3.11.7/include/python3.11"));
+    Files.writeString(root.resolve("versions/3.11.7/include/python3.11/patchlevel.h"),
+        "#define PY_MINOR_VERSION        11\n#define PY_VERSION              \"3.11.7\"\n");
+    return shim;
+  }
+
+  @Test
+  void aPyenvShimIsAnsweredFromTheVersionPyenvWouldPick() throws Exception {
+    Path root = dir.resolve("pyenv");
+    Path shim = pyenvShim(root);
+    Path probeDir = Files.createDirectories(dir.resolve("probe-dir"));
+    Files.writeString(root.resolve("version"), "# global\n3.11.7\n");
+    assertEquals(Optional.of("Python 3.11.7"), ToolchainInventory.pyenvShimVersion(shim, probeDir));
+    // the probe's directory has a .python-version of its own: that one wins, and "system" is asked
+    Files.writeString(probeDir.resolve(".python-version"), "system\n");
+    assertEquals(Optional.empty(), ToolchainInventory.pyenvShimVersion(shim, probeDir));
+    Files.delete(probeDir.resolve(".python-version"));
+    // a version pyenv does not have, or one without python3, is asked too
+    Files.writeString(root.resolve("version"), "3.12.1\n");
+    assertEquals(Optional.empty(), ToolchainInventory.pyenvShimVersion(shim, probeDir));
+    // a shim of another root (copied elsewhere) is not trusted to be pyenv's
+    Path copy = Files.createDirectories(dir.resolve("elsewhere/shims")).resolve("python3");
+    Files.copy(shim, copy);
+    Files.writeString(root.resolve("version"), "3.11.7\n");
+    assertEquals(Optional.empty(), ToolchainInventory.pyenvShimVersion(copy, probeDir));
+  }
+
   /** Ground truth: this machine's java reports the version its release file holds. */
   @Test
   void thisHostsJavaAgreesWithItsReleaseFile() throws Exception {

@@ -1,0 +1,122 @@
+package dev.plumbline.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.testing.Processes;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher (scripts/plumbline) as root, as separate-user mode runs it through sudo: a
+ * class-data archive is code the JVM maps into the agent, so as root it maps one only from beside
+ * a jar in a folder no other user can change (root's, no group/other write, and so up to /), and
+ * never from ~/.cache. The archive is the launcher's own, made by its first run; the JVM's class
+ * loading log says whether Plumbline's classes came from it. docs/threat-model.md cites this.
+ */
+@Tag("needs-root")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class LauncherCdsIT {
+  static final Path ROOT = ShadedJarIT.ROOT;
+  static final int NOBODY = 65534;
+  /** A Plumbline class the JVM took from a class-data archive (the JDK's own archive holds none). */
+  static final Pattern FROM_ARCHIVE = Pattern.compile("(?m)^.*\\bdev\\.plumbline\\.\\S+ source: shared objects file");
+
+  @TempDir Path dir;
+
+  @Test
+  void asRootTheArchiveIsMappedOnlyFromAFolderOnlyRootCanChange() throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path agent = Files.createDirectories(dir.resolve("agent"));
+    Path bin = Files.createDirectories(agent.resolve("bin"));
+    Path lib = Files.createDirectories(agent.resolve("lib"));
+    Files.copy(ROOT.resolve("scripts/plumbline"), bin.resolve("plumbline"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(ROOT.resolve("agent/target/plumbline.jar"), lib.resolve("plumbline.jar"));
+    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    Path home = Files.createDirectories(dir.resolve("home"));
+    setOwner(home, NOBODY);
+
+    // the first run (all root's) starts the archive's dump; wait for it
+    run("first");
+    Path archive = null;
+    for (int i = 0; i < 600 && archive == null; i++) {
+      archive = archiveIn(lib);
+      if (archive == null) {
+        Thread.sleep(500);
+      }
+    }
+    assertTrue(archive != null, "the launcher made no class-data archive in " + lib + " within 5 minutes");
+
+    // control: in a root-only folder, the archive is mapped (so the log below can tell)
+    assertTrue(FROM_ARCHIVE.matcher(run("root-only")).find(), "a root-only archive is mapped");
+
+    // the folder of the jar and the archive belongs to another user: not mapped, no new dump
+    setOwner(lib, NOBODY);
+    assertFalse(FROM_ARCHIVE.matcher(run("lib-owned-by-nobody")).find(), "an archive in a folder another user owns was mapped");
+    setOwner(lib, 0);
+
+    // writable by the group or others
+    Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxrwxr-x"));
+    assertFalse(FROM_ARCHIVE.matcher(run("lib-group-writable")).find(), "an archive in a group-writable folder was mapped");
+    Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    // a folder above it is writable by others (it could be renamed away and replaced)
+    Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertFalse(FROM_ARCHIVE.matcher(run("parent-world-writable")).find(), "an archive under a world-writable folder was mapped");
+    Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    // an archive planted in the caller's ~/.cache (sudo -E keeps HOME) while the jar's folder is not root-only
+    Path cache = Files.createDirectories(home.resolve(".cache/plumbline"));
+    Files.copy(archive, cache.resolve(archive.getFileName()));
+    setOwner(lib, NOBODY);
+    Files.delete(archive);
+    assertFalse(FROM_ARCHIVE.matcher(run("planted-in-home-cache")).find(), "an archive in the caller's ~/.cache was mapped");
+    setOwner(lib, 0);
+    try (Stream<Path> s = Files.list(lib)) {
+      assertEquals(List.of(), s.filter(p -> p.getFileName().toString().contains(".jsa")).toList(),
+          "as root, no archive is made in a folder another user owns");
+    }
+  }
+
+  /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
+  private String run(String label) throws Exception {
+    Path log = dir.resolve("class-load-" + label + ".log");
+    Processes.Result r = Processes.run(List.of(dir.resolve("agent/bin/plumbline").toString(), "--version"), dir, Duration.ofMinutes(2),
+        env -> {
+          env.remove("PLUMBLINE_CDS");
+          env.remove("PLUMBLINE_JAR");
+          env.remove("PLUMBLINE_JAVA");
+          env.remove("XDG_CACHE_HOME");
+          env.put("HOME", dir.resolve("home").toString());
+          env.put("PLUMBLINE_JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+        });
+    assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
+    assertTrue(r.output().startsWith("plumbline "), () -> label + ": " + Processes.tail(r.output()));
+    return Files.readString(log);
+  }
+
+  private static Path archiveIn(Path lib) throws Exception {
+    try (Stream<Path> s = Files.list(lib)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".jsa")).findFirst().orElse(null);
+    }
+  }
+
+  private static void setOwner(Path p, int uid) throws Exception {
+    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+  }
+}
