@@ -386,5 +386,4 @@ public final class TracerCalls {
   }
 
 
-
 }
