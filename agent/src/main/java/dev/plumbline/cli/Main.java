@@ -1,6 +1,9 @@
 package dev.plumbline.cli;
 
 import dev.plumbline.AgentVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,46 +28,76 @@ import picocli.CommandLine.Command;
       "failures use 120-127 (see 'plumbline run --help'). verify and policy check: 0 passed,",
       "1 rejected, 2 bad usage or unreadable input; query: 0 matched, 1 nothing matched, 2 bad",
       "usage. 'plumbline COMMAND --help' shows examples."
-    },
-    subcommands = {
-      RunCommand.class,
-      VerifyCommand.class,
-      QueryCommand.class,
-      KeygenCommand.class,
-      PolicyCommand.class,
-      ReportCommand.class,
-      CiCommand.class,
-      ConformanceCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * The subcommands in the order help lists them, made only when needed: picocli reflects over
+   * every command it is given (annotations, proxies, converters), and building all of them was
+   * most of the start-up of a command that uses one.
+   */
+  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Supplier<Object>> subcommands() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("run", RunCommand::new);
+    m.put("verify", VerifyCommand::new);
+    m.put("query", QueryCommand::new);
+    m.put("keygen", KeygenCommand::new);
+    m.put("policy", PolicyCommand::new);
+    m.put("report", ReportCommand::new);
+    m.put("ci", CiCommand::new);
+    m.put("conformance", ConformanceCommand::new);
+    m.put("help", CommandLine.HelpCommand::new);
+    return m;
+  }
+
   public static void main(String[] args) {
-    System.exit(args.length > 0 && args[0].equals("run") ? runCommandLine().execute(args) : run(args));
+    System.exit(commandLineFor(args).execute(args));
   }
 
   /**
-   * {@code plumbline run} without building every other subcommand's model: picocli reflects over
-   * all of them, which was a third of the agent's start-up (measured: 250-460 ms against 140-230 ms
-   * on a loaded 2-CPU machine, no CDS). Same names, help and error handling as the full tree.
+   * The tree these arguments need: only the named subcommand when the first argument names one
+   * (its help, errors and exit codes are the same as in the full tree: UserFacingTest), only the
+   * top command for a bare --version, else every command (the top-level help lists them all,
+   * 'help CMD' and the suggestions for a mistyped name need them).
    */
-  static CommandLine runCommandLine() {
+  static CommandLine commandLineFor(String... args) {
+    if (args.length > 0 && SUBCOMMANDS.containsKey(args[0]) && !args[0].equals("help")) {
+      return oneCommandLine(args[0]);
+    }
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return configure(new CommandLine(new Main()));
+    }
+    return commandLine();
+  }
+
+  /** {@code plumbline NAME} without the model of any other subcommand. */
+  static CommandLine oneCommandLine(String name) {
     CommandLine cl = new CommandLine(CommandLine.Model.CommandSpec.create().name("plumbline"));
-    cl.addSubcommand("run", new RunCommand());
+    cl.addSubcommand(name, SUBCOMMANDS.get(name).get());
     return configure(cl);
+  }
+
+  /** {@code plumbline run}'s tree (scripts/plumbline's most frequent command). */
+  static CommandLine runCommandLine() {
+    return oneCommandLine("run");
   }
 
   /** Runs the command line and returns its exit code; tests call this without exiting the JVM. */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return commandLineFor(args).execute(args);
   }
 
   /** Help text is written with lines of at most 100 columns; wrapping at picocli's 80 broke them. */
   static final int HELP_WIDTH = 100;
 
+  /** Every command. */
   static CommandLine commandLine() {
-    return configure(new CommandLine(new Main()));
+    CommandLine cl = new CommandLine(new Main());
+    SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+    return configure(cl);
   }
 
   /** What both trees share: error handling, help width, --version everywhere, the command list. */

@@ -333,6 +333,7 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
         };
       }
+      packageRecords.buildEnded(); // the databases are read while the record is made
       // what egress adds (hostnames learned from DNS) is redacted like the rest
       BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),

@@ -1,7 +1,6 @@
 package dev.plumbline.linux;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
@@ -14,7 +13,7 @@ import com.sun.jna.Pointer;
  */
 final class LibC {
   static {
-    Native.register(LibC.class, NativeLibrary.getInstance("c"));
+    Native.register(LibC.class, NativeLibraries.get("c"));
   }
 
   private LibC() {}

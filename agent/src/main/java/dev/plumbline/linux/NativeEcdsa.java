@@ -2,7 +2,6 @@ package dev.plumbline.linux;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
@@ -21,7 +20,7 @@ public final class NativeEcdsa {
   private static boolean load() {
     for (String name : new String[] {"crypto", "libcrypto.so.3"}) {
       try {
-        Native.register(NativeEcdsa.class, NativeLibrary.getInstance(name));
+        Native.register(NativeEcdsa.class, NativeLibraries.get(name));
         return true;
       } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
         // try the next name, then fall back to the JDK

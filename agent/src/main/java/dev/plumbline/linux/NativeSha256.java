@@ -1,7 +1,6 @@
 package dev.plumbline.linux;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -20,7 +19,7 @@ public final class NativeSha256 {
   private static boolean load() {
     for (String name : new String[] {"crypto", "libcrypto.so.3"}) {
       try {
-        Native.register(NativeSha256.class, NativeLibrary.getInstance(name));
+        Native.register(NativeSha256.class, NativeLibraries.get(name));
         return true;
       } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
         // try the next name, then fall back to the JDK

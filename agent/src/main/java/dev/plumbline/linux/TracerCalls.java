@@ -100,7 +100,7 @@ public final class TracerCalls {
     }
     try {
       com.sun.jna.Function closefrom =
-          com.sun.jna.NativeLibrary.getInstance("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
+          NativeLibraries.get("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
       for (int fd = 3; fd < highest; fd++) {
         if (!kept.contains(fd)) {
           LibC.posix_spawn_file_actions_addclose(actions, fd);

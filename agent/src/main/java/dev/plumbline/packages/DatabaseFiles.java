@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The files a package database consists of (single files, and directories whose entries count),
@@ -29,7 +29,7 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
 
   /** The state of every file now; missing files are recorded as missing. */
   public Fingerprint snapshot() {
-    Map<String, String> stats = new TreeMap<>();
+    Map<String, String> stats = new HashMap<>(); // unsorted: dpkg's info/ has thousands of entries
     for (Path f : files) {
       stats.put(f.toString(), stat(f));
     }
@@ -49,12 +49,17 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
   private static String stat(Path p) {
     try {
       Map<String, Object> a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
-      return a.get("ino") + "/" + a.get("size") + "/" + a.get("lastModifiedTime") + "/" + a.get("ctime");
+      // times as nanosecond counts: FileTime.toString formats a date, which was most of a snapshot's cost
+      return a.get("ino") + "/" + a.get("size") + "/" + nanos(a.get("lastModifiedTime")) + "/" + nanos(a.get("ctime"));
     } catch (NoSuchFileException e) {
       return "missing";
     } catch (IOException | UnsupportedOperationException e) {
       return "unreadable";
     }
+  }
+
+  private static String nanos(Object time) {
+    return time instanceof FileTime t ? Long.toString(t.to(TimeUnit.NANOSECONDS)) : String.valueOf(time);
   }
 
   /** File → state, as {@link #snapshot()} saw it. */
@@ -65,14 +70,18 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
 
     /** The files (directories end in /) added, removed or changed since {@code before}, sorted. */
     public List<String> changedSince(Fingerprint before) {
-      TreeSet<String> all = new TreeSet<>(stats.keySet());
-      all.addAll(before.stats.keySet());
       List<String> changed = new ArrayList<>();
-      for (String f : all) {
-        if (!Objects.equals(stats.get(f), before.stats.get(f))) {
+      stats.forEach((f, state) -> {
+        if (!state.equals(before.stats.get(f))) {
           changed.add(f);
         }
-      }
+      });
+      before.stats.keySet().forEach(f -> {
+        if (!stats.containsKey(f)) {
+          changed.add(f);
+        }
+      });
+      changed.sort(null); // only the few that changed are sorted
       return changed;
     }
   }

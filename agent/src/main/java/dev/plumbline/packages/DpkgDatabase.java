@@ -149,8 +149,8 @@ public final class DpkgDatabase implements PackageDatabase {
 
   /**
    * Listed path → info keys whose list names it, for the wanted paths only. The lists hold 100k+
-   * lines on an ordinary system: each line is hashed over its bytes while looking for its end, and
-   * only a line whose hash is wanted becomes a String.
+   * lines on an ordinary system: a line is hashed only when its length is that of a wanted path,
+   * and only a line whose hash is wanted becomes a String.
    */
   private Map<String, List<String>> scanLists(Set<String> wanted, Set<String> knownKeys) throws PackageDatabaseException {
     Map<String, List<String>> out = new HashMap<>();
@@ -158,12 +158,24 @@ public final class DpkgDatabase implements PackageDatabase {
       return out;
     }
     Set<Integer> hashes = new HashSet<>();
+    int longest = 0;
     for (String w : wanted) {
-      hashes.add(hash(w.getBytes(StandardCharsets.UTF_8), 0, w.getBytes(StandardCharsets.UTF_8).length));
+      byte[] b = w.getBytes(StandardCharsets.UTF_8);
+      hashes.add(hash(b, 0, b.length));
+      longest = Math.max(longest, b.length);
+    }
+    boolean[] wantedLength = new boolean[longest + 1]; // most lines are skipped by their length alone
+    for (String w : wanted) {
+      wantedLength[w.getBytes(StandardCharsets.UTF_8).length] = true;
     }
     List<Path> lists = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"), "*.list")) {
-      dir.forEach(lists::add);
+    // by name, not with a glob: the glob's regular expression ran on each of info/'s thousands of entries
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"))) {
+      for (Path p : dir) {
+        if (p.getFileName().toString().endsWith(".list")) {
+          lists.add(p);
+        }
+      }
     } catch (IOException e) {
       throw new PackageDatabaseException(admin.resolve("info") + ": cannot list: " + e.getMessage(), e);
     }
@@ -176,20 +188,19 @@ public final class DpkgDatabase implements PackageDatabase {
       }
       byte[] text = readBytes(list);
       int start = 0;
-      int h = 0;
-      for (int i = 0; i <= text.length; i++) {
-        if (i == text.length || text[i] == '\n') {
-          if (i > start && hashes.contains(h)) {
-            String line = new String(text, start, i - start, StandardCharsets.UTF_8);
-            if (wanted.contains(line)) {
-              out.computeIfAbsent(line, k -> new ArrayList<>()).add(key);
-            }
-          }
-          start = i + 1;
-          h = 0;
-        } else {
-          h = 31 * h + text[i];
+      while (start < text.length) {
+        int end = start;
+        while (end < text.length && text[end] != '\n') {
+          end++;
         }
+        int length = end - start;
+        if (length > 0 && length <= longest && wantedLength[length] && hashes.contains(hash(text, start, end))) {
+          String line = new String(text, start, length, StandardCharsets.UTF_8);
+          if (wanted.contains(line)) {
+            out.computeIfAbsent(line, k -> new ArrayList<>()).add(key);
+          }
+        }
+        start = end + 1;
       }
     }
     return out;

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,8 +86,34 @@ public final class PackageRecords {
   /** A file that ran, by path and digest, and how (exec, script). */
   private record Ran(String path, String sha256) {}
 
+  /** What a database says after the build that does not depend on the record: read while the record is finished. */
+  private record After(List<String> changed, List<InstalledPackage> installed, PackageDatabaseException failure) {}
+
+  private final Map<PackageDatabase, CompletableFuture<After>> after = new LinkedHashMap<>();
+
+  /**
+   * Call once the build has ended (and before {@link #annotate}): starts reading each database's
+   * state and installed packages on another thread, in parallel with the work that makes the
+   * record; {@link #annotate} waits for them.
+   */
+  public synchronized void buildEnded() {
+    for (PackageDatabase db : databases) {
+      after.computeIfAbsent(db, d -> CompletableFuture.supplyAsync(() -> readAfter(d)));
+    }
+  }
+
+  private After readAfter(PackageDatabase db) {
+    List<String> changed = db.files().snapshot().changedSince(fingerprints.get(db));
+    try {
+      return new After(changed, db.installed(), null);
+    } catch (PackageDatabaseException e) {
+      return new After(changed, null, e);
+    }
+  }
+
   /** The record with its {@code packages} section filled in. */
   public BuildRecord annotate(BuildRecord r) {
+    buildEnded(); // a no-op when the caller did it
     Map<Ran, Set<String>> ran = filesThatRan(r);
     Set<String> paths = new TreeSet<>();
     ran.keySet().forEach(f -> paths.add(f.path()));
@@ -95,11 +122,19 @@ public final class PackageRecords {
     Map<String, UsedBuilder> used = new TreeMap<>();
     Set<Ran> owned = new HashSet<>();
     for (PackageDatabase db : databases) {
-      List<String> changed = db.files().snapshot().changedSince(fingerprints.get(db));
+      CompletableFuture<After> reading;
+      synchronized (this) {
+        reading = after.get(db);
+      }
+      After state = reading.join();
+      List<String> changed = state.changed();
       List<InstalledPackage> installed;
       Map<String, List<OwnedFile>> owners;
       try {
-        installed = db.installed();
+        if (state.failure() != null) {
+          throw state.failure();
+        }
+        installed = state.installed();
         owners = db.owners(paths);
       } catch (PackageDatabaseException e) {
         dbs.add(new BuildRecord.PackageDatabase(db.manager(), null, null, changed.isEmpty() ? null : changed, e.getMessage()));

@@ -51,23 +51,44 @@ class UserFacingTest {
     }
   }
 
-  /** scripts/plumbline runs `run` through the start-up fast path: it must look the same. */
+  /**
+   * main builds only the subcommand it is asked for (start-up): its help, version and usage errors
+   * must be those of the full tree.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "verify", "query", "keygen", "policy", "report", "ci", "conformance"})
+  void theOneCommandTreeLooksLikeTheFullOne(String command) {
+    for (List<String> args : List.of(List.of(command, "--help"), List.of(command, "--version"),
+        List.of(command, "--no-such-option"))) {
+      java.io.StringWriter fastOut = new java.io.StringWriter();
+      java.io.StringWriter fastErr = new java.io.StringWriter();
+      java.io.StringWriter fullOut = new java.io.StringWriter();
+      java.io.StringWriter fullErr = new java.io.StringWriter();
+      picocli.CommandLine fast = Main.commandLineFor(args.toArray(String[]::new));
+      assertEquals(java.util.Set.of(command), fast.getSubcommands().keySet(), "only " + command + " is built");
+      picocli.CommandLine full = Main.commandLine();
+      // on the root: picocli passes them on to the subcommands
+      fast.setOut(new java.io.PrintWriter(fastOut, true));
+      fast.setErr(new java.io.PrintWriter(fastErr, true));
+      full.setOut(new java.io.PrintWriter(fullOut, true));
+      full.setErr(new java.io.PrintWriter(fullErr, true));
+      int fastCode = fast.execute(args.toArray(String[]::new));
+      assertEquals(full.execute(args.toArray(String[]::new)), fastCode, String.join(" ", args));
+      assertEquals(fullOut.toString(), fastOut.toString(), String.join(" ", args));
+      assertEquals(fullErr.toString(), fastErr.toString(), String.join(" ", args));
+      assertTrue(!fastOut.toString().isEmpty() || !fastErr.toString().isEmpty(), String.join(" ", args) + " printed nothing");
+    }
+  }
+
   @Test
-  void theRunFastPathHasTheSameHelpAndVersion() {
-    java.io.StringWriter fast = new java.io.StringWriter();
-    java.io.StringWriter full = new java.io.StringWriter();
-    picocli.CommandLine f = Main.runCommandLine();
-    f.getSubcommands().get("run").setOut(new java.io.PrintWriter(fast));
-    assertEquals(0, f.execute("run", "--help"));
-    picocli.CommandLine t = Main.commandLine();
-    t.getSubcommands().get("run").setOut(new java.io.PrintWriter(full));
-    assertEquals(0, t.execute("run", "--help"));
-    assertEquals(full.toString(), fast.toString());
-    java.io.StringWriter version = new java.io.StringWriter();
-    f = Main.runCommandLine();
-    f.setOut(new java.io.PrintWriter(version));
-    assertEquals(0, f.execute("run", "--version"));
-    assertTrue(version.toString().startsWith("plumbline "), version.toString());
+  void aBareVersionBuildsNoSubcommand() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLineFor("--version");
+    assertTrue(cl.getSubcommands().isEmpty(), cl.getSubcommands().keySet().toString());
+    cl.setOut(new java.io.PrintWriter(out));
+    assertEquals(0, cl.execute("--version"));
+    assertEquals(Cli.run("--version").out(), out.toString());
+    assertTrue(out.toString().startsWith("plumbline "), out.toString());
   }
 
   @Test
