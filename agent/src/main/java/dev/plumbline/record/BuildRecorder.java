@@ -121,7 +121,18 @@ public final class BuildRecorder {
   /** Keyed by path and the hasher's future, which is one object per file content (its cache). */
   private final Map<LibKey, Seen> libraries = new HashMap<>();
 
-  private record LibKey(String path, CompletableFuture<String> sha256) {}
+  private record LibKey(String path, CompletableFuture<String> sha256) {
+    // written out: the generated ones go through method handles, slow under C1, at every mapping
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LibKey k && k.sha256 == sha256 && java.util.Objects.equals(k.path, path);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hashCode(path) * 31 + System.identityHashCode(sha256);
+    }
+  }
   private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
   private final Map<String, String> strings = new HashMap<>(); // see shared(Exec)
