@@ -39,6 +39,9 @@ final class LibC {
 
   static native int waitpid(int pid, int[] status, int options);
 
+  /** The tracer's loop: the status into its own native buffer (an int[] is copied in and out, malloc'd, per call). */
+  static native int waitpid(int pid, Pointer status, int options);
+
   // ptrace is variadic in glibc; on x86_64 and aarch64 Linux integer varargs travel like fixed ones
   static native long ptrace(long request, int pid, long addr, long data);
 
@@ -66,6 +69,12 @@ final class LibC {
   static native int fstatfs(int fd, Pointer buf);
 
   static native long readlink(String path, Pointer buf, long size);
+
+  // the tracer's per-stop calls take paths it encoded into its own native buffer: a String argument
+  // costs an up-call from native code into String.getBytes, a malloc and a free per call
+  static native int open(Pointer path, int flags, int mode);
+
+  static native long readlink(Pointer path, Pointer buf, long size);
 
   static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 

@@ -32,8 +32,11 @@ public final class Linux {
   }
 
   public static boolean isX8664() {
-    return Platform.isIntel() && Platform.is64Bit();
+    return X86_64;
   }
+
+  /** Once: JNA's Platform.is64Bit() reads system properties at each call, and this is asked per stop. */
+  private static final boolean X86_64 = Platform.isIntel() && Platform.is64Bit();
 
   /** The errno of the last native call made on this thread. */
   public static int errno() {

@@ -26,7 +26,10 @@ public final class TracerCalls {
   private final Memory eventMsg = new Memory(8);
   private final Memory iovecs = new Memory(32);
   private final Memory buffer = new Memory(64 * 1024);
-  private final int[] status = new int[1];
+  /** A path argument, NUL-terminated (see {@link #path}). */
+  private final Memory pathBuffer = new Memory(4096);
+  private final Memory status = new Memory(4);
+  private int lastStatus;
   private int errno;
 
   public TracerCalls() throws NativeUnavailableException {
@@ -131,11 +134,14 @@ public final class TracerCalls {
     if (rc < 0) {
       errno = Linux.errno();
     }
+    if (rc > 0) {
+      lastStatus = status.getInt(0);
+    }
     return rc;
   }
 
   public int status() {
-    return status[0];
+    return lastStatus;
   }
 
   // ---- ptrace
@@ -302,26 +308,70 @@ public final class TracerCalls {
 
   // ---- /proc and descriptors
 
+  /**
+   * {@code path} encoded into {@link #pathBuffer}, or null when it does not fit (then the caller
+   * passes the String and JNA converts it).
+   */
+  private Pointer path(String path) {
+    byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length >= pathBuffer.size()) {
+      return null;
+    }
+    pathBuffer.write(0, bytes, 0, bytes.length);
+    pathBuffer.setByte(bytes.length, (byte) 0);
+    return pathBuffer;
+  }
+
   /** readlink(2) of a path such as /proc/PID/exe; null when it fails. */
   public String readlink(String path) {
-    long n = check(LibC.readlink(path, buffer, buffer.size()));
+    Pointer p = path(path);
+    long n = check(p != null ? LibC.readlink(p, buffer, buffer.size()) : LibC.readlink(path, buffer, buffer.size()));
     if (n < 0) {
       return null;
     }
     return new String(buffer.getByteArray(0, (int) n), StandardCharsets.UTF_8);
   }
 
-  /** The whole content of a small file such as /proc/PID/cmdline; null when unreadable. */
+  /** The whole content of a small file such as /proc/PID/maps; null when unreadable. */
   public byte[] readSmallFile(String path) {
-    int fd = LibC.open(path, 0x80000 /* O_CLOEXEC */, 0);
+    return readFile(path, false);
+  }
+
+  /**
+   * The whole content of a file whose read(2) returns less than asked only at its end, such as
+   * /proc/PID/cmdline (the kernel copies the argument area until the count or the end): one read
+   * instead of two when it fits the buffer. Not for seq_file files (maps, status), whose reads end
+   * at the kernel's page-sized buffer. Null when unreadable.
+   */
+  public byte[] readShortEnded(String path) {
+    return readFile(path, true);
+  }
+
+  /** Reads into the native buffer (one copy out at the end); past 64 KiB it grows a Java array. */
+  private byte[] readFile(String path, boolean shortReadEnds) {
+    Pointer p = path(path);
+    int fd = p != null ? LibC.open(p, 0x80000 /* O_CLOEXEC */, 0) : LibC.open(path, 0x80000, 0);
     if (fd < 0) {
       errno = Linux.errno();
       return null;
     }
     try {
+      long size = buffer.size();
+      long have = 0;
+      while (have < size) {
+        long n = check(LibC.read(fd, buffer.share(have), size - have));
+        if (n < 0) {
+          return null;
+        }
+        have += n;
+        if (n == 0 || (shortReadEnds && have < size)) {
+          return buffer.getByteArray(0, (int) have);
+        }
+      }
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      out.write(buffer.getByteArray(0, (int) have), 0, (int) have);
       while (true) {
-        long n = check(LibC.read(fd, buffer, buffer.size()));
+        long n = check(LibC.read(fd, buffer, size));
         if (n < 0) {
           return null;
         }

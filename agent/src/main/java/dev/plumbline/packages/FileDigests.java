@@ -1,6 +1,7 @@
 package dev.plumbline.packages;
 
 import dev.plumbline.linux.NativeSha256;
+import dev.plumbline.linux.Sha256Files;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,8 +36,9 @@ final class FileDigests {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         NativeSha256.Digest sha = nativeSha256 ? new NativeSha256.Digest() : null) {
       // read, not mapped: a mapped file's pages count in the agent's RSS while it is digested,
-      // and a build that loads libLLVM (110 MB) made that the agent's peak
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      // and a build that loads libLLVM (110 MB) made that the agent's peak; this thread's buffer,
+      // not one per file (see Sha256Files.readBuffer)
+      ByteBuffer buf = Sha256Files.readBuffer();
       while (channel.read(buf) > 0) {
         buf.flip();
         feed(buf, jdk, sha);

@@ -50,6 +50,12 @@ public record BuildRecord(
         notes, steps, packages, libraries);
   }
 
+  /** This record with other processes (everything else kept, fields added later included). */
+  public BuildRecord withProcesses(List<ProcessInfo> newProcesses) {
+    return new BuildRecord(format, agent, invocation, completeness, tools, newProcesses, network, dns, files, sources,
+        notes, steps, packages, libraries);
+  }
+
   /** This record with other network destinations (everything else kept, fields added later included). */
   public BuildRecord withNetwork(List<Destination> newNetwork) {
     return new BuildRecord(format, agent, invocation, completeness, tools, processes, newNetwork, dns, files, sources,

@@ -121,9 +121,22 @@ public final class BuildRecorder {
   /** Keyed by path and the hasher's future, which is one object per file content (its cache). */
   private final Map<LibKey, Seen> libraries = new HashMap<>();
 
-  private record LibKey(String path, CompletableFuture<String> sha256) {}
+  private record LibKey(String path, CompletableFuture<String> sha256) {
+    // written out: the generated ones go through method handles, slow under C1, at every mapping
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LibKey k && k.sha256 == sha256 && java.util.Objects.equals(k.path, path);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hashCode(path) * 31 + System.identityHashCode(sha256);
+    }
+  }
   private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
+  private final Map<String, String> strings = new HashMap<>(); // see shared(Exec)
+  private final Map<List<String>, List<String>> argvs = new HashMap<>();
   private long sequence; // counts execs and file changes: which write came before which exec
   private boolean finished;
 
@@ -204,7 +217,30 @@ public final class BuildRecorder {
   public synchronized void exec(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
-    table.exec(event, sha256, script, ++sequence);
+    table.exec(shared(event), sha256, script, ++sequence);
+  }
+
+  /**
+   * The exec with its path, argv and cwd replaced by equal strings already held: every exec of a
+   * build is kept until {@link #finish}, and the tracer reads each one afresh from the tracee, so
+   * 100,000 runs of the same tool in the same directory would hold 100,000 copies of the same
+   * strings. Bounded by the distinct values, which the record lists anyway.
+   */
+  private TraceEvent.Exec shared(TraceEvent.Exec e) {
+    List<String> argv = e.argv();
+    if (argv != null) {
+      List<String> known = argvs.get(argv);
+      if (known == null) {
+        known = argv.stream().map(this::shared).toList();
+        argvs.put(known, known);
+      }
+      argv = known;
+    }
+    return new TraceEvent.Exec(e.at(), e.pid(), shared(e.path()), argv, shared(e.cwd()));
+  }
+
+  private String shared(String s) {
+    return s == null ? null : strings.computeIfAbsent(s, k -> k);
   }
 
   /**

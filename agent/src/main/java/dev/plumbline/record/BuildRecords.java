@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -13,6 +14,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.plumbline.env.ToolchainInventory;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,6 +84,19 @@ public final class BuildRecords {
   }
 
   /**
+   * The bytes of {@link #toJson} written to {@code out} as they are made (not closed): a large
+   * record is not held again as a String and as bytes.
+   */
+  static void writeJson(Object value, OutputStream out) throws IOException {
+    // through a Writer, as toJson's String is made: Jackson's byte generator writes a character
+    // outside the BMP as an escaped surrogate pair, its char generator as the character itself
+    Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+    WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(text, value);
+    text.write('\n');
+    text.flush();
+  }
+
+  /**
    * Before the build: makes the parent directories of an output file ({@code what}: "record",
    * "bundle") and fails when the file could not be written there (a directory in the way, no
    * permission), so a run does not learn it only after the build.
@@ -106,7 +123,7 @@ public final class BuildRecords {
     Path dir = target.getParent();
     try {
       Files.createDirectories(dir);
-      AtomicFiles.write(target, toJson(record).getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(target, out -> writeJson(record, out));
     } catch (NoSuchFileException e) {
       throw new RecordException("cannot write record " + file + ": directory " + dir + " does not exist");
     } catch (IOException e) {

@@ -28,11 +28,12 @@ import java.util.regex.Pattern;
  * replaced and fileless (memfd) binaries are hashed as they ran.
  *
  * <p>Call {@link #hashExecutable(int)} (or {@link #onExec}) on the tracer thread at the exec stop,
- * while the tracee is stopped: it opens the executable and reads its identity there and then (two
- * syscalls), so a binary replaced or a process gone a moment later cannot change the answer. The
- * digest itself is computed on worker threads; the returned future completes with the hex digest
- * or exceptionally with a {@link HashException}. Results are cached by (device, inode, size,
- * mtime, ctime), so 2000 runs of {@code /bin/true} hash it once.
+ * while the tracee is stopped: it reads the executable's identity there and then, and opens it
+ * ({@code O_PATH}) when that identity was not hashed before, so a binary replaced or a process gone
+ * a moment later cannot change the answer. The digest itself is computed on worker threads; the
+ * returned future completes with the hex digest or exceptionally with a {@link HashException}.
+ * Results are cached by (device, inode, size, mtime, ctime), so 2000 runs of {@code /bin/true} hash
+ * it once and cost one statx each at the stop (no descriptor, no worker woken).
  *
  * <p>Scripts: for {@code #!} scripts /proc/PID/exe is the interpreter. {@link #hashScript} looks
  * at argv[1], or argv[2] when argv[1] is an option or not a script, resolves it against the
@@ -51,6 +52,8 @@ public final class ExecutableHasher implements AutoCloseable {
 
 
   private final Path procRoot;
+  /** {@code procRoot} as a string ending in '/': the stop path builds "/proc/PID/exe" without Path objects. */
+  private final String procPrefix;
   private final ExecutorService workers;
   private final boolean ownsWorkers;
   private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
@@ -73,6 +76,7 @@ public final class ExecutableHasher implements AutoCloseable {
 
   private ExecutableHasher(Path procRoot, ExecutorService workers, boolean ownsWorkers) {
     this.procRoot = Objects.requireNonNull(procRoot);
+    this.procPrefix = procRoot.toString().endsWith("/") ? procRoot.toString() : procRoot + "/";
     this.workers = Objects.requireNonNull(workers);
     this.ownsWorkers = ownsWorkers;
   }
@@ -83,17 +87,17 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * Opens {@code /proc/PID/exe} now and hashes it later. Never throws: failures complete the
+   * Identifies {@code /proc/PID/exe} now (a statx; when not seen before, it is also opened) and
+   * hashes it later. Never throws: failures complete the
    * future exceptionally with a {@link HashException}.
    */
   public CompletableFuture<String> hashExecutable(int pid) {
-    Path exe = procRoot.resolve(Integer.toString(pid)).resolve("exe");
-    return hashOpened(exe, "/proc/" + pid + "/exe");
+    return hashOpened(procPrefix + pid + "/exe", "/proc/" + pid + "/exe");
   }
 
   /** Hashes a file by path (opened now, digested on a worker). */
   public CompletableFuture<String> hashFile(Path file) {
-    return hashOpened(file, file.toString());
+    return hashOpened(file.toString(), file.toString());
   }
 
   /**
@@ -101,6 +105,10 @@ public final class ExecutableHasher implements AutoCloseable {
    * what is hashed, and a file rewritten in place fails its digest.
    */
   static PinnedFile pin(Path path, String label) throws HashException {
+    return pin(path.toString(), label);
+  }
+
+  static PinnedFile pin(String path, String label) throws HashException {
     try {
       return PinnedFile.pin(path);
     } catch (PinnedFile.PinException e) {
@@ -114,15 +122,22 @@ public final class ExecutableHasher implements AutoCloseable {
    * stopped: through its descriptor {@code /proc/PID/fd/FD} when {@code fd >= 0} (the very file
    * mapped), else by {@code path}, which must still name inode {@code inode} (a file replaced
    * since it was mapped fails, naming it). Cached by identity like executables: libc, mapped by
-   * every process, costs an open, a stat and a close per process and is hashed once.
+   * every process, costs one statx per process and is hashed once.
    */
   public CompletableFuture<String> hashMapped(int pid, String path, int fd, long inode) {
     if (fd >= 0) {
-      return hashOpened(procRoot.resolve(Integer.toString(pid)).resolve("fd").resolve(Integer.toString(fd)), path);
+      return hashOpened(procPrefix + pid + "/fd/" + fd, path);
+    }
+    PinnedFile.Identity seen = PinnedFile.Identity.of(path);
+    if (seen != null && (inode == 0 || seen.inode() == inode)) {
+      CompletableFuture<String> known = cache.get(seen);
+      if (known != null) {
+        return known; // the loader of every exec: hashed once
+      }
     }
     PinnedFile pinned;
     try {
-      pinned = pin(Path.of(path), path);
+      pinned = pin(path, path);
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
@@ -135,7 +150,22 @@ public final class ExecutableHasher implements AutoCloseable {
     return digestCached(pinned, path);
   }
 
-  private CompletableFuture<String> hashOpened(Path path, String label) {
+  /**
+   * The digest already known (or under way) for the file {@code path} names now, found by its
+   * identity alone: one statx through the path (a procfs magic link is followed to the very file),
+   * no descriptor opened. The identity is what {@link #pin} would read; a file seen before is the
+   * common case (2000 runs of /bin/true, libc in every process). Null when not known.
+   */
+  private CompletableFuture<String> known(String path) {
+    PinnedFile.Identity identity = PinnedFile.Identity.of(path);
+    return identity == null ? null : cache.get(identity);
+  }
+
+  private CompletableFuture<String> hashOpened(String path, String label) {
+    CompletableFuture<String> known = known(path);
+    if (known != null) {
+      return known;
+    }
     PinnedFile pinned;
     try {
       pinned = pin(path, label);
@@ -195,9 +225,10 @@ public final class ExecutableHasher implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     String program = basename(argv.get(0));
-    boolean runner = RUNS_ITS_OPERAND.matcher(program).matches();
-    boolean loader = LOADER.matcher(program).matches();
-    Path base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+    int kind = kindOf(program);
+    boolean runner = (kind & RUNNER) != 0;
+    boolean loader = (kind & IS_LOADER) != 0;
+    Path base = null;
     // pinned now, at the stop: a script swapped after it ran cannot be hashed in its place
     List<Candidate> pinned = new ArrayList<>();
     boolean inline = false;
@@ -218,6 +249,9 @@ public final class ExecutableHasher implements AutoCloseable {
         continue;
       }
       try {
+        if (base == null) {
+          base = cwd != null ? Path.of(cwd) : procRoot.resolve(Integer.toString(pid)).resolve("cwd");
+        }
         Path path = base.resolve(arg).normalize();
         PinnedFile p = pin(path, path.toString());
         if (Files.isRegularFile(p.via())) {
@@ -246,6 +280,24 @@ public final class ExecutableHasher implements AutoCloseable {
       pinned.forEach(c -> c.pinned().close());
       return CompletableFuture.failedFuture(new HashException("cannot look for a script", "hasher is closed"));
     }
+  }
+
+  private static final int RUNNER = 1;
+  private static final int IS_LOADER = 2;
+  /** Program name to RUNNER | IS_LOADER: the two patterns once per name, not at every exec stop. */
+  private final Map<String, Integer> kinds = new ConcurrentHashMap<>();
+
+  private int kindOf(String program) {
+    Integer known = kinds.get(program);
+    if (known != null) {
+      return known;
+    }
+    int kind = (RUNS_ITS_OPERAND.matcher(program).matches() ? RUNNER : 0)
+        | (LOADER.matcher(program).matches() ? IS_LOADER : 0);
+    if (kinds.size() < 4096) { // a build runs a few hundred distinct names; never grow without bound
+      kinds.put(program, kind);
+    }
+    return kind;
   }
 
   /** How many arguments are looked at for a script (options included). */

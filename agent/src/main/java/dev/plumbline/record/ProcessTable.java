@@ -3,6 +3,7 @@ package dev.plumbline.record;
 import dev.plumbline.trace.TraceEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ final class ProcessTable {
     boolean implicit;
     /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
     final List<Set<String>> awaitingImage = new ArrayList<>();
-    final List<ExecEntry> execs = new ArrayList<>();
+    final List<ExecEntry> execs = new ArrayList<>(1); // most processes exec once, if at all
     String image; // path of the program image it runs now (inherited over fork)
     Instant endedAt;
     Integer exitCode;
@@ -145,8 +146,9 @@ final class ProcessTable {
 
   static List<BuildRecord.ProcessInfo> processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf) {
     Map<Proc, List<String>> keys = new HashMap<>();
+    Map<Proc, String> signatures = new HashMap<>(); // one string per process, shared by the keys of its descendants
     for (Proc p : execsOf.keySet()) {
-      keys.put(p, treeKey(p, execsOf));
+      keys.put(p, treeKey(p, execsOf, signatures));
     }
     List<Proc> order = new ArrayList<>(execsOf.keySet());
     order.sort(
@@ -166,11 +168,12 @@ final class ProcessTable {
    * A sort key that puts each process after its parent and orders siblings by what they ran, so
    * that the same build lists its processes in the same order whatever the pids and scheduling.
    */
-  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf) {
+  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf, Map<Proc, String> signatures) {
     List<String> key = new ArrayList<>();
     for (Proc q = p; q != null; q = q.parent) {
-      key.add(0, signature(q, execsOf.getOrDefault(q, List.of())));
+      key.add(signatures.computeIfAbsent(q, x -> signature(x, execsOf.getOrDefault(x, List.of()))));
     }
+    Collections.reverse(key);
     return key;
   }
 

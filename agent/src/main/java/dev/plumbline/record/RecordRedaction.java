@@ -28,11 +28,31 @@ final class RecordRedaction {
 
   private static final ObjectMapper MAPPER = BuildRecords.mapper();
 
+  /**
+   * The walk goes over a tree of Jackson nodes, which takes several times the memory of the
+   * record itself; the processes, one entry per process of the build (100,000 in a large build),
+   * are therefore passed over one at a time and the rest of the record as one tree, so the tree
+   * of the whole record never exists at once. The walk is the same: it looks at field names only,
+   * never at where a node sits.
+   */
   static BuildRecord apply(BuildRecord record, Redaction redaction) {
-    JsonNode tree = MAPPER.valueToTree(record);
+    List<BuildRecord.ProcessInfo> processes = record.processes();
+    BuildRecord rest = redacted(processes == null ? record : record.withProcesses(List.of()), BuildRecord.class, redaction);
+    if (processes == null) {
+      return rest;
+    }
+    List<BuildRecord.ProcessInfo> out = new ArrayList<>(processes.size());
+    for (BuildRecord.ProcessInfo p : processes) {
+      out.add(redacted(p, BuildRecord.ProcessInfo.class, redaction));
+    }
+    return rest.withProcesses(out);
+  }
+
+  private static <T> T redacted(T value, Class<T> type, Redaction redaction) {
+    JsonNode tree = MAPPER.valueToTree(value);
     walk(tree, redaction);
     try {
-      return MAPPER.treeToValue(tree, BuildRecord.class);
+      return MAPPER.treeToValue(tree, type);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a redacted record always reads back", e);
     }

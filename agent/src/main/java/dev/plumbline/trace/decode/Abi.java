@@ -31,9 +31,12 @@ public enum Abi {
     return pointerSize;
   }
 
+  /** values() copies the array at each call; this is read at every seccomp stop. */
+  private static final Abi[] ALL = values();
+
   /** The ABI whose AUDIT_ARCH_* value is {@code arch}, or null for one Plumbline does not decode. */
   public static Abi ofAuditArch(int arch) {
-    for (Abi abi : values()) {
+    for (Abi abi : ALL) {
       if (abi.auditArch == arch) {
         return abi;
       }

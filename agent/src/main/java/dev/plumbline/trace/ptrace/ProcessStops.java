@@ -6,14 +6,12 @@ import static dev.plumbline.linux.Ptrace.PTRACE_SEIZE;
 import static dev.plumbline.linux.Ptrace.PTRACE_TRACEME;
 
 import dev.plumbline.linux.Errno;
+import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.EgressGate;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Cmdline;
 import dev.plumbline.trace.ptrace.PtraceTracer.Task;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -40,7 +38,7 @@ final class ProcessStops {
   String exec(Task task) {
     int pid = task.tid;
     String path = calls.readlink(proc + "/" + pid + "/exe");
-    byte[] cmdline = calls.readSmallFile(proc + "/" + pid + "/cmdline");
+    byte[] cmdline = calls.readShortEnded(proc + "/" + pid + "/cmdline");
     // raw on purpose: the recorder redacts once, off this thread, before anything is written
     List<String> argv = cmdline == null ? List.of() : Cmdline.parse(cmdline);
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
@@ -63,12 +61,11 @@ final class ProcessStops {
     if (!noNewPrivs) {
       return;
     }
-    int mode;
-    try {
-      mode = (Integer) Files.getAttribute(Path.of(proc, Integer.toString(pid), "exe"), "unix:mode");
-    } catch (IOException | RuntimeException e) {
+    PathHandles.FileStat exe = PathHandles.stat(proc + "/" + pid + "/exe");
+    if (exe == null) {
       return;
     }
+    int mode = exe.mode();
     if ((mode & 06000) != 0) {
       out.note(pid, "setuid", path + " is set-" + ((mode & 04000) != 0 ? "user" : "group")
           + "-ID: under plumbline it ran without gaining privileges (ptrace, NO_NEW_PRIVS)");

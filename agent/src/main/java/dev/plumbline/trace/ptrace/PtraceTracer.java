@@ -122,6 +122,15 @@ public final class PtraceTracer implements Tracer {
     private final Map<Integer, Task> tasks = new HashMap<>();
     /** Tasks whose first stop came before their creator's fork/clone event. */
     private final java.util.Set<Integer> adoptedEarly = new java.util.HashSet<>();
+    /**
+     * Thread groups that may have more than one thread since their last exec: a clone event came
+     * from one of their tasks (threads are only ever made by clone; fork and vfork events never
+     * make one), or a thread of theirs stopped first. Only there can an exec come from a thread
+     * other than the leader, which PTRACE_GETEVENTMSG must then name.
+     */
+    private final java.util.Set<Integer> mayHaveThreads = new java.util.HashSet<>();
+    /** A task stopped first whose thread group /proc could not tell: ask at every exec. */
+    private boolean threadsUnknown;
     /** Live thread-group ids, read by the grace timer and signal forwarding on other threads. */
     private final Map<Integer, Boolean> liveProcesses = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> killedByAgent = new ConcurrentHashMap<>();
@@ -356,6 +365,11 @@ public final class PtraceTracer implements Tracer {
       Task task = new Task(tid, tgid);
       tasks.put(tid, task);
       adoptedEarly.add(tid);
+      if (ids[0] <= 0) {
+        threadsUnknown = true;
+      } else if (tgid != tid) {
+        mayHaveThreads.add(tgid);
+      }
       if (tgid == tid) {
         liveProcesses.put(tid, true);
         emit(new TraceEvent.ProcessStarted(Instant.now(), tid, ids[1], false));
@@ -366,6 +380,9 @@ public final class PtraceTracer implements Tracer {
     }
 
     private void newTask(Task parent, int event) {
+      if (event == PTRACE_EVENT_CLONE) {
+        mayHaveThreads.add(parent.tgid); // before anything can fail: the exec check relies on it
+      }
       long msg = calls.eventMessage(parent.tid);
       if (msg <= 0) {
         return;
@@ -386,7 +403,10 @@ public final class PtraceTracer implements Tracer {
     }
 
     private void exec(Task task) {
-      long former = calls.eventMessage(task.tid);
+      // a single-threaded process exec'd from its only thread: the former tid is its own pid
+      boolean single = !threadsUnknown && task.tid == task.tgid && !mayHaveThreads.contains(task.tgid);
+      long former = single ? task.tid : calls.eventMessage(task.tid);
+      mayHaveThreads.remove(task.tid); // the exec ended every other thread of the group
       if (former > 0 && former != task.tid) {
         // a non-leader thread exec'd: it took over the leader's pid, its old tid is gone
         Task old = tasks.remove((int) former);
@@ -431,6 +451,7 @@ public final class PtraceTracer implements Tracer {
         return;
       }
       liveProcesses.remove(tid);
+      mayHaveThreads.remove(tid);
       Integer code = exited(status) ? exitCode(status) : null;
       Integer signal = signaled(status) ? termSignal(status) : null;
       emit(new TraceEvent.ProcessExited(Instant.now(), tid, code, signal, killedByAgent.containsKey(tid)));

@@ -54,6 +54,22 @@ class ProcMapsTest {
   }
 
   @Test
+  void malformedNumbersSkipTheLineOnly() {
+    String maps = ""
+        + "zz-560ba0043000 r-xp 00002000 fe:00 260131 /bad/start\n"
+        + "560ba0041000-560ba0043000 r-xp 0000g000 fe:00 260131 /bad/offset\n"
+        + "560ba0041000-560ba0043000 r-xp 00002000 fe00 260131 /no/colon\n"
+        + "560ba0041000-560ba0043000 r-xp 00002000 fe:00 99999999999999999999 /inode/too/big\n"
+        + "560ba0041000-560ba0043000 r-xp 00002000 fe:00 9223372036854775808 /inode/above/long\n"
+        + "1ffffffffffffffff-2 r-xp 00002000 fe:00 1 /seventeen/digits\n"
+        + "560ba0041000-560ba0043000 r-xp 00002000 fe:00 9223372036854775807 /inode/max\n";
+    List<ProcMaps.Mapping> parsed = ProcMaps.parse(maps.getBytes(StandardCharsets.UTF_8));
+    assertEquals(1, parsed.size());
+    assertEquals(Long.MAX_VALUE, parsed.get(0).inode());
+    assertEquals("/inode/max", parsed.get(0).path());
+  }
+
+  @Test
   void emptyAndNullInput() {
     assertEquals(List.of(), ProcMaps.parse(null));
     assertEquals(List.of(), ProcMaps.parse(new byte[0]));

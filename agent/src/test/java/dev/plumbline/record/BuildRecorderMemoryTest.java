@@ -1,0 +1,104 @@
+package dev.plumbline.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plumbline.trace.TraceEvent.Exec;
+import dev.plumbline.trace.TraceEvent.Mapped;
+import dev.plumbline.trace.TraceEvent.ProcessExited;
+import dev.plumbline.trace.TraceEvent.ProcessStarted;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the recorder keeps per exec while a build runs: every exec is held until the record is
+ * built, so a build of 100,000 processes must not cost the agent much per process. The events
+ * carry fresh strings, as the tracer's do (it reads each exec's path, argv and cwd from the tracee).
+ */
+class BuildRecorderMemoryTest {
+
+  @TempDir Path tmp;
+
+  private static final int EXECS = 100_000;
+  /**
+   * Bytes of heap per exec of the same tool (one process: start, exec, libc mapped, exit). Measured
+   * ~250; holding each exec's path, argv and cwd as read (before the recorder shared equal strings)
+   * was ~370, and anything that keeps a per-exec event or map entry more goes past it.
+   */
+  private static final long BOUND_PER_EXEC = 320;
+
+  @Test
+  void theModelGrowsByABoundedAmountPerExecAndTheRecordListsThemAll() throws Exception {
+    BuildRecorder r = BuildRecorderTest.recorder(GitTrackedFiles.none());
+    CompletableFuture<String> tool = CompletableFuture.completedFuture("ab".repeat(32)); // the hasher's cache: one per file
+    CompletableFuture<String> libc = CompletableFuture.completedFuture("cd".repeat(32));
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    r.accept(new ProcessStarted(t0, 100, 1, false));
+    r.exec(new Exec(t0, 100, "/usr/bin/dash", List.of("sh", "-c", "loop"), BuildRecorderTest.WORK.toString()), tool, null);
+    int pid = 1000;
+    pid = storm(r, pid, 1_000, t0, tool, libc); // warm up: classes loaded, maps grown past their first sizes
+    long before = heapAfterGc();
+    pid = storm(r, pid, EXECS, t0, tool, libc);
+    long grown = heapAfterGc() - before;
+
+    assertTrue(grown <= BOUND_PER_EXEC * EXECS,
+        "the recorder grew by " + grown / EXECS + " bytes per exec over " + EXECS + " execs (bound " + BOUND_PER_EXEC + ")");
+
+    BuildRecord record = r.finish(new BuildRecorder.Outcome(t0, t0.plusSeconds(60), 0, null), Duration.ofSeconds(5));
+    assertEquals(EXECS + 1_001, record.processes().size());
+    assertEquals(EXECS + 1_000, record.tools().stream().filter(x -> x.path().equals("/usr/bin/true")).findFirst().orElseThrow().count());
+    Path file = tmp.resolve("record.json");
+    BuildRecords.write(record, file); // streamed (reading 40 MB back is BuildRecordsTest's business on a small one)
+    assertTrue(Files.size(file) > 200L * EXECS, "the record holds every process: " + Files.size(file) + " bytes");
+  }
+
+  private static int storm(BuildRecorder r, int pid, int n, Instant t0, CompletableFuture<String> tool,
+      CompletableFuture<String> libc) {
+    for (int i = 0; i < n; i++, pid++) {
+      Instant at = t0.plusNanos(pid * 1_000L);
+      r.accept(new ProcessStarted(at, pid, 100, false));
+      // new String: what the tracer reads from /proc is a new object each time
+      r.exec(new Exec(at, pid, new String("/usr/bin/true"), List.of(new String("/bin/true")),
+          new String(BuildRecorderTest.WORK.toString())), tool, null);
+      r.mapped(new Mapped(at, pid, new String("/usr/lib/x86_64-linux-gnu/libc.so.6"), "mmap", 3, 42), libc);
+      r.accept(new ProcessExited(at.plusNanos(500), pid, 0, null, false));
+    }
+    return pid;
+  }
+
+  /** Heap in use after full collections (until it stops shrinking), so garbage does not count. */
+  private static long heapAfterGc() {
+    var memory = ManagementFactory.getMemoryMXBean();
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 10; i++) {
+      System.gc();
+      long now = memory.getHeapMemoryUsage().getUsed();
+      if (now >= used) {
+        return now;
+      }
+      used = now;
+    }
+    return used;
+  }
+
+  @Test
+  void theStreamedFileHasTheBytesOfToJson() throws Exception {
+    BuildRecorder r = BuildRecorderTest.recorder(GitTrackedFiles.none());
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    r.accept(new ProcessStarted(t0, 100, 1, false));
+    r.exec(new Exec(t0, 100, "/usr/bin/echo", List.of("echo", "grüße ☃ \u0001 \"q\" 𝄞"), "/work/über"),
+        CompletableFuture.completedFuture("ab".repeat(32)), null);
+    r.accept(new ProcessExited(t0, 100, 0, null, false));
+    BuildRecord record = r.finish(new BuildRecorder.Outcome(t0, t0, 0, null), Duration.ofSeconds(5));
+    Path file = tmp.resolve("record.json");
+    BuildRecords.write(record, file);
+    assertEquals(BuildRecords.toJson(record), Files.readString(file));
+  }
+}
