@@ -26,23 +26,28 @@ public final class WorkspaceProbe {
     return new Workspace(cwd.toString(), git(cwd).orElse(null));
   }
 
+  /**
+   * Read-only: {@code --no-optional-locks} keeps {@code git status} from refreshing the index,
+   * which takes {@code .git/index.lock}; a status killed at the timeout (or with the helper phase)
+   * would leave that lock behind and break the user's next git command.
+   */
   private Optional<Git> git(Path cwd) {
     if (git.isEmpty()) {
       return Optional.empty();
     }
     String exe = git.get().toString();
-    Optional<String> head = runner.run(List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "rev-parse", "--verify", "-q", "HEAD"), cwd, timeout)
+    Optional<String> head = runner.run(List.of(exe, "--no-optional-locks", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "rev-parse", "--verify", "-q", "HEAD"), cwd, timeout)
         .map(String::strip)
         .filter(s -> s.matches("[0-9a-f]{40,64}"));
     if (head.isEmpty()) {
       return Optional.empty();
     }
-    String branch = runner.run(List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "symbolic-ref", "-q", "--short", "HEAD"), cwd, timeout)
+    String branch = runner.run(List.of(exe, "--no-optional-locks", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "symbolic-ref", "-q", "--short", "HEAD"), cwd, timeout)
         .map(String::strip)
         .filter(s -> !s.isEmpty())
         .orElse(null);
     Optional<String> status = runner.run(
-        List.of(exe, "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "status", "--porcelain", "--untracked-files=normal"), cwd, timeout);
+        List.of(exe, "--no-optional-locks", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-C", cwd.toString(), "status", "--porcelain", "--untracked-files=normal"), cwd, timeout);
     // An unknown state is reported as dirty: claiming clean without knowing would overstate.
     boolean dirty = status.map(s -> !s.isBlank()).orElse(true);
     return Optional.of(new Git(head.get(), branch, dirty));

@@ -247,6 +247,24 @@ class EnvironmentCollectorTest {
     assertNull(probe.probe(Files.createDirectories(root.resolve("plain"))).git(), "not a checkout: no git section");
   }
 
+  @Test
+  void theWorkspaceProbeNeverWritesTheIndex() throws Exception {
+    Path repo = Files.createDirectories(root.resolve("locks"));
+    git(repo, "init", "-q");
+    Path a = Files.writeString(repo.resolve("a.txt"), "a\n");
+    git(repo, "add", "a.txt");
+    git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "one");
+    // the index's stat data for a.txt is now stale: a plain git status would refresh and rewrite it
+    Files.setLastModifiedTime(a, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+    Path index = repo.resolve(".git/index");
+    Object before = Files.readAttributes(index, "unix:ino,size,lastModifiedTime,ctime");
+    var probe = new WorkspaceProbe(CommandRunner.processes(), new ToolchainInventory(Map.of("PATH", "/usr/bin:/bin"), null, null).onPath("git"), Duration.ofSeconds(30));
+    assertFalse(probe.probe(repo).git().dirty());
+    assertEquals(before, Files.readAttributes(index, "unix:ino,size,lastModifiedTime,ctime"),
+        "the probe rewrote .git/index (it took .git/index.lock, which a killed probe leaves behind)");
+    assertFalse(Files.exists(repo.resolve(".git/index.lock")));
+  }
+
   private static void git(Path dir, String... args) throws Exception {
     List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
     argv.addAll(List.of(args));

@@ -42,7 +42,8 @@ class ToolchainVersionFilesTest {
     assertEquals(Optional.of("Apache Maven 3.9.6"), ToolchainInventory.versionFromFiles("mvn", mvn));
 
     Path npm = executable(dir.resolve("npm/bin/npm-cli.js"));
-    Files.writeString(dir.resolve("npm/package.json"), "{\"name\": \"npm\", \"version\": \"10.2.4\"}");
+    Files.writeString(dir.resolve("npm/package.json"),
+        "{\"name\": \"npm\", \"engines\": {\"version\": \"0.0.1\"}, \"files\": [\"x\"], \"version\": \"10.2.4\"}");
     Path link = Files.createSymbolicLink(dir.resolve("npm-link"), npm);
     assertEquals(Optional.of("10.2.4"), ToolchainInventory.versionFromFiles("npm", link), "found from the real path");
   }
