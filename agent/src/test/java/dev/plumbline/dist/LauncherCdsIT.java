@@ -93,6 +93,33 @@ class LauncherCdsIT {
     }
   }
 
+  /**
+   * JNA unpacks its native library into {@code $XDG_CACHE_HOME/JNA/temp} and loads it: under
+   * {@code sudo -E} a folder the caller may own, where it could swap the library for its own code
+   * between the write and the load. As root the launcher points JNA at a folder of root's.
+   */
+  @Test
+  void asRootJnaNeverUnpacksItsLibraryIntoTheCallersCache() throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    Path cache = Files.createDirectories(dir.resolve("caller-cache"));
+    setOwner(cache, NOBODY);
+    java.util.function.Consumer<java.util.Map<String, String>> callersEnv = env -> {
+      env.remove("PLUMBLINE_JAVA_OPTS");
+      env.put("XDG_CACHE_HOME", cache.toString());
+    };
+    Processes.Result r = Processes.run(List.of(ROOT.resolve("scripts/plumbline").toString(), "run", "--", "/bin/true"),
+        dir, Duration.ofMinutes(2), callersEnv);
+    assertEquals(0, r.exit(), () -> Processes.tail(r.output()));
+    assertFalse(Files.exists(cache.resolve("JNA")), "the launcher let JNA unpack into the caller's XDG_CACHE_HOME");
+
+    // control: the same agent without the launcher's setting unpacks there (so the check above can fail)
+    Processes.Result direct = Processes.run(List.of("java", "-jar", ROOT.resolve("agent/target/plumbline.jar").toString(),
+        "run", "--", "/bin/true"), dir, Duration.ofMinutes(2), callersEnv);
+    assertEquals(0, direct.exit(), () -> Processes.tail(direct.output()));
+    assertTrue(Files.isDirectory(cache.resolve("JNA")), "without -Djna.tmpdir JNA did not use XDG_CACHE_HOME: the test proves nothing");
+  }
+
   /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
   private String run(String label) throws Exception {
     Path log = dir.resolve("class-load-" + label + ".log");
