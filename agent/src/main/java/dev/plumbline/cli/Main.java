@@ -48,7 +48,7 @@ public final class Main implements Runnable {
     m.put("policy", PolicyCommand::new);
     m.put("report", ReportCommand::new);
     m.put("ci", CiCommand::new);
-    m.put("conformance", ConformanceCommand::new);
+    m.put("sigstore-conformance", ConformanceCommand::new);
     m.put("help", CommandLine.HelpCommand::new);
     return m;
   }

@@ -56,7 +56,7 @@ class UserFacingTest {
    * must be those of the full tree.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"run", "verify", "query", "keygen", "policy", "report", "ci", "conformance"})
+  @ValueSource(strings = {"run", "verify", "query", "keygen", "policy", "report", "ci", "sigstore-conformance"})
   void theOneCommandTreeLooksLikeTheFullOne(String command) {
     for (List<String> args : List.of(List.of(command, "--help"), List.of(command, "--version"),
         List.of(command, "--no-such-option"))) {
