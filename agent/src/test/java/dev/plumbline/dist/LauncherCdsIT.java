@@ -109,9 +109,13 @@ class LauncherCdsIT {
       env.put("XDG_CACHE_HOME", cache.toString());
     };
     Processes.Result r = Processes.run(List.of(ROOT.resolve("scripts/plumbline").toString(), "run", "--", "/bin/true"),
-        dir, Duration.ofMinutes(2), callersEnv);
+        dir, Duration.ofMinutes(2), callersEnv.andThen(env -> env.put("PLUMBLINE_JAVA_OPTS", "-XshowSettings:properties")));
     assertEquals(0, r.exit(), () -> Processes.tail(r.output()));
     assertFalse(Files.exists(cache.resolve("JNA")), "the launcher let JNA unpack into the caller's XDG_CACHE_HOME");
+    java.util.regex.Matcher tmpdir = Pattern.compile("(?m)^\\s*jna\\.tmpdir = (\\S+)$").matcher(r.output());
+    assertTrue(tmpdir.find(), () -> "the launcher set no jna.tmpdir: " + Processes.tail(r.output()));
+    assertTrue(tmpdir.group(1).matches("/run/plumbline-jna|/var/cache/plumbline-jna|/tmp/plumbline-jna\\.\\w+"),
+        "JNA's folder is not one of root's own: " + tmpdir.group(1));
 
     // control: the same agent without the launcher's setting unpacks there (so the check above can fail)
     Processes.Result direct = Processes.run(List.of("java", "-jar", ROOT.resolve("agent/target/plumbline.jar").toString(),
