@@ -113,7 +113,7 @@ public final class BuildRecorder {
   private final Settings settings;
   private final Path realWorkdir;
   private final SourceScan sourceScan;
-  private final ProcessTable table = new ProcessTable();
+  private ProcessTable table = new ProcessTable(); // null once finished
   private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
@@ -141,6 +141,14 @@ public final class BuildRecorder {
   private boolean finished;
 
   private volatile Redaction redaction = Redaction.builtIn();
+  /** Where {@link #finish} spools the processes (an unnamed file there); null: kept in memory. */
+  private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
+
+  /** Spool the record's processes in an unnamed file in {@code dir} ({@link ProcessSpool}), or keep them in memory (null). */
+  synchronized BuildRecorder spoolingIn(Path dir) {
+    this.spoolDir = dir;
+    return this;
+  }
 
   /**
    * The rules for what must never be written (default: the built-in ones). Pass one that masks the
@@ -369,7 +377,13 @@ public final class BuildRecorder {
     toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n, buildOutput(outputs.get(k)))));
     tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
 
-    List<BuildRecord.ProcessInfo> procs = ProcessTable.processInfos(execsOf);
+    // each process redacted as it is made, and spooled: the record's largest section is never
+    // held whole, and what reaches the spool file is what the record will say
+    Redaction rules = redaction;
+    ProcessSpool spool = ProcessSpool.open(spoolDir);
+    ProcessTable.processInfos(execsOf, p -> spool.add(RecordRedaction.process(p, rules)));
+    List<BuildRecord.ProcessInfo> procs = spool.finished();
+    execsOf = null;
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
@@ -381,21 +395,35 @@ public final class BuildRecorder {
             outcome.signal());
     GitTrackedFiles tracked = settings.tracked();
     List<BuildRecord.FileWrite> fileWrites = fileWrites(tracked, why); // adds to why: before completeness
-    BuildRecord record = redact(new BuildRecord(
+    BuildRecord record = RecordRedaction.apply(new BuildRecord(
         BuildRecord.FORMAT,
         settings.agent(),
         invocation,
         new BuildRecord.Completeness(why.isEmpty(), List.copyOf(why)),
         tools,
-        procs,
+        null,
         destinations(),
         dnsQueries(),
         fileWrites,
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
-        noteList()).withLibraries(libs));
-    redacted = new Redacted(record.processes(), redaction);
+        noteList()).withLibraries(libs), rules).withProcesses(procs);
+    redacted = new Redacted(procs, rules);
+    release();
     return record;
+  }
+
+  /** After {@link #finish}: what was kept per process, exec, file and destination is not needed any more. */
+  private void release() {
+    table = null;
+    network.clear();
+    dns.clear();
+    nameOfAddress.clear();
+    files.clear();
+    libraries.clear();
+    notes.clear();
+    strings.clear();
+    argvs.clear();
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */

@@ -144,37 +144,48 @@ final class ProcessTable {
     }
   }
 
-  static List<BuildRecord.ProcessInfo> processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf) {
-    Map<Proc, List<String>> keys = new HashMap<>();
+  /**
+   * Hands {@code out} the processes in the record's order, each with its execs, and lets go of
+   * each process's execs (here and in {@code execsOf}) once it is handed on, so a large build's
+   * entries do not all exist twice while the record is written out.
+   */
+  static void processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf, java.util.function.Consumer<BuildRecord.ProcessInfo> out) {
+    Map<Proc, String[]> keys = new HashMap<>();
     Map<Proc, String> signatures = new HashMap<>(); // one string per process, shared by the keys of its descendants
+    Map<String, String> distinct = new HashMap<>(); // equal signatures held once (a loop running the same command)
     for (Proc p : execsOf.keySet()) {
-      keys.put(p, treeKey(p, execsOf, signatures));
+      keys.put(p, treeKey(p, execsOf, signatures, distinct));
     }
+    signatures = null;
+    distinct = null;
     List<Proc> order = new ArrayList<>(execsOf.keySet());
     order.sort(
-        Comparator.<Proc, List<String>>comparing(keys::get, ProcessTable::compareLists)
+        Comparator.<Proc, String[]>comparing(keys::get, ProcessTable::compareKeys)
             .thenComparing(p -> p.startedAt)
             .thenComparingInt(p -> p.pid));
-    List<BuildRecord.ProcessInfo> out = new ArrayList<>();
-    for (Proc p : order) {
-      out.add(new BuildRecord.ProcessInfo(
+    keys = null;
+    for (int i = 0; i < order.size(); i++) {
+      Proc p = order.set(i, null);
+      out.accept(new BuildRecord.ProcessInfo(
           p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent,
-          execsOf.get(p)));
+          execsOf.put(p, List.of())));
+      p.execs.clear();
+      p.awaitingImage.clear();
     }
-    return out;
   }
 
   /**
    * A sort key that puts each process after its parent and orders siblings by what they ran, so
    * that the same build lists its processes in the same order whatever the pids and scheduling.
    */
-  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf, Map<Proc, String> signatures) {
+  private static String[] treeKey(
+      Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf, Map<Proc, String> signatures, Map<String, String> distinct) {
     List<String> key = new ArrayList<>();
     for (Proc q = p; q != null; q = q.parent) {
-      key.add(signatures.computeIfAbsent(q, x -> signature(x, execsOf.getOrDefault(x, List.of()))));
+      key.add(signatures.computeIfAbsent(q, x -> distinct.computeIfAbsent(signature(x, execsOf.getOrDefault(x, List.of())), s -> s)));
     }
     Collections.reverse(key);
-    return key;
+    return key.toArray(String[]::new);
   }
 
   private static String signature(Proc p, List<BuildRecord.Exec> execs) {
@@ -186,14 +197,14 @@ final class ProcessTable {
     return sb.toString();
   }
 
-  private static int compareLists(List<String> a, List<String> b) {
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      int c = a.get(i).compareTo(b.get(i));
+  private static int compareKeys(String[] a, String[] b) {
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      int c = a[i].compareTo(b[i]);
       if (c != 0) {
         return c;
       }
     }
-    return Integer.compare(a.size(), b.size());
+    return Integer.compare(a.length, b.length);
   }
 
   private static String time(Instant t) {
