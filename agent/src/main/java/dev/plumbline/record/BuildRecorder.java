@@ -143,10 +143,16 @@ public final class BuildRecorder {
   private volatile Redaction redaction = Redaction.builtIn();
   /** Where {@link #finish} spools the processes (an unnamed file there); null: kept in memory. */
   private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
+  /** Only while the agent is undumpable ({@link ProcessSpool#open}); tests, whose JVM is dumpable, lift it. */
+  private boolean spoolUndumpableOnly = true;
 
-  /** Spool the record's processes in an unnamed file in {@code dir} ({@link ProcessSpool}), or keep them in memory (null). */
+  /**
+   * Spool the record's processes in an unnamed file in {@code dir} even when this process is
+   * dumpable ({@link ProcessSpool}), or keep them in memory (null): for tests.
+   */
   synchronized BuildRecorder spoolingIn(Path dir) {
     this.spoolDir = dir;
+    this.spoolUndumpableOnly = false;
     return this;
   }
 
@@ -380,7 +386,7 @@ public final class BuildRecorder {
     // each process redacted as it is made, and spooled: the record's largest section is never
     // held whole, and what reaches the spool file is what the record will say
     Redaction rules = redaction;
-    ProcessSpool spool = ProcessSpool.open(spoolDir);
+    ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly);
     ProcessTable.processInfos(execsOf, p -> spool.add(RecordRedaction.process(p, rules)));
     List<BuildRecord.ProcessInfo> procs = spool.finished();
     execsOf = null;

@@ -1,6 +1,7 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.UnnamedFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The file is an {@link UnnamedFile}: it never has a name the build (which may run as our
  * user) could open, replace or read, and it only ever holds what the record will say anyway,
- * redacted. When the filesystem cannot make one, the processes stay in memory (never in a named
- * file). Not thread-safe while it is written; the finished list may be read by any thread.
+ * redacted. Its one other way in, /proc/AGENT/fd, is closed to our user only while the agent is
+ * undumpable (the tracer makes it so), so a dumpable agent does not spool. When the filesystem
+ * cannot make one, the processes stay in memory (never in a named file). Not thread-safe while it is written; the finished list may be read by any thread.
  */
 final class ProcessSpool {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSpool.class);
@@ -41,9 +43,17 @@ final class ProcessSpool {
     this.memory = file == null ? new ArrayList<>() : null;
   }
 
-  /** A spool in an unnamed file on {@code dir}'s filesystem, or in memory when {@code dir} is null or cannot hold one. */
-  static ProcessSpool open(Path dir) {
+  /**
+   * A spool in an unnamed file on {@code dir}'s filesystem, or in memory when {@code dir} is null
+   * or cannot hold one, or when {@code undumpableOnly} and this process is dumpable: then the build
+   * (our user) could open the file through /proc/AGENT/fd and change what the record will say.
+   */
+  static ProcessSpool open(Path dir, boolean undumpableOnly) {
     if (dir == null) {
+      return new ProcessSpool(null);
+    }
+    if (undumpableOnly && Linux.isDumpable()) {
+      LOG.info("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
       return new ProcessSpool(null);
     }
     try {

@@ -147,6 +147,16 @@ class ProcessSpoolTest {
     }
   }
 
+  @Test
+  void aDumpableAgentDoesNotSpool() throws Exception {
+    // the build (our user) could open a dumpable agent's /proc/PID/fd/N and rewrite the processes
+    assertTrue(dev.plumbline.linux.Linux.isDumpable(), "the test JVM is dumpable (nothing made it otherwise)");
+    assertFalse(ProcessSpool.open(tmp, true).onFile());
+    assertEquals(List.of(), unnamedFilesIn(tmp));
+    assertTrue(ProcessSpool.open(tmp, false).onFile());
+    assertEquals(1, unnamedFilesIn(tmp).size());
+  }
+
   /** This process's descriptors of unnamed files made in {@code dir} (procfs shows them as "DIR/#INODE (deleted)"). */
   static List<Path> unnamedFilesIn(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
