@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -349,30 +348,39 @@ public final class BuildRecorder {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
-    Map<ProcessTable.Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
+    // Two passes over the processes, so that no process's record entry is held longer than it
+    // takes to spool it: the first waits for the digests and counts tools; it keeps only each
+    // process's sort signature and which digests did not arrive. The second makes the entries
+    // in the record's order (ProcessTable.processInfos) from the same digests.
+    Redaction rules = redaction;
+    Set<ProcessTable.ExecEntry> noSha = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<ProcessTable.ExecEntry> noScript = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     Map<List<String>, Integer> toolCounts = new HashMap<>();
     Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
+    Map<String, String> signatures = new HashMap<>(); // equal ones held once (a loop running the same command)
     for (ProcessTable.Proc p : table.all()) {
-      List<BuildRecord.Exec> execs = new ArrayList<>();
+      StringBuilder signature = new StringBuilder();
       for (ProcessTable.ExecEntry x : p.execs) {
         TraceEvent.Exec e = x.event();
         String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", e.path(), why);
         if (x.sha256() == null && sha == null) {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
-        BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
-        if (script != null) {
-          script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
+        if (sha == null) {
+          noSha.add(x);
         }
-        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
-        execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
+        if (x.script() != null && await(x.script(), deadline, "interpreter script", e.path(), why) == null) {
+          noScript.add(x);
+        }
+        ProcessTable.appendSignature(signature, e.path(), maskedArgv(e, rules), e.cwd());
         List<String> tool = java.util.Arrays.asList(e.path(), sha);
         toolCounts.merge(tool, 1, Integer::sum);
         String output = writtenBefore(e.path(), x.seq());
         outputs.merge(tool, output == null ? "" : output, (a, b) -> a.equals(b) ? a : "");
       }
-      execsOf.put(p, execs);
+      p.signature = signatures.computeIfAbsent(ProcessTable.endSignature(signature, p), k -> k);
     }
+    signatures = null;
     List<BuildRecord.Library> libs = libraries(deadline, why);
     long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
     if (unseen > 0) {
@@ -385,11 +393,9 @@ public final class BuildRecorder {
 
     // each process redacted as it is made, and spooled: the record's largest section is never
     // held whole, and what reaches the spool file is what the record will say
-    Redaction rules = redaction;
     ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly);
-    ProcessTable.processInfos(execsOf, p -> spool.add(RecordRedaction.process(p, rules)));
+    ProcessTable.processInfos(table, p -> execsOf(p, rules, noSha, noScript), p -> spool.add(RecordRedaction.process(p, rules)));
     List<BuildRecord.ProcessInfo> procs = spool.finished();
-    execsOf = null;
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
@@ -430,6 +436,29 @@ public final class BuildRecorder {
     notes.clear();
     strings.clear();
     argvs.clear();
+  }
+
+  /**
+   * A process's execs as the record lists them, with the digests the first pass of {@link #finish}
+   * waited for (those it did not get stay absent, even if they arrived since).
+   */
+  private List<BuildRecord.Exec> execsOf(
+      ProcessTable.Proc p, Redaction rules, Set<ProcessTable.ExecEntry> noSha, Set<ProcessTable.ExecEntry> noScript) {
+    List<BuildRecord.Exec> execs = new ArrayList<>(p.execs.size());
+    for (ProcessTable.ExecEntry x : p.execs) {
+      TraceEvent.Exec e = x.event();
+      String sha = noSha.contains(x) ? null : x.sha256().join();
+      BuildRecord.Script script = x.script() == null || noScript.contains(x) ? null : x.script().join();
+      if (script != null) {
+        script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
+      }
+      execs.add(new BuildRecord.Exec(e.path(), sha, maskedArgv(e, rules), e.cwd(), time(e.at()), script));
+    }
+    return execs;
+  }
+
+  private static List<String> maskedArgv(TraceEvent.Exec e, Redaction rules) {
+    return e.argv() == null ? List.of() : TempNames.mask(rules.argv(e.argv()));
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
