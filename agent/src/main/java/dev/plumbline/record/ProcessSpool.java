@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * user) could open, replace or read, and it only ever holds what the record will say anyway,
  * redacted. Its one other way in, /proc/AGENT/fd, is closed to our user only while the agent is
  * undumpable (the tracer makes it so), so a dumpable agent does not spool. When the filesystem
- * cannot make one, the processes stay in memory (never in a named file). Not thread-safe while it is written; the finished list may be read by any thread.
+ * cannot make one, the processes stay in memory (never in a named file). Not thread-safe while it
+ * is written; the finished list may be read by any thread.
  */
 final class ProcessSpool {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSpool.class);
@@ -53,7 +54,7 @@ final class ProcessSpool {
       return new ProcessSpool(null);
     }
     if (undumpableOnly && Linux.isDumpable()) {
-      LOG.info("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
+      LOG.debug("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
       return new ProcessSpool(null);
     }
     try {
