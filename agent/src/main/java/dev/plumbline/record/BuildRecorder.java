@@ -241,26 +241,26 @@ public final class BuildRecorder {
   public synchronized void exec(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
-    table.exec(shared(event), sha256, script, ++sequence);
+    table.exec(event.pid(), event.at(), shared(event.path()), shared(event.argv()), shared(event.cwd()), sha256, script,
+        ++sequence);
   }
 
   /**
-   * The exec with its path, argv and cwd replaced by equal strings already held: every exec of a
-   * build is kept until {@link #finish}, and the tracer reads each one afresh from the tracee, so
-   * 100,000 runs of the same tool in the same directory would hold 100,000 copies of the same
-   * strings. Bounded by the distinct values, which the record lists anyway.
+   * An equal argv already held (its strings too): every exec of a build is kept until {@link
+   * #finish}, and the tracer reads each one afresh from the tracee, so 100,000 runs of the same
+   * tool in the same directory would hold 100,000 copies of the same strings. Bounded by the
+   * distinct values, which the record lists anyway. Paths and cwds go through {@link #shared(String)}.
    */
-  private TraceEvent.Exec shared(TraceEvent.Exec e) {
-    List<String> argv = e.argv();
-    if (argv != null) {
-      List<String> known = argvs.get(argv);
-      if (known == null) {
-        known = argv.stream().map(this::shared).toList();
-        argvs.put(known, known);
-      }
-      argv = known;
+  private List<String> shared(List<String> argv) {
+    if (argv == null) {
+      return null;
     }
-    return new TraceEvent.Exec(e.at(), e.pid(), shared(e.path()), argv, shared(e.cwd()));
+    List<String> known = argvs.get(argv);
+    if (known == null) {
+      known = argv.stream().map(this::shared).toList();
+      argvs.put(known, known);
+    }
+    return known;
   }
 
   private String shared(String s) {
@@ -361,21 +361,20 @@ public final class BuildRecorder {
     for (ProcessTable.Proc p : table.all()) {
       StringBuilder signature = new StringBuilder();
       for (ProcessTable.ExecEntry x : p.execs) {
-        TraceEvent.Exec e = x.event();
-        String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", e.path(), why);
+        String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", x.path(), why);
         if (x.sha256() == null && sha == null) {
-          why.add("executable not hashed: " + e.path() + " (no digest reported)");
+          why.add("executable not hashed: " + x.path() + " (no digest reported)");
         }
         if (sha == null) {
           noSha.add(x);
         }
-        if (x.script() != null && await(x.script(), deadline, "interpreter script", e.path(), why) == null) {
+        if (x.script() != null && await(x.script(), deadline, "interpreter script", x.path(), why) == null) {
           noScript.add(x);
         }
-        ProcessTable.appendSignature(signature, e.path(), maskedArgv(e, rules), e.cwd());
-        List<String> tool = java.util.Arrays.asList(e.path(), sha);
+        ProcessTable.appendSignature(signature, x.path(), maskedArgv(x, rules), x.cwd());
+        List<String> tool = java.util.Arrays.asList(x.path(), sha);
         toolCounts.merge(tool, 1, Integer::sum);
-        String output = writtenBefore(e.path(), x.seq());
+        String output = writtenBefore(x.path(), x.seq());
         outputs.merge(tool, output == null ? "" : output, (a, b) -> a.equals(b) ? a : "");
       }
       p.signature = signatures.computeIfAbsent(ProcessTable.endSignature(signature, p), k -> k);
@@ -446,19 +445,18 @@ public final class BuildRecorder {
       ProcessTable.Proc p, Redaction rules, Set<ProcessTable.ExecEntry> noSha, Set<ProcessTable.ExecEntry> noScript) {
     List<BuildRecord.Exec> execs = new ArrayList<>(p.execs.size());
     for (ProcessTable.ExecEntry x : p.execs) {
-      TraceEvent.Exec e = x.event();
       String sha = noSha.contains(x) ? null : x.sha256().join();
       BuildRecord.Script script = x.script() == null || noScript.contains(x) ? null : x.script().join();
       if (script != null) {
         script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
       }
-      execs.add(new BuildRecord.Exec(e.path(), sha, maskedArgv(e, rules), e.cwd(), time(e.at()), script));
+      execs.add(new BuildRecord.Exec(x.path(), sha, maskedArgv(x, rules), x.cwd(), ProcessTable.time(x.at()), script));
     }
     return execs;
   }
 
-  private static List<String> maskedArgv(TraceEvent.Exec e, Redaction rules) {
-    return e.argv() == null ? List.of() : TempNames.mask(rules.argv(e.argv()));
+  private static List<String> maskedArgv(ProcessTable.ExecEntry x, Redaction rules) {
+    return x.argv() == null ? List.of() : TempNames.mask(rules.argv(x.argv()));
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */

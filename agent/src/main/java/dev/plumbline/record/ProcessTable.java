@@ -21,18 +21,23 @@ final class ProcessTable {
     final int pid;
     int ppid;
     Proc parent;
-    Instant startedAt;
+    /** Epoch nanoseconds ({@link #nanos}): an Instant is 24 bytes more per time, per process. */
+    long startedAt;
     /** Made up for an event whose task had not been reported yet (events can arrive out of order). */
     boolean implicit;
-    /** Process sets of destinations/files it used while its image was unknown; filled in once known. */
-    final List<Set<String>> awaitingImage = new ArrayList<>();
+    /** Process sets of destinations/files it used while its image was unknown; filled in once known (null: none). */
+    List<Set<String>> awaitingImage;
     final List<ExecEntry> execs = new ArrayList<>(1); // most processes exec once, if at all
     String image; // path of the program image it runs now (inherited over fork)
-    Instant endedAt;
+    long endedAt = NONE;
     Integer exitCode;
     Integer signal;
     boolean killedByAgent;
     boolean exitSeen;
+    List<Set<String>> awaitingAnImage() {
+      return awaitingImage == null ? List.of() : awaitingImage;
+    }
+
     /** What it ran and how it ended ({@link #endSignature}), set when the record is made: its place among its siblings. */
     String signature;
 
@@ -40,14 +45,21 @@ final class ProcessTable {
       this.pid = pid;
       this.ppid = ppid;
       this.parent = parent;
-      this.startedAt = startedAt;
+      this.startedAt = nanos(startedAt);
       this.image = parent == null ? null : parent.image;
     }
   }
 
-  /** One exec; {@code seq}: its place among the recorder's events (what was written before it). */
-  record ExecEntry(
-      TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script, long seq) {}
+  /**
+   * One exec, kept until the record is made: the exec's path, argv and cwd (shared with equal
+   * ones), when ({@link #nanos}), its digests, and {@code seq}: its place among the recorder's
+   * events (what was written before it). Flat, since 100,000 of them may be held.
+   */
+  record ExecEntry(String path, List<String> argv, String cwd, long at, CompletableFuture<String> sha256,
+      CompletableFuture<BuildRecord.Script> script, long seq) {}
+
+  /** No time (a process that has not ended). */
+  static final long NONE = Long.MIN_VALUE;
 
   private final List<Proc> processes = new ArrayList<>();
   private final Map<Integer, Proc> live = new HashMap<>();
@@ -58,10 +70,11 @@ final class ProcessTable {
     return processes;
   }
 
-  void exec(TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script, long seq) {
-    Proc p = process(event.pid(), event.at());
-    p.execs.add(new ExecEntry(event, sha256, script, seq));
-    p.image = event.path();
+  void exec(int pid, Instant at, String path, List<String> argv, String cwd, CompletableFuture<String> sha256,
+      CompletableFuture<BuildRecord.Script> script, long seq) {
+    Proc p = process(pid, at);
+    p.execs.add(new ExecEntry(path, argv, cwd, nanos(at), sha256, script, seq));
+    p.image = path;
   }
 
   void started(TraceEvent.ProcessStarted e) {
@@ -74,7 +87,7 @@ final class ProcessTable {
         threadGroup.put(e.pid(), tgid(e.ppid()));
         Proc group = live.get(tgid(e.ppid()));
         if (group != null && group.image != null) {
-          old.awaitingImage.forEach(set -> set.add(group.image));
+          old.awaitingAnImage().forEach(set -> set.add(group.image));
         }
         return;
       }
@@ -82,14 +95,14 @@ final class ProcessTable {
         old.implicit = false;
         old.ppid = e.ppid();
         old.parent = live.get(tgid(e.ppid()));
-        old.startedAt = e.at().isBefore(old.startedAt) ? e.at() : old.startedAt;
+        old.startedAt = Math.min(nanos(e.at()), old.startedAt);
         if (old.image == null && old.parent != null) {
           old.image = old.parent.image;
         }
         if (old.image != null) {
           String image = old.image;
-          old.awaitingImage.forEach(set -> set.add(image));
-          old.awaitingImage.clear();
+          old.awaitingAnImage().forEach(set -> set.add(image));
+          old.awaitingImage = null;
         }
         return;
       }
@@ -113,7 +126,7 @@ final class ProcessTable {
       return; // a thread, not a process
     }
     Proc p = process(e.pid(), e.at());
-    p.endedAt = e.at();
+    p.endedAt = nanos(e.at());
     p.exitCode = e.exitCode();
     p.signal = e.signal();
     p.killedByAgent = e.killedByAgent();
@@ -142,6 +155,9 @@ final class ProcessTable {
     if (p.image != null) {
       processes.add(p.image);
     } else if (p.implicit) {
+      if (p.awaitingImage == null) {
+        p.awaitingImage = new ArrayList<>(1);
+      }
       p.awaitingImage.add(processes);
     }
   }
@@ -154,13 +170,13 @@ final class ProcessTable {
   static void processInfos(ProcessTable table, java.util.function.Function<Proc, List<BuildRecord.Exec>> execsOf,
       java.util.function.Consumer<BuildRecord.ProcessInfo> out) {
     List<Proc> order = new ArrayList<>(table.all());
-    order.sort(new TreeOrder().thenComparing(p -> p.startedAt).thenComparingInt(p -> p.pid));
+    order.sort(new TreeOrder().thenComparingLong(p -> p.startedAt).thenComparingInt(p -> p.pid));
     for (int i = 0; i < order.size(); i++) {
       Proc p = order.set(i, null);
       out.accept(new BuildRecord.ProcessInfo(
           p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execsOf.apply(p)));
       p.execs.clear();
-      p.awaitingImage.clear();
+      p.awaitingImage = null;
     }
   }
 
@@ -206,7 +222,13 @@ final class ProcessTable {
     }
   }
 
-  private static String time(Instant t) {
-    return t == null ? null : t.toString();
+  /** An instant as epoch nanoseconds (exact from 1677 to 2262), {@link #NONE} for null. */
+  static long nanos(Instant t) {
+    return t == null ? NONE : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
+  /** The record's text of a time kept by {@link #nanos}: what {@link Instant#toString} gives. */
+  static String time(long nanos) {
+    return nanos == NONE ? null : Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)).toString();
   }
 }
