@@ -60,6 +60,10 @@ final class LibC {
 
   static native long read(int fd, Pointer buf, long count);
 
+  static native long pread(int fd, byte[] buf, long count, long offset);
+
+  static native long pwrite(int fd, byte[] buf, long count, long offset);
+
   static native int close(int fd);
 
   static native int openat(int dirfd, String path, int flags, int mode);

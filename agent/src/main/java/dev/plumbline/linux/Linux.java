@@ -90,6 +90,19 @@ public final class Linux {
   }
 
   /**
+   * prctl(PR_GET_DUMPABLE): whether other processes of our user may still ptrace this one or open
+   * its /proc/PID/fd entries (true too when libc cannot be called: nothing is known).
+   */
+  public static boolean isDumpable() {
+    try {
+      requireLibc();
+    } catch (NativeUnavailableException e) {
+      return true;
+    }
+    return LibC.prctl(3 /* PR_GET_DUMPABLE */, 0, 0, 0, 0) != 0;
+  }
+
+  /**
    * prctl(PR_SET_CHILD_SUBREAPER): while set, orphaned descendants are re-parented to this process
    * instead of init, so none can slip away by double-forking. Returns 0 or the errno.
    */

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,7 +112,7 @@ public final class BuildRecorder {
   private final Settings settings;
   private final Path realWorkdir;
   private final SourceScan sourceScan;
-  private final ProcessTable table = new ProcessTable();
+  private ProcessTable table = new ProcessTable(); // null once finished
   private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
@@ -141,6 +140,20 @@ public final class BuildRecorder {
   private boolean finished;
 
   private volatile Redaction redaction = Redaction.builtIn();
+  /** Where {@link #finish} spools the processes (an unnamed file there); null: kept in memory. */
+  private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
+  /** Only while the agent is undumpable ({@link ProcessSpool#open}); tests, whose JVM is dumpable, lift it. */
+  private boolean spoolUndumpableOnly = true;
+
+  /**
+   * Spool the record's processes in an unnamed file in {@code dir} even when this process is
+   * dumpable ({@link ProcessSpool}), or keep them in memory (null): for tests.
+   */
+  synchronized BuildRecorder spoolingIn(Path dir) {
+    this.spoolDir = dir;
+    this.spoolUndumpableOnly = false;
+    return this;
+  }
 
   /**
    * The rules for what must never be written (default: the built-in ones). Pass one that masks the
@@ -335,30 +348,39 @@ public final class BuildRecorder {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
-    Map<ProcessTable.Proc, List<BuildRecord.Exec>> execsOf = new LinkedHashMap<>();
+    // Two passes over the processes, so that no process's record entry is held longer than it
+    // takes to spool it: the first waits for the digests and counts tools; it keeps only each
+    // process's sort signature and which digests did not arrive. The second makes the entries
+    // in the record's order (ProcessTable.processInfos) from the same digests.
+    Redaction rules = redaction;
+    Set<ProcessTable.ExecEntry> noSha = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<ProcessTable.ExecEntry> noScript = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     Map<List<String>, Integer> toolCounts = new HashMap<>();
     Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
+    Map<String, String> signatures = new HashMap<>(); // equal ones held once (a loop running the same command)
     for (ProcessTable.Proc p : table.all()) {
-      List<BuildRecord.Exec> execs = new ArrayList<>();
+      StringBuilder signature = new StringBuilder();
       for (ProcessTable.ExecEntry x : p.execs) {
         TraceEvent.Exec e = x.event();
         String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", e.path(), why);
         if (x.sha256() == null && sha == null) {
           why.add("executable not hashed: " + e.path() + " (no digest reported)");
         }
-        BuildRecord.Script script = x.script() == null ? null : await(x.script(), deadline, "interpreter script", e.path(), why);
-        if (script != null) {
-          script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
+        if (sha == null) {
+          noSha.add(x);
         }
-        List<String> argv = e.argv() == null ? List.of() : TempNames.mask(redaction.argv(e.argv()));
-        execs.add(new BuildRecord.Exec(e.path(), sha, argv, e.cwd(), time(e.at()), script));
+        if (x.script() != null && await(x.script(), deadline, "interpreter script", e.path(), why) == null) {
+          noScript.add(x);
+        }
+        ProcessTable.appendSignature(signature, e.path(), maskedArgv(e, rules), e.cwd());
         List<String> tool = java.util.Arrays.asList(e.path(), sha);
         toolCounts.merge(tool, 1, Integer::sum);
         String output = writtenBefore(e.path(), x.seq());
         outputs.merge(tool, output == null ? "" : output, (a, b) -> a.equals(b) ? a : "");
       }
-      execsOf.put(p, execs);
+      p.signature = signatures.computeIfAbsent(ProcessTable.endSignature(signature, p), k -> k);
     }
+    signatures = null;
     List<BuildRecord.Library> libs = libraries(deadline, why);
     long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
     if (unseen > 0) {
@@ -369,7 +391,11 @@ public final class BuildRecorder {
     toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n, buildOutput(outputs.get(k)))));
     tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
 
-    List<BuildRecord.ProcessInfo> procs = ProcessTable.processInfos(execsOf);
+    // each process redacted as it is made, and spooled: the record's largest section is never
+    // held whole, and what reaches the spool file is what the record will say
+    ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly);
+    ProcessTable.processInfos(table, p -> execsOf(p, rules, noSha, noScript), p -> spool.add(RecordRedaction.process(p, rules)));
+    List<BuildRecord.ProcessInfo> procs = spool.finished();
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
@@ -381,21 +407,58 @@ public final class BuildRecorder {
             outcome.signal());
     GitTrackedFiles tracked = settings.tracked();
     List<BuildRecord.FileWrite> fileWrites = fileWrites(tracked, why); // adds to why: before completeness
-    BuildRecord record = redact(new BuildRecord(
+    BuildRecord record = RecordRedaction.apply(new BuildRecord(
         BuildRecord.FORMAT,
         settings.agent(),
         invocation,
         new BuildRecord.Completeness(why.isEmpty(), List.copyOf(why)),
         tools,
-        procs,
+        null,
         destinations(),
         dnsQueries(),
         fileWrites,
         new BuildRecord.Sources(tracked.available(), tracked.paths().size(),
             (int) files.entrySet().stream().filter(f -> transientFile(f.getValue()) && !tracked.tracks(f.getKey())).count()),
-        noteList()).withLibraries(libs));
-    redacted = new Redacted(record.processes(), redaction);
+        noteList()).withLibraries(libs), rules).withProcesses(procs);
+    redacted = new Redacted(procs, rules);
+    release();
     return record;
+  }
+
+  /** After {@link #finish}: what was kept per process, exec, file and destination is not needed any more. */
+  private void release() {
+    table = null;
+    network.clear();
+    dns.clear();
+    nameOfAddress.clear();
+    files.clear();
+    libraries.clear();
+    notes.clear();
+    strings.clear();
+    argvs.clear();
+  }
+
+  /**
+   * A process's execs as the record lists them, with the digests the first pass of {@link #finish}
+   * waited for (those it did not get stay absent, even if they arrived since).
+   */
+  private List<BuildRecord.Exec> execsOf(
+      ProcessTable.Proc p, Redaction rules, Set<ProcessTable.ExecEntry> noSha, Set<ProcessTable.ExecEntry> noScript) {
+    List<BuildRecord.Exec> execs = new ArrayList<>(p.execs.size());
+    for (ProcessTable.ExecEntry x : p.execs) {
+      TraceEvent.Exec e = x.event();
+      String sha = noSha.contains(x) ? null : x.sha256().join();
+      BuildRecord.Script script = x.script() == null || noScript.contains(x) ? null : x.script().join();
+      if (script != null) {
+        script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
+      }
+      execs.add(new BuildRecord.Exec(e.path(), sha, maskedArgv(e, rules), e.cwd(), time(e.at()), script));
+    }
+    return execs;
+  }
+
+  private static List<String> maskedArgv(TraceEvent.Exec e, Redaction rules) {
+    return e.argv() == null ? List.of() : TempNames.mask(rules.argv(e.argv()));
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */

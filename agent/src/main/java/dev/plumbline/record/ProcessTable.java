@@ -33,6 +33,8 @@ final class ProcessTable {
     Integer signal;
     boolean killedByAgent;
     boolean exitSeen;
+    /** What it ran and how it ended ({@link #endSignature}), set when the record is made: its place among its siblings. */
+    String signature;
 
     Proc(int pid, int ppid, Proc parent, Instant startedAt) {
       this.pid = pid;
@@ -144,56 +146,64 @@ final class ProcessTable {
     }
   }
 
-  static List<BuildRecord.ProcessInfo> processInfos(Map<Proc, List<BuildRecord.Exec>> execsOf) {
-    Map<Proc, List<String>> keys = new HashMap<>();
-    Map<Proc, String> signatures = new HashMap<>(); // one string per process, shared by the keys of its descendants
-    for (Proc p : execsOf.keySet()) {
-      keys.put(p, treeKey(p, execsOf, signatures));
+  /**
+   * Hands {@code out} the processes of {@code table} in the record's order, each with its execs
+   * as {@code execsOf} makes them (every process's {@link Proc#signature} set), and lets go of
+   * each process's execs once it is handed on: one process's entry exists at a time.
+   */
+  static void processInfos(ProcessTable table, java.util.function.Function<Proc, List<BuildRecord.Exec>> execsOf,
+      java.util.function.Consumer<BuildRecord.ProcessInfo> out) {
+    List<Proc> order = new ArrayList<>(table.all());
+    order.sort(new TreeOrder().thenComparing(p -> p.startedAt).thenComparingInt(p -> p.pid));
+    for (int i = 0; i < order.size(); i++) {
+      Proc p = order.set(i, null);
+      out.accept(new BuildRecord.ProcessInfo(
+          p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execsOf.apply(p)));
+      p.execs.clear();
+      p.awaitingImage.clear();
     }
-    List<Proc> order = new ArrayList<>(execsOf.keySet());
-    order.sort(
-        Comparator.<Proc, List<String>>comparing(keys::get, ProcessTable::compareLists)
-            .thenComparing(p -> p.startedAt)
-            .thenComparingInt(p -> p.pid));
-    List<BuildRecord.ProcessInfo> out = new ArrayList<>();
-    for (Proc p : order) {
-      out.add(new BuildRecord.ProcessInfo(
-          p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent,
-          execsOf.get(p)));
-    }
-    return out;
+  }
+
+  /** Adds one exec to a signature: its path, argv (as recorded) and cwd. */
+  static void appendSignature(StringBuilder sb, String path, List<String> argv, String cwd) {
+    sb.append(path).append('\0').append(String.join("\0", argv)).append('\0').append(cwd).append('\1');
+  }
+
+  /** The signature of a process whose execs were appended to {@code sb}: they and how it ended. */
+  static String endSignature(StringBuilder sb, Proc p) {
+    return sb.append('\2').append(p.exitCode).append('/').append(p.signal).toString();
   }
 
   /**
-   * A sort key that puts each process after its parent and orders siblings by what they ran, so
-   * that the same build lists its processes in the same order whatever the pids and scheduling.
+   * Each process after its parent, siblings ordered by what they ran: the signatures from the
+   * root down, compared in turn (a shorter chain that is a prefix comes first), so that the same
+   * build lists its processes in the same order whatever the pids and scheduling. Walks the
+   * parent links at each comparison rather than holding a key per process.
    */
-  private static List<String> treeKey(Proc p, Map<Proc, List<BuildRecord.Exec>> execsOf, Map<Proc, String> signatures) {
-    List<String> key = new ArrayList<>();
-    for (Proc q = p; q != null; q = q.parent) {
-      key.add(signatures.computeIfAbsent(q, x -> signature(x, execsOf.getOrDefault(x, List.of()))));
-    }
-    Collections.reverse(key);
-    return key;
-  }
+  private static final class TreeOrder implements Comparator<Proc> {
+    private final List<String> a = new ArrayList<>();
+    private final List<String> b = new ArrayList<>();
 
-  private static String signature(Proc p, List<BuildRecord.Exec> execs) {
-    StringBuilder sb = new StringBuilder();
-    for (BuildRecord.Exec e : execs) {
-      sb.append(e.path()).append('\0').append(String.join("\0", e.argv())).append('\0').append(e.cwd()).append('\1');
-    }
-    sb.append('\2').append(p.exitCode).append('/').append(p.signal);
-    return sb.toString();
-  }
-
-  private static int compareLists(List<String> a, List<String> b) {
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      int c = a.get(i).compareTo(b.get(i));
-      if (c != 0) {
-        return c;
+    @Override
+    public int compare(Proc x, Proc y) {
+      chain(x, a);
+      chain(y, b);
+      for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+        int c = a.get(i).compareTo(b.get(i));
+        if (c != 0) {
+          return c;
+        }
       }
+      return Integer.compare(a.size(), b.size());
     }
-    return Integer.compare(a.size(), b.size());
+
+    private static void chain(Proc p, List<String> out) {
+      out.clear();
+      for (Proc q = p; q != null; q = q.parent) {
+        out.add(q.signature != null ? q.signature : endSignature(new StringBuilder(), q)); // a parent not listed: ran nothing here
+      }
+      Collections.reverse(out);
+    }
   }
 
   private static String time(Instant t) {

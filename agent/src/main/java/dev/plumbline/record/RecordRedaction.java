@@ -44,9 +44,14 @@ final class RecordRedaction {
     }
     List<BuildRecord.ProcessInfo> out = new ArrayList<>(processes.size());
     for (BuildRecord.ProcessInfo p : processes) {
-      out.add(redacted(p, BuildRecord.ProcessInfo.class, redaction));
+      out.add(process(p, redaction));
     }
     return rest.withProcesses(Collections.unmodifiableList(out));
+  }
+
+  /** One process of a record, redacted as {@link #apply} redacts each. */
+  static BuildRecord.ProcessInfo process(BuildRecord.ProcessInfo process, Redaction redaction) {
+    return redacted(process, BuildRecord.ProcessInfo.class, redaction);
   }
 
   private static <T> T redacted(T value, Class<T> type, Redaction redaction) {

@@ -1,0 +1,151 @@
+package dev.plumbline.record;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.linux.Linux;
+import dev.plumbline.linux.UnnamedFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.nio.file.Path;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.RandomAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record's processes, written out one at a time as {@link BuildRecorder#finish} makes them
+ * (already redacted) and read back one at a time by whoever walks the finished list (the record
+ * writer, the package owners, the summary, the attestation). A build of 100,000 processes then
+ * holds an index of 8 bytes per process, not the processes.
+ *
+ * <p>The file is an {@link UnnamedFile}: it never has a name the build (which may run as our
+ * user) could open, replace or read, and it only ever holds what the record will say anyway,
+ * redacted. Its one other way in, /proc/AGENT/fd, is closed to our user only while the agent is
+ * undumpable (the tracer makes it so), so a dumpable agent does not spool. When the filesystem
+ * cannot make one, the processes stay in memory (never in a named file). Not thread-safe while it
+ * is written; the finished list may be read by any thread.
+ */
+final class ProcessSpool {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessSpool.class);
+  private static final ObjectMapper MAPPER = BuildRecords.mapper(); // compact: the spool is read by us only
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  private UnnamedFile file; // null: in memory
+  private List<BuildRecord.ProcessInfo> memory;
+  private long[] offsets = new long[64]; // offsets[i]..offsets[i + 1]: process i
+  private int size;
+
+  private ProcessSpool(UnnamedFile file) {
+    this.file = file;
+    this.memory = file == null ? new ArrayList<>() : null;
+  }
+
+  /**
+   * A spool in an unnamed file on {@code dir}'s filesystem, or in memory when {@code dir} is null
+   * or cannot hold one, or when {@code undumpableOnly} and this process is dumpable: then the build
+   * (our user) could open the file through /proc/AGENT/fd and change what the record will say.
+   */
+  static ProcessSpool open(Path dir, boolean undumpableOnly) {
+    if (dir == null) {
+      return new ProcessSpool(null);
+    }
+    if (undumpableOnly && Linux.isDumpable()) {
+      LOG.debug("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
+      return new ProcessSpool(null);
+    }
+    try {
+      return new ProcessSpool(UnnamedFile.create(dir));
+    } catch (IOException e) {
+      LOG.info("the record's processes are kept in memory: {}", e.getMessage());
+      return new ProcessSpool(null);
+    }
+  }
+
+  /** Whether the processes go to a file (false: held in memory). */
+  boolean onFile() {
+    return file != null;
+  }
+
+  void add(BuildRecord.ProcessInfo process) {
+    if (file != null) {
+      try {
+        byte[] bytes = MAPPER.writeValueAsBytes(process);
+        if (size + 1 == offsets.length) {
+          offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        }
+        file.write(offsets[size], bytes, bytes.length);
+        offsets[size + 1] = offsets[size] + bytes.length;
+        size++;
+        return;
+      } catch (IOException e) {
+        LOG.warn("the record's processes are kept in memory from here on: {}", e.getMessage());
+        toMemory();
+      }
+    }
+    memory.add(process);
+  }
+
+  /** A disk that filled up mid-way: what was written is read back, the rest stays in memory. */
+  private void toMemory() {
+    List<BuildRecord.ProcessInfo> all = new ArrayList<>(size + 16);
+    for (int i = 0; i < size; i++) {
+      all.add(read(file, offsets, i));
+    }
+    file.close();
+    file = null;
+    offsets = null;
+    memory = all;
+  }
+
+  /** The processes added, in order; the spool takes no more. The file is closed when the list is no longer reachable. */
+  List<BuildRecord.ProcessInfo> finished() {
+    if (file == null) {
+      return Collections.unmodifiableList(memory);
+    }
+    Spooled list = new Spooled(file, Arrays.copyOf(offsets, size + 1), size);
+    UnnamedFile f = file;
+    CLEANER.register(list, f::close);
+    file = null;
+    memory = List.of(); // taking no more
+    return list;
+  }
+
+  private static BuildRecord.ProcessInfo read(UnnamedFile file, long[] offsets, int i) {
+    try {
+      byte[] bytes = file.read(offsets[i], (int) (offsets[i + 1] - offsets[i]));
+      return MAPPER.readValue(bytes, BuildRecord.ProcessInfo.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the record's spooled processes cannot be read back", e);
+    }
+  }
+
+  /** Every {@code get} reads the process back from the file: nothing of it is kept. */
+  private static final class Spooled extends AbstractList<BuildRecord.ProcessInfo> implements RandomAccess {
+    private final UnnamedFile file;
+    private final long[] offsets;
+    private final int size;
+
+    Spooled(UnnamedFile file, long[] offsets, int size) {
+      this.file = file;
+      this.offsets = offsets;
+      this.size = size;
+    }
+
+    @Override
+    public BuildRecord.ProcessInfo get(int index) {
+      if (index < 0 || index >= size) {
+        throw new IndexOutOfBoundsException(index);
+      }
+      return read(file, offsets, index);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+  }
+}
