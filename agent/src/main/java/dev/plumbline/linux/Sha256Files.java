@@ -8,7 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The SHA-256 of a file's bytes, through libcrypto when the system has it ({@link NativeSha256}:
+ * The SHA-256 of a file's bytes, through libcrypto when the system has it ({@link NativeDigest}:
  * ~1.5 GB/s whatever the JIT does) and the JDK otherwise. Every file digest the agent takes goes
  * through here, so none of them pays the C1-only JDK's ~150 MB/s by accident (the toolchain
  * inventory did, hashing node's 99 MB before every signed build).
@@ -39,8 +39,8 @@ public final class Sha256Files {
    */
   public static String hex(FileChannel channel) throws IOException {
     ByteBuffer buf = readBuffer();
-    if (NativeSha256.available()) {
-      try (NativeSha256.Digest native256 = new NativeSha256.Digest()) {
+    try (NativeDigest native256 = NativeDigest.start("sha256")) {
+      if (native256 != null) {
         while (channel.read(buf) > 0) {
           buf.flip();
           native256.update(buf);

@@ -124,6 +124,91 @@ class LauncherCdsIT {
     assertTrue(Files.isDirectory(cache.resolve("JNA")), "without -Djna.tmpdir JNA did not use XDG_CACHE_HOME: the test proves nothing");
   }
 
+  /**
+   * scripts/dist puts JNA's native library beside the jar ({@code lib/jna/ARCH/libjnidispatch.so})
+   * and the launcher points JNA at it instead of letting it unpack its own copy. That file is code
+   * loaded into the agent: as root, one another user could have written (its folder, a folder
+   * above it, or the file itself theirs or writable by others) is never loaded. The planted
+   * library runs its constructor when loaded (it leaves a marker file); the control loads it from
+   * a folder only root can change.
+   */
+  @Test
+  void asRootJnaLoadsTheLibraryBesideTheJarOnlyFromAFolderOnlyRootCanChange() throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    String arch = switch (System.getProperty("os.arch")) {
+      case "amd64", "x86_64" -> "linux-x86-64";
+      case "aarch64" -> "linux-aarch64";
+      default -> throw new AssertionError("no JNA library of the jar for " + System.getProperty("os.arch"));
+    };
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path agent = Files.createDirectories(dir.resolve("agent"));
+    Path bin = Files.createDirectories(agent.resolve("bin"));
+    Path lib = Files.createDirectories(agent.resolve("lib"));
+    Files.copy(ROOT.resolve("scripts/plumbline"), bin.resolve("plumbline"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(ROOT.resolve("agent/target/plumbline.jar"), lib.resolve("plumbline.jar"));
+    assertTrue(Files.isRegularFile(ROOT.resolve("agent/target/jna/" + arch + "/libjnidispatch.so")),
+        "scripts/dist put no JNA library beside the jar (agent/target/jna/" + arch + ")");
+    Path jna = Files.createDirectories(lib.resolve("jna"));
+    Path archDir = Files.createDirectories(jna.resolve(arch));
+    Path planted = archDir.resolve("libjnidispatch.so");
+    Path marker = dir.resolve("planted-library-ran");
+    Path source = dir.resolve("planted.c");
+    Files.writeString(source, "#include <fcntl.h>\n#include <unistd.h>\n"
+        + "__attribute__((constructor)) static void planted(void) { close(open(MARKER, O_CREAT | O_WRONLY, 0644)); }\n");
+    Processes.Result gcc = Processes.run(List.of("gcc", "-shared", "-fPIC", "-DMARKER=\"" + marker + "\"", "-o", planted.toString(),
+        source.toString()), dir, Duration.ofMinutes(1));
+    assertEquals(0, gcc.exit(), () -> "LauncherCdsIT needs gcc to build the planted library: " + Processes.tail(gcc.output()));
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // control: root's file in root's folders is what JNA loads (its constructor ran)
+    runJna(); // (JNA then fails: the planted library has none of its functions)
+    assertTrue(Files.exists(marker), "the launcher did not give JNA the library beside the jar: the checks below prove nothing");
+    Files.delete(marker);
+
+    // the library's folder belongs to another user
+    setOwner(archDir, NOBODY);
+    assertNotLoaded("arch-folder-owned-by-nobody", marker);
+    setOwner(archDir, 0);
+
+    // the file belongs to another user, or is writable by the group
+    setOwner(planted, NOBODY);
+    assertNotLoaded("file-owned-by-nobody", marker);
+    setOwner(planted, 0);
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-rw-r--"));
+    assertNotLoaded("file-group-writable", marker);
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // a folder above it is writable by others (jna/ could be renamed away and replaced)
+    Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertNotLoaded("lib-world-writable", marker);
+    Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    // the library is a link (to root's own file): its target is not what was checked
+    Path real = Files.move(planted, jna.resolve("elsewhere.so"));
+    Files.createSymbolicLink(planted, real);
+    assertNotLoaded("file-is-a-link", marker);
+  }
+
+  private void assertNotLoaded(String label, Path marker) throws Exception {
+    Processes.Result r = runJna();
+    assertFalse(Files.exists(marker), label + ": as root, JNA loaded a library another user could have planted");
+    assertEquals(0, r.exit(), () -> label + ": JNA did not fall back to its own copy: " + Processes.tail(r.output()));
+  }
+
+  /** {@code plumbline run -- /bin/true} as root with the copied launcher, no class-data archive. */
+  private Processes.Result runJna() throws Exception {
+    Files.createDirectories(dir.resolve("home"));
+    return Processes.run(List.of(dir.resolve("agent/bin/plumbline").toString(), "run", "--", "/bin/true"), dir, Duration.ofMinutes(2),
+        env -> {
+          env.put("PLUMBLINE_CDS", "0");
+          env.remove("PLUMBLINE_JAR");
+          env.remove("PLUMBLINE_JAVA");
+          env.remove("PLUMBLINE_JAVA_OPTS");
+          env.put("HOME", dir.resolve("home").toString());
+        });
+  }
+
   /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
   private String run(String label) throws Exception {
     Path log = dir.resolve("class-load-" + label + ".log");

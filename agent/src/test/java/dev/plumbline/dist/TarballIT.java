@@ -90,7 +90,8 @@ class TarballIT {
     List<String> sorted = new ArrayList<>(names);
     sorted.sort(null);
     assertEquals(sorted, names, "entries in name order");
-    for (String must : List.of("/bin/plumbline", "/lib/plumbline.jar", "/lib/plumbline.classlist", "/runtime/bin/java",
+    for (String must : List.of("/bin/plumbline", "/lib/plumbline.jar", "/lib/plumbline.classlist",
+        "/lib/jna/linux-x86-64/libjnidispatch.so", "/runtime/bin/java",
         "/runtime/lib/modules", "/runtime/release")) {
       assertTrue(names.contains(top + must), top + must + " missing from " + tarball.getFileName());
     }
@@ -102,6 +103,13 @@ class TarballIT {
       assertEquals(0, exec(x, List.of("tar", "-xzf", tarball.toString(), top + "/bin/plumbline", top + "/lib/plumbline.jar"), 2).exit());
       assertArrayEquals(Files.readAllBytes(ROOT.resolve("scripts/plumbline")), Files.readAllBytes(x.resolve(top + "/bin/plumbline")));
       assertEquals(sha256(TARGET.resolve("plumbline.jar")), sha256(x.resolve(top + "/lib/plumbline.jar")));
+      // JNA's library beside the jar is the jar's own (JNA refuses another version's)
+      String jnaLib = "com/sun/jna/linux-x86-64/libjnidispatch.so";
+      assertEquals(0, exec(x, List.of("tar", "-xzf", tarball.toString(), top + "/lib/jna/linux-x86-64/libjnidispatch.so"), 2).exit());
+      try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(TARGET.resolve("plumbline.jar").toFile())) {
+        assertArrayEquals(jar.getInputStream(jar.getEntry(jnaLib)).readAllBytes(),
+            Files.readAllBytes(x.resolve(top + "/lib/jna/linux-x86-64/libjnidispatch.so")), "the tarball's " + jnaLib);
+      }
       Result modules = exec(x, List.of("tar", "-xzOf", tarball.toString(), top + "/runtime/release"), 2);
       assertTrue(modules.output().contains("MODULES=\"java.base java.logging jdk.crypto.ec jdk.unsupported\""), modules.output());
     } finally {
