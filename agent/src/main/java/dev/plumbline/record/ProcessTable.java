@@ -34,10 +34,6 @@ final class ProcessTable {
     Integer signal;
     boolean killedByAgent;
     boolean exitSeen;
-    List<Set<String>> awaitingAnImage() {
-      return awaitingImage == null ? List.of() : awaitingImage;
-    }
-
     /** What it ran and how it ended ({@link #endSignature}), set when the record is made: its place among its siblings. */
     String signature;
 
@@ -47,6 +43,10 @@ final class ProcessTable {
       this.parent = parent;
       this.startedAt = nanos(startedAt);
       this.image = parent == null ? null : parent.image;
+    }
+
+    List<Set<String>> awaitingAnImage() {
+      return awaitingImage == null ? List.of() : awaitingImage;
     }
   }
 
