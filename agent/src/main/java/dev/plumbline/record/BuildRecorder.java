@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import dev.plumbline.linux.Linux;
 import dev.plumbline.redact.Redaction;
 import dev.plumbline.trace.EgressDecision;
 import dev.plumbline.trace.TraceEvent;
@@ -392,7 +393,7 @@ public final class BuildRecorder {
 
     // each process redacted as it is made, and spooled: the record's largest section is never
     // held whole, and what reaches the spool file is what the record will say
-    ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly);
+    ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
     ProcessTable.processInfos(table, p -> execsOf(p, rules, noSha, noScript), p -> spool.add(RecordRedaction.process(p, rules)));
     List<BuildRecord.ProcessInfo> procs = spool.finished();
 

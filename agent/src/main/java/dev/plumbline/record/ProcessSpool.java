@@ -1,7 +1,6 @@
 package dev.plumbline.record;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plumbline.linux.Linux;
 import dev.plumbline.linux.UnnamedFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,14 +45,15 @@ final class ProcessSpool {
 
   /**
    * A spool in an unnamed file on {@code dir}'s filesystem, or in memory when {@code dir} is null
-   * or cannot hold one, or when {@code undumpableOnly} and this process is dumpable: then the build
-   * (our user) could open the file through /proc/AGENT/fd and change what the record will say.
+   * or cannot hold one, or when {@code openToOurUser}: a dumpable agent, whose /proc/AGENT/fd the
+   * build (our user) could open to change what the record will say. The caller says which
+   * ({@link dev.plumbline.linux.Linux#isDumpable}), so that a test does not depend on what other tests did to its JVM.
    */
-  static ProcessSpool open(Path dir, boolean undumpableOnly) {
+  static ProcessSpool open(Path dir, boolean openToOurUser) {
     if (dir == null) {
       return new ProcessSpool(null);
     }
-    if (undumpableOnly && Linux.isDumpable()) {
+    if (openToOurUser) {
       LOG.debug("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
       return new ProcessSpool(null);
     }

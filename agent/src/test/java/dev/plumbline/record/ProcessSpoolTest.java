@@ -150,7 +150,6 @@ class ProcessSpoolTest {
   @Test
   void aDumpableAgentDoesNotSpool() throws Exception {
     // the build (our user) could open a dumpable agent's /proc/PID/fd/N and rewrite the processes
-    assertTrue(dev.plumbline.linux.Linux.isDumpable(), "the test JVM is dumpable (nothing made it otherwise)");
     assertFalse(ProcessSpool.open(tmp, true).onFile());
     assertEquals(List.of(), unnamedFilesIn(tmp));
     assertTrue(ProcessSpool.open(tmp, false).onFile());
