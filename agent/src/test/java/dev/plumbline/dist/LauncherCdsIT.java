@@ -41,12 +41,7 @@ class LauncherCdsIT {
   void asRootTheArchiveIsMappedOnlyFromAFolderOnlyRootCanChange() throws Exception {
     Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
     assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path agent = Files.createDirectories(dir.resolve("agent"));
-    Path bin = Files.createDirectories(agent.resolve("bin"));
-    Path lib = Files.createDirectories(agent.resolve("lib"));
-    Files.copy(ROOT.resolve("scripts/plumbline"), bin.resolve("plumbline"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.copy(ROOT.resolve("agent/target/plumbline.jar"), lib.resolve("plumbline.jar"));
+    Path lib = rootOwnedCopy();
     Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
     Path home = Files.createDirectories(dir.resolve("home"));
     setOwner(home, NOBODY);
@@ -76,9 +71,9 @@ class LauncherCdsIT {
     Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     // a folder above it is writable by others (it could be renamed away and replaced)
-    Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(lib.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
     assertFalse(FROM_ARCHIVE.matcher(run("parent-world-writable")).find(), "an archive under a world-writable folder was mapped");
-    Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(lib.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
 
     // an archive planted in the caller's ~/.cache (sudo -E keeps HOME) while the jar's folder is not root-only
     Path cache = Files.createDirectories(home.resolve(".cache/plumbline"));
@@ -141,12 +136,7 @@ class LauncherCdsIT {
       case "aarch64" -> "linux-aarch64";
       default -> throw new AssertionError("no JNA library of the jar for " + System.getProperty("os.arch"));
     };
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path agent = Files.createDirectories(dir.resolve("agent"));
-    Path bin = Files.createDirectories(agent.resolve("bin"));
-    Path lib = Files.createDirectories(agent.resolve("lib"));
-    Files.copy(ROOT.resolve("scripts/plumbline"), bin.resolve("plumbline"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.copy(ROOT.resolve("agent/target/plumbline.jar"), lib.resolve("plumbline.jar"));
+    Path lib = rootOwnedCopy();
     assertTrue(Files.isRegularFile(ROOT.resolve("agent/target/jna/" + arch + "/libjnidispatch.so")),
         "scripts/dist put no JNA library beside the jar (agent/target/jna/" + arch + ")");
     Path jna = Files.createDirectories(lib.resolve("jna"));
@@ -224,6 +214,17 @@ class LauncherCdsIT {
     assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
     assertTrue(r.output().startsWith("plumbline "), () -> label + ": " + Processes.tail(r.output()));
     return Files.readString(log);
+  }
+
+  /** The launcher and the jar as a tarball lays them out, in DIR/agent/{bin,lib} (root's, 0755): the lib folder. */
+  private Path rootOwnedCopy() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path agent = Files.createDirectories(dir.resolve("agent"));
+    Path bin = Files.createDirectories(agent.resolve("bin"));
+    Path lib = Files.createDirectories(agent.resolve("lib"));
+    Files.copy(ROOT.resolve("scripts/plumbline"), bin.resolve("plumbline"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(ROOT.resolve("agent/target/plumbline.jar"), lib.resolve("plumbline.jar"));
+    return lib;
   }
 
   private static Path archiveIn(Path lib) throws Exception {
