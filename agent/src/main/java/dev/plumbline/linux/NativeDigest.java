@@ -1,6 +1,5 @@
 package dev.plumbline.linux;
 
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -15,21 +14,9 @@ import java.util.Arrays;
  * refuses the algorithm (a FIPS provider has no MD5), and callers fall back to MessageDigest.
  */
 public final class NativeDigest implements AutoCloseable {
-  private static final boolean AVAILABLE = load();
+  private static final boolean AVAILABLE = NativeLibraries.registerLibcrypto(NativeDigest.class);
 
   private Pointer ctx;
-
-  private static boolean load() {
-    for (String name : new String[] {"crypto", "libcrypto.so.3"}) {
-      try {
-        Native.register(NativeDigest.class, NativeLibraries.get(name));
-        return true;
-      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-        // try the next name, then fall back to the JDK
-      }
-    }
-    return false;
-  }
 
   /** Whether libcrypto was found (an algorithm may still be refused: see {@link #start}). */
   public static boolean available() {

@@ -1,7 +1,6 @@
 package dev.plumbline.linux;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
@@ -13,21 +12,9 @@ import com.sun.jna.ptr.PointerByReference;
  * java.security.Signature. Like the JDK, libcrypto accepts only DER-encoded signatures.
  */
 public final class NativeEcdsa {
-  private static final boolean AVAILABLE = load();
+  private static final boolean AVAILABLE = NativeLibraries.registerLibcrypto(NativeEcdsa.class);
 
   private NativeEcdsa() {}
-
-  private static boolean load() {
-    for (String name : new String[] {"crypto", "libcrypto.so.3"}) {
-      try {
-        Native.register(NativeEcdsa.class, NativeLibraries.get(name));
-        return true;
-      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-        // try the next name, then fall back to the JDK
-      }
-    }
-    return false;
-  }
 
   public static boolean available() {
     return AVAILABLE;

@@ -1,5 +1,6 @@
 package dev.plumbline.linux;
 
+import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import java.io.File;
@@ -22,6 +23,22 @@ final class NativeLibraries {
   static NativeLibrary get(String name) {
     preset();
     return NativeLibrary.getInstance(name);
+  }
+
+  /**
+   * Binds {@code bindings}' native methods to OpenSSL's libcrypto, by either of the names a system
+   * may give it; false when it has neither (the callers then fall back to the JDK).
+   */
+  static boolean registerLibcrypto(Class<?> bindings) {
+    for (String name : new String[] {"crypto", "libcrypto.so.3"}) {
+      try {
+        Native.register(bindings, get(name));
+        return true;
+      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        // try the next name
+      }
+    }
+    return false;
   }
 
   private static synchronized void preset() {
