@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -354,8 +356,8 @@ public final class BuildRecorder {
     // process's sort signature and which digests did not arrive. The second makes the entries
     // in the record's order (ProcessTable.processInfos) from the same digests.
     Redaction rules = redaction;
-    Set<ProcessTable.ExecEntry> noSha = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    Set<ProcessTable.ExecEntry> noScript = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<ProcessTable.ExecEntry> noSha = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<ProcessTable.ExecEntry> noScript = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<List<String>, Integer> toolCounts = new HashMap<>();
     Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
     Map<String, String> signatures = new HashMap<>(); // equal ones held once (a loop running the same command)

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The build's process tree as the events tell it: processes by pid (threads folded into their
@@ -167,8 +169,8 @@ final class ProcessTable {
    * as {@code execsOf} makes them (every process's {@link Proc#signature} set), and lets go of
    * each process's execs once it is handed on: one process's entry exists at a time.
    */
-  static void processInfos(ProcessTable table, java.util.function.Function<Proc, List<BuildRecord.Exec>> execsOf,
-      java.util.function.Consumer<BuildRecord.ProcessInfo> out) {
+  static void processInfos(ProcessTable table, Function<Proc, List<BuildRecord.Exec>> execsOf,
+      Consumer<BuildRecord.ProcessInfo> out) {
     List<Proc> order = new ArrayList<>(table.all());
     order.sort(new TreeOrder().thenComparingLong(p -> p.startedAt).thenComparingInt(p -> p.pid));
     for (int i = 0; i < order.size(); i++) {
