@@ -1,5 +1,6 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.attest.Predicate;
 import dev.plumbline.policy.KeyFingerprints;
 import dev.plumbline.policy.PolicyException;
 import dev.plumbline.policy.PolicyLoader;
@@ -86,6 +87,14 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
   String artifact;
+
+  /**
+   * Started by {@link Main#run} before picocli builds this command's model: the JSON reading that
+   * every verify of an attestation needs ({@link Predicate#prepareRecordReader}), ahead of use.
+   */
+  static void prepareAhead() {
+    AheadOfUse.start("verify-json", Predicate::prepareRecordReader);
+  }
 
   @Override
   public Integer call() {
