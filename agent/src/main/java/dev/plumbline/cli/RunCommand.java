@@ -7,6 +7,7 @@ import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressSession;
+import dev.plumbline.linux.Linux;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.env.CommandRunner;
 import dev.plumbline.env.HelperCommands;
@@ -18,6 +19,7 @@ import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.record.RecordWarmUp;
 import dev.plumbline.redact.AgentSecrets;
 import dev.plumbline.redact.Redaction;
 import dev.plumbline.text.Printable;
@@ -39,6 +41,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -245,8 +249,29 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
+    // One thread beside the set-up and the build, at the lowest priority (it gets the CPU the build
+    // leaves): the package databases read once fingerprinted, then the record's JSON mappers made,
+    // both otherwise done between the build's end and the agent's exit. Its daemon thread ends
+    // once it has done both (or with the agent).
+    ExecutorService beside = Executors.newSingleThreadExecutor(task -> {
+      Thread t = new Thread(() -> {
+        Linux.lowerThisThreadPriority(); // best effort: at worst it competes like any thread
+        task.run();
+      }, "plumbline-beside-build");
+      t.setDaemon(true);
+      return t;
+    });
+    beside.execute(RecordWarmUp::run);
     // the package databases are fingerprinted (and rpm run) before the build, alongside
-    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
+      try {
+        PackageRecords p = PackageRecords.beforeOnThisHost();
+        p.prepare(beside); // what it reads is checked against the fingerprint after the build
+        return p;
+      } finally {
+        beside.shutdown(); // takes no more, runs what it has
+      }
+    });
     // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
     // rest of the set-up; its errors are said before the build, once it is needed
     CompletableFuture<AttestationRun> signing = CompletableFuture.supplyAsync(() -> {
