@@ -7,7 +7,6 @@ import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressGates;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.egress.EgressSession;
-import dev.plumbline.linux.Linux;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.env.CommandRunner;
 import dev.plumbline.env.HelperCommands;
@@ -249,15 +248,13 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
-    // One thread beside the set-up and the build, at the lowest priority (it gets the CPU the build
-    // leaves): the package databases read once fingerprinted, then the record's JSON mappers made,
-    // both otherwise done between the build's end and the agent's exit. Its daemon thread ends
-    // once it has done both (or with the agent).
+    // One thread beside the set-up and the build for work otherwise done between the build's end
+    // and the agent's exit: the record's JSON mappers made, then the package databases read once
+    // fingerprinted (~0.5 s of CPU in all, once). Not at nice 19: on a busy host such a thread
+    // was still at it seconds after a short build had ended, and the record waits for the
+    // databases. Its daemon thread ends once it has done both (or with the agent).
     ExecutorService beside = Executors.newSingleThreadExecutor(task -> {
-      Thread t = new Thread(() -> {
-        Linux.lowerThisThreadPriority(); // best effort: at worst it competes like any thread
-        task.run();
-      }, "plumbline-beside-build");
+      Thread t = new Thread(task, "plumbline-beside-build");
       t.setDaemon(true);
       return t;
     });
