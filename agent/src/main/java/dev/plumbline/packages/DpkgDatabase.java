@@ -231,8 +231,9 @@ public final class DpkgDatabase implements PackageDatabase {
       wantedLength[w.getBytes(StandardCharsets.UTF_8).length] = true;
     }
     int max = longest;
+    ListLines reader = new ListLines();
     for (DpkgListIndex.ListFile list : lists(knownKeys)) {
-      ListLines.read(list.file(), (text, start, end, offset) -> {
+      reader.read(list.file(), (text, start, end, offset) -> {
         int length = end - start;
         if (length <= max && wantedLength[length] && hashes.contains(hash(text, start, end))) {
           String line = new String(text, start, length, StandardCharsets.UTF_8);

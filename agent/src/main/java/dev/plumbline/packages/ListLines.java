@@ -21,12 +21,10 @@ final class ListLines {
     void line(byte[] bytes, int from, int to, long offset);
   }
 
-  private static final int BUFFER = 64 * 1024;
+  private byte[] buf = new byte[64 * 1024]; // one for every file this reader reads
 
-  private ListLines() {}
-
-  static void read(Path file, Sink sink) throws PackageDatabaseException {
-    byte[] buf = new byte[BUFFER];
+  /** Calls {@code sink} with each line of {@code file}, in order. */
+  void read(Path file, Sink sink) throws PackageDatabaseException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       int held = 0; // bytes of an unfinished line carried over, at buf[0, held)
       long heldAt = 0; // its offset in the file
