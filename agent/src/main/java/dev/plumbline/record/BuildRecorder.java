@@ -71,10 +71,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Threads</h2>
  *
- * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count: argv redaction,
- * aggregation and sorting happen in {@code finish}), so the tracer thread can call them directly;
- * digests complete on the hasher's threads and are not touched until {@code finish}. {@code finish}
- * may be called once, from any thread, after the last event.
+ * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count), so the
+ * tracer thread can call them directly. A process that ended is handed on, with others in a batch,
+ * to a spooling thread ({@link EndedProcesses}: argv redaction, its entry, spooled); sorting and
+ * the rest happen in {@code finish}. Digests complete on the hasher's threads and are looked at
+ * only once done (or in {@code finish}). {@code finish} may be called once, from any thread, after
+ * the last event. The redaction and the spool are set before the first process ends.
  */
 public final class BuildRecorder {
 
