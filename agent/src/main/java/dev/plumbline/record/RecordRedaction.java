@@ -54,6 +54,11 @@ final class RecordRedaction {
     return redacted(process, BuildRecord.ProcessInfo.class, redaction);
   }
 
+  /** An exec's script, redacted as {@link #process} redacts it inside its process (the walk looks at field names only). */
+  static BuildRecord.Script script(BuildRecord.Script script, Redaction redaction) {
+    return redacted(script, BuildRecord.Script.class, redaction);
+  }
+
   private static <T> T redacted(T value, Class<T> type, Redaction redaction) {
     JsonNode tree = MAPPER.valueToTree(value);
     walk(tree, redaction);
