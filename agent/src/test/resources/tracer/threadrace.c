@@ -4,13 +4,13 @@
    bytes that arrived at PORT1's and PORT2's listeners (the ground truth).
    usage: threadrace PORT1 PORT2 ROUNDS */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "loopback.h"
 static volatile struct sockaddr_in shared;
 static volatile int stop;
 static unsigned short p1, p2;
@@ -20,19 +20,6 @@ static void *flip(void *arg) {
   (void)arg;
   while (!stop) shared.sin_port = shared.sin_port == htons(p1) ? htons(p2) : htons(p1);
   return 0;
-}
-static int listener(unsigned short port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 64) != 0) exit(2);
-  fcntl(s, F_SETFL, O_NONBLOCK);
-  return s;
 }
 static void drain(int l, int which) {
   int c;
@@ -64,8 +51,8 @@ int main(int argc, char **argv) {
   p1 = atoi(argv[1]);
   p2 = atoi(argv[2]);
   rounds = atoi(argv[3]);
-  l1 = listener(p1);
-  l2 = listener(p2);
+  l1 = loopback_listener(SOCK_STREAM, p1);
+  l2 = loopback_listener(SOCK_STREAM, p2);
   shared.sin_family = AF_INET;
   shared.sin_port = htons(p1);
   shared.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

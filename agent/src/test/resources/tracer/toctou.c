@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "loopback.h"
 
 static volatile struct sockaddr_in shared;
 static volatile char path[8] = "a.txt";
@@ -29,20 +30,6 @@ static void *flip(void *unused) {
     path[0] = path[0] == 'a' ? 'b' : 'a';
   }
   return 0;
-}
-
-static int listener(int type, unsigned short port) {
-  int s = socket(AF_INET, type | SOCK_NONBLOCK, 0);
-  int one = 1;
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) { perror("bind"); exit(3); }
-  if (type == SOCK_STREAM && listen(s, 512) != 0) exit(3);
-  return s;
 }
 
 static int drain(int s, int type) {
@@ -75,8 +62,8 @@ int main(int argc, char **argv) {
   int open_mode = strcmp(mode, "open") == 0;
   int la = -1, lb = -1, reached_a = 0, reached_b = 0;
   if (!open_mode) {
-    la = listener(type, pa);
-    lb = listener(type, pb);
+    la = loopback_listener(type, pa);
+    lb = loopback_listener(type, pb);
   }
   shared.sin_family = AF_INET;
   shared.sin_port = htons(pa);

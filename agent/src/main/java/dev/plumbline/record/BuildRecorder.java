@@ -8,21 +8,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Folds the tracer's {@link TraceEvent}s into a {@link BuildRecord}.
@@ -72,10 +71,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Threads</h2>
  *
- * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count: argv redaction,
- * aggregation and sorting happen in {@code finish}), so the tracer thread can call them directly;
- * digests complete on the hasher's threads and are not touched until {@code finish}. {@code finish}
- * may be called once, from any thread, after the last event.
+ * All methods are synchronized and cheap ({@code accept}/{@code exec} store and count), so the
+ * tracer thread can call them directly. A process that ended is handed on, with others in a batch,
+ * to a spooling thread ({@link EndedProcesses}: argv redaction, its entry, spooled); sorting and
+ * the rest happen in {@code finish}. Digests complete on the hasher's threads and are looked at
+ * only once done (or in {@code finish}). {@code finish} may be called once, from any thread, after
+ * the last event. The redaction and the spool are set before the first process ends.
  */
 public final class BuildRecorder {
 
@@ -109,13 +110,12 @@ public final class BuildRecorder {
     int count;
     String firstKind; // file operations, in the order they happened
     String lastKind;
-    long firstReplaced = Long.MAX_VALUE; // file operations: when it was first created, truncated or renamed onto
   }
 
   private final Settings settings;
   private final Path realWorkdir;
   private final SourceScan sourceScan;
-  private ProcessTable table = new ProcessTable(); // null once finished
+  private ProcessTable table = new ProcessTable(this::ended); // null once finished
   private final Map<NetKey, Seen> network = new HashMap<>();
   private final List<TraceEvent.Dns> dns = new ArrayList<>();
   private final Map<String, String> nameOfAddress = new HashMap<>();
@@ -137,10 +137,44 @@ public final class BuildRecorder {
   }
   private final Map<List<String>, Seen> notes = new HashMap<>();
   private final Set<String> reasons = new TreeSet<>();
-  private final Map<String, String> strings = new HashMap<>(); // see shared(Exec)
-  private final Map<List<String>, List<String>> argvs = new HashMap<>();
+  /**
+   * When each workspace file was first created, truncated or renamed onto (a {@link #sequence}
+   * number): read by the spooling thread, so that an exec's "written by the build before it ran"
+   * can be told when its process ends. Set once per file.
+   */
+  private final Map<String, Long> firstReplaced = new ConcurrentHashMap<>();
   private long sequence; // counts execs and file changes: which write came before which exec
   private boolean finished;
+
+  /**
+   * The processes that ended, spooled on {@link #SPOOLER} in batches of {@link #BATCH} (the
+   * tracer thread only hands them on): created with the first one, with the rules in force then.
+   */
+  private EndedProcesses endedProcesses;
+  private List<Handed> batch = new ArrayList<>();
+  private CompletableFuture<Void> spooling = CompletableFuture.completedFuture(null);
+
+  private record Handed(ProcessTable.Proc process, boolean listed) {}
+
+  private static final int BATCH = 128;
+
+  /**
+   * One thread for every recorder of this JVM (there is one per run), so that redacting and
+   * writing what a process left behind is never done on the tracer thread, while it holds a
+   * tracee stopped; batches of one recorder run in the order they were handed on. It ends after
+   * a few idle seconds.
+   */
+  private static final ExecutorService SPOOLER = spooler();
+
+  private static ExecutorService spooler() {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "plumbline-record-spool");
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   private volatile Redaction redaction = Redaction.builtIn();
   /** Where {@link #finish} spools the processes (an unnamed file there); null: kept in memory. */
@@ -153,6 +187,7 @@ public final class BuildRecorder {
    * dumpable ({@link ProcessSpool}), or keep them in memory (null): for tests.
    */
   synchronized BuildRecorder spoolingIn(Path dir) {
+    checkNothingSpooled();
     this.spoolDir = dir;
     this.spoolUndumpableOnly = false;
     return this;
@@ -163,9 +198,17 @@ public final class BuildRecorder {
    * build's environment ({@link Redaction#maskingValuesOf}): a script can hand a sensitive value on
    * as a plain argument ({@code deploy "$TOKEN"}) or in a DNS name, where no rule could recognise it.
    */
-  public BuildRecorder redacting(Redaction redaction) {
+  public synchronized BuildRecorder redacting(Redaction redaction) {
+    checkNothingSpooled();
     this.redaction = Objects.requireNonNull(redaction);
     return this;
+  }
+
+  /** Processes are redacted and spooled as they end: the rules cannot change after the first. */
+  private void checkNothingSpooled() {
+    if (endedProcesses != null) {
+      throw new IllegalStateException("set the redaction and the spool before the build's first process ends");
+    }
   }
 
   /**
@@ -244,30 +287,41 @@ public final class BuildRecorder {
   public synchronized void exec(
       TraceEvent.Exec event, CompletableFuture<String> sha256, CompletableFuture<BuildRecord.Script> script) {
     checkOpen();
-    table.exec(event.pid(), event.at(), shared(event.path()), shared(event.argv()), shared(event.cwd()), sha256, script,
-        ++sequence);
+    // held as read while the process lives; EndedProcesses takes it from there
+    table.exec(event.pid(), event.at(), event.path(), event.argv(), event.cwd(), sha256, script, ++sequence);
   }
 
-  /**
-   * An equal argv already held (its strings too): every exec of a build is kept until {@link
-   * #finish}, and the tracer reads each one afresh from the tracee, so 100,000 runs of the same
-   * tool in the same directory would hold 100,000 copies of the same strings. Bounded by the
-   * distinct values, which the record lists anyway. Paths and cwds go through {@link #shared(String)}.
-   */
-  private List<String> shared(List<String> argv) {
-    if (argv == null) {
-      return null;
+  /** From the table, under this lock: a process that can change no more, spooled with the next batch. */
+  private void ended(ProcessTable.Proc p, boolean listed) {
+    if (endedProcesses == null) {
+      endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
     }
-    List<String> known = argvs.get(argv);
-    if (known == null) {
-      known = argv.stream().map(this::shared).toList();
-      argvs.put(known, known);
+    batch.add(new Handed(p, listed));
+    if (batch.size() >= BATCH) {
+      handOn();
     }
-    return known;
   }
 
-  private String shared(String s) {
-    return s == null ? null : strings.computeIfAbsent(s, k -> k);
+  private void handOn() {
+    List<Handed> b = batch;
+    EndedProcesses to = endedProcesses;
+    batch = new ArrayList<>(BATCH);
+    spooling = spooling.thenRunAsync(() -> {
+      to.retryWaiting();
+      b.forEach(h -> to.add(h.process(), h.listed()));
+    }, SPOOLER);
+  }
+
+  /** For tests: waits until every process handed on so far is spooled (what the model holds is then what stays). */
+  void awaitSpooled() {
+    CompletableFuture<Void> done;
+    synchronized (this) {
+      if (endedProcesses != null && !batch.isEmpty()) {
+        handOn();
+      }
+      done = spooling;
+    }
+    done.join();
   }
 
   /**
@@ -299,8 +353,8 @@ public final class BuildRecorder {
         seen.firstKind = e.operation();
       }
       seen.lastKind = e.operation();
-      if (REPLACING.contains(e.operation()) && seen.firstReplaced == Long.MAX_VALUE) {
-        seen.firstReplaced = ++sequence;
+      if (REPLACING.contains(e.operation()) && !firstReplaced.containsKey(relative)) {
+        firstReplaced.put(relative, ++sequence);
       }
       ProcessTable.noteProcess(seen.processes, p);
       seen.count++;
@@ -351,40 +405,28 @@ public final class BuildRecorder {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
-    // Two passes over the processes, so that no process's record entry is held longer than it
-    // takes to spool it: the first waits for the digests and counts tools; it keeps only each
-    // process's sort signature and which digests did not arrive. The second makes the entries
-    // in the record's order (ProcessTable.processInfos) from the same digests.
-    Redaction rules = redaction;
-    Set<ProcessTable.ExecEntry> noSha = Collections.newSetFromMap(new IdentityHashMap<>());
-    Set<ProcessTable.ExecEntry> noScript = Collections.newSetFromMap(new IdentityHashMap<>());
+    // every process left is handed on; once the spooling thread is done with them, what it kept
+    // is this thread's (join)
+    table.endAll();
+    if (endedProcesses == null) {
+      endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
+    }
+    if (!batch.isEmpty()) {
+      handOn();
+    }
+    spooling.join();
+    EndedProcesses processes = endedProcesses;
+    processes.endWaiting(deadline);
+    processes.addReasons(why);
     Map<List<String>, Integer> toolCounts = new HashMap<>();
     Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
-    Map<String, String> signatures = new HashMap<>(); // equal ones held once (a loop running the same command)
-    for (ProcessTable.Proc p : table.all()) {
-      StringBuilder signature = new StringBuilder();
-      for (ProcessTable.ExecEntry x : p.execs) {
-        String sha = x.sha256() == null ? null : await(x.sha256(), deadline, "executable", x.path(), why);
-        if (x.sha256() == null && sha == null) {
-          why.add("executable not hashed: " + x.path() + " (no digest reported)");
-        }
-        if (sha == null) {
-          noSha.add(x);
-        }
-        if (x.script() != null && await(x.script(), deadline, "interpreter script", x.path(), why) == null) {
-          noScript.add(x);
-        }
-        ProcessTable.appendSignature(signature, x.path(), maskedArgv(x, rules), x.cwd());
-        List<String> tool = java.util.Arrays.asList(x.path(), sha);
-        toolCounts.merge(tool, 1, Integer::sum);
-        String output = writtenBefore(x.path(), x.seq());
-        outputs.merge(tool, output == null ? "" : output, (a, b) -> a.equals(b) ? a : "");
-      }
-      p.signature = signatures.computeIfAbsent(ProcessTable.endSignature(signature, p), k -> k);
-    }
-    signatures = null;
+    processes.toolUses((path, sha, count, output) -> {
+      List<String> tool = java.util.Arrays.asList(path, sha);
+      toolCounts.merge(tool, count, Integer::sum);
+      outputs.merge(tool, output, (a, b) -> a.equals(b) ? a : "");
+    });
     List<BuildRecord.Library> libs = libraries(deadline, why);
-    long unseen = table.all().stream().filter(p -> !p.exitSeen).count();
+    long unseen = processes.unseen();
     if (unseen > 0) {
       why.add("exit not seen for " + unseen + (unseen == 1 ? " process" : " processes"));
     }
@@ -393,10 +435,12 @@ public final class BuildRecorder {
     toolCounts.forEach((k, n) -> tools.add(new BuildRecord.Tool(k.get(0), k.get(1), n, buildOutput(outputs.get(k)))));
     tools.sort(Comparator.comparing(BuildRecord.Tool::path, NULLS).thenComparing(BuildRecord.Tool::sha256, NULLS));
 
-    // each process redacted as it is made, and spooled: the record's largest section is never
-    // held whole, and what reaches the spool file is what the record will say
-    ProcessSpool spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
-    ProcessTable.processInfos(table, p -> execsOf(p, rules, noSha, noScript), p -> spool.add(RecordRedaction.process(p, rules)));
+    // each process's entry was redacted when it ended; completed with its digests, it is spooled
+    // again in the record's order: the record's largest section is never held whole, and what
+    // reaches a spool file is what the record will say
+    Redaction rules = redaction;
+    ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
+    processes.inOrder(this::buildOutput, spool::add);
     List<BuildRecord.ProcessInfo> procs = spool.finished();
 
     BuildRecord.Invocation invocation =
@@ -436,30 +480,8 @@ public final class BuildRecorder {
     files.clear();
     libraries.clear();
     notes.clear();
-    strings.clear();
-    argvs.clear();
-  }
-
-  /**
-   * A process's execs as the record lists them, with the digests the first pass of {@link #finish}
-   * waited for (those it did not get stay absent, even if they arrived since).
-   */
-  private List<BuildRecord.Exec> execsOf(
-      ProcessTable.Proc p, Redaction rules, Set<ProcessTable.ExecEntry> noSha, Set<ProcessTable.ExecEntry> noScript) {
-    List<BuildRecord.Exec> execs = new ArrayList<>(p.execs.size());
-    for (ProcessTable.ExecEntry x : p.execs) {
-      String sha = noSha.contains(x) ? null : x.sha256().join();
-      BuildRecord.Script script = x.script() == null || noScript.contains(x) ? null : x.script().join();
-      if (script != null) {
-        script = script.withBuildOutput(buildOutput(writtenBefore(script.path(), x.seq())));
-      }
-      execs.add(new BuildRecord.Exec(x.path(), sha, maskedArgv(x, rules), x.cwd(), ProcessTable.time(x.at()), script));
-    }
-    return execs;
-  }
-
-  private static List<String> maskedArgv(ProcessTable.ExecEntry x, Redaction rules) {
-    return x.argv() == null ? List.of() : TempNames.mask(rules.argv(x.argv()));
+    firstReplaced.clear();
+    endedProcesses = null;
   }
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
@@ -467,7 +489,14 @@ public final class BuildRecorder {
     record Key(String path, String sha256) {}
     Map<Key, Seen> merged = new HashMap<>();
     libraries.forEach((k, seen) -> {
-      String sha = k.sha256() == null ? null : await(k.sha256(), deadline, "library", k.path(), why);
+      String sha = null;
+      if (k.sha256() != null) {
+        DigestOutcome.Outcome<String> o = DigestOutcome.of(k.sha256(), deadline);
+        sha = o.value();
+        if (o.failed()) {
+          why.add(o.reason("library", k.path()));
+        }
+      }
       if (k.sha256() == null) {
         why.add("library not hashed: " + k.path() + " (no digest reported)");
       }
@@ -497,8 +526,8 @@ public final class BuildRecorder {
     if (relative == null || settings.tracked().tracks(relative)) {
       return null;
     }
-    Seen seen = files.get(relative);
-    return seen != null && seen.firstReplaced < seq ? relative : null;
+    Long replaced = firstReplaced.get(relative);
+    return replaced != null && replaced < seq ? relative : null;
   }
 
   /** A build output with the programs that wrote it (every write of the build, not only those before the exec). */
@@ -508,25 +537,6 @@ public final class BuildRecorder {
     }
     Seen seen = files.get(relative);
     return new BuildRecord.BuildOutput(relative, seen == null ? List.of() : List.copyOf(seen.processes));
-  }
-
-  private static <T> T await(CompletableFuture<T> f, long deadline, String what, String path, Set<String> why) {
-    try {
-      long left = Math.max(0, deadline - System.nanoTime());
-      return f.get(left, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      why.add(what + " not hashed in time: " + path);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      String problem = cause instanceof HashException h ? h.problem() : String.valueOf(cause);
-      why.add(what + " not hashed: " + path + " (" + problem + ")");
-    } catch (CancellationException e) {
-      why.add(what + " not hashed: " + path + " (cancelled)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      why.add(what + " not hashed: " + path + " (interrupted)");
-    }
-    return null;
   }
 
   private List<BuildRecord.Destination> destinations() {

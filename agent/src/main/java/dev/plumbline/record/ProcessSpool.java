@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The record's processes, written out one at a time as {@link BuildRecorder#finish} makes them
  * (already redacted) and read back one at a time by whoever walks the finished list (the record
  * writer, the package owners, the summary, the attestation). A build of 100,000 processes then
- * holds an index of 8 bytes per process, not the processes.
+ * holds an index of 8 bytes per process, not the processes. {@link EndedProcesses} spools the
+ * processes' redacted facts the same way while the build runs ({@code T} is what one entry is).
  *
  * <p>The file is an {@link UnnamedFile}: it never has a name the build (which may run as our
  * user) could open, replace or read, and it only ever holds what the record will say anyway,
@@ -28,17 +29,19 @@ import org.slf4j.LoggerFactory;
  * cannot make one, the processes stay in memory (never in a named file). Not thread-safe while it
  * is written; the finished list may be read by any thread.
  */
-final class ProcessSpool {
+final class ProcessSpool<T> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSpool.class);
   private static final ObjectMapper MAPPER = BuildRecords.mapper(); // compact: the spool is read by us only
   private static final Cleaner CLEANER = Cleaner.create();
 
+  private final Class<T> type;
   private UnnamedFile file; // null: in memory
-  private List<BuildRecord.ProcessInfo> memory;
+  private List<T> memory;
   private long[] offsets = new long[64]; // offsets[i]..offsets[i + 1]: process i
   private int size;
 
-  private ProcessSpool(UnnamedFile file) {
+  private ProcessSpool(UnnamedFile file, Class<T> type) {
+    this.type = type;
     this.file = file;
     this.memory = file == null ? new ArrayList<>() : null;
   }
@@ -49,19 +52,33 @@ final class ProcessSpool {
    * build (our user) could open to change what the record will say. The caller says which
    * ({@link dev.plumbline.linux.Linux#isDumpable}), so that a test does not depend on what other tests did to its JVM.
    */
-  static ProcessSpool open(Path dir, boolean openToOurUser) {
+  static ProcessSpool<BuildRecord.ProcessInfo> open(Path dir, boolean openToOurUser) {
+    return open(dir, openToOurUser, BuildRecord.ProcessInfo.class);
+  }
+
+  /** As {@link #open(Path, boolean)}, for entries of {@code type} (a record Jackson reads back equal). */
+  static <T> ProcessSpool<T> open(Path dir, boolean openToOurUser, Class<T> type) {
     if (dir == null) {
-      return new ProcessSpool(null);
+      return new ProcessSpool<>(null, type);
     }
     if (openToOurUser) {
       LOG.debug("the record's processes are kept in memory: the agent is dumpable, a spool file would be open to the build");
-      return new ProcessSpool(null);
+      return new ProcessSpool<>(null, type);
     }
     try {
-      return new ProcessSpool(UnnamedFile.create(dir));
+      return new ProcessSpool<>(UnnamedFile.create(dir), type);
     } catch (IOException e) {
       LOG.info("the record's processes are kept in memory: {}", e.getMessage());
-      return new ProcessSpool(null);
+      return new ProcessSpool<>(null, type);
+    }
+  }
+
+  /** One process written and read back as a spool does, without a file ({@link RecordWarmUp}). */
+  static BuildRecord.ProcessInfo roundTrip(BuildRecord.ProcessInfo process) {
+    try {
+      return MAPPER.readValue(MAPPER.writeValueAsBytes(process), BuildRecord.ProcessInfo.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a process always reads back", e);
     }
   }
 
@@ -70,7 +87,26 @@ final class ProcessSpool {
     return file != null;
   }
 
-  void add(BuildRecord.ProcessInfo process) {
+  /** How many entries were added: the next one's index. */
+  int size() {
+    return file != null ? size : memory.size();
+  }
+
+  /** Entry {@code i}, read back (while entries are still being added). */
+  T get(int i) {
+    return file != null ? read(file, offsets, i, type) : memory.get(i);
+  }
+
+  /** Lets go of the entries: the file is closed and its space freed. */
+  void close() {
+    if (file != null) {
+      file.close();
+      file = null;
+    }
+    memory = List.of();
+  }
+
+  void add(T process) {
     if (file != null) {
       try {
         byte[] bytes = MAPPER.writeValueAsBytes(process);
@@ -91,9 +127,9 @@ final class ProcessSpool {
 
   /** A disk that filled up mid-way: what was written is read back, the rest stays in memory. */
   private void toMemory() {
-    List<BuildRecord.ProcessInfo> all = new ArrayList<>(size + 16);
+    List<T> all = new ArrayList<>(size + 16);
     for (int i = 0; i < size; i++) {
-      all.add(read(file, offsets, i));
+      all.add(read(file, offsets, i, type));
     }
     file.close();
     file = null;
@@ -102,11 +138,11 @@ final class ProcessSpool {
   }
 
   /** The processes added, in order; the spool takes no more. The file is closed when the list is no longer reachable. */
-  List<BuildRecord.ProcessInfo> finished() {
+  List<T> finished() {
     if (file == null) {
       return Collections.unmodifiableList(memory);
     }
-    Spooled list = new Spooled(file, Arrays.copyOf(offsets, size + 1), size);
+    Spooled<T> list = new Spooled<>(file, Arrays.copyOf(offsets, size + 1), size, type);
     UnnamedFile f = file;
     CLEANER.register(list, f::close);
     file = null;
@@ -114,33 +150,35 @@ final class ProcessSpool {
     return list;
   }
 
-  private static BuildRecord.ProcessInfo read(UnnamedFile file, long[] offsets, int i) {
+  private static <T> T read(UnnamedFile file, long[] offsets, int i, Class<T> type) {
     try {
       byte[] bytes = file.read(offsets[i], (int) (offsets[i + 1] - offsets[i]));
-      return MAPPER.readValue(bytes, BuildRecord.ProcessInfo.class);
+      return MAPPER.readValue(bytes, type);
     } catch (IOException e) {
       throw new UncheckedIOException("the record's spooled processes cannot be read back", e);
     }
   }
 
   /** Every {@code get} reads the process back from the file: nothing of it is kept. */
-  private static final class Spooled extends AbstractList<BuildRecord.ProcessInfo> implements RandomAccess {
+  private static final class Spooled<T> extends AbstractList<T> implements RandomAccess {
     private final UnnamedFile file;
     private final long[] offsets;
     private final int size;
+    private final Class<T> type;
 
-    Spooled(UnnamedFile file, long[] offsets, int size) {
+    Spooled(UnnamedFile file, long[] offsets, int size, Class<T> type) {
       this.file = file;
       this.offsets = offsets;
       this.size = size;
+      this.type = type;
     }
 
     @Override
-    public BuildRecord.ProcessInfo get(int index) {
+    public T get(int index) {
       if (index < 0 || index >= size) {
         throw new IndexOutOfBoundsException(index);
       }
-      return read(file, offsets, index);
+      return read(file, offsets, index, type);
     }
 
     @Override

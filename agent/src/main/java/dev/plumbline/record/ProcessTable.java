@@ -3,23 +3,33 @@ package dev.plumbline.record;
 import dev.plumbline.trace.TraceEvent;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * The build's process tree as the events tell it: processes by pid (threads folded into their
+ * The build's live process tree as the events tell it: processes by pid (threads folded into their
  * thread group), parents, images, execs and exits, tolerant of events that arrive before the
- * start of their task. Not thread-safe: {@link BuildRecorder} calls it under its own lock.
+ * start of their task. A process that can get no more events (it exited, or its pid was started
+ * anew) is handed to the {@link Ended} sink and forgotten here: the table holds the live processes
+ * only. Not thread-safe: {@link BuildRecorder} calls it under its own lock.
  */
 final class ProcessTable {
+  /** Where a process goes once no event can change it any more. */
+  interface Ended {
+    /**
+     * {@code p} and its execs are final; {@code listed} false: it turned out to be a thread, not
+     * listed, though processes started under it still name it their parent.
+     */
+    void ended(Proc p, boolean listed);
+  }
+
   static final class Proc {
+    /** Its place in the order processes were first seen (from 0): the record's last tie-break. */
+    final int id;
     final int pid;
     int ppid;
     Proc parent;
@@ -36,10 +46,9 @@ final class ProcessTable {
     Integer signal;
     boolean killedByAgent;
     boolean exitSeen;
-    /** What it ran and how it ended ({@link #endSignature}), set when the record is made: its place among its siblings. */
-    String signature;
 
-    Proc(int pid, int ppid, Proc parent, Instant startedAt) {
+    Proc(int id, int pid, int ppid, Proc parent, Instant startedAt) {
+      this.id = id;
       this.pid = pid;
       this.ppid = ppid;
       this.parent = parent;
@@ -53,9 +62,9 @@ final class ProcessTable {
   }
 
   /**
-   * One exec, kept until the record is made: the exec's path, argv and cwd (shared with equal
-   * ones), when ({@link #nanos}), its digests, and {@code seq}: its place among the recorder's
-   * events (what was written before it). Flat, since 100,000 of them may be held.
+   * One exec, kept while its process lives ({@link EndedProcesses} takes it from there): the
+   * exec's path, argv and cwd as the tracer read them, when ({@link #nanos}), its digests, and
+   * {@code seq}: its place among the recorder's events (what was written before it).
    */
   record ExecEntry(String path, List<String> argv, String cwd, long at, CompletableFuture<String> sha256,
       CompletableFuture<BuildRecord.Script> script, long seq) {}
@@ -63,13 +72,27 @@ final class ProcessTable {
   /** No time (a process that has not ended). */
   static final long NONE = Long.MIN_VALUE;
 
-  private final List<Proc> processes = new ArrayList<>();
   private final Map<Integer, Proc> live = new HashMap<>();
   private final Map<Integer, Integer> threadGroup = new HashMap<>();
+  private final Ended ended;
+  private int ids;
 
-  /** Every process seen, in the order first seen. */
-  List<Proc> all() {
-    return processes;
+  ProcessTable(Ended ended) {
+    this.ended = ended;
+  }
+
+  /** How many processes were made so far: every {@link Proc#id} is below it. */
+  int size() {
+    return ids;
+  }
+
+  /** Hands every live process to the sink, in the order first seen: the trace is over. */
+  void endAll() {
+    List<Proc> rest = new ArrayList<>(live.values());
+    rest.sort(Comparator.comparingInt(p -> p.id));
+    live.clear();
+    threadGroup.clear();
+    rest.forEach(p -> ended.ended(p, true));
   }
 
   void exec(int pid, Instant at, String path, List<String> argv, String cwd, CompletableFuture<String> sha256,
@@ -84,13 +107,13 @@ final class ProcessTable {
     if (old != null && old.implicit && !old.exitSeen) {
       // its events came before its start: now we know what it is
       if (e.thread() && old.execs.isEmpty()) {
-        processes.remove(old);
         live.remove(e.pid());
         threadGroup.put(e.pid(), tgid(e.ppid()));
         Proc group = live.get(tgid(e.ppid()));
         if (group != null && group.image != null) {
           old.awaitingAnImage().forEach(set -> set.add(group.image));
         }
+        ended.ended(old, false);
         return;
       }
       if (!e.thread()) {
@@ -118,9 +141,11 @@ final class ProcessTable {
       return; // the same start reported twice
     }
     Proc parent = live.get(tgid(e.ppid()));
-    Proc p = new Proc(e.pid(), e.ppid(), parent, e.at());
-    processes.add(p);
-    live.put(e.pid(), p);
+    Proc p = new Proc(ids++, e.pid(), e.ppid(), parent, e.at());
+    Proc replaced = live.put(e.pid(), p);
+    if (replaced != null) {
+      ended.ended(replaced, true); // its pid was started anew without its exit being seen
+    }
   }
 
   void exited(TraceEvent.ProcessExited e) {
@@ -134,6 +159,7 @@ final class ProcessTable {
     p.killedByAgent = e.killedByAgent();
     p.exitSeen = true;
     live.remove(e.pid());
+    ended.ended(p, true);
   }
 
   private int tgid(int pid) {
@@ -145,9 +171,8 @@ final class ProcessTable {
     int id = tgid(pid);
     Proc p = live.get(id);
     if (p == null) {
-      p = new Proc(id, 0, null, at);
+      p = new Proc(ids++, id, 0, null, at);
       p.implicit = true;
-      processes.add(p);
       live.put(id, p);
     }
     return p;
@@ -161,66 +186,6 @@ final class ProcessTable {
         p.awaitingImage = new ArrayList<>(1);
       }
       p.awaitingImage.add(processes);
-    }
-  }
-
-  /**
-   * Hands {@code out} the processes of {@code table} in the record's order, each with its execs
-   * as {@code execsOf} makes them (every process's {@link Proc#signature} set), and lets go of
-   * each process's execs once it is handed on: one process's entry exists at a time.
-   */
-  static void processInfos(ProcessTable table, Function<Proc, List<BuildRecord.Exec>> execsOf,
-      Consumer<BuildRecord.ProcessInfo> out) {
-    List<Proc> order = new ArrayList<>(table.all());
-    order.sort(new TreeOrder().thenComparingLong(p -> p.startedAt).thenComparingInt(p -> p.pid));
-    for (int i = 0; i < order.size(); i++) {
-      Proc p = order.set(i, null);
-      out.accept(new BuildRecord.ProcessInfo(
-          p.pid, p.ppid, time(p.startedAt), time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execsOf.apply(p)));
-      p.execs.clear();
-      p.awaitingImage = null;
-    }
-  }
-
-  /** Adds one exec to a signature: its path, argv (as recorded) and cwd. */
-  static void appendSignature(StringBuilder sb, String path, List<String> argv, String cwd) {
-    sb.append(path).append('\0').append(String.join("\0", argv)).append('\0').append(cwd).append('\1');
-  }
-
-  /** The signature of a process whose execs were appended to {@code sb}: they and how it ended. */
-  static String endSignature(StringBuilder sb, Proc p) {
-    return sb.append('\2').append(p.exitCode).append('/').append(p.signal).toString();
-  }
-
-  /**
-   * Each process after its parent, siblings ordered by what they ran: the signatures from the
-   * root down, compared in turn (a shorter chain that is a prefix comes first), so that the same
-   * build lists its processes in the same order whatever the pids and scheduling. Walks the
-   * parent links at each comparison rather than holding a key per process.
-   */
-  private static final class TreeOrder implements Comparator<Proc> {
-    private final List<String> a = new ArrayList<>();
-    private final List<String> b = new ArrayList<>();
-
-    @Override
-    public int compare(Proc x, Proc y) {
-      chain(x, a);
-      chain(y, b);
-      for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-        int c = a.get(i).compareTo(b.get(i));
-        if (c != 0) {
-          return c;
-        }
-      }
-      return Integer.compare(a.size(), b.size());
-    }
-
-    private static void chain(Proc p, List<String> out) {
-      out.clear();
-      for (Proc q = p; q != null; q = q.parent) {
-        out.add(q.signature != null ? q.signature : endSignature(new StringBuilder(), q)); // a parent not listed: ran nothing here
-      }
-      Collections.reverse(out);
     }
   }
 

@@ -54,6 +54,11 @@ final class RecordRedaction {
     return redacted(process, BuildRecord.ProcessInfo.class, redaction);
   }
 
+  /** An exec's script, redacted as {@link #process} redacts it inside its process (the walk looks at field names only). */
+  static BuildRecord.Script script(BuildRecord.Script script, Redaction redaction) {
+    return redacted(script, BuildRecord.Script.class, redaction);
+  }
+
   /**
    * The value itself when the walk replaced nothing (no string held a secret: the usual case),
    * else the redacted tree read back. The read-back needs Jackson's deserializers of every record

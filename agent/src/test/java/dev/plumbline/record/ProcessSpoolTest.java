@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.redact.Redaction;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -131,6 +133,133 @@ class ProcessSpoolTest {
       assertEquals(-1, indexOf(bytes, secret.getBytes(StandardCharsets.UTF_8)), secret + " in the spool");
     }
     assertEquals(41, record.processes().size()); // still reachable: the spool was open while it was read
+  }
+
+  /**
+   * Processes are spooled as they end, while the build runs: what is on disk then is redacted
+   * already, for a secret known by value (the environment's), by shape (a token format) or in
+   * any encoding the rules know, in argv, paths and working directories.
+   */
+  @Test
+  void whatIsSpooledWhileTheBuildRunsIsRedacted() throws Exception {
+    BuildRecorder r = recorder().spoolingIn(tmp);
+    randomBuild(r, 1, 4_000);
+    r.awaitSpooled();
+    List<Path> spools = unnamedFilesIn(tmp);
+    assertEquals(1, spools.size(), "the ended processes are in one unnamed file: " + spools);
+    byte[] bytes = Files.readAllBytes(spools.get(0));
+    String spool = new String(bytes, StandardCharsets.UTF_8);
+    assertTrue(spool.contains("/usr/bin/t-***") && spool.contains("d-***") && spool.contains("--password=***"),
+        "processes that ended are in the spool, masked: " + spool.length() + " bytes");
+    String b64 = Base64.getEncoder().encodeToString(("admin:" + SECRET).getBytes(StandardCharsets.UTF_8));
+    for (String secret : List.of(SECRET, "ghp_TokenAbc123", b64.substring(4, 16))) {
+      assertEquals(-1, indexOf(bytes, secret.getBytes(StandardCharsets.UTF_8)), secret + " in the spool");
+    }
+    // the rules the spooled processes were redacted with are the record's: they cannot change now
+    assertThrows(IllegalStateException.class, () -> r.redacting(Redaction.builtIn()));
+    BuildRecord record = finish(r);
+    assertFalse(BuildRecords.toJson(record).contains(SECRET));
+    assertEquals(1, unnamedFilesIn(tmp).size(), "the spool of ended processes is closed once the record's own is written");
+    assertEquals(1169, record.processes().size()); // still reachable: its spool was open while it was counted
+  }
+
+  /**
+   * A random build of 1,169 processes with every case the process tree handles (starts after
+   * the process's first events, threads, pids reused, exits reported twice, survivors, signals),
+   * digests failed, missing and late, scripts the build wrote before running them, and secrets in
+   * argv, paths and working directories: its record has the bytes it had when the recorder held
+   * every process until the end (the sha256 of the JSON made by 1be4164), spooled as the
+   * processes end or held in memory.
+   */
+  @Test
+  void aRandomBuildHasTheBytesItHadWhenEveryProcessWasHeldUntilTheEnd() throws Exception {
+    String before = "b160a3719a2701c7a4260ca9555abff640ed7785602bf010b1d9d3aacb94d122";
+    for (Path dir : java.util.Arrays.asList(tmp, null)) {
+      BuildRecorder r = recorder().spoolingIn(dir);
+      randomBuild(r, 1, 4_000);
+      BuildRecord record = r.redact(finish(r));
+      assertEquals(1169, record.processes().size());
+      byte[] json = BuildRecords.toJson(record).getBytes(StandardCharsets.UTF_8);
+      assertEquals(before, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json)),
+          "spool in " + dir);
+    }
+  }
+
+  private static BuildRecord finish(BuildRecorder r) {
+    return r.finish(new BuildRecorder.Outcome(T0, T0.plusSeconds(2), 0, null), Duration.ofMillis(200));
+  }
+
+  /** Seeded random events: a build's whole trace; a digest that never arrives makes finish wait its deadline. */
+  static void randomBuild(BuildRecorder r, long seed, int events) {
+    Random rnd = new Random(seed);
+    String work = BuildRecorderTest.WORK.toString();
+    List<CompletableFuture<String>> shas = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      shas.add(CompletableFuture.completedFuture(Integer.toHexString(i).repeat(64)));
+    }
+    shas.add(CompletableFuture.failedFuture(new HashException("/x", "ENOENT")));
+    shas.add(CompletableFuture.failedFuture(new RuntimeException("boom")));
+    shas.add(new CompletableFuture<>()); // never: not hashed in time
+    shas.add(null);
+    List<Integer> live = new ArrayList<>();
+    r.accept(new ProcessStarted(T0, 10, 1, false));
+    live.add(10);
+    int pid = 11;
+    long clock = 0;
+    for (int i = 0; i < events; i++) {
+      Instant at = T0.plusNanos(clock += 1 + rnd.nextInt(3));
+      int op = rnd.nextInt(20);
+      if (op < 6 || live.isEmpty()) {
+        int parent = live.isEmpty() ? 1 : live.get(rnd.nextInt(live.size()));
+        int p = rnd.nextInt(50) == 0 && pid > 20 ? pid - 5 : pid++; // a pid reused
+        boolean thread = rnd.nextInt(15) == 0;
+        if (rnd.nextInt(30) == 0) { // its first event before its start
+          r.accept(new TraceEvent.Network(at, p, "connect", "inet", "tcp", "127.0.0.9", 80, EgressDecision.ALLOWED, "ok"));
+        }
+        r.accept(new ProcessStarted(at, p, parent, thread));
+        if (!thread) {
+          live.add(p);
+        }
+      } else if (op < 12) {
+        int p = live.get(rnd.nextInt(live.size()));
+        int k = rnd.nextInt(8);
+        List<String> argv = switch (k) {
+          case 0 -> List.of("curl", "-H", "Authorization: Bearer " + SECRET, "https://" + SECRET + ".x.test/");
+          case 1 -> List.of("deploy", "--password=" + SECRET, "--to=x-ghp_TokenAbc123-y");
+          case 2 -> List.of("gcc", "-c", "src/f" + rnd.nextInt(4) + ".c", "-o", "/tmp/cc" + rnd.nextInt(99999) + ".o");
+          case 3 -> List.of("grüße ☃ \u0001 \"q\" 𝄞");
+          case 4 -> List.of("./out/tool" + rnd.nextInt(3));
+          default -> List.of("true", "" + rnd.nextInt(3));
+        };
+        String path = k == 4 ? work + "/out/tool" + rnd.nextInt(3)
+            : rnd.nextInt(10) == 0 ? "/usr/bin/t-" + SECRET : "/usr/bin/t" + rnd.nextInt(5);
+        String cwd = rnd.nextInt(9) == 0 ? work + "/d-" + SECRET : work;
+        CompletableFuture<BuildRecord.Script> script = switch (rnd.nextInt(6)) {
+          case 0 -> CompletableFuture.completedFuture(new BuildRecord.Script(work + "/out/s" + rnd.nextInt(3) + ".sh", "e".repeat(64)));
+          case 1 -> CompletableFuture.failedFuture(new HashException("/s", "EACCES"));
+          case 2 -> null;
+          default -> CompletableFuture.completedFuture(null);
+        };
+        r.exec(new Exec(at, p, path, argv, cwd), shas.get(rnd.nextInt(shas.size())), script);
+      } else if (op < 13) {
+        int p = live.get(rnd.nextInt(live.size()));
+        String f = work + "/out/" + (rnd.nextBoolean() ? "tool" + rnd.nextInt(3) : "s" + rnd.nextInt(3) + ".sh");
+        r.accept(new TraceEvent.FileChanged(at, p, f, rnd.nextBoolean() ? "create" : "write"));
+      } else if (op < 14) {
+        int p = live.get(rnd.nextInt(live.size()));
+        r.accept(new TraceEvent.Mapped(at, p, "/lib/libc" + rnd.nextInt(2), "mmap", 3, 4));
+        r.accept(new TraceEvent.Note(at, p, "privilege", "x (pid " + p + ")"));
+      } else {
+        int idx = rnd.nextInt(live.size());
+        int p = live.get(idx);
+        if (rnd.nextInt(40) != 0) { // else it exits twice
+          live.remove(idx);
+        }
+        int v = rnd.nextInt(5);
+        r.accept(new ProcessExited(at, p, v == 0 ? null : v, v == 0 ? 9 : null, rnd.nextInt(10) == 0));
+      }
+    }
+    r.accept(new TraceEvent.Dns(T0, 10, SECRET + ".x.test", "A", List.of("127.0.0.9"), EgressDecision.ALLOWED));
   }
 
   @Test

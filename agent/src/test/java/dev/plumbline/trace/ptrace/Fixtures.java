@@ -23,6 +23,9 @@ final class Fixtures {
     }
     Path dir = Files.createTempDirectory("plumbline-fixtures");
     dir.toFile().deleteOnExit();
+    try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/loopback.h")) {
+      Files.copy(in, dir.resolve("loopback.h"));
+    }
     for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial")) {
       Path src = dir.resolve(name + ".c");
       try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/" + name + ".c")) {

@@ -1,0 +1,48 @@
+package dev.plumbline.record;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** What came of a digest the hasher computes for the record: one place that says how a failure reads. */
+final class DigestOutcome {
+  private DigestOutcome() {}
+
+  /**
+   * A value (null for a script not found), or why there is none: {@code problem} (the hasher's
+   * words), or {@code late} (not done by the record's deadline). Equal outcomes are equal records.
+   */
+  record Outcome<T>(T value, String problem, boolean late) {
+    boolean failed() {
+      return problem != null || late;
+    }
+
+    /** The record's reason for an incomplete trace, for {@code what} ran as {@code path}; null when it did not fail. */
+    String reason(String what, String path) {
+      if (late) {
+        return what + " not hashed in time: " + path;
+      }
+      return problem == null ? null : what + " not hashed: " + path + " (" + problem + ")";
+    }
+  }
+
+  /** {@code f}'s outcome, waiting for it until {@code deadline} ({@link System#nanoTime}). */
+  static <T> Outcome<T> of(CompletableFuture<T> f, long deadline) {
+    try {
+      long left = Math.max(0, deadline - System.nanoTime());
+      return new Outcome<>(f.get(left, TimeUnit.NANOSECONDS), null, false);
+    } catch (TimeoutException e) {
+      return new Outcome<>(null, null, true);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      return new Outcome<>(null, cause instanceof HashException h ? h.problem() : String.valueOf(cause), false);
+    } catch (CancellationException e) {
+      return new Outcome<>(null, "cancelled", false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome<>(null, "interrupted", false);
+    }
+  }
+}

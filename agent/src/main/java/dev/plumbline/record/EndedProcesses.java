@@ -1,0 +1,468 @@
+package dev.plumbline.record;
+
+import dev.plumbline.redact.Redaction;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The build's processes, taken from the {@link ProcessTable} as each one ends and spooled then,
+ * so that what the record needs of a process is not held in memory until the build is over: a
+ * storm of 100,000 processes keeps 24 bytes of each (its parent, its sort signature's id, start
+ * time, pid, place in the spool) and a few shared tables (distinct signatures, digests, tools).
+ *
+ * <p>What is spooled is the process's record entry, redacted as {@link RecordRedaction} redacts
+ * it ({@link Entry}), without what may not be known yet: the digests (which are never redacted)
+ * and the interpreter script (redacted on its own when the record is made; the walk looks at
+ * field names only, so a part redacted alone comes out as it would in the whole). The redaction
+ * rules are fixed before the first process ends ({@link BuildRecorder#redacting}), so a process
+ * redacted when it ends is redacted as it would be at the end. Nothing unredacted reaches the
+ * spool; the digests, scripts and failure reasons stay here in memory, one copy per distinct
+ * outcome, and the spool holds their ids. The spool is a {@link ProcessSpool}: an unnamed file only
+ * while the agent is undumpable, else in memory.
+ *
+ * <p>A process whose digests are still being computed when it ends waits here until they are
+ * done (looked at again with each batch) or the record is made. {@link #inOrder} lists the
+ * processes in the record's order (see there) and fills in what was left out.
+ *
+ * <p>Not thread-safe: {@link BuildRecorder} calls it from one task at a time, on its spooling
+ * thread while the build runs and from {@code finish} after the last task.
+ */
+final class EndedProcesses {
+  /** No digest future at all (an executable), or no script. */
+  static final int ABSENT = -1;
+  /** A process that turned out to be a thread: in the tree, not in the record. */
+  private static final int UNLISTED = -1;
+
+  /**
+   * One spooled process: its record entry, redacted, with no digest and no script in its execs;
+   * per exec, the id of its executable's and script's outcome ({@link Outcomes}) and its place
+   * among the recorder's events (for what the build wrote before it ran).
+   */
+  record Entry(BuildRecord.ProcessInfo process, int[] sha256, int[] script, long[] seq) {}
+
+  /** What the build wrote (the recorder's files), as the record's entries need it; any thread. */
+  interface Writes {
+    /** The workspace path of a file the build wrote before the exec numbered {@code seq} ran it, or null. */
+    String writtenBefore(String path, long seq);
+  }
+
+  private final Redaction rules;
+  private final Writes writes;
+  private final Path spoolDir;
+  private final boolean undumpableOnly;
+  private ProcessSpool<Entry> spool; // opened with the first process: the tracer has made the agent undumpable by then
+
+  // per process, by ProcessTable.Proc#id
+  private int[] parent = new int[0];
+  private int[] signature = new int[0];
+  private long[] startedAt = new long[0];
+  private int[] pid = new int[0];
+  private int[] slot = new int[0]; // its place in the spool, UNLISTED
+  private int known; // ids below it may have been filled
+
+  private final Map<String, Integer> signatureIds = new HashMap<>();
+  private final List<String> signatures = new ArrayList<>();
+  private final Outcomes<String> digests = new Outcomes<>();
+  private final Outcomes<BuildRecord.Script> scripts = new Outcomes<>();
+  private final Map<ToolKey, ToolUse> tools = new HashMap<>();
+  private final Set<ToolKey> scriptProblems = new java.util.HashSet<>(); // (executable, script outcome) that failed
+  private final List<ProcessTable.Proc> waiting = new ArrayList<>();
+  private final Map<List<String>, List<String>> masked = new HashMap<>(); // argv as recorded, for the last distinct ones
+  private int unseen;
+
+  /** An executable path and the id of an outcome (its digest's, or its script's). */
+  private record ToolKey(String path, int outcome) {}
+
+  private static final class ToolUse {
+    int count;
+    String output; // the workspace path it was written to before each exec, "" once one exec of it was not
+
+    void add(String writtenBefore) {
+      count++;
+      String o = writtenBefore == null ? "" : writtenBefore;
+      output = output == null || output.equals(o) ? o : "";
+    }
+  }
+
+  EndedProcesses(Redaction rules, Writes writes, Path spoolDir, boolean undumpableOnly) {
+    this.rules = rules;
+    this.writes = writes;
+    this.spoolDir = spoolDir;
+    this.undumpableOnly = undumpableOnly;
+  }
+
+  /** A process no event can change any more (see {@link ProcessTable.Ended}). */
+  void add(ProcessTable.Proc p, boolean listed) {
+    if (listed && !digestsDone(p)) {
+      waiting.add(p);
+      return;
+    }
+    write(p, listed, System.nanoTime());
+  }
+
+  /** Spools the waiting processes whose digests arrived since. */
+  void retryWaiting() {
+    for (Iterator<ProcessTable.Proc> i = waiting.iterator(); i.hasNext(); ) {
+      ProcessTable.Proc p = i.next();
+      if (digestsDone(p)) {
+        i.remove();
+        write(p, true, System.nanoTime());
+      }
+    }
+  }
+
+  /** After the last {@link #add}: the processes still waiting get their digests, waited for until {@code deadline} (nanoTime). */
+  void endWaiting(long deadline) {
+    List<ProcessTable.Proc> rest = new ArrayList<>(waiting);
+    waiting.clear();
+    rest.sort(java.util.Comparator.comparingInt(p -> p.id));
+    for (ProcessTable.Proc p : rest) {
+      write(p, true, deadline);
+    }
+  }
+
+  private static boolean digestsDone(ProcessTable.Proc p) {
+    for (ProcessTable.ExecEntry x : p.execs) {
+      if ((x.sha256() != null && !x.sha256().isDone()) || (x.script() != null && !x.script().isDone())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void write(ProcessTable.Proc p, boolean listed, long deadline) {
+    int id = p.id;
+    grow(id);
+    parent[id] = p.parent == null ? -1 : p.parent.id;
+    startedAt[id] = p.startedAt;
+    pid[id] = p.pid;
+    if (!listed) {
+      signature[id] = signatureId(endSignature(new StringBuilder(), p)); // ran nothing: it was a thread
+      slot[id] = UNLISTED;
+      return;
+    }
+    if (!p.exitSeen) {
+      unseen++;
+    }
+    int n = p.execs.size();
+    int[] sha = new int[n];
+    int[] script = new int[n];
+    long[] seq = new long[n];
+    List<BuildRecord.Exec> execs = new ArrayList<>(n);
+    StringBuilder sig = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      ProcessTable.ExecEntry x = p.execs.get(i);
+      List<String> argv = masked(x.argv());
+      appendSignature(sig, x.path(), argv, x.cwd());
+      sha[i] = x.sha256() == null ? ABSENT : digests.id(DigestOutcome.of(x.sha256(), deadline));
+      script[i] = x.script() == null ? ABSENT : scripts.id(DigestOutcome.of(x.script(), deadline));
+      if (script[i] != ABSENT && scripts.get(script[i]).failed()) {
+        scriptProblems.add(new ToolKey(x.path(), script[i]));
+      }
+      seq[i] = x.seq();
+      tools.computeIfAbsent(new ToolKey(x.path(), sha[i]), k -> new ToolUse()).add(writes.writtenBefore(x.path(), x.seq()));
+      execs.add(new BuildRecord.Exec(x.path(), null, argv, x.cwd(), ProcessTable.time(x.at()), null));
+    }
+    signature[id] = signatureId(endSignature(sig, p));
+    BuildRecord.ProcessInfo entry = RecordRedaction.process(new BuildRecord.ProcessInfo(p.pid, p.ppid,
+        ProcessTable.time(p.startedAt), ProcessTable.time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execs), rules);
+    if (spool == null) {
+      spool = ProcessSpool.open(spoolDir, undumpableOnly && dev.plumbline.linux.Linux.isDumpable(), Entry.class);
+    }
+    slot[id] = spool.size();
+    spool.add(new Entry(entry, sha, script, seq));
+    p.execs.clear(); // a child still naming it its parent keeps the object, not its execs
+    p.awaitingImage = null;
+  }
+
+  /** The argv as the record has it; the last few thousand distinct ones are remembered (a loop runs the same one). */
+  private List<String> masked(List<String> argv) {
+    if (argv == null) {
+      return List.of();
+    }
+    List<String> known = masked.get(argv);
+    if (known == null) {
+      known = TempNames.mask(rules.argv(argv));
+      if (masked.size() >= 4096) {
+        masked.clear();
+      }
+      masked.put(argv, known);
+    }
+    return known;
+  }
+
+  private int signatureId(String s) {
+    Integer known = signatureIds.get(s);
+    if (known != null) {
+      return known;
+    }
+    signatures.add(s);
+    signatureIds.put(s, signatures.size() - 1);
+    return signatures.size() - 1;
+  }
+
+  /** Adds one exec to a signature: its path, argv (as recorded) and cwd. */
+  private static void appendSignature(StringBuilder sb, String path, List<String> argv, String cwd) {
+    sb.append(path).append('\0').append(String.join("\0", argv)).append('\0').append(cwd).append('\1');
+  }
+
+  /** The signature of a process whose execs were appended to {@code sb}: they and how it ended. */
+  private static String endSignature(StringBuilder sb, ProcessTable.Proc p) {
+    return sb.append('\2').append(p.exitCode).append('/').append(p.signal).toString();
+  }
+
+  private void grow(int id) {
+    if (id >= parent.length) {
+      int size = Math.max(1024, Math.max(id + 1, parent.length + (parent.length >> 1)));
+      int old = parent.length;
+      parent = Arrays.copyOf(parent, size);
+      signature = Arrays.copyOf(signature, size);
+      startedAt = Arrays.copyOf(startedAt, size);
+      pid = Arrays.copyOf(pid, size);
+      slot = Arrays.copyOf(slot, size);
+      Arrays.fill(parent, old, size, -1);
+      Arrays.fill(slot, old, size, UNLISTED);
+    }
+    known = Math.max(known, id + 1);
+  }
+
+  /** Processes listed whose exit was not seen. */
+  int unseen() {
+    return unseen;
+  }
+
+  /** Why the record is incomplete, as far as the processes' digests go. */
+  void addReasons(Set<String> why) {
+    tools.keySet().forEach(k -> {
+      if (k.outcome() == ABSENT) {
+        why.add("executable not hashed: " + k.path() + " (no digest reported)");
+      } else {
+        DigestOutcome.Outcome<String> o = digests.get(k.outcome());
+        if (o.failed()) {
+          why.add(o.reason("executable", k.path()));
+        }
+      }
+    });
+    scriptProblems.forEach(k -> why.add(scripts.get(k.outcome()).reason("interpreter script", k.path())));
+  }
+
+  /** Every (executable path, digest): how many execs ran it and where the build wrote it before ("" not always, or never). */
+  void toolUses(ToolUseSink out) {
+    tools.forEach((k, use) -> out.accept(k.path(), k.outcome() == ABSENT ? null : digests.get(k.outcome()).value(), use.count, use.output));
+  }
+
+  interface ToolUseSink {
+    void accept(String path, String sha256, int count, String writtenBefore);
+  }
+
+  /**
+   * Hands {@code out} the processes in the record's order, each entry complete: each process after
+   * its parent, siblings ordered by what they ran (their signatures from the root down, compared
+   * in turn, a shorter chain that is a prefix first), then by start time, pid and the order they
+   * were first seen; so the same build lists its processes in the same order whatever the pids and
+   * scheduling. Equal chains are one node of a tree of signatures, so the order is that tree's,
+   * walked depth first with each node's children in signature order. {@code outputOf} gives a
+   * script the build wrote its writers. The spool is let go of afterwards.
+   */
+  void inOrder(Function<String, BuildRecord.BuildOutput> outputOf, Consumer<BuildRecord.ProcessInfo> out) {
+    int n = known;
+    int[] node = nodes(n);
+    int[] rank = ranks();
+    int listed = 0;
+    for (int id = 0; id < n; id++) {
+      if (slot[id] != UNLISTED) {
+        listed++;
+      }
+    }
+    int[] order = new int[listed];
+    for (int id = 0, k = 0; id < n; id++) {
+      if (slot[id] != UNLISTED) {
+        order[k++] = id;
+      }
+    }
+    sort(order, (a, b) -> {
+      int c = Integer.compare(rank[node[a]], rank[node[b]]);
+      if (c == 0) {
+        c = Long.compare(startedAt[a], startedAt[b]);
+      }
+      if (c == 0) {
+        c = Integer.compare(pid[a], pid[b]);
+      }
+      return c != 0 ? c : Integer.compare(a, b);
+    });
+    for (int id : order) {
+      out.accept(complete(spool.get(slot[id]), outputOf));
+    }
+    if (spool != null) {
+      spool.close();
+    }
+  }
+
+  /** A spooled entry with its digests and script, the script redacted as the rest of the entry was. */
+  private BuildRecord.ProcessInfo complete(Entry e, Function<String, BuildRecord.BuildOutput> outputOf) {
+    List<BuildRecord.Exec> execs = new ArrayList<>(e.process().execs().size());
+    for (int i = 0; i < e.process().execs().size(); i++) {
+      BuildRecord.Exec x = e.process().execs().get(i);
+      String sha = e.sha256()[i] == ABSENT ? null : digests.get(e.sha256()[i]).value();
+      BuildRecord.Script script = e.script()[i] == ABSENT ? null : scripts.get(e.script()[i]).value();
+      if (script != null) {
+        script = RecordRedaction.script(
+            script.withBuildOutput(outputOf.apply(writes.writtenBefore(script.path(), e.seq()[i]))), rules);
+      }
+      execs.add(new BuildRecord.Exec(x.path(), sha, x.argv(), x.cwd(), x.at(), script));
+    }
+    BuildRecord.ProcessInfo p = e.process();
+    return new BuildRecord.ProcessInfo(p.pid(), p.ppid(), p.startedAt(), p.endedAt(), p.exitCode(), p.signal(),
+        p.outlivedBuild(), execs);
+  }
+
+  // the tree of signature chains: node = (parent node, signature), one per distinct chain
+  private final List<int[]> treeNodes = new ArrayList<>(); // {parent node or -1, signature id}
+
+  /** Each process's node in the tree of signature chains (a cycle of parents, which pids reused could make, is cut). */
+  private int[] nodes(int n) {
+    Map<Long, Integer> ids = new HashMap<>();
+    int[] node = new int[n];
+    Arrays.fill(node, -1);
+    int[] path = new int[16];
+    for (int id = 0; id < n; id++) {
+      int depth = 0;
+      // up to the first ancestor with a node (or the root), then down again
+      for (int q = id; q >= 0 && q < n && node[q] == -1; q = parent[q]) {
+        if (depth == path.length) {
+          path = Arrays.copyOf(path, depth * 2);
+        }
+        node[q] = -2; // on the way: met again, it is a cycle
+        path[depth++] = q;
+      }
+      for (int i = depth - 1; i >= 0; i--) {
+        int q = path[i];
+        int p = parent[q];
+        int up = p >= 0 && p < n && node[p] >= 0 ? node[p] : -1;
+        long key = ((long) up << 32) | (signature[q] & 0xffffffffL);
+        Integer known = ids.get(key);
+        if (known == null) {
+          treeNodes.add(new int[] {up, signature[q]});
+          known = treeNodes.size() - 1;
+          ids.put(key, known);
+        }
+        node[q] = known;
+      }
+    }
+    return node;
+  }
+
+  /** Each tree node's place in a depth-first walk, children in signature order. */
+  private int[] ranks() {
+    int m = treeNodes.size();
+    Integer[] bySignature = new Integer[signatures.size()];
+    Arrays.setAll(bySignature, i -> i);
+    Arrays.sort(bySignature, (a, b) -> signatures.get(a).compareTo(signatures.get(b)));
+    int[] sigRank = new int[signatures.size()];
+    for (int i = 0; i < bySignature.length; i++) {
+      sigRank[bySignature[i]] = i;
+    }
+    int[] sorted = new int[m];
+    Arrays.setAll(sorted, i -> i);
+    sort(sorted, (a, b) -> Integer.compare(sigRank[treeNodes.get(a)[1]], sigRank[treeNodes.get(b)[1]]));
+    // children of each node (roots under m), in signature order
+    int[] first = new int[m + 1];
+    int[] next = new int[m];
+    Arrays.fill(first, -1);
+    for (int i = m - 1; i >= 0; i--) {
+      int child = sorted[i];
+      int up = treeNodes.get(child)[0];
+      int at = up < 0 ? m : up;
+      next[child] = first[at];
+      first[at] = child;
+    }
+    int[] rank = new int[m];
+    int[] stack = new int[m + 1];
+    int top = 0;
+    int r = 0;
+    for (int c = first[m]; c >= 0; c = next[c]) {
+      stack[top++] = c;
+    }
+    reverse(stack, 0, top);
+    while (top > 0) {
+      int v = stack[--top];
+      rank[v] = r++;
+      int from = top;
+      for (int c = first[v]; c >= 0; c = next[c]) {
+        stack[top++] = c;
+      }
+      reverse(stack, from, top); // the first child on top
+    }
+    return rank;
+  }
+
+  private static void reverse(int[] a, int from, int to) {
+    for (int i = from, j = to - 1; i < j; i++, j--) {
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+
+  interface IntOrder {
+    int compare(int a, int b);
+  }
+
+  /** A stable merge sort of ints: no boxing of 100,000 processes. */
+  static void sort(int[] a, IntOrder order) {
+    int[] from = a;
+    int[] to = new int[a.length];
+    for (int width = 1; width < a.length; width *= 2) {
+      for (int lo = 0; lo < a.length; lo += 2 * width) {
+        int mid = Math.min(lo + width, a.length);
+        int hi = Math.min(lo + 2 * width, a.length);
+        int i = lo;
+        int j = mid;
+        int k = lo;
+        while (i < mid && j < hi) {
+          to[k++] = order.compare(from[j], from[i]) < 0 ? from[j++] : from[i++];
+        }
+        while (i < mid) {
+          to[k++] = from[i++];
+        }
+        while (j < hi) {
+          to[k++] = from[j++];
+        }
+      }
+      int[] t = from;
+      from = to;
+      to = t;
+    }
+    if (from != a) {
+      System.arraycopy(from, 0, a, 0, a.length);
+    }
+  }
+
+  /** Outcomes of digests, each distinct one once: an exec holds an int. */
+  static final class Outcomes<T> {
+    private final Map<DigestOutcome.Outcome<T>, Integer> ids = new HashMap<>();
+    private final List<DigestOutcome.Outcome<T>> all = new ArrayList<>();
+
+    int id(DigestOutcome.Outcome<T> o) {
+      Integer known = ids.get(o);
+      if (known != null) {
+        return known;
+      }
+      all.add(o);
+      ids.put(o, all.size() - 1);
+      return all.size() - 1;
+    }
+
+    DigestOutcome.Outcome<T> get(int id) {
+      return all.get(id);
+    }
+  }
+}
