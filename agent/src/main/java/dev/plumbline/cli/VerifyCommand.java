@@ -89,11 +89,15 @@ public final class VerifyCommand implements Callable<Integer> {
   String artifact;
 
   /**
-   * Started by {@link Main#run} before picocli builds this command's model: the JSON reading that
-   * every verify of an attestation needs ({@link Predicate#prepareRecordReader}), ahead of use.
+   * Started by {@link Main#run} before picocli builds this command's model: reading a key (which
+   * the main thread does first, right after the model) and then the JSON reading that every verify
+   * of an attestation needs ({@link Keys#prepareReading}, {@link Predicate#prepareRecordReader}).
    */
   static void prepareAhead() {
-    AheadOfUse.start("verify-json", Predicate::prepareRecordReader);
+    AheadOfUse.start("verify-prepare", () -> {
+      Keys.prepareReading();
+      Predicate.prepareRecordReader();
+    });
   }
 
   @Override
