@@ -14,7 +14,7 @@ final class AheadOfUse {
     Thread t = new Thread(() -> {
       try {
         work.run();
-      } catch (RuntimeException | LinkageError e) {
+      } catch (Throwable e) { // (even an Error: the default handler would print a stack trace)
         // met again, and reported, on the main thread
       }
     }, "plumbline-" + name);
