@@ -18,6 +18,7 @@ import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
 import dev.plumbline.record.RecordException;
+import dev.plumbline.record.RecordWarmUp;
 import dev.plumbline.redact.AgentSecrets;
 import dev.plumbline.redact.Redaction;
 import dev.plumbline.text.Printable;
@@ -39,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -245,8 +248,27 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
+    // One thread beside the set-up and the build for work otherwise done between the build's end
+    // and the agent's exit: the record's JSON mappers made, then the package databases read once
+    // fingerprinted (~0.5 s of CPU in all, once). Not at nice 19: on a busy host such a thread
+    // was still at it seconds after a short build had ended, and the record waits for the
+    // databases. Its daemon thread ends once it has done both (or with the agent).
+    ExecutorService beside = Executors.newSingleThreadExecutor(task -> {
+      Thread t = new Thread(task, "plumbline-beside-build");
+      t.setDaemon(true);
+      return t;
+    });
+    beside.execute(RecordWarmUp::run);
     // the package databases are fingerprinted (and rpm run) before the build, alongside
-    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
+      try {
+        PackageRecords p = PackageRecords.beforeOnThisHost();
+        p.prepare(beside); // what it reads is checked against the fingerprint after the build
+        return p;
+      } finally {
+        beside.shutdown(); // takes no more, runs what it has
+      }
+    });
     // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
     // rest of the set-up; its errors are said before the build, once it is needed
     CompletableFuture<AttestationRun> signing = CompletableFuture.supplyAsync(() -> {

@@ -23,9 +23,23 @@ public final class ApkDatabase implements PackageDatabase {
   private Map<String, List<OwnedFile>> byPath;
 
   public ApkDatabase(Path root, Distro distro) {
+    this(root, distro, new UsrMerge(root));
+  }
+
+  private ApkDatabase(Path root, Distro distro, UsrMerge usrMerge) {
     this.root = root;
     this.distro = distro;
-    this.usrMerge = new UsrMerge(root);
+    this.usrMerge = usrMerge;
+  }
+
+  @Override
+  public void prepare() throws PackageDatabaseException {
+    load();
+  }
+
+  @Override
+  public PackageDatabase reopened() {
+    return new ApkDatabase(root, distro, usrMerge);
   }
 
   public static boolean presentIn(Path root) {
@@ -65,7 +79,7 @@ public final class ApkDatabase implements PackageDatabase {
   }
 
   @Override
-  public List<InstalledPackage> installed() throws PackageDatabaseException {
+  public synchronized List<InstalledPackage> installed() throws PackageDatabaseException {
     load();
     List<InstalledPackage> out = new ArrayList<>();
     for (ApkInstalled.Entry e : entries) {
@@ -76,7 +90,7 @@ public final class ApkDatabase implements PackageDatabase {
   }
 
   @Override
-  public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
+  public synchronized Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
     Map<String, List<OwnedFile>> out = new TreeMap<>();
     for (String path : paths) {

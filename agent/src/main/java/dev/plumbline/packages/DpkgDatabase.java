@@ -16,26 +16,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * dpkg's database under a root, read directly (no dpkg-query per file): {@code status} for the
  * packages, {@code info/PKG[:ARCH].list} for the files each owns, {@code info/*.md5sums} for their
- * digests, {@code diversions} for files moved aside. One ownership query reads every list once and
- * keeps only the lines asked for; md5sums are read only for the packages that own an asked path.
+ * digests, {@code diversions} for files moved aside. {@link #prepare} reads the status and indexes
+ * every list once (while the build runs); without it, one ownership query streams every list and
+ * keeps only the lines asked for. md5sums are read only for the packages that own an asked path.
  */
 public final class DpkgDatabase implements PackageDatabase {
+  private static final Logger log = LoggerFactory.getLogger(DpkgDatabase.class);
+
   private final Path root;
   private final Path admin;
   private final Distro distro;
   private final UsrMerge usrMerge;
   private List<DpkgStatus.Entry> entries;
+  private List<DpkgStatus.Diversion> diversions;
+  private DpkgListIndex index; // null: owners() scans the lists
   private final Map<String, Map<String, FileDigest>> md5sums = new HashMap<>();
 
   public DpkgDatabase(Path root, Distro distro) {
+    this(root, distro, new UsrMerge(root));
+  }
+
+  private DpkgDatabase(Path root, Distro distro, UsrMerge usrMerge) {
     this.root = root;
     this.admin = root.resolve("var/lib/dpkg");
     this.distro = distro;
-    this.usrMerge = new UsrMerge(root);
+    this.usrMerge = usrMerge;
   }
 
   /** Whether this root has a dpkg database at all. */
@@ -51,6 +63,29 @@ public final class DpkgDatabase implements PackageDatabase {
   @Override
   public DatabaseFiles files() {
     return new DatabaseFiles(List.of(admin.resolve("status"), admin.resolve("diversions")), List.of(admin.resolve("info")));
+  }
+
+  /** Reads the status and diversions and indexes every file list of an installed package. */
+  @Override
+  public synchronized void prepare() throws PackageDatabaseException {
+    Set<String> keys = new HashSet<>();
+    for (DpkgStatus.Entry e : entries()) {
+      keys.add(e.infoKey());
+    }
+    diversions();
+    if (index == null) {
+      try {
+        index = DpkgListIndex.of(lists(keys));
+      } catch (DpkgListIndex.IndexLimit e) {
+        log.debug("{}: owners will be found by reading the lists again", e.getMessage());
+      }
+    }
+  }
+
+  /** Read again from the files, from now on; the /usr merge stays as it was seen first. */
+  @Override
+  public PackageDatabase reopened() {
+    return new DpkgDatabase(root, distro, usrMerge);
   }
 
   private synchronized List<DpkgStatus.Entry> entries() throws PackageDatabaseException {
@@ -78,7 +113,7 @@ public final class DpkgDatabase implements PackageDatabase {
   }
 
   @Override
-  public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
+  public synchronized Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     Map<String, DpkgStatus.Entry> byKey = new HashMap<>();
     for (DpkgStatus.Entry e : entries()) {
       byKey.put(e.infoKey(), e);
@@ -87,7 +122,7 @@ public final class DpkgDatabase implements PackageDatabase {
     // For each asked path: the listed names to look for, and which package a listing must (or must not) come from.
     Map<String, List<Lookup>> lookups = new LinkedHashMap<>();
     Set<String> wanted = new HashSet<>();
-    for (String path : new java.util.TreeSet<>(paths)) {
+    for (String path : new TreeSet<>(paths)) {
       List<Lookup> forPath = new ArrayList<>();
       for (String name : usrMerge.names(path)) {
         Lookup l = lookup(name, diversions);
@@ -96,7 +131,7 @@ public final class DpkgDatabase implements PackageDatabase {
       }
       lookups.put(path, forPath);
     }
-    Map<String, List<String>> listedBy = scanLists(wanted, byKey.keySet());
+    Map<String, List<String>> listedBy = index != null ? index.find(wanted) : scanLists(wanted, byKey.keySet());
     Map<String, List<OwnedFile>> out = new TreeMap<>();
     for (Map.Entry<String, List<Lookup>> e : lookups.entrySet()) {
       List<OwnedFile> owned = new ArrayList<>();
@@ -143,14 +178,41 @@ public final class DpkgDatabase implements PackageDatabase {
   }
 
   private List<DpkgStatus.Diversion> diversions() throws PackageDatabaseException {
-    Path file = admin.resolve("diversions");
-    return Files.exists(file) ? DpkgStatus.parseDiversions(read(file)) : List.of();
+    if (diversions == null) {
+      Path file = admin.resolve("diversions");
+      diversions = Files.exists(file) ? DpkgStatus.parseDiversions(read(file)) : List.of();
+    }
+    return diversions;
   }
 
   /**
-   * Listed path → info keys whose list names it, for the wanted paths only. The lists hold 100k+
-   * lines on an ordinary system: a line is hashed only when its length is that of a wanted path,
-   * and only a line whose hash is wanted becomes a String.
+   * The file lists of the packages the status file has (a list left behind by a package it no
+   * longer has is not one), sorted by name: by name, not with a glob, whose regular expression ran
+   * on each of info/'s thousands of entries.
+   */
+  private List<DpkgListIndex.ListFile> lists(Set<String> knownKeys) throws PackageDatabaseException {
+    List<DpkgListIndex.ListFile> lists = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"))) {
+      for (Path p : dir) {
+        String file = p.getFileName().toString();
+        if (file.endsWith(".list")) {
+          String key = file.substring(0, file.length() - ".list".length());
+          if (knownKeys.contains(key)) {
+            lists.add(new DpkgListIndex.ListFile(key, p));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new PackageDatabaseException(admin.resolve("info") + ": cannot list: " + e.getMessage(), e);
+    }
+    lists.sort(Comparator.comparing(DpkgListIndex.ListFile::file));
+    return lists;
+  }
+
+  /**
+   * Listed path → info keys whose list names it, for the wanted paths only, by streaming every
+   * list. The lists hold 100k+ lines on an ordinary system: a line is hashed only when its length
+   * is that of a wanted path, and only a line whose hash is wanted becomes a String.
    */
   private Map<String, List<String>> scanLists(Set<String> wanted, Set<String> knownKeys) throws PackageDatabaseException {
     Map<String, List<String>> out = new HashMap<>();
@@ -168,40 +230,18 @@ public final class DpkgDatabase implements PackageDatabase {
     for (String w : wanted) {
       wantedLength[w.getBytes(StandardCharsets.UTF_8).length] = true;
     }
-    List<Path> lists = new ArrayList<>();
-    // by name, not with a glob: the glob's regular expression ran on each of info/'s thousands of entries
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"))) {
-      for (Path p : dir) {
-        if (p.getFileName().toString().endsWith(".list")) {
-          lists.add(p);
-        }
-      }
-    } catch (IOException e) {
-      throw new PackageDatabaseException(admin.resolve("info") + ": cannot list: " + e.getMessage(), e);
-    }
-    lists.sort(Comparator.naturalOrder());
-    for (Path list : lists) {
-      String file = list.getFileName().toString();
-      String key = file.substring(0, file.length() - ".list".length());
-      if (!knownKeys.contains(key)) {
-        continue; // a list left behind by a package the status file no longer has
-      }
-      byte[] text = readBytes(list);
-      int start = 0;
-      while (start < text.length) {
-        int end = start;
-        while (end < text.length && text[end] != '\n') {
-          end++;
-        }
+    int max = longest;
+    ListLines reader = new ListLines();
+    for (DpkgListIndex.ListFile list : lists(knownKeys)) {
+      reader.read(list.file(), (text, start, end, offset) -> {
         int length = end - start;
-        if (length > 0 && length <= longest && wantedLength[length] && hashes.contains(hash(text, start, end))) {
+        if (length <= max && wantedLength[length] && hashes.contains(hash(text, start, end))) {
           String line = new String(text, start, length, StandardCharsets.UTF_8);
           if (wanted.contains(line)) {
-            out.computeIfAbsent(line, k -> new ArrayList<>()).add(key);
+            out.computeIfAbsent(line, k -> new ArrayList<>()).add(list.key());
           }
         }
-        start = end + 1;
-      }
+      });
     }
     return out;
   }

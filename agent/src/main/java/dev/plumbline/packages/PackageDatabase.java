@@ -23,4 +23,16 @@ public interface PackageDatabase {
 
   /** The files whose change during a build would change what this database says. */
   DatabaseFiles files();
+
+  /**
+   * Reads now what {@link #installed} and {@link #owners} will answer from (while the build runs,
+   * so that little is left for after it): they then answer as of this reading, so a caller that
+   * asks after the build must first see {@link #files} unchanged since before this call, and ask
+   * {@link #reopened} otherwise. md5sums-like files that only some answers need may still be read
+   * when asked. Default: nothing (everything is read when asked).
+   */
+  default void prepare() throws PackageDatabaseException {}
+
+  /** This database with nothing read yet (what it answers is read when asked, from then on). */
+  PackageDatabase reopened();
 }

@@ -65,6 +65,15 @@ public final class RpmDatabase implements PackageDatabase {
     return "rpm";
   }
 
+  /**
+   * Itself: rpm runs before the build only (the build may plant an rpm; {@code PackageRecords}),
+   * so what it printed then is all this database ever says, changed during the build or not.
+   */
+  @Override
+  public PackageDatabase reopened() {
+    return this;
+  }
+
   @Override
   public DatabaseFiles files() {
     Path dir = databaseDir(root);

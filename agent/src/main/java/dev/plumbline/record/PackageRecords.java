@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +35,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two phases, like the environment: {@link #before} (before the build starts) finds the
  * databases, fingerprints their files and runs rpm if the root has an rpm database (nothing is
- * run after the build: the build may have planted an rpm); {@link #annotate} (after) reads the
- * text databases and says which of their files changed in between, since a build that can write
- * them could make a modified binary look packaged.
+ * run after the build: the build may have planted an rpm); {@link #annotate} (after) says which of
+ * their files changed in between, since a build that can write them could make a modified binary
+ * look packaged, and answers from the databases as they are after the build.
+ *
+ * <p>{@link #prepare} reads the text databases while the build runs (dpkg's status and an index
+ * of its file lists: most of what was left to do after the build). What it read is used only when
+ * the fingerprint after the build equals the one taken before the reading began, so nothing a
+ * build changed meanwhile goes unseen; otherwise the database is read again after the build.
  */
 public final class PackageRecords {
   private static final Logger log = LoggerFactory.getLogger(PackageRecords.class);
@@ -86,10 +93,35 @@ public final class PackageRecords {
   /** A file that ran, by path and digest, and how (exec, script). */
   private record Ran(String path, String sha256) {}
 
-  /** What a database says after the build that does not depend on the record: read while the record is finished. */
-  private record After(List<String> changed, List<InstalledPackage> installed, PackageDatabaseException failure) {}
+  /**
+   * What a database says after the build that does not depend on the record, read while the record
+   * is finished: {@code current} answers the rest (the prepared database, or one read afresh).
+   */
+  private record After(
+      List<String> changed, PackageDatabase current, List<InstalledPackage> installed, PackageDatabaseException failure) {}
 
   private final Map<PackageDatabase, CompletableFuture<After>> after = new LinkedHashMap<>();
+  private CompletableFuture<Void> preparing; // null: prepare was not called
+
+  /**
+   * Call once the databases are fingerprinted (after {@link #before}) and before the build ends:
+   * reads every database on {@code background} (one task, in the order of the databases), while the
+   * build runs. A database that fails here is read again after the build, where its error is said.
+   */
+  public synchronized void prepare(Executor background) {
+    if (preparing != null || !after.isEmpty()) {
+      return;
+    }
+    preparing = CompletableFuture.runAsync(() -> {
+      for (PackageDatabase db : databases) {
+        try {
+          db.prepare();
+        } catch (PackageDatabaseException | RuntimeException e) {
+          log.debug("{} database not read during the build: {}", db.manager(), e.getMessage());
+        }
+      }
+    }, background);
+  }
 
   /**
    * Call once the build has ended (and before {@link #annotate}): starts reading each database's
@@ -102,12 +134,29 @@ public final class PackageRecords {
     }
   }
 
+  /**
+   * After the preparation (if any) is done: the fingerprint now, and what the prepared database
+   * says when it equals the one before, else what the files say now. (A preparation that failed
+   * half-way left the database unchanged or partly read; the rest is read when asked.)
+   */
   private After readAfter(PackageDatabase db) {
+    CompletableFuture<Void> reading;
+    synchronized (this) {
+      reading = preparing;
+    }
+    if (reading != null) {
+      try {
+        reading.join(); // its reads must come before the fingerprint that vouches for them
+      } catch (CompletionException e) {
+        log.debug("package databases not read during the build: {}", e.getMessage());
+      }
+    }
     List<String> changed = db.files().snapshot().changedSince(fingerprints.get(db));
+    PackageDatabase current = changed.isEmpty() ? db : db.reopened();
     try {
-      return new After(changed, db.installed(), null);
+      return new After(changed, current, current.installed(), null);
     } catch (PackageDatabaseException e) {
-      return new After(changed, null, e);
+      return new After(changed, current, null, e);
     }
   }
 
@@ -135,7 +184,7 @@ public final class PackageRecords {
           throw state.failure();
         }
         installed = state.installed();
-        owners = db.owners(paths);
+        owners = state.current().owners(paths);
       } catch (PackageDatabaseException e) {
         dbs.add(new BuildRecord.PackageDatabase(db.manager(), null, null, changed.isEmpty() ? null : changed, e.getMessage()));
         continue;

@@ -72,6 +72,15 @@ final class ProcessSpool<T> {
     }
   }
 
+  /** One process written and read back as a spool does, without a file ({@link RecordWarmUp}). */
+  static BuildRecord.ProcessInfo roundTrip(BuildRecord.ProcessInfo process) {
+    try {
+      return MAPPER.readValue(MAPPER.writeValueAsBytes(process), BuildRecord.ProcessInfo.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a process always reads back", e);
+    }
+  }
+
   /** Whether the processes go to a file (false: held in memory). */
   boolean onFile() {
     return file != null;

@@ -92,6 +92,9 @@ class DpkgDatabaseRealTest {
       }
     }
     Map<String, List<OwnedFile>> owners = new DpkgDatabase(ROOT, HOST).owners(paths);
+    DpkgDatabase prepared = new DpkgDatabase(ROOT, HOST);
+    prepared.prepare(); // the index made during a build answers as the scan after it
+    assertEquals(owners, prepared.owners(paths));
     Map<String, Set<String>> ours = new TreeMap<>();
     owners.forEach((path, files) -> files.forEach(f -> ours.computeIfAbsent(path, k -> new TreeSet<>()).add(f.pkg().name())));
     for (String d : diverted) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,5 +164,54 @@ class DpkgDatabaseTest {
     List<String> changed = files.snapshot().changedSince(before);
     assertTrue(changed.contains(md5.toString()), changed.toString());
     assertTrue(changed.contains(root.resolve("var/lib/dpkg/info/new.list").toString()), changed.toString());
+  }
+
+  /** Every path of the fixture lists, names that are not lines (a prefix, a longer name, a directory's child), asked both ways. */
+  private static final List<String> ASKED = List.of(
+      "/usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", "/lib/x86_64-linux-gnu/liblzma.so.5", "/usr/bin/xz", "/usr/bin/unxz",
+      "/usr/bin/x", "/usr/bin/xzz", "/usr/bin/cc", "/usr/share/doc/liblzma5/copyright", "/lib/i386-linux-gnu/liblzma.so.5.4.1",
+      "/usr/bin/sh", "/bin/sh.busybox", "/bin/busybox", "/bin/dash", "/usr/bin/stale", "/etc/removed-tool.conf", "/.", "/lib");
+
+  @Test
+  void aPreparedDatabaseAnswersAsOneThatReadsWhenAsked() throws Exception {
+    DpkgDatabase prepared = new DpkgDatabase(root, DEBIAN);
+    prepared.prepare();
+    DpkgDatabase lazy = new DpkgDatabase(root, DEBIAN);
+    Map<String, List<OwnedFile>> expected = lazy.owners(ASKED);
+    assertEquals(expected, prepared.owners(ASKED));
+    assertEquals(lazy.installed(), prepared.installed());
+    assertEquals(12, expected.size(), expected.keySet().toString()); // the fixture's owned paths, /usr merge and diversions included
+    assertEquals(expected, new DpkgDatabase(root, DEBIAN).reopened().owners(ASKED));
+  }
+
+  /** Lists longer than the read buffer, lines across its boundary, a last line without a newline, a line that is a prefix of another. */
+  @Test
+  void longListsAreFoundLineByLineBothWays() throws Exception {
+    StringBuilder status = new StringBuilder();
+    List<String> asked = new ArrayList<>();
+    for (int pkg = 0; pkg < 3; pkg++) {
+      status.append("Package: big").append(pkg).append("\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n");
+      StringBuilder list = new StringBuilder();
+      for (int i = 0; i < 2000; i++) {
+        String line = "/usr/share/big" + (i % 7 == 0 ? "" : pkg) + "/" + "d".repeat(i % 53) + "/file-" + i;
+        list.append(line).append('\n');
+        asked.add(line);
+      }
+      list.append("/usr/share/big").append(pkg).append("/last"); // no newline
+      asked.add("/usr/share/big" + pkg + "/last");
+      asked.add("/usr/share/big" + pkg + "/las");
+      write("var/lib/dpkg/info/big" + pkg + ".list", list.toString());
+    }
+    assertTrue(Files.size(root.resolve("var/lib/dpkg/info/big0.list")) > 100_000);
+    write("var/lib/dpkg/status", status.toString());
+    DpkgDatabase prepared = new DpkgDatabase(root, DEBIAN);
+    prepared.prepare();
+    Map<String, List<OwnedFile>> scanned = new DpkgDatabase(root, DEBIAN).owners(asked);
+    assertEquals(scanned, prepared.owners(asked));
+    assertEquals(new java.util.HashSet<>(asked).size() - 3, scanned.size()); // every line; the three "/las" are none
+    // lines every list has (i % 7 == 0) belong to all three, in list order
+    assertEquals(List.of("big0", "big1", "big2"),
+        scanned.get("/usr/share/big//file-0").stream().map(f -> f.pkg().name()).toList());
+    assertEquals(List.of("big2"), scanned.get("/usr/share/big2/last").stream().map(f -> f.pkg().name()).toList());
   }
 }
