@@ -26,6 +26,16 @@ public final class Predicate {
     return (ObjectNode) CanonicalJson.sorted(node);
   }
 
+  /**
+   * Builds what {@link #record} needs ahead of it, so that a thread with nothing else to do can
+   * take it off a command's critical path: Jackson's mapper (its static set-up formats a date,
+   * which enumerates the JDK's locales) and the strict reader's deserializers of every record type
+   * (introspected by reflection at first use). Reading a predicate afterwards finds them cached.
+   */
+  public static void prepareRecordReader() {
+    CanonicalJson.strictMapper().readerFor(BuildRecord.class);
+  }
+
   /** The record part of a predicate, for readers that work on BuildRecord (policy, report). */
   public static BuildRecord record(JsonNode predicate) throws AttestException {
     try {

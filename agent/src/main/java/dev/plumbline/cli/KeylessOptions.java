@@ -58,6 +58,8 @@ final class KeylessOptions {
       if (g.issuerRegexp() != null) {
         expected = expected.withIssuerRegexp(g.issuerRegexp());
       }
+      // sigstore-java's key set-up on another core while the trusted root is parsed (which needs it after)
+      AheadOfUse.start("sigstore-keys", KeylessBundleVerifier::prepare);
       return new KeylessSignatureStep(KeylessBundleVerifier.create(TrustRoots.load(g.trustedRoot())), expected);
     } catch (SigstoreInputException e) {
       throw new VerifyException(e.getMessage(), e);

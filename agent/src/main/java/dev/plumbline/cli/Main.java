@@ -54,7 +54,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLineFor(args).execute(args));
+    System.exit(run(args));
   }
 
   /**
@@ -87,6 +87,9 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code; tests call this without exiting the JVM. */
   public static int run(String... args) {
+    if (args.length > 0 && args[0].equals("verify")) {
+      VerifyCommand.prepareAhead();
+    }
     return commandLineFor(args).execute(args);
   }
 

@@ -1,5 +1,6 @@
 package dev.plumbline.cli;
 
+import dev.plumbline.attest.Predicate;
 import dev.plumbline.policy.KeyFingerprints;
 import dev.plumbline.policy.PolicyException;
 import dev.plumbline.policy.PolicyLoader;
@@ -86,6 +87,18 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT", description = "The artifact file, or sha256:HEX (required).")
   String artifact;
+
+  /**
+   * Started by {@link Main#run} before picocli builds this command's model: reading a key (which
+   * the main thread does first, right after the model) and then the JSON reading that every verify
+   * of an attestation needs ({@link Keys#prepareReading}, {@link Predicate#prepareRecordReader}).
+   */
+  static void prepareAhead() {
+    AheadOfUse.start("verify-prepare", () -> {
+      Keys.prepareReading();
+      Predicate.prepareRecordReader();
+    });
+  }
 
   @Override
   public Integer call() {

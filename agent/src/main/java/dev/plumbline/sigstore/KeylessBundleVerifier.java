@@ -4,6 +4,7 @@ import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
+import dev.sigstore.encryption.Keys;
 import dev.sigstore.encryption.certificates.Certificates;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.fulcio.client.FulcioVerifier;
@@ -16,6 +17,7 @@ import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
 import dev.sigstore.timestamp.client.TimestampException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -58,6 +60,19 @@ public final class KeylessBundleVerifier {
       this.timestampVerifier = TimestampVerifier.newTimestampVerifier(trustedRoot);
     } catch (GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException | RuntimeException e) {
       throw new SigstoreInputException("trusted root is unusable: " + TrustRoots.describe(e), e);
+    }
+  }
+
+  /**
+   * Initializes sigstore-java's key handling, which reading a trusted root's keys needs: its static
+   * set-up constructs and registers the BouncyCastle provider (~10% of a keyless verify's main
+   * thread), which a caller can so have done on another thread while it parses the root.
+   */
+  public static void prepare() {
+    try {
+      MethodHandles.lookup().ensureInitialized(Keys.class);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
     }
   }
 
