@@ -258,7 +258,7 @@ public final class RunCommand implements Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
-    beside.execute(RecordWarmUp::run);
+    CompletableFuture.runAsync(RecordWarmUp::run, beside); // (whatever it throws stays in the future: no stack trace)
     // the package databases are fingerprinted (and rpm run) before the build, alongside
     CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
       try {

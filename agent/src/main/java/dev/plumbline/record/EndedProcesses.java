@@ -60,13 +60,12 @@ final class EndedProcesses {
   private final boolean undumpableOnly;
   private ProcessSpool<Entry> spool; // opened with the first process: the tracer has made the agent undumpable by then
 
-  // per process, by ProcessTable.Proc#id
-  private int[] parent = new int[0];
-  private int[] signature = new int[0];
-  private long[] startedAt = new long[0];
-  private int[] pid = new int[0];
-  private int[] slot = new int[0]; // its place in the spool, UNLISTED
-  private int known; // ids below it may have been filled
+  /**
+   * Per process, by {@link ProcessTable.Proc#id}, three longs: parent id + 1 (0: none) and
+   * signature id; start time; pid and place in the spool + 1 (0: {@link #UNLISTED}).
+   */
+  private final LongBlocks facts = new LongBlocks();
+  private int known; // ids below it were filled
 
   private final Map<String, Integer> signatureIds = new HashMap<>();
   private final List<String> signatures = new ArrayList<>();
@@ -139,14 +138,9 @@ final class EndedProcesses {
   }
 
   private void write(ProcessTable.Proc p, boolean listed, long deadline) {
-    int id = p.id;
-    grow(id);
-    parent[id] = p.parent == null ? -1 : p.parent.id;
-    startedAt[id] = p.startedAt;
-    pid[id] = p.pid;
     if (!listed) {
-      signature[id] = signatureId(endSignature(new StringBuilder(), p)); // ran nothing: it was a thread
-      slot[id] = UNLISTED;
+      // ran nothing: it was a thread
+      remember(p, signatureId(endSignature(new StringBuilder(), p)), UNLISTED);
       return;
     }
     if (!p.exitSeen) {
@@ -171,13 +165,13 @@ final class EndedProcesses {
       tools.computeIfAbsent(new ToolKey(x.path(), sha[i]), k -> new ToolUse()).add(writes.writtenBefore(x.path(), x.seq()));
       execs.add(new BuildRecord.Exec(x.path(), null, argv, x.cwd(), ProcessTable.time(x.at()), null));
     }
-    signature[id] = signatureId(endSignature(sig, p));
+    int signature = signatureId(endSignature(sig, p));
     BuildRecord.ProcessInfo entry = RecordRedaction.process(new BuildRecord.ProcessInfo(p.pid, p.ppid,
         ProcessTable.time(p.startedAt), ProcessTable.time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execs), rules);
     if (spool == null) {
       spool = ProcessSpool.open(spoolDir, undumpableOnly && dev.plumbline.linux.Linux.isDumpable(), Entry.class);
     }
-    slot[id] = spool.size();
+    remember(p, signature, spool.size());
     spool.add(new Entry(entry, sha, script, seq));
     p.execs.clear(); // a child still naming it its parent keeps the object, not its execs
     p.awaitingImage = null;
@@ -219,19 +213,32 @@ final class EndedProcesses {
     return sb.append('\2').append(p.exitCode).append('/').append(p.signal).toString();
   }
 
-  private void grow(int id) {
-    if (id >= parent.length) {
-      int size = Math.max(1024, Math.max(id + 1, parent.length + (parent.length >> 1)));
-      int old = parent.length;
-      parent = Arrays.copyOf(parent, size);
-      signature = Arrays.copyOf(signature, size);
-      startedAt = Arrays.copyOf(startedAt, size);
-      pid = Arrays.copyOf(pid, size);
-      slot = Arrays.copyOf(slot, size);
-      Arrays.fill(parent, old, size, -1);
-      Arrays.fill(slot, old, size, UNLISTED);
-    }
-    known = Math.max(known, id + 1);
+  private void remember(ProcessTable.Proc p, int signature, int slot) {
+    long row = 3L * p.id;
+    facts.set(row, ((long) (p.parent == null ? 0 : p.parent.id + 1) << 32) | (signature & 0xffffffffL));
+    facts.set(row + 1, p.startedAt);
+    facts.set(row + 2, ((long) p.pid << 32) | ((slot + 1) & 0xffffffffL));
+    known = Math.max(known, p.id + 1);
+  }
+
+  private int parent(int id) {
+    return (int) (facts.get(3L * id) >>> 32) - 1;
+  }
+
+  private int signature(int id) {
+    return (int) facts.get(3L * id);
+  }
+
+  private long startedAt(int id) {
+    return facts.get(3L * id + 1);
+  }
+
+  private int pid(int id) {
+    return (int) (facts.get(3L * id + 2) >> 32);
+  }
+
+  private int slot(int id) {
+    return (int) facts.get(3L * id + 2) - 1;
   }
 
   /** Processes listed whose exit was not seen. */
@@ -278,28 +285,28 @@ final class EndedProcesses {
     int[] rank = ranks();
     int listed = 0;
     for (int id = 0; id < n; id++) {
-      if (slot[id] != UNLISTED) {
+      if (slot(id) != UNLISTED) {
         listed++;
       }
     }
     int[] order = new int[listed];
     for (int id = 0, k = 0; id < n; id++) {
-      if (slot[id] != UNLISTED) {
+      if (slot(id) != UNLISTED) {
         order[k++] = id;
       }
     }
     sort(order, (a, b) -> {
       int c = Integer.compare(rank[node[a]], rank[node[b]]);
       if (c == 0) {
-        c = Long.compare(startedAt[a], startedAt[b]);
+        c = Long.compare(startedAt(a), startedAt(b));
       }
       if (c == 0) {
-        c = Integer.compare(pid[a], pid[b]);
+        c = Integer.compare(pid(a), pid(b));
       }
       return c != 0 ? c : Integer.compare(a, b);
     });
     for (int id : order) {
-      out.accept(complete(spool.get(slot[id]), outputOf));
+      out.accept(complete(spool.get(slot(id)), outputOf));
     }
     if (spool != null) {
       spool.close();
@@ -336,7 +343,7 @@ final class EndedProcesses {
     for (int id = 0; id < n; id++) {
       int depth = 0;
       // up to the first ancestor with a node (or the root), then down again
-      for (int q = id; q >= 0 && q < n && node[q] == -1; q = parent[q]) {
+      for (int q = id; q >= 0 && q < n && node[q] == -1; q = parent(q)) {
         if (depth == path.length) {
           path = Arrays.copyOf(path, depth * 2);
         }
@@ -345,12 +352,12 @@ final class EndedProcesses {
       }
       for (int i = depth - 1; i >= 0; i--) {
         int q = path[i];
-        int p = parent[q];
+        int p = parent(q);
         int up = p >= 0 && p < n && node[p] >= 0 ? node[p] : -1;
-        long key = ((long) up << 32) | (signature[q] & 0xffffffffL);
+        long key = ((long) up << 32) | (signature(q) & 0xffffffffL);
         Integer known = ids.get(key);
         if (known == null) {
-          treeNodes.add(new int[] {up, signature[q]});
+          treeNodes.add(new int[] {up, signature(q)});
           known = treeNodes.size() - 1;
           ids.put(key, known);
         }

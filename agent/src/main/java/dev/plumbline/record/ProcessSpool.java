@@ -8,7 +8,6 @@ import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.RandomAccess;
@@ -37,7 +36,7 @@ final class ProcessSpool<T> {
   private final Class<T> type;
   private UnnamedFile file; // null: in memory
   private List<T> memory;
-  private long[] offsets = new long[64]; // offsets[i]..offsets[i + 1]: process i
+  private LongBlocks offsets = new LongBlocks(); // offsets[i]..offsets[i + 1]: process i (in blocks: no copy as it grows)
   private int size;
 
   private ProcessSpool(UnnamedFile file, Class<T> type) {
@@ -110,11 +109,8 @@ final class ProcessSpool<T> {
     if (file != null) {
       try {
         byte[] bytes = MAPPER.writeValueAsBytes(process);
-        if (size + 1 == offsets.length) {
-          offsets = Arrays.copyOf(offsets, offsets.length * 2);
-        }
-        file.write(offsets[size], bytes, bytes.length);
-        offsets[size + 1] = offsets[size] + bytes.length;
+        file.write(offsets.get(size), bytes, bytes.length);
+        offsets.set(size + 1, offsets.get(size) + bytes.length);
         size++;
         return;
       } catch (IOException e) {
@@ -142,7 +138,7 @@ final class ProcessSpool<T> {
     if (file == null) {
       return Collections.unmodifiableList(memory);
     }
-    Spooled<T> list = new Spooled<>(file, Arrays.copyOf(offsets, size + 1), size, type);
+    Spooled<T> list = new Spooled<>(file, offsets, size, type); // this spool takes no more: the offsets are the list's
     UnnamedFile f = file;
     CLEANER.register(list, f::close);
     file = null;
@@ -150,9 +146,9 @@ final class ProcessSpool<T> {
     return list;
   }
 
-  private static <T> T read(UnnamedFile file, long[] offsets, int i, Class<T> type) {
+  private static <T> T read(UnnamedFile file, LongBlocks offsets, int i, Class<T> type) {
     try {
-      byte[] bytes = file.read(offsets[i], (int) (offsets[i + 1] - offsets[i]));
+      byte[] bytes = file.read(offsets.get(i), (int) (offsets.get(i + 1) - offsets.get(i)));
       return MAPPER.readValue(bytes, type);
     } catch (IOException e) {
       throw new UncheckedIOException("the record's spooled processes cannot be read back", e);
@@ -162,11 +158,11 @@ final class ProcessSpool<T> {
   /** Every {@code get} reads the process back from the file: nothing of it is kept. */
   private static final class Spooled<T> extends AbstractList<T> implements RandomAccess {
     private final UnnamedFile file;
-    private final long[] offsets;
+    private final LongBlocks offsets;
     private final int size;
     private final Class<T> type;
 
-    Spooled(UnnamedFile file, long[] offsets, int size, Class<T> type) {
+    Spooled(UnnamedFile file, LongBlocks offsets, int size, Class<T> type) {
       this.file = file;
       this.offsets = offsets;
       this.size = size;

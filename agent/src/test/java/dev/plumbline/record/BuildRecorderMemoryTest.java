@@ -29,8 +29,8 @@ class BuildRecorderMemoryTest {
   private static final int EXECS = 100_000;
   /**
    * Bytes of heap per exec of the same tool (one process: start, exec, libc mapped, exit), once
-   * the processes that ended are spooled ({@link EndedProcesses}: 24 bytes of arrays per process
-   * and 8 of spool index, grown by half). Measured 42; 172 when every process and exec was held
+   * the processes that ended are spooled ({@link EndedProcesses}: 24 bytes per process and 8 of
+   * spool index, in blocks). Measured 38 (42 in arrays grown by copying); 172 when every process and exec was held
    * until the record was made (~250 with Instants and events), and anything that keeps a
    * per-process object, map entry or string goes past it.
    */
