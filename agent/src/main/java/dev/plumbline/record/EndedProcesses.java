@@ -43,7 +43,7 @@ final class EndedProcesses {
 
   /**
    * One spooled process: its record entry, redacted, with no digest and no script in its execs;
-   * per exec, the id of its executable's and script's outcome ({@link Outcomes}) and its place
+   * per exec, the id of its executable's and script's outcome ({@link Interned}) and its place
    * among the recorder's events (for what the build wrote before it ran).
    */
   record Entry(BuildRecord.ProcessInfo process, int[] sha256, int[] script, long[] seq) {}
@@ -67,10 +67,9 @@ final class EndedProcesses {
   private final LongBlocks facts = new LongBlocks();
   private int known; // ids below it were filled
 
-  private final Map<String, Integer> signatureIds = new HashMap<>();
-  private final List<String> signatures = new ArrayList<>();
-  private final Outcomes<String> digests = new Outcomes<>();
-  private final Outcomes<BuildRecord.Script> scripts = new Outcomes<>();
+  private final Interned<String> signatures = new Interned<>();
+  private final Interned<DigestOutcome.Outcome<String>> digests = new Interned<>();
+  private final Interned<DigestOutcome.Outcome<BuildRecord.Script>> scripts = new Interned<>();
   private final Map<ToolKey, ToolUse> tools = new HashMap<>();
   private final Set<ToolKey> scriptProblems = new java.util.HashSet<>(); // (executable, script outcome) that failed
   private final List<ProcessTable.Proc> waiting = new ArrayList<>();
@@ -140,7 +139,7 @@ final class EndedProcesses {
   private void write(ProcessTable.Proc p, boolean listed, long deadline) {
     if (!listed) {
       // ran nothing: it was a thread
-      remember(p, signatureId(endSignature(new StringBuilder(), p)), UNLISTED);
+      remember(p, signatures.id(endSignature(new StringBuilder(), p)), UNLISTED);
       return;
     }
     if (!p.exitSeen) {
@@ -165,7 +164,7 @@ final class EndedProcesses {
       tools.computeIfAbsent(new ToolKey(x.path(), sha[i]), k -> new ToolUse()).add(writes.writtenBefore(x.path(), x.seq()));
       execs.add(new BuildRecord.Exec(x.path(), null, argv, x.cwd(), ProcessTable.time(x.at()), null));
     }
-    int signature = signatureId(endSignature(sig, p));
+    int signature = signatures.id(endSignature(sig, p));
     BuildRecord.ProcessInfo entry = RecordRedaction.process(new BuildRecord.ProcessInfo(p.pid, p.ppid,
         ProcessTable.time(p.startedAt), ProcessTable.time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execs), rules);
     if (spool == null) {
@@ -191,16 +190,6 @@ final class EndedProcesses {
       masked.put(argv, known);
     }
     return known;
-  }
-
-  private int signatureId(String s) {
-    Integer known = signatureIds.get(s);
-    if (known != null) {
-      return known;
-    }
-    signatures.add(s);
-    signatureIds.put(s, signatures.size() - 1);
-    return signatures.size() - 1;
   }
 
   /** Adds one exec to a signature: its path, argv (as recorded) and cwd. */
@@ -453,23 +442,27 @@ final class EndedProcesses {
     }
   }
 
-  /** Outcomes of digests, each distinct one once: an exec holds an int. */
-  static final class Outcomes<T> {
-    private final Map<DigestOutcome.Outcome<T>, Integer> ids = new HashMap<>();
-    private final List<DigestOutcome.Outcome<T>> all = new ArrayList<>();
+  /** Each distinct value once, numbered in the order first seen: a process or an exec holds an int. */
+  static final class Interned<E> {
+    private final Map<E, Integer> ids = new HashMap<>();
+    private final List<E> all = new ArrayList<>();
 
-    int id(DigestOutcome.Outcome<T> o) {
-      Integer known = ids.get(o);
+    int id(E e) {
+      Integer known = ids.get(e);
       if (known != null) {
         return known;
       }
-      all.add(o);
-      ids.put(o, all.size() - 1);
+      all.add(e);
+      ids.put(e, all.size() - 1);
       return all.size() - 1;
     }
 
-    DigestOutcome.Outcome<T> get(int id) {
+    E get(int id) {
       return all.get(id);
+    }
+
+    int size() {
+      return all.size();
     }
   }
 }
