@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -127,12 +128,12 @@ public final class BuildRecorder {
     // written out: the generated ones go through method handles, slow under C1, at every mapping
     @Override
     public boolean equals(Object o) {
-      return o instanceof LibKey k && k.sha256 == sha256 && java.util.Objects.equals(k.path, path);
+      return o instanceof LibKey k && k.sha256 == sha256 && Objects.equals(k.path, path);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hashCode(path) * 31 + System.identityHashCode(sha256);
+      return Objects.hashCode(path) * 31 + System.identityHashCode(sha256);
     }
   }
   private final Map<List<String>, Seen> notes = new HashMap<>();
@@ -421,7 +422,7 @@ public final class BuildRecorder {
     Map<List<String>, Integer> toolCounts = new HashMap<>();
     Map<List<String>, String> outputs = new HashMap<>(); // tool -> its workspace path, "" once an exec of it was not an output
     processes.toolUses((path, sha, count, output) -> {
-      List<String> tool = java.util.Arrays.asList(path, sha);
+      List<String> tool = Arrays.asList(path, sha);
       toolCounts.merge(tool, count, Integer::sum);
       outputs.merge(tool, output, (a, b) -> a.equals(b) ? a : "");
     });

@@ -1,10 +1,13 @@
 package dev.plumbline.record;
 
+import dev.plumbline.linux.Linux;
 import dev.plumbline.redact.Redaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +74,7 @@ final class EndedProcesses {
   private final Interned<DigestOutcome.Outcome<String>> digests = new Interned<>();
   private final Interned<DigestOutcome.Outcome<BuildRecord.Script>> scripts = new Interned<>();
   private final Map<ToolKey, ToolUse> tools = new HashMap<>();
-  private final Set<ToolKey> scriptProblems = new java.util.HashSet<>(); // (executable, script outcome) that failed
+  private final Set<ToolKey> scriptProblems = new HashSet<>(); // (executable, script outcome) that failed
   private final List<ProcessTable.Proc> waiting = new ArrayList<>();
   private final Map<List<String>, List<String>> masked = new HashMap<>(); // argv as recorded, for the last distinct ones
   private int unseen;
@@ -121,7 +124,7 @@ final class EndedProcesses {
   void endWaiting(long deadline) {
     List<ProcessTable.Proc> rest = new ArrayList<>(waiting);
     waiting.clear();
-    rest.sort(java.util.Comparator.comparingInt(p -> p.id));
+    rest.sort(Comparator.comparingInt(p -> p.id));
     for (ProcessTable.Proc p : rest) {
       write(p, true, deadline);
     }
@@ -168,7 +171,7 @@ final class EndedProcesses {
     BuildRecord.ProcessInfo entry = RecordRedaction.process(new BuildRecord.ProcessInfo(p.pid, p.ppid,
         ProcessTable.time(p.startedAt), ProcessTable.time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execs), rules);
     if (spool == null) {
-      spool = ProcessSpool.open(spoolDir, undumpableOnly && dev.plumbline.linux.Linux.isDumpable(), Entry.class);
+      spool = ProcessSpool.open(spoolDir, undumpableOnly && Linux.isDumpable(), Entry.class);
     }
     remember(p, signature, spool.size());
     spool.add(new Entry(entry, sha, script, seq));
