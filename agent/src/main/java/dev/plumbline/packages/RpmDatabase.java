@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -122,17 +121,7 @@ public final class RpmDatabase implements PackageDatabase {
   @Override
   public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
-    Map<String, List<OwnedFile>> out = new TreeMap<>();
-    for (String path : paths) {
-      List<OwnedFile> owned = new ArrayList<>();
-      for (String name : usrMerge.names(path)) {
-        owned.addAll(byPath.getOrDefault(name, List.of()));
-      }
-      if (!owned.isEmpty()) {
-        out.put(path, List.copyOf(owned));
-      }
-    }
-    return out;
+    return usrMerge.owners(paths, byPath);
   }
 
   /**
