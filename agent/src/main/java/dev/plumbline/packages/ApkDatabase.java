@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /** apk's installed database under a root (Alpine, Wolfi, ...), read directly, once. */
 public final class ApkDatabase implements PackageDatabase {
@@ -99,16 +98,6 @@ public final class ApkDatabase implements PackageDatabase {
   @Override
   public synchronized Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
-    Map<String, List<OwnedFile>> out = new TreeMap<>();
-    for (String path : paths) {
-      List<OwnedFile> owned = new ArrayList<>();
-      for (String name : usrMerge.names(path)) {
-        owned.addAll(byPath.getOrDefault(name, List.of()));
-      }
-      if (!owned.isEmpty()) {
-        out.put(path, List.copyOf(owned));
-      }
-    }
-    return out;
+    return usrMerge.owners(paths, byPath);
   }
 }

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -143,17 +142,7 @@ public final class RpmDatabase implements PackageDatabase {
   @Override
   public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
-    Map<String, List<OwnedFile>> out = new TreeMap<>();
-    for (String path : paths) {
-      List<OwnedFile> owned = new ArrayList<>();
-      for (String name : usrMerge.names(path)) {
-        owned.addAll(byPath.getOrDefault(name, List.of()));
-      }
-      if (!owned.isEmpty()) {
-        out.put(path, List.copyOf(owned));
-      }
-    }
-    return out;
+    return usrMerge.owners(paths, byPath);
   }
 
   /**
