@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** apk's installed database under a root (Alpine, Wolfi, ...), read directly, once. */
 public final class ApkDatabase implements PackageDatabase {
@@ -48,6 +49,12 @@ public final class ApkDatabase implements PackageDatabase {
   @Override
   public String manager() {
     return "apk";
+  }
+
+  /** apk-tools 2 writes Q1 (SHA-1) checksums for files; an older MD5 or a SHA-256 one is read again when checked. */
+  @Override
+  public Set<String> digestAlgorithms() {
+    return Set.of("sha1");
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,6 +79,25 @@ public final class RpmDatabase implements PackageDatabase {
   public DatabaseFiles files() {
     Path dir = databaseDir(root);
     return new DatabaseFiles(List.of(), dir == null ? List.of() : List.of(dir));
+  }
+
+  /**
+   * The FILEDIGESTALGOs of the packages rpm listed (it runs before the build: {@code
+   * PackageRecords}), or none when it has not run or failed: rpm is not run for this.
+   */
+  @Override
+  public synchronized Set<String> digestAlgorithms() {
+    Set<String> out = new TreeSet<>();
+    if (entries != null) {
+      for (RpmQueryOutput.Entry e : entries) {
+        for (FileDigest d : e.files().values()) {
+          if (d != null) {
+            out.add(d.algorithm());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private synchronized void load() throws PackageDatabaseException {
