@@ -5,6 +5,10 @@ import dev.plumbline.attest.Statement;
 import dev.plumbline.attest.Subjects;
 import dev.plumbline.egress.EgressConfigException;
 import dev.plumbline.egress.EgressMode;
+import dev.plumbline.policy.Policy;
+import dev.plumbline.policy.PolicyException;
+import dev.plumbline.policy.PolicyLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -131,5 +135,17 @@ public record ActionInputs(
       case "false", "no", "0" -> false;
       default -> throw new InputException(input + " must be true or false, not '" + v + "'");
     };
+  }
+
+  /** The {@code policy} input's policy, read from under {@code workspace}; null when the input is empty. */
+  public Policy loadPolicy(Path workspace) throws InputException {
+    if (policy.isEmpty()) {
+      return null;
+    }
+    try {
+      return PolicyLoader.load(workspace.resolve(policy));
+    } catch (PolicyException e) {
+      throw new InputException("policy: " + e.getMessage());
+    }
   }
 }

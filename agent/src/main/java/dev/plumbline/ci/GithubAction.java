@@ -7,7 +7,6 @@ import dev.plumbline.policy.Evidence;
 import dev.plumbline.policy.EvidenceFiles;
 import dev.plumbline.policy.Policy;
 import dev.plumbline.policy.PolicyException;
-import dev.plumbline.policy.PolicyLoader;
 import dev.plumbline.record.AtomicFiles;
 import dev.plumbline.report.HtmlReport;
 import dev.plumbline.sign.KeySigner;
@@ -101,14 +100,7 @@ public final class GithubAction {
     if (!Files.isDirectory(wd)) {
       throw new ActionInputs.InputException("working-directory '" + in.workingDirectory() + "' does not exist under " + ctx.workspace());
     }
-    Policy policy = null;
-    if (!in.policy().isEmpty()) {
-      try {
-        policy = PolicyLoader.load(ctx.workspace().resolve(in.policy()));
-      } catch (PolicyException e) {
-        throw new ActionInputs.InputException("policy: " + e.getMessage());
-      }
-    }
+    Policy policy = in.loadPolicy(ctx.workspace());
     Path out = ctx.outDir();
     Path record = out.resolve("build.json");
     Path bundle = out.resolve("plumbline.sigstore.json");

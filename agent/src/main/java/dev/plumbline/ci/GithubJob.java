@@ -7,8 +7,6 @@ import dev.plumbline.attest.AttestationRun;
 import dev.plumbline.attest.Subjects;
 import dev.plumbline.env.EnvironmentCollector;
 import dev.plumbline.policy.Policy;
-import dev.plumbline.policy.PolicyException;
-import dev.plumbline.policy.PolicyLoader;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecords;
 import dev.plumbline.record.JobRecord;
@@ -185,14 +183,7 @@ public final class GithubJob {
     Path bundle = ctx.outDir().resolve("plumbline.sigstore.json");
     Path report = ctx.outDir().resolve("report.html");
     BuildRecord job = JobRecord.merge(steps, List.of("plumbline-shell", steps.size() + " steps"), ctx.workspace().toString());
-    Policy policy = null;
-    if (!in.policy().isEmpty()) {
-      try {
-        policy = PolicyLoader.load(ctx.workspace().resolve(in.policy()));
-      } catch (PolicyException e) {
-        throw new ActionInputs.InputException("policy: " + e.getMessage());
-      }
-    }
+    Policy policy = in.loadPolicy(ctx.workspace());
     List<String> notices = new ArrayList<>();
     if (signing.notice() != null) {
       notices.add(signing.notice());

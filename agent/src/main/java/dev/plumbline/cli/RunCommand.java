@@ -327,7 +327,8 @@ public final class RunCommand implements Callable<Integer> {
     awaitHelpers(err, snapshot); // signed runs: the probes ran beside the set-up; the toolchain files hash beside the build
     helpers.close();
     Tracer tracer = new PtraceTracer();
-    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot())) {
+    // the package databases' digests (dpkg's MD5) are taken in the same read as the SHA-256
+    try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), packageRecords.digestsToTake())) {
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
           // the values of our own environment and the build's: a superset of what the build can pass on
@@ -363,7 +364,7 @@ public final class RunCommand implements Callable<Integer> {
           HASH_WAIT), egressSession));
       built = built.withAgent(built.agent().withPrivilegeGained(
           built.notes().stream().anyMatch(n -> n.kind().equals("privilege") && !n.detail().startsWith("NO_NEW_PRIVS"))));
-      built = packageRecords.annotate(built);
+      built = packageRecords.annotate(built, hasher::digestsTaken);
 
       if (record != null) {
         try {

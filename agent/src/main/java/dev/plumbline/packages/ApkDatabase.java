@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /** apk's installed database under a root (Alpine, Wolfi, ...), read directly, once. */
 public final class ApkDatabase implements PackageDatabase {
@@ -49,6 +49,12 @@ public final class ApkDatabase implements PackageDatabase {
   @Override
   public String manager() {
     return "apk";
+  }
+
+  /** apk-tools 2 writes Q1 (SHA-1) checksums for files; an older MD5 or a SHA-256 one is read again when checked. */
+  @Override
+  public Set<String> digestAlgorithms() {
+    return Set.of("sha1");
   }
 
   @Override
@@ -92,16 +98,6 @@ public final class ApkDatabase implements PackageDatabase {
   @Override
   public synchronized Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
-    Map<String, List<OwnedFile>> out = new TreeMap<>();
-    for (String path : paths) {
-      List<OwnedFile> owned = new ArrayList<>();
-      for (String name : usrMerge.names(path)) {
-        owned.addAll(byPath.getOrDefault(name, List.of()));
-      }
-      if (!owned.isEmpty()) {
-        out.put(path, List.copyOf(owned));
-      }
-    }
-    return out;
+    return usrMerge.owners(paths, byPath);
   }
 }

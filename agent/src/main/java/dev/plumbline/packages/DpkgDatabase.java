@@ -35,6 +35,7 @@ public final class DpkgDatabase implements PackageDatabase {
   private final Distro distro;
   private final UsrMerge usrMerge;
   private List<DpkgStatus.Entry> entries;
+  private Map<String, DpkgStatus.Entry> byInfoKey;
   private List<DpkgStatus.Diversion> diversions;
   private DpkgListIndex index; // null: owners() scans the lists
   private final Map<String, Map<String, FileDigest>> md5sums = new HashMap<>();
@@ -65,17 +66,20 @@ public final class DpkgDatabase implements PackageDatabase {
     return new DatabaseFiles(List.of(admin.resolve("status"), admin.resolve("diversions")), List.of(admin.resolve("info")));
   }
 
+  /** info/*.md5sums: MD5 only. */
+  @Override
+  public Set<String> digestAlgorithms() {
+    return Set.of("md5");
+  }
+
   /** Reads the status and diversions and indexes every file list of an installed package. */
   @Override
   public synchronized void prepare() throws PackageDatabaseException {
-    Set<String> keys = new HashSet<>();
-    for (DpkgStatus.Entry e : entries()) {
-      keys.add(e.infoKey());
-    }
+    Map<String, DpkgStatus.Entry> byKey = byInfoKey();
     diversions();
     if (index == null) {
       try {
-        index = DpkgListIndex.of(lists(keys));
+        index = DpkgListIndex.of(lists(byKey.keySet()));
       } catch (DpkgListIndex.IndexLimit e) {
         log.debug("{}: owners will be found by reading the lists again", e.getMessage());
       }
@@ -93,6 +97,18 @@ public final class DpkgDatabase implements PackageDatabase {
       entries = DpkgStatus.parse(read(admin.resolve("status")));
     }
     return entries;
+  }
+
+  /** The status entries by info key (the name of their {@code info/KEY.list}), made once. */
+  private synchronized Map<String, DpkgStatus.Entry> byInfoKey() throws PackageDatabaseException {
+    if (byInfoKey == null) {
+      Map<String, DpkgStatus.Entry> byKey = new HashMap<>();
+      for (DpkgStatus.Entry e : entries()) {
+        byKey.put(e.infoKey(), e);
+      }
+      byInfoKey = byKey;
+    }
+    return byInfoKey;
   }
 
   @Override
@@ -114,10 +130,7 @@ public final class DpkgDatabase implements PackageDatabase {
 
   @Override
   public synchronized Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
-    Map<String, DpkgStatus.Entry> byKey = new HashMap<>();
-    for (DpkgStatus.Entry e : entries()) {
-      byKey.put(e.infoKey(), e);
-    }
+    Map<String, DpkgStatus.Entry> byKey = byInfoKey();
     List<DpkgStatus.Diversion> diversions = diversions();
     // For each asked path: the listed names to look for, and which package a listing must (or must not) come from.
     Map<String, List<Lookup>> lookups = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.plumbline.packages;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An OS package database read from a root directory: which packages are installed and which own
@@ -20,6 +21,13 @@ public interface PackageDatabase {
    * across a /usr merge and dpkg diversions resolved); paths no package owns are absent.
    */
   Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException;
+
+  /**
+   * The algorithms of the file digests this database holds (md5, sha1, sha256, ...), as far as
+   * known without reading it: what {@link DigestMatch#digestsToTake} asks the hasher to take. A file
+   * whose digest is in another algorithm is read again when checked, nothing worse.
+   */
+  Set<String> digestAlgorithms();
 
   /** The files whose change during a build would change what this database says. */
   DatabaseFiles files();

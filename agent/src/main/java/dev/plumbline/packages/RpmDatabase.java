@@ -11,7 +11,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,6 +81,25 @@ public final class RpmDatabase implements PackageDatabase {
     return new DatabaseFiles(List.of(), dir == null ? List.of() : List.of(dir));
   }
 
+  /**
+   * The FILEDIGESTALGOs of the packages rpm listed (it runs before the build: {@code
+   * PackageRecords}), or none when it has not run or failed: rpm is not run for this.
+   */
+  @Override
+  public synchronized Set<String> digestAlgorithms() {
+    Set<String> out = new TreeSet<>();
+    if (entries != null) {
+      for (RpmQueryOutput.Entry e : entries) {
+        for (FileDigest d : e.files().values()) {
+          if (d != null) {
+            out.add(d.algorithm());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private synchronized void load() throws PackageDatabaseException {
     if (entries != null) {
       return;
@@ -122,17 +142,7 @@ public final class RpmDatabase implements PackageDatabase {
   @Override
   public Map<String, List<OwnedFile>> owners(Collection<String> paths) throws PackageDatabaseException {
     load();
-    Map<String, List<OwnedFile>> out = new TreeMap<>();
-    for (String path : paths) {
-      List<OwnedFile> owned = new ArrayList<>();
-      for (String name : usrMerge.names(path)) {
-        owned.addAll(byPath.getOrDefault(name, List.of()));
-      }
-      if (!owned.isEmpty()) {
-        out.put(path, List.copyOf(owned));
-      }
-    }
-    return out;
+    return usrMerge.owners(paths, byPath);
   }
 
   /**

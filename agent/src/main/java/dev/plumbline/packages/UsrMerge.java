@@ -3,7 +3,10 @@ package dev.plumbline.packages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The other name of a path on a merged-/usr system, where /bin, /sbin and /lib* are symlinks into
@@ -42,6 +45,21 @@ final class UsrMerge {
         out.add("/usr" + path);
       } else if (path.startsWith("/usr/" + dir + "/")) {
         out.add(path.substring(4));
+      }
+    }
+    return out;
+  }
+
+  /** The owners of each of {@code paths} that has one, looked up under both its names in {@code byPath}. */
+  Map<String, List<OwnedFile>> owners(Collection<String> paths, Map<String, List<OwnedFile>> byPath) {
+    Map<String, List<OwnedFile>> out = new TreeMap<>();
+    for (String path : paths) {
+      List<OwnedFile> owned = new ArrayList<>();
+      for (String name : names(path)) {
+        owned.addAll(byPath.getOrDefault(name, List.of()));
+      }
+      if (!owned.isEmpty()) {
+        out.put(path, List.copyOf(owned));
       }
     }
     return out;

@@ -2,7 +2,6 @@ package dev.plumbline.policy;
 
 import dev.plumbline.record.BuildRecord;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * What a policy is evaluated against: the build record, the CI context from the attestation's
@@ -45,22 +44,7 @@ public record Evidence(
     if (record == null || record.invocation() == null) {
       return null;
     }
-    Instant t = instant(record.invocation().finishedAt());
-    return t != null ? t : instant(record.invocation().startedAt());
-  }
-
-  static Instant instant(String s) {
-    if (s == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      try {
-        return java.time.OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    Instant t = BuildRecord.time(record.invocation().finishedAt());
+    return t != null ? t : BuildRecord.time(record.invocation().startedAt());
   }
 }

@@ -3,6 +3,9 @@ package dev.plumbline.record;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.trace.EgressDecision;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -43,6 +46,24 @@ public record BuildRecord(
     this(format, agent, invocation, completeness, tools, processes, network, dns, files, sources, notes, null, null, null);
   }
 
+  /**
+   * A time as records hold it ({@link java.time.Instant#toString}, or with an offset, as a record
+   * edited or made by another tool may), or null when absent or not a time.
+   */
+  public static Instant time(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      try {
+        return OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
 
   /** This record with another agent section (everything else kept, fields added later included). */
   public BuildRecord withAgent(Agent newAgent) {

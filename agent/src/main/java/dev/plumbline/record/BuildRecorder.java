@@ -292,11 +292,17 @@ public final class BuildRecorder {
     table.exec(event.pid(), event.at(), event.path(), event.argv(), event.cwd(), sha256, script, ++sequence);
   }
 
-  /** From the table, under this lock: a process that can change no more, spooled with the next batch. */
-  private void ended(ProcessTable.Proc p, boolean listed) {
+  /** {@link #endedProcesses}, made with the first process that ends. */
+  private EndedProcesses endedProcesses() {
     if (endedProcesses == null) {
       endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
     }
+    return endedProcesses;
+  }
+
+  /** From the table, under this lock: a process that can change no more, spooled with the next batch. */
+  private void ended(ProcessTable.Proc p, boolean listed) {
+    endedProcesses();
     batch.add(new Handed(p, listed));
     if (batch.size() >= BATCH) {
       handOn();
@@ -409,14 +415,11 @@ public final class BuildRecorder {
     // every process left is handed on; once the spooling thread is done with them, what it kept
     // is this thread's (join)
     table.endAll();
-    if (endedProcesses == null) {
-      endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
-    }
+    EndedProcesses processes = endedProcesses();
     if (!batch.isEmpty()) {
       handOn();
     }
     spooling.join();
-    EndedProcesses processes = endedProcesses;
     processes.endWaiting(deadline);
     processes.addReasons(why);
     Map<List<String>, Integer> toolCounts = new HashMap<>();

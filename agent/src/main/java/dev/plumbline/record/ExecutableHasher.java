@@ -2,6 +2,7 @@ package dev.plumbline.record;
 
 import dev.plumbline.linux.PinnedFile;
 import dev.plumbline.linux.Sha256Files;
+import dev.plumbline.packages.FileDigests;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,12 @@ import java.util.regex.Pattern;
  * is all done on a worker (opening an argument named on the command line could block on a FIFO,
  * which must never stall the tracer thread).
  *
+ * <p>Other digests: given the algorithms the package databases hold ({@code
+ * DigestMatch.digestsToTake}: MD5 for dpkg), every file is digested in those too, in the same read,
+ * and {@link #digestsTaken} offers them after the build while the file is unchanged, so that the
+ * package digest check does not read every packaged file again (230 MB and ~1.1 s after the
+ * xz-utils build on a loaded 2-core host). They are never part of the record.
+ *
  * <p>Thread-safe. {@link #close()} stops the workers; futures still pending then fail.
  */
 public final class ExecutableHasher implements AutoCloseable {
@@ -58,27 +67,52 @@ public final class ExecutableHasher implements AutoCloseable {
   private final boolean ownsWorkers;
   private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
   private final AtomicInteger hashed = new AtomicInteger();
+  /** The algorithms taken beside SHA-256, and sha256 itself; empty when there are none besides it. */
+  private final Set<String> alsoTaking;
+  /** Every digest taken of a file (SHA-256 included) by the identity it had while read; only when {@link #alsoTaking}. */
+  private final Map<PinnedFile.Identity, Map<String, String>> taken = new ConcurrentHashMap<>();
 
   /** Hashes on two daemon worker threads of its own, reading {@code /proc}. */
   public ExecutableHasher() {
-    this(Path.of("/proc"), Executors.newFixedThreadPool(2, daemonThreads()), true);
+    this(Path.of("/proc"), Set.of());
   }
 
   /** Hashes on two daemon worker threads of its own, reading this procfs (e.g. one mounted for a pid namespace). */
   public ExecutableHasher(Path procRoot) {
-    this(procRoot, Executors.newFixedThreadPool(2, daemonThreads()), true);
+    this(procRoot, Set.of());
+  }
+
+  /**
+   * As {@link #ExecutableHasher(Path)}, also taking the digests {@code alsoTaking} (md5, sha1, ...)
+   * of every file in the same read, for {@link #digestsTaken}.
+   */
+  public ExecutableHasher(Path procRoot, Set<String> alsoTaking) {
+    this(procRoot, Executors.newFixedThreadPool(2, daemonThreads()), true, alsoTaking);
   }
 
   /** For tests and embedding: a /proc root and the workers to hash on (not shut down by close). */
   public ExecutableHasher(Path procRoot, ExecutorService workers) {
-    this(procRoot, workers, false);
+    this(procRoot, workers, false, Set.of());
   }
 
-  private ExecutableHasher(Path procRoot, ExecutorService workers, boolean ownsWorkers) {
+  /** For tests: as {@link #ExecutableHasher(Path, ExecutorService)}, also taking {@code alsoTaking}. */
+  ExecutableHasher(Path procRoot, ExecutorService workers, Set<String> alsoTaking) {
+    this(procRoot, workers, false, alsoTaking);
+  }
+
+  private ExecutableHasher(Path procRoot, ExecutorService workers, boolean ownsWorkers, Set<String> alsoTaking) {
     this.procRoot = Objects.requireNonNull(procRoot);
     this.procPrefix = procRoot.toString().endsWith("/") ? procRoot.toString() : procRoot + "/";
     this.workers = Objects.requireNonNull(workers);
     this.ownsWorkers = ownsWorkers;
+    Set<String> also = new TreeSet<>(alsoTaking);
+    also.remove("sha256");
+    if (also.isEmpty()) {
+      this.alsoTaking = Set.of();
+    } else {
+      also.add("sha256");
+      this.alsoTaking = Set.copyOf(also);
+    }
   }
 
   /** Both futures for one exec: call at the exec stop with the new argv and the process's cwd. */
@@ -195,13 +229,14 @@ public final class ExecutableHasher implements AutoCloseable {
 
   private void digestInto(PinnedFile pinned, String label, CompletableFuture<String> result) {
     try (pinned; FileChannel channel = FileChannel.open(pinned.via(), StandardOpenOption.READ)) {
-      String hex = sha256(channel);
+      Map<String, String> digests = digests(channel);
       if (!pinned.unchanged()) {
         // rewritten in place after the exec: the bytes hashed may not be the bytes that ran
         throw new IOException("it changed after it was executed (size, mtime or ctime differ)");
       }
+      remember(pinned.identity(), digests);
       hashed.incrementAndGet();
-      result.complete(hex);
+      result.complete(digests.get("sha256"));
     } catch (IOException | RuntimeException | InternalError e) {
       // InternalError: the mapped file was truncated under us (SIGBUS turned into an error)
       cache.values().remove(result); // a later exec of the same file may succeed
@@ -420,12 +455,13 @@ public final class ExecutableHasher implements AutoCloseable {
             continue; // cp build.sh dest: a script as data, not run
           }
           channel.position(0);
-          String sha = sha256(channel);
+          Map<String, String> digests = digests(channel);
           if (!p.unchanged()) {
             throw new CompletionException(
                 new HashException("cannot read script " + c.path(), "script " + c.path() + " changed after it was run (size, mtime or ctime differ)"));
           }
-          return new BuildRecord.Script(c.path().toString(), sha, via);
+          remember(p.identity(), digests);
+          return new BuildRecord.Script(c.path().toString(), digests.get("sha256"), via);
         } catch (IOException | RuntimeException | InternalError e) {
           if (e instanceof CompletionException) {
             throw (CompletionException) e;
@@ -459,6 +495,46 @@ public final class ExecutableHasher implements AutoCloseable {
   private static String basename(String path) {
     int slash = path.lastIndexOf('/');
     return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  /** SHA-256 and the other digests asked for, of what the channel holds, in one read. */
+  private Map<String, String> digests(FileChannel channel) throws IOException {
+    if (alsoTaking.isEmpty()) {
+      return Map.of("sha256", sha256(channel));
+    }
+    return FileDigests.of(channel, alsoTaking);
+  }
+
+  /** Keeps the digests of a file read whole while it had {@code identity} (checked after the read). */
+  private void remember(PinnedFile.Identity identity, Map<String, String> digests) {
+    if (!alsoTaking.isEmpty()) {
+      taken.put(identity, Map.copyOf(digests));
+    }
+  }
+
+  /**
+   * The digests this hasher took of the file {@code file} names now (SHA-256 and those asked for
+   * at construction), or null when it read no file with the identity that file has now: one statx,
+   * no read. For {@code DigestMatch.check} after the build ({@code KnownDigests}).
+   *
+   * <p>Why the identity is enough to stand for the content: a digest is kept only when the inode
+   * had the same size, mtime and ctime after the read as when it was pinned, so the digests are
+   * of that one version of the file; any later write, truncate or rename over it changes the size,
+   * mtime or ctime (or the inode). A hostile build can put the size and the mtime back
+   * ({@code utimensat}), not the ctime: that call sets the ctime to now, and only changing the
+   * system clock (root with CAP_SYS_TIME) sets it otherwise; with multigrain timestamps (Linux
+   * 6.13+, ext4, xfs, btrfs, tmpfs) even a change within the clock tick of the statx that pinned
+   * the file gets a later ctime. It is what the digest cache already relies on when a later exec of
+   * the same identity is not read again, so this answer is as good as the recorded SHA-256 itself.
+   * (And whatever the identity: all digests in one answer are of the same bytes, so a MATCH
+   * through them, which needs their SHA-256 to be the one that ran, is never for other content.)
+   */
+  public Map<String, String> digestsTaken(Path file) {
+    if (taken.isEmpty()) {
+      return null;
+    }
+    PinnedFile.Identity now = PinnedFile.Identity.of(file.toString());
+    return now == null ? null : taken.get(now);
   }
 
   /** How many files were actually read and digested (cache misses), for tests and diagnostics. */

@@ -7,6 +7,7 @@ import dev.plumbline.packages.DatabaseFiles;
 import dev.plumbline.packages.DigestMatch;
 import dev.plumbline.packages.Distro;
 import dev.plumbline.packages.InstalledPackage;
+import dev.plumbline.packages.KnownDigests;
 import dev.plumbline.packages.OwnedFile;
 import dev.plumbline.packages.PackageDatabase;
 import dev.plumbline.packages.PackageDatabaseException;
@@ -160,8 +161,31 @@ public final class PackageRecords {
     }
   }
 
-  /** The record with its {@code packages} section filled in. */
+  /**
+   * The digests the hasher should take of every file that runs, beside SHA-256, so that
+   * {@link #annotate(BuildRecord, KnownDigests)} need not read the packaged files again
+   * ({@link DigestMatch#digestsToTake}).
+   */
+  public Set<String> digestsToTake() {
+    return DigestMatch.digestsToTake(databases);
+  }
+
+  /** The record with its {@code packages} section filled in, every packaged file read again for its package digest. */
   public BuildRecord annotate(BuildRecord r) {
+    return annotate(r, KnownDigests.NONE);
+  }
+
+  /**
+   * The record with its {@code packages} section filled in; a packaged file whose digests
+   * {@code known} has (the hasher's, {@link ExecutableHasher#digestsTaken}) is not read again.
+   */
+  public BuildRecord annotate(BuildRecord r, KnownDigests taken) {
+    int[] answered = new int[1];
+    KnownDigests known = file -> {
+      Map<String, String> d = taken.of(file);
+      answered[0] += d == null ? 0 : 1;
+      return d;
+    };
     buildEnded(); // a no-op when the caller did it
     Map<Ran, Set<String>> ran = filesThatRan(r);
     Set<String> paths = new TreeSet<>();
@@ -196,7 +220,7 @@ public final class PackageRecords {
           usedHere.add(p.displayName());
           owned.add(f.getKey());
           String key = p.manager() + "\u0000" + p.name() + "\u0000" + p.arch() + "\u0000" + p.version();
-          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o));
+          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o, known));
         }
       }
       List<String> unused = installed.stream().map(InstalledPackage::displayName).filter(n -> !usedHere.contains(n)).sorted().toList();
@@ -210,14 +234,16 @@ public final class PackageRecords {
     });
     unowned.sort(FILE_ORDER);
     List<BuildRecord.UsedPackage> usedList = used.values().stream().map(UsedBuilder::build).toList();
+    log.debug("{} packaged files checked, {} of them with the digests taken as they ran (not read again)",
+        usedList.stream().mapToInt(u -> u.files().size()).sum(), answered[0]);
     return r.withPackages(new BuildRecord.Packages(List.copyOf(dbs), usedList, List.copyOf(unowned)));
   }
 
   private static final Comparator<BuildRecord.PackageFile> FILE_ORDER =
       Comparator.comparing(BuildRecord.PackageFile::path).thenComparing(f -> String.valueOf(f.sha256()));
 
-  private BuildRecord.PackageFile packageFile(Ran f, Set<String> kinds, OwnedFile o) {
-    DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256());
+  private BuildRecord.PackageFile packageFile(Ran f, Set<String> kinds, OwnedFile o, KnownDigests known) {
+    DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256(), known);
     return new BuildRecord.PackageFile(
         f.path(),
         f.sha256(),

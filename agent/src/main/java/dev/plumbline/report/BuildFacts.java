@@ -61,8 +61,8 @@ final class BuildFacts {
     List<BuildRecord.PackageDatabase> dbs = pk == null || pk.databases() == null ? List.of() : pk.databases();
     installedPackages = pk == null ? -1 : dbs.stream().mapToInt(d -> d.installed() == null ? 0 : d.installed()).sum();
     unusedPackages = dbs.stream().flatMap(d -> d.unused() == null ? java.util.stream.Stream.<String>empty() : d.unused().stream()).sorted().toList();
-    start = r.invocation() == null ? null : ProcessTree.instant(r.invocation().startedAt());
-    end = r.invocation() == null ? null : ProcessTree.instant(r.invocation().finishedAt());
+    start = r.invocation() == null ? null : BuildRecord.time(r.invocation().startedAt());
+    end = r.invocation() == null ? null : BuildRecord.time(r.invocation().finishedAt());
 
     if (!evidence.verified() && warnUnverified) {
       warnings.add("not verified — use plumbline verify: this report was read from " + evidence.source() + " without checking any signature");

@@ -39,7 +39,7 @@ public final class CycloneDxReport {
     bom.setSerialNumber("urn:uuid:" + UUID.nameUUIDFromBytes(dev.plumbline.record.BuildRecords.toJson(r).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     Metadata metadata = new Metadata();
     // the build's end, not the time of rendering: the same record gives the same BOM
-    java.time.Instant finished = r.invocation() == null ? null : ProcessTree.instant(r.invocation().finishedAt());
+    java.time.Instant finished = r.invocation() == null ? null : BuildRecord.time(r.invocation().finishedAt());
     if (finished != null) {
       metadata.setTimestamp(java.util.Date.from(finished));
     }

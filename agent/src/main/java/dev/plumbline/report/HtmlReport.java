@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.egress.EgressMode;
 import dev.plumbline.policy.Evidence;
+import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Destination;
 import dev.plumbline.record.BuildRecord.Exec;
 import dev.plumbline.record.BuildRecord.FileWrite;
@@ -282,7 +283,7 @@ public final class HtmlReport {
   static String data(BuildFacts f, ProcessTree tree) {
     Instant origin = f.start;
     for (ProcessTree.Node n : tree.depthFirst) {
-      Instant s = ProcessTree.instant(n.process().startedAt());
+      Instant s = BuildRecord.time(n.process().startedAt());
       if (s != null && (origin == null || s.isBefore(origin))) {
         origin = s;
       }
@@ -301,8 +302,8 @@ public final class HtmlReport {
       o.put("pid", p.pid());
       o.put("label", Printable.inline(n.label())); // the timeline shows it as text: controls and bidi visible
       o.put("depth", n.depth());
-      Long s = ms(origin, ProcessTree.instant(p.startedAt()));
-      Long e = ms(origin, ProcessTree.instant(p.endedAt()));
+      Long s = ms(origin, BuildRecord.time(p.startedAt()));
+      Long e = ms(origin, BuildRecord.time(p.endedAt()));
       if (s != null) {
         o.put("start", s);
       }
@@ -312,7 +313,7 @@ public final class HtmlReport {
       o.put("ok", p.signal() == null && (p.exitCode() == null || p.exitCode() == 0));
       ArrayNode execs = o.putArray("execs");
       for (Exec x : p.execs() == null ? List.<Exec>of() : p.execs()) {
-        Long at = ms(origin, ProcessTree.instant(x.at()));
+        Long at = ms(origin, BuildRecord.time(x.at()));
         if (at != null) {
           execs.addObject().put("at", at).put("name", Printable.inline(ProcessTree.base(x.path())));
         }

@@ -3,9 +3,6 @@ package dev.plumbline.report;
 import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecord.Exec;
 import dev.plumbline.record.BuildRecord.ProcessInfo;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,7 +21,7 @@ final class ProcessTree {
 
   ProcessTree(BuildRecord r) {
     List<ProcessInfo> ps = new ArrayList<>(r.processes() == null ? List.of() : r.processes());
-    ps.sort(Comparator.comparing((ProcessInfo p) -> instant(p.startedAt()), Comparator.nullsFirst(Comparator.naturalOrder()))
+    ps.sort(Comparator.comparing((ProcessInfo p) -> BuildRecord.time(p.startedAt()), Comparator.nullsFirst(Comparator.naturalOrder()))
         .thenComparingInt(ProcessInfo::pid));
     Map<Integer, List<ProcessInfo>> byParent = new HashMap<>();
     Set<Integer> pids = new java.util.HashSet<>();
@@ -93,20 +90,5 @@ final class ProcessTree {
     }
     int i = path.lastIndexOf('/');
     return i >= 0 && i < path.length() - 1 ? path.substring(i + 1) : path;
-  }
-
-  static Instant instant(String s) {
-    if (s == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
   }
 }

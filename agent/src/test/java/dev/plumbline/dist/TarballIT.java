@@ -90,7 +90,7 @@ class TarballIT {
     List<String> sorted = new ArrayList<>(names);
     sorted.sort(null);
     assertEquals(sorted, names, "entries in name order");
-    for (String must : List.of("/bin/plumbline", "/lib/plumbline.jar", "/lib/plumbline.classlist",
+    for (String must : List.of("/bin/plumbline", "/lib/plumbline.jar", "/lib/plumbline.classlist", "/lib/plumbline-run.classlist",
         "/lib/jna/linux-x86-64/libjnidispatch.so", "/runtime/bin/java",
         "/runtime/lib/modules", "/runtime/release")) {
       assertTrue(names.contains(top + must), top + must + " missing from " + tarball.getFileName());
@@ -127,6 +127,8 @@ class TarballIT {
     assertEquals(0, r.exit(), r.output());
     assertEquals(Files.readAllLines(TARGET.resolve("plumbline.classlist")), Files.readAllLines(out.resolve("plumbline.classlist")),
         "the class list of two builds");
+    assertEquals(Files.readAllLines(TARGET.resolve("plumbline-run.classlist")), Files.readAllLines(out.resolve("plumbline-run.classlist")),
+        "the unsigned run's class list of two builds");
     assertEquals(sha256(tarball), sha256(out.resolve(tarball.getFileName())), "two builds of " + tarball.getFileName());
   }
 

@@ -1,13 +1,16 @@
 package dev.plumbline.egress;
 
+import static dev.plumbline.egress.EgressNamespaceTest.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.egress.EgressNamespaceTest.Result;
+import dev.plumbline.testing.Trees;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,7 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -130,18 +133,18 @@ class ClientMatrixIT {
   static void setUp() throws Exception {
     long t0 = System.nanoTime();
     // one shell for every check: a process per tool cost seconds on a loaded machine
-    Result missing = run(List.of("sh", "-c", "for t in dnsmasq git curl wget node npm go musl-gcc mvn javac python3 openssl unshare; do"
+    Result missing = exec(List.of("sh", "-c", "for t in dnsmasq git curl wget node npm go musl-gcc mvn javac python3 openssl unshare; do"
         + " command -v \"$t\" >/dev/null || echo \"'$t'\"; done;"
         + " python3 -m pip --version >/dev/null 2>&1 || echo 'pip (python3-pip)'"), 60);
-    if (!missing.output.isBlank()) {
-      fail("the client matrix needs " + String.join(", ", missing.output.strip().split("\n")) + " (.ci/run installs it)");
+    if (!missing.output().isBlank()) {
+      fail("the client matrix needs " + String.join(", ", missing.output().strip().split("\n")) + " (.ci/run installs it)");
     }
     phase("tools checked", t0);
     work = Files.createTempDirectory("plumbline-clients-");
     String name = "plumbline-clients-" + HexFormat.of().formatHex(randomBytes(4));
-    Result add = run(List.of("ip", "netns", "add", name), 30);
-    if (add.code != 0) {
-      fail("the client matrix needs a network namespace of its own, but 'ip netns add' failed (" + add.output.strip()
+    Result add = exec(List.of("ip", "netns", "add", name), 30);
+    if (add.code() != 0) {
+      fail("the client matrix needs a network namespace of its own, but 'ip netns add' failed (" + add.output().strip()
           + "): run it as root (CI does)");
     }
     netns = name;
@@ -156,8 +159,8 @@ class ClientMatrixIT {
       ns.append("ip addr add ").append(address(c)).append(c.v6() ? "/128" : "/32").append(c.v6() ? " dev lo nodad\n" : " dev lo\n");
       dns.append("host-record=").append(c.host()).append(',').append(address(c)).append('\n');
     }
-    Result up = run(List.of("ip", "netns", "exec", name, "sh", "-c", ns.toString()), 30);
-    assertEquals(0, up.code, "namespace addresses: " + up.output);
+    Result up = exec(List.of("ip", "netns", "exec", name, "sh", "-c", ns.toString()), 30);
+    assertEquals(0, up.code(), "namespace addresses: " + up.output());
     Files.writeString(work.resolve("container-resolv.conf"), "nameserver " + CONTAINER_DNS + "\noptions timeout:2 attempts:2\n");
 
     // materials: programs, the served tree (built from local material only)
@@ -170,9 +173,9 @@ class ClientMatrixIT {
     mat = work.resolve("mat");
     Path www = work.resolve("www");
     Path m2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
-    Result materials = run(List.of("sh", src.resolve("materials.sh").toString(), src.toString(), mat.toString(), www.toString(),
+    Result materials = exec(List.of("sh", src.resolve("materials.sh").toString(), src.toString(), mat.toString(), www.toString(),
         m2.toString(), "c-npm.test"), 600);
-    assertEquals(0, materials.code, "building the matrix's materials: " + materials.output);
+    assertEquals(0, materials.code(), "building the matrix's materials: " + materials.output());
     phase("namespace and materials built", t0);
     Files.writeString(mat.resolve("settings.xml"), "<settings><mirrors><mirror><id>matrix</id><mirrorOf>*</mirrorOf>"
         + "<url>http://HOST:8080/maven2</url></mirror></mirrors></settings>\n");
@@ -199,7 +202,7 @@ class ClientMatrixIT {
         "--log-destination=stderr"), gitLog);
     String ready = "getent hosts c-curl.test >/dev/null && exec 3<>/dev/tcp/198.51.100.11/8080 && exec 4<>/dev/tcp/198.51.100.11/9418";
     for (int i = 0; ; i++) {
-      if (run(List.of("ip", "netns", "exec", name, "bash", "-c", ready), 30).code == 0) {
+      if (exec(List.of("ip", "netns", "exec", name, "bash", "-c", ready), 30).code() == 0) {
         break;
       }
       if (i == 120) {
@@ -209,7 +212,7 @@ class ClientMatrixIT {
     }
     phase("servers ready", t0);
     // the launcher makes its AppCDS archive on the first run: once, before runs in parallel
-    run(List.of(PLUMBLINE.toString(), "--version"), 120);
+    exec(List.of(PLUMBLINE.toString(), "--version"), 120);
     phase("launcher archive made", t0);
   }
 
@@ -233,11 +236,11 @@ class ClientMatrixIT {
       }
     }
     if (netns != null) {
-      run(List.of("ip", "netns", "del", netns), 30);
-      deleteTree(Paths.get("/etc/netns", netns));
+      exec(List.of("ip", "netns", "del", netns), 30);
+      Trees.delete(Paths.get("/etc/netns", netns));
     }
     if (work != null && !Boolean.getBoolean("plumbline.keepMatrix")) {
-      deleteTree(work);
+      Trees.delete(work);
     }
   }
 
@@ -336,23 +339,23 @@ class ClientMatrixIT {
     long serverBefore = serverHits(c);
     long dnsBefore = dnsQueries(c);
     long start = System.nanoTime();
-    Result r = run(argv, 180);
+    Result r = exec(argv, 180);
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("client matrix: cell %s / %s: exit %d in %.1f s%n", c.id(), mode.label, r.code, seconds);
+    System.out.printf("client matrix: cell %s / %s: exit %d in %.1f s%n", c.id(), mode.label, r.code(), seconds);
     Thread.sleep(200); // the servers' log lines of the last request
     long hits = serverHits(c) - serverBefore;
     long queries = dnsQueries(c) - dnsBefore;
-    Files.writeString(dir.resolve("output.txt"), r.output);
+    Files.writeString(dir.resolve("output.txt"), r.output());
     String seen = String.format("exit %d, %d request(s) reached the server, %d quer%s for the name reached the DNS server, %.1f s",
-        r.code, hits, queries, queries == 1 ? "y" : "ies", seconds);
+        r.code(), hits, queries, queries == 1 ? "y" : "ies", seconds);
     if (mode == Mode.BLOCK_OTHER) {
-      if (r.code == 0 || hits > 0 || queries > 0) {
-        return new Cell(false, seen + lastLine(r.output));
+      if (r.code() == 0 || hits > 0 || queries > 0) {
+        return new Cell(false, seen + lastLine(r.output()));
       }
       return new Cell(true, seen);
     }
-    if (r.code != 0 || hits == 0) {
-      return new Cell(false, seen + lastLine(r.output));
+    if (r.code() != 0 || hits == 0) {
+      return new Cell(false, seen + lastLine(r.output()));
     }
     if (mode == Mode.AUDIT && c.id().startsWith("musl")) {
       // documented limit (docs/egress.md): audit mode does not redirect an unconnected UDP sendto
@@ -424,38 +427,10 @@ class ClientMatrixIT {
     return Files.readAllLines(dnsLog).stream().filter(l -> l.contains("] " + c.host() + " from ")).count();
   }
 
-  record Result(int code, String output) {}
-
-  static Result run(List<String> argv, int timeoutSeconds) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("plumbline-matrix-", ".log");
-    try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        p.waitFor();
-        return new Result(-1, "timed out after " + timeoutSeconds + "s: " + Files.readString(log));
-      }
-      return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
-    }
-  }
-
   static byte[] randomBytes(int n) {
     byte[] b = new byte[n];
     new SecureRandom().nextBytes(b);
     return b;
   }
 
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

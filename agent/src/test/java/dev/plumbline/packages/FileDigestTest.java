@@ -110,4 +110,45 @@ class FileDigestTest {
     assertEquals(DigestMatch.UNKNOWN, DigestMatch.check(f, md5, null));
     assertEquals(DigestMatch.UNKNOWN, DigestMatch.check(dir.resolve("gone"), md5, shaPackaged));
   }
+
+  @Test
+  void digestMatchTakesKnownDigestsInsteadOfReading() throws Exception {
+    byte[] packaged = "packaged\n".getBytes(StandardCharsets.UTF_8);
+    String md5Packaged = HexFormat.of().formatHex(digest("MD5", packaged));
+    String shaPackaged = HexFormat.of().formatHex(digest("SHA-256", packaged));
+    String shaOther = "ee".repeat(32);
+    FileDigest md5 = new FileDigest("md5", md5Packaged);
+    Path gone = dir.resolve("gone"); // nothing to read: every answer but UNKNOWN comes from what is known
+    KnownDigests known = f -> f.equals(gone) ? Map.of("sha256", shaPackaged, "md5", md5Packaged) : null;
+    assertEquals(DigestMatch.MATCH, DigestMatch.check(gone, md5, shaPackaged, known));
+    assertEquals(DigestMatch.MISMATCH, DigestMatch.check(gone, md5, shaOther, known), "the packaged content is there, not what ran");
+    assertEquals(DigestMatch.UNKNOWN, DigestMatch.check(gone, new FileDigest("md5", "00".repeat(16)), shaOther, known));
+    // known without the package's algorithm, or nothing known: the file is read (here: unreadable)
+    assertEquals(DigestMatch.UNKNOWN, DigestMatch.check(gone, new FileDigest("sha1", "00".repeat(20)), shaPackaged, known));
+    assertEquals(DigestMatch.UNKNOWN, DigestMatch.check(gone, md5, shaPackaged, KnownDigests.NONE));
+    Path f = dir.resolve("bin");
+    Files.write(f, packaged);
+    assertEquals(DigestMatch.MATCH, DigestMatch.check(f, md5, shaPackaged, known));
+  }
+
+  @Test
+  void digestsToTakeAreTheDatabasesOtherThanSha256(@TempDir Path empty) throws Exception {
+    DpkgDatabase dpkg = new DpkgDatabase(empty, null);
+    ApkDatabase apk = new ApkDatabase(empty, null);
+    assertEquals(Set.of("md5"), DigestMatch.digestsToTake(java.util.List.of(dpkg)));
+    assertEquals(Set.of("md5", "sha1"), DigestMatch.digestsToTake(java.util.List.of(dpkg, apk)));
+    assertEquals(Set.of(), DigestMatch.digestsToTake(java.util.List.of()));
+  }
+
+  @Test
+  void digestsOfAChannelFromItsPosition() throws Exception {
+    Path f = dir.resolve("f");
+    Files.writeString(f, "skip:rest");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+      ch.position(5);
+      Map<String, String> d = FileDigests.of(ch, Set.of("md5", "sha256"));
+      byte[] rest = "rest".getBytes(StandardCharsets.UTF_8);
+      assertEquals(Map.of("md5", HexFormat.of().formatHex(digest("MD5", rest)), "sha256", HexFormat.of().formatHex(digest("SHA-256", rest))), d);
+    }
+  }
 }

@@ -84,6 +84,16 @@ class RpmDatabaseTest {
   }
 
   @Test
+  void digestAlgorithmsAreThoseOfThePackagesRpmListedAndRpmIsNotRunForThem() throws Exception {
+    RpmDatabase db = db();
+    assertEquals(java.util.Set.of(), db.digestAlgorithms(), "not run yet: none known");
+    assertEquals(0, calls.size());
+    db.installed();
+    assertEquals(java.util.Set.of("md5", "sha256"), db.digestAlgorithms());
+    assertEquals(java.util.Set.of("md5"), DigestMatch.digestsToTake(List.of(db)), "SHA-256 is taken anyway");
+  }
+
+  @Test
   void rpmMissingIsOneLineNamingIt() {
     RpmDatabase db = new RpmDatabase(ROOT, FEDORA, argv -> {
       throw new IOException("Cannot run program \"rpm\": error=2, No such file or directory");

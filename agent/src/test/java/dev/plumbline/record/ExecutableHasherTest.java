@@ -89,6 +89,43 @@ class ExecutableHasherTest {
     assertEquals(1, hasher.filesHashed());
   }
 
+  private static String sum(String program, Path file) throws Exception {
+    Process p = new ProcessBuilder(program, file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out.substring(0, out.indexOf(' '));
+  }
+
+  @Test
+  void otherDigestsAreTakenInTheSameReadAndOfferedWhileTheFileIsUnchanged() throws Exception {
+    java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (ExecutableHasher both = new ExecutableHasher(Path.of("/proc"), workers, java.util.Set.of("md5", "sha1"))) {
+      Path sleep = Path.of("/bin/sleep").toRealPath();
+      Process p = start(tmp, sleep.toString(), "30");
+      waitForExe(p.pid(), sleep.toString());
+      assertEquals(sha256sum(sleep), both.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
+      // md5sum and sha1sum: implementations other than libcrypto's and the JDK's
+      assertEquals(java.util.Map.of("sha256", sha256sum(sleep), "md5", sum("md5sum", sleep), "sha1", sum("sha1sum", sleep)),
+          both.digestsTaken(sleep));
+      assertEquals(both.digestsTaken(sleep), both.digestsTaken(Path.of("/bin/sleep")), "by the file's identity, not its name");
+      // a script is read once too
+      Path script = tmp.resolve("build.sh");
+      Files.writeString(script, "#!/bin/sh\ntrue\n");
+      assertEquals(sha256sum(script), both.hashScript(0, List.of("sh", "build.sh"), tmp.toString()).get(60, TimeUnit.SECONDS).sha256());
+      assertEquals(sum("md5sum", script), both.digestsTaken(script).get("md5"));
+      // changed since (another size): nothing is offered for it
+      Files.writeString(script, "#!/bin/sh\nfalse\n");
+      assertNull(both.digestsTaken(script));
+      assertNull(both.digestsTaken(tmp.resolve("never-read")));
+    } finally {
+      workers.shutdownNow();
+    }
+    // without other algorithms asked, none is kept
+    Path sleep = Path.of("/bin/sleep").toRealPath();
+    hasher.hashFile(sleep).get(60, TimeUnit.SECONDS);
+    assertNull(hasher.digestsTaken(sleep));
+  }
+
   @Test
   void changedFileIsHashedAgain() throws Exception {
     Path f = tmp.resolve("tool");

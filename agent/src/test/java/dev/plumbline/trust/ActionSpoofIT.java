@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumbline.testing.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,11 +60,7 @@ class ActionSpoofIT {
 
   @AfterAll
   static void cleanUp() throws IOException {
-    if (dir != null) {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    Trees.delete(dir);
   }
 
   /** The runner: scripts/test-action's interpreter, with the secrets read from a file it deletes (held in memory only). */
