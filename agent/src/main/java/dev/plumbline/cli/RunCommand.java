@@ -248,26 +248,31 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
-    // One thread beside the set-up and the build for work otherwise done between the build's end
-    // and the agent's exit: the record's JSON mappers made, then the package databases read once
-    // fingerprinted (~0.5 s of CPU in all, once). Not at nice 19: on a busy host such a thread
-    // was still at it seconds after a short build had ended, and the record waits for the
-    // databases. Its daemon thread ends once it has done both (or with the agent).
+    // Two threads beside the set-up and the build for work otherwise done between the build's end
+    // and the agent's exit: one makes the record's JSON mappers, the other reads the package
+    // databases once fingerprinted (~0.5 s of CPU in all, once). On one thread the databases waited
+    // for the mappers (0.19 s on a quiet machine), and after /bin/true the record waited 0.15 s for
+    // the databases (docs/benchmarks.md). Not at nice 19: on a busy host such a thread was still
+    // at it seconds after a short build had ended. Daemon threads, each ending once done (or with
+    // the agent). What the package thread reads is vouched for by the fingerprint taken again
+    // after the build (the build may change the databases while they are read: then they are read
+    // again), so a hostile build gains nothing by racing it. The warm-up reads nothing.
     ExecutorService beside = Executors.newSingleThreadExecutor(task -> {
       Thread t = new Thread(task, "plumbline-beside-build");
       t.setDaemon(true);
       return t;
     });
     CompletableFuture.runAsync(RecordWarmUp::run, beside); // (whatever it throws stays in the future: no stack trace)
+    beside.shutdown(); // takes no more, runs what it has
     // the package databases are fingerprinted (and rpm run) before the build, alongside
     CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
-      try {
-        PackageRecords p = PackageRecords.beforeOnThisHost();
-        p.prepare(beside); // what it reads is checked against the fingerprint after the build
-        return p;
-      } finally {
-        beside.shutdown(); // takes no more, runs what it has
-      }
+      PackageRecords p = PackageRecords.beforeOnThisHost();
+      p.prepare(task -> { // what it reads is checked against the fingerprint after the build
+        Thread t = new Thread(task, "plumbline-package-lists");
+        t.setDaemon(true);
+        t.start();
+      });
+      return p;
     });
     // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
     // rest of the set-up; its errors are said before the build, once it is needed
