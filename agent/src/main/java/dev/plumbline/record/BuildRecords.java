@@ -31,17 +31,24 @@ import java.util.List;
 public final class BuildRecords {
   private BuildRecords() {}
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // later versions only add fields
-          .build();
+  /**
+   * The mapper and writer, made when first used rather than with this class: the run's main thread
+   * calls {@link #prepareOutput} before the build, and making Jackson's mapper there (~30 ms of
+   * CPU, or a wait for the record warm-up thread that is making it) delayed the build's start.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        JsonMapper.builder()
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // later versions only add fields
+            .build();
 
-  private static final ObjectWriter WRITER =
-      MAPPER.writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"))
-          .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+    static final ObjectWriter WRITER =
+        MAPPER.writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+  }
 
   /** The shared mapper configuration, for code that embeds records in other documents. */
   /** The binaries the build executed, for the environment's toolchain list. */
@@ -66,7 +73,17 @@ public final class BuildRecords {
   }
 
   public static ObjectMapper mapper() {
-    return MAPPER.copy();
+    return Json.MAPPER.copy();
+  }
+
+  /**
+   * The mapper itself, for this package's code that uses it as it is (the process spool, the
+   * redaction): a copy starts with empty serializer and deserializer caches, so each copy had
+   * Jackson introspect every record type again (three times in a run, under a C1-only JIT);
+   * sharing it does that once. Never to be reconfigured: it is the record writer's too.
+   */
+  static ObjectMapper shared() {
+    return Json.MAPPER;
   }
 
   /** The record as canonical pretty JSON with a trailing newline. */
@@ -77,7 +94,7 @@ public final class BuildRecords {
   /** Any of our records (summaries, sections) in the same canonical form. */
   static String canonicalJson(Object value) {
     try {
-      return WRITER.writeValueAsString(value) + "\n";
+      return Json.WRITER.writeValueAsString(value) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(value.getClass().getSimpleName() + " always serialises", e);
     }
@@ -91,7 +108,7 @@ public final class BuildRecords {
     // through a Writer, as toJson's String is made: Jackson's byte generator writes a character
     // outside the BMP as an escaped surrogate pair, its char generator as the character itself
     Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-    WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(text, value);
+    Json.WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(text, value);
     text.write('\n');
     text.flush();
   }
@@ -151,7 +168,7 @@ public final class BuildRecords {
   public static BuildRecord parse(String json, String source) throws RecordException {
     BuildRecord record;
     try {
-      record = MAPPER.readValue(json, BuildRecord.class);
+      record = Json.MAPPER.readValue(json, BuildRecord.class);
     } catch (MismatchedInputException e) {
       throw new RecordException(source + ": not a build record: " + problem(e) + where(e.getLocation()) + path(e));
     } catch (JsonProcessingException e) {

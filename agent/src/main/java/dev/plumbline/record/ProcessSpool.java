@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProcessSpool<T> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSpool.class);
-  private static final ObjectMapper MAPPER = BuildRecords.mapper(); // compact: the spool is read by us only
+  private static final ObjectMapper MAPPER = BuildRecords.shared(); // compact: the spool is read by us only
   private static final Cleaner CLEANER = Cleaner.create();
 
   private final Class<T> type;

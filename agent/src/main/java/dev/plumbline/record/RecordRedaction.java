@@ -27,7 +27,7 @@ final class RecordRedaction {
   /** Fields that are digests or fixed identifiers, never build-controlled text. */
   private static final Set<String> UNTOUCHED = Set.of("sha256", "format");
 
-  private static final ObjectMapper MAPPER = BuildRecords.mapper();
+  private static final ObjectMapper MAPPER = BuildRecords.shared();
 
   /**
    * The walk goes over a tree of Jackson nodes, which takes several times the memory of the

@@ -10,11 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a record of every section once, through each mapper the real one goes through after the
- * build (redaction, the process spool, the record writer), and throws it away: Jackson introspects
- * each record type once per mapper, and under the agent's C1-only JIT that was 0.3-0.5 s of the
- * time between the end of a short build and the agent's exit. Run beside the build, it leaves the
- * real record only the work of its own content. Reads nothing from the build, writes nothing.
+ * Makes a record of every section once, through each path the real one goes through after the
+ * build (redaction, the process spool, the record writer, all on {@link BuildRecords}' one
+ * mapper), and throws it away: Jackson introspects each record type once, and makes the
+ * serializers and deserializers each path needs, and under the agent's C1-only JIT that was
+ * 0.3-0.5 s of the time between the end of a short build and the agent's exit. Run beside the
+ * build, it leaves the real record only the work of its own content. Reads nothing from the build,
+ * writes nothing.
  */
 public final class RecordWarmUp {
   private static final Logger log = LoggerFactory.getLogger(RecordWarmUp.class);
