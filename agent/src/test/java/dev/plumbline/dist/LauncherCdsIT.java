@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -86,6 +89,70 @@ class LauncherCdsIT {
       assertEquals(List.of(), s.filter(p -> p.getFileName().toString().contains(".jsa")).toList(),
           "as root, no archive is made in a folder another user owns");
     }
+  }
+
+  /**
+   * A run without --key or --keyless maps an archive of its own classes (plumbline-run.classlist:
+   * no verify or signing classes, ~13 MiB less RSS), everything else the whole one; each kind is
+   * made on its first use, and making one never removes the other (older archives of the same
+   * kind are removed). The JVM's CDS log names the archive it opened.
+   */
+  @Test
+  void anUnsignedRunMapsTheRunArchiveAndEveryOtherCommandTheWholeOne() throws Exception {
+    Path lib = rootOwnedCopy();
+    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    Files.copy(ROOT.resolve("agent/target/plumbline-run.classlist"), lib.resolve("plumbline-run.classlist"));
+    Path home = Files.createDirectories(dir.resolve("home"));
+    Pattern runArchive = Pattern.compile("plumbline-run-[0-9]+-[0-9]+-[0-9]+\\.jsa");
+    Pattern wholeArchive = Pattern.compile("plumbline-[0-9]+-[0-9]+-[0-9]+\\.jsa");
+
+    opened("first-run", List.of("run", "--", "/bin/true"));
+    Path run = waitForArchive(lib, runArchive);
+    opened("first-version", List.of("--version"));
+    Path whole = waitForArchive(lib, wholeArchive);
+    assertTrue(Files.exists(run), "making the whole archive removed the run archive");
+
+    assertEquals(run.getFileName().toString(), opened("unsigned-run", List.of("run", "--", "/bin/true")));
+    assertEquals(run.getFileName().toString(), opened("unsigned-run-key-after-dashes", List.of("run", "--", "/bin/echo", "--key")));
+    assertEquals(whole.getFileName().toString(), opened("version", List.of("--version")));
+    Processes.Result keygen = Processes.run(List.of(dir.resolve("agent/bin/plumbline").toString(), "keygen", "--prefix=" + home.resolve("k")),
+        dir, Duration.ofMinutes(2), env -> env.put("PLUMBLINE_KEY_PASSWORD", ""));
+    assertEquals(0, keygen.exit(), () -> Processes.tail(keygen.output()));
+    assertEquals(whole.getFileName().toString(), opened("signed-run", List.of("run", "--key", home.resolve("k.key").toString(),
+        "--bundle", home.resolve("b.json").toString(), "--", "/bin/true")));
+    assertEquals(whole.getFileName().toString(), opened("signed-run-key=", List.of("run", "--key=" + home.resolve("k.key"),
+        "--bundle", home.resolve("b2.json").toString(), "--", "/bin/true")));
+  }
+
+  /** The name of the archive the JVM opened for {@code plumbline ARGS} (the copy's launcher), or "" for none. */
+  private String opened(String label, List<String> args) throws Exception {
+    Path log = dir.resolve("cds-" + label + ".log");
+    List<String> command = new ArrayList<>(List.of(dir.resolve("agent/bin/plumbline").toString()));
+    command.addAll(args);
+    Processes.Result r = Processes.run(command, dir, Duration.ofMinutes(2), env -> {
+      env.remove("PLUMBLINE_CDS");
+      env.remove("PLUMBLINE_JAR");
+      env.remove("PLUMBLINE_JAVA");
+      env.remove("XDG_CACHE_HOME");
+      env.put("HOME", dir.resolve("home").toString());
+      env.put("PLUMBLINE_JAVA_OPTS", "-Xlog:cds=info:file=" + log);
+    });
+    assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
+    Matcher m = Pattern.compile("(?m)Opened archive (\\S+\\.jsa)\\.?$").matcher(Files.readString(log));
+    return m.find() ? Path.of(m.group(1)).getFileName().toString() : "";
+  }
+
+  private static Path waitForArchive(Path lib, Pattern name) throws Exception {
+    for (int i = 0; i < 600; i++) {
+      try (Stream<Path> s = Files.list(lib)) {
+        Optional<Path> found = s.filter(p -> name.matcher(p.getFileName().toString()).matches()).findFirst();
+        if (found.isPresent()) {
+          return found.get();
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the launcher made no archive named " + name + " in " + lib + " within 5 minutes");
   }
 
   /**
