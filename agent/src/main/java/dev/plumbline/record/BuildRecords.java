@@ -50,7 +50,6 @@ public final class BuildRecords {
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
   }
 
-  /** The shared mapper configuration, for code that embeds records in other documents. */
   /** The binaries the build executed, for the environment's toolchain list. */
   public static List<ToolchainInventory.Executed> executed(BuildRecord record) {
     if (record == null || record.tools() == null) {
@@ -72,6 +71,7 @@ public final class BuildRecords {
     return new dev.plumbline.env.Environment.PackageCounts(installed, used);
   }
 
+  /** The shared mapper configuration, for code that embeds records in other documents (a copy: theirs to configure). */
   public static ObjectMapper mapper() {
     return Json.MAPPER.copy();
   }
