@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -129,14 +130,7 @@ class LauncherCdsIT {
     Path log = dir.resolve("cds-" + label + ".log");
     List<String> command = new ArrayList<>(List.of(dir.resolve("agent/bin/plumbline").toString()));
     command.addAll(args);
-    Processes.Result r = Processes.run(command, dir, Duration.ofMinutes(2), env -> {
-      env.remove("PLUMBLINE_CDS");
-      env.remove("PLUMBLINE_JAR");
-      env.remove("PLUMBLINE_JAVA");
-      env.remove("XDG_CACHE_HOME");
-      env.put("HOME", dir.resolve("home").toString());
-      env.put("PLUMBLINE_JAVA_OPTS", "-Xlog:cds=info:file=" + log);
-    });
+    Processes.Result r = Processes.run(command, dir, Duration.ofMinutes(2), env -> launcherOnly(env, "-Xlog:cds=info:file=" + log));
     assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
     Matcher m = Pattern.compile("(?m)Opened archive (\\S+\\.jsa)\\.?$").matcher(Files.readString(log));
     return m.find() ? Path.of(m.group(1)).getFileName().toString() : "";
@@ -267,17 +261,23 @@ class LauncherCdsIT {
   }
 
   /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
+  /**
+   * The launcher choosing by itself (no archive switch, jar or java of the caller's, its cache in
+   * this test's home), with {@code javaOptions} for the JVM's log.
+   */
+  private void launcherOnly(Map<String, String> env, String javaOptions) {
+    env.remove("PLUMBLINE_CDS");
+    env.remove("PLUMBLINE_JAR");
+    env.remove("PLUMBLINE_JAVA");
+    env.remove("XDG_CACHE_HOME");
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("PLUMBLINE_JAVA_OPTS", javaOptions);
+  }
+
   private String run(String label) throws Exception {
     Path log = dir.resolve("class-load-" + label + ".log");
     Processes.Result r = Processes.run(List.of(dir.resolve("agent/bin/plumbline").toString(), "--version"), dir, Duration.ofMinutes(2),
-        env -> {
-          env.remove("PLUMBLINE_CDS");
-          env.remove("PLUMBLINE_JAR");
-          env.remove("PLUMBLINE_JAVA");
-          env.remove("XDG_CACHE_HOME");
-          env.put("HOME", dir.resolve("home").toString());
-          env.put("PLUMBLINE_JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
-        });
+        env -> launcherOnly(env, "-Xlog:class+load=info:file=" + log));
     assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
     assertTrue(r.output().startsWith("plumbline "), () -> label + ": " + Processes.tail(r.output()));
     return Files.readString(log);

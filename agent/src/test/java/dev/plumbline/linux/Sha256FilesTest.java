@@ -2,8 +2,8 @@ package dev.plumbline.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.plumbline.testing.Coreutils;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,13 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** File digests against coreutils' sha256sum, an independent implementation. */
 class Sha256FilesTest {
-  private static String sha256sum(Path file) throws Exception {
-    Process p = new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
-    return out.substring(0, 64);
-  }
-
   private static String hex(Path file) throws Exception {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       return Sha256Files.hex(channel);
@@ -33,7 +26,7 @@ class Sha256FilesTest {
       byte[] bytes = new byte[size];
       random.nextBytes(bytes);
       Path file = Files.write(dir.resolve("f" + size), bytes);
-      assertEquals(sha256sum(file), hex(file), "size " + size);
+      assertEquals(Coreutils.digest("sha256sum", file), hex(file), "size " + size);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.plumbline.testing.Coreutils;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,13 +61,6 @@ class FileDigestTest {
     assertEquals(HexFormat.of().formatHex(digest("SHA-256", new byte[0])), FileDigests.of(empty, Set.of("sha256")).get("sha256"));
   }
 
-  private static String coreutils(String tool, Path file) throws Exception {
-    Process p = new ProcessBuilder(tool, file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
-    return out.substring(0, out.indexOf(' '));
-  }
-
   @Test
   void libcryptoAndTheJdkFallbackGiveCoreutilsDigestsAcrossBufferSizes() throws Exception {
     // 0 bytes, 1, one block less one, exactly the 1 MiB read buffer, one more, several buffers
@@ -78,9 +72,9 @@ class FileDigestTest {
       Set<String> algorithms = Set.of("md5", "sha1", "sha256");
       Map<String, String> libcrypto = FileDigests.of(f, algorithms, true);
       Map<String, String> jdk = FileDigests.of(f, algorithms, false);
-      assertEquals(coreutils("md5sum", f), libcrypto.get("md5"), "md5, size " + size);
-      assertEquals(coreutils("sha1sum", f), libcrypto.get("sha1"), "sha1, size " + size);
-      assertEquals(coreutils("sha256sum", f), libcrypto.get("sha256"), "sha256, size " + size);
+      assertEquals(Coreutils.digest("md5sum", f), libcrypto.get("md5"), "md5, size " + size);
+      assertEquals(Coreutils.digest("sha1sum", f), libcrypto.get("sha1"), "sha1, size " + size);
+      assertEquals(Coreutils.digest("sha256sum", f), libcrypto.get("sha256"), "sha256, size " + size);
       assertEquals(libcrypto, jdk, "size " + size);
     }
   }

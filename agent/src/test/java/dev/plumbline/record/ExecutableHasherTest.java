@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Coreutils;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,13 +43,6 @@ class ExecutableHasherTest {
     return p;
   }
 
-  private static String sha256sum(Path file) throws Exception {
-    Process p = new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor());
-    return out.substring(0, 64);
-  }
-
   /** Waits (without a time limit that is asserted) until the process runs the expected image. */
   private static String waitForExe(long pid, String prefix) throws Exception {
     Path exe = Path.of("/proc/" + pid + "/exe");
@@ -72,7 +66,7 @@ class ExecutableHasherTest {
     Process p = start(tmp, sleep.toString(), "30");
     waitForExe(p.pid(), sleep.toString());
     String digest = hasher.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS);
-    assertEquals(sha256sum(sleep), digest);
+    assertEquals(Coreutils.digest("sha256sum", sleep), digest);
   }
 
   @Test
@@ -89,13 +83,6 @@ class ExecutableHasherTest {
     assertEquals(1, hasher.filesHashed());
   }
 
-  private static String sum(String program, Path file) throws Exception {
-    Process p = new ProcessBuilder(program, file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
-    return out.substring(0, out.indexOf(' '));
-  }
-
   @Test
   void otherDigestsAreTakenInTheSameReadAndOfferedWhileTheFileIsUnchanged() throws Exception {
     java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -103,16 +90,16 @@ class ExecutableHasherTest {
       Path sleep = Path.of("/bin/sleep").toRealPath();
       Process p = start(tmp, sleep.toString(), "30");
       waitForExe(p.pid(), sleep.toString());
-      assertEquals(sha256sum(sleep), both.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
+      assertEquals(Coreutils.digest("sha256sum", sleep), both.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
       // md5sum and sha1sum: implementations other than libcrypto's and the JDK's
-      assertEquals(java.util.Map.of("sha256", sha256sum(sleep), "md5", sum("md5sum", sleep), "sha1", sum("sha1sum", sleep)),
+      assertEquals(java.util.Map.of("sha256", Coreutils.digest("sha256sum", sleep), "md5", Coreutils.digest("md5sum", sleep), "sha1", Coreutils.digest("sha1sum", sleep)),
           both.digestsTaken(sleep));
       assertEquals(both.digestsTaken(sleep), both.digestsTaken(Path.of("/bin/sleep")), "by the file's identity, not its name");
       // a script is read once too
       Path script = tmp.resolve("build.sh");
       Files.writeString(script, "#!/bin/sh\ntrue\n");
-      assertEquals(sha256sum(script), both.hashScript(0, List.of("sh", "build.sh"), tmp.toString()).get(60, TimeUnit.SECONDS).sha256());
-      assertEquals(sum("md5sum", script), both.digestsTaken(script).get("md5"));
+      assertEquals(Coreutils.digest("sha256sum", script), both.hashScript(0, List.of("sh", "build.sh"), tmp.toString()).get(60, TimeUnit.SECONDS).sha256());
+      assertEquals(Coreutils.digest("md5sum", script), both.digestsTaken(script).get("md5"));
       // changed since (another size): nothing is offered for it
       Files.writeString(script, "#!/bin/sh\nfalse\n");
       assertNull(both.digestsTaken(script));
@@ -133,7 +120,7 @@ class ExecutableHasherTest {
     String one = hasher.hashFile(f).get(60, TimeUnit.SECONDS);
     Files.writeString(f, "two, longer");
     String two = hasher.hashFile(f).get(60, TimeUnit.SECONDS);
-    assertEquals(sha256sum(f), two);
+    assertEquals(Coreutils.digest("sha256sum", f), two);
     assertTrue(!one.equals(two));
     assertEquals(2, hasher.filesHashed());
   }
@@ -166,7 +153,7 @@ class ExecutableHasherTest {
     Process p = start(tmp, bin.toString(), sleep.toString(), "30");
     String exe = waitForExe(p.pid(), "/memfd:");
     assertTrue(exe.startsWith("/memfd:plumbline-test"), exe);
-    assertEquals(sha256sum(sleep), hasher.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
+    assertEquals(Coreutils.digest("sha256sum", sleep), hasher.hashExecutable((int) p.pid()).get(60, TimeUnit.SECONDS));
   }
 
   @Test
@@ -189,10 +176,10 @@ class ExecutableHasherTest {
     List<String> argv = dev.plumbline.trace.decode.Cmdline.parse(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")));
     assertEquals(List.of("/bin/sh", "./build.sh", "arg"), argv);
     BuildRecord.Script s = hasher.hashScript((int) p.pid(), argv, null).get(60, TimeUnit.SECONDS);
-    assertEquals(new BuildRecord.Script(Path.of("/proc/" + p.pid() + "/cwd/build.sh").toString(), sha256sum(script)), s);
+    assertEquals(new BuildRecord.Script(Path.of("/proc/" + p.pid() + "/cwd/build.sh").toString(), Coreutils.digest("sha256sum", script)), s);
 
     BuildRecord.Script withCwd = hasher.hashScript(0, argv, tmp.toString()).get(60, TimeUnit.SECONDS);
-    assertEquals(new BuildRecord.Script(script.toString(), sha256sum(script)), withCwd);
+    assertEquals(new BuildRecord.Script(script.toString(), Coreutils.digest("sha256sum", script)), withCwd);
   }
 
   @Test
@@ -233,7 +220,7 @@ class ExecutableHasherTest {
     Files.writeString(data, "not code\n");
     String cwd = tmp.toString();
     BuildRecord.Script s = hasher.hashScript(0, List.of("sh", "build.sh", "data.txt"), cwd).get(60, TimeUnit.SECONDS);
-    assertEquals(new BuildRecord.Script(sh.toString(), sha256sum(sh), "argument"), s);
+    assertEquals(new BuildRecord.Script(sh.toString(), Coreutils.digest("sha256sum", sh), "argument"), s);
     assertEquals(sh.toString(), hasher.hashScript(0, List.of("bash", "-x", "-o", "pipefail", "build.sh"), cwd)
         .get(60, TimeUnit.SECONDS).path());
     assertEquals(sh.toString(), hasher.hashScript(0, List.of("python3", "-W", "ignore", "build.sh"), cwd)
@@ -249,7 +236,7 @@ class ExecutableHasherTest {
     // the second operand is an argument of the script, not a script
     assertNull(hasher.hashScript(0, List.of("sh", "missing.sh", "build.sh"), cwd).get(60, TimeUnit.SECONDS));
     // the dynamic loader runs its first operand; option values are skipped
-    assertEquals(new BuildRecord.Script(sh.toString(), sha256sum(sh), "argument"), hasher.hashScript(0,
+    assertEquals(new BuildRecord.Script(sh.toString(), Coreutils.digest("sha256sum", sh), "argument"), hasher.hashScript(0,
         List.of("/lib64/ld-linux-x86-64.so.2", "--preload", data.toString(), "build.sh"), cwd).get(60, TimeUnit.SECONDS));
   }
 
@@ -261,7 +248,7 @@ class ExecutableHasherTest {
     try {
       waitForExe(p.pid(), Path.of("/bin/sh").toRealPath().toString());
       BuildRecord.Script s = hasher.hashScript((int) p.pid(), List.of("sh"), tmp.toString()).get(60, TimeUnit.SECONDS);
-      assertEquals(new BuildRecord.Script(script.toString(), sha256sum(script), "stdin"), s);
+      assertEquals(new BuildRecord.Script(script.toString(), Coreutils.digest("sha256sum", script), "stdin"), s);
       // inline code: standard input is data
       assertNull(hasher.hashScript((int) p.pid(), List.of("sh", "-c", "cat"), tmp.toString()).get(60, TimeUnit.SECONDS));
     } finally {
@@ -277,7 +264,7 @@ class ExecutableHasherTest {
     try {
       waitForExe(p.pid(), Path.of("/bin/sleep").toRealPath().toString());
       String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS);
-      assertEquals(sha256sum(lib), first);
+      assertEquals(Coreutils.digest("sha256sum", lib), first);
       // replaced by name: the descriptor still reaches the file that was mapped
       Path other = tmp.resolve("other.so");
       Files.writeString(other, "something else");
@@ -285,7 +272,7 @@ class ExecutableHasherTest {
       assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS));
       // by name, the inode must be the one mapped
       long inode = (Long) Files.getAttribute(lib, "unix:ino");
-      assertEquals(sha256sum(lib), hasher.hashMapped(0, lib.toString(), -1, inode).get(60, TimeUnit.SECONDS));
+      assertEquals(Coreutils.digest("sha256sum", lib), hasher.hashMapped(0, lib.toString(), -1, inode).get(60, TimeUnit.SECONDS));
       java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
           java.util.concurrent.ExecutionException.class, () -> hasher.hashMapped(0, lib.toString(), -1, inode + 1).get(60, TimeUnit.SECONDS));
       assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());

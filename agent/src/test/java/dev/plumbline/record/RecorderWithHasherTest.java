@@ -3,9 +3,9 @@ package dev.plumbline.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plumbline.testing.Coreutils;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Cmdline;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,13 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RecorderWithHasherTest {
   @TempDir Path tmp;
-
-  private static String sha256sum(Path file) throws Exception {
-    Process p = new ProcessBuilder("sha256sum", file.toString()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor());
-    return out.substring(0, 64);
-  }
 
   @Test
   void digestsSurviveTheProcess() throws Exception {
@@ -61,9 +54,9 @@ class RecorderWithHasherTest {
           Duration.ofSeconds(60));
 
       assertTrue(rec.completeness().complete(), rec.completeness().reasons().toString());
-      assertEquals(List.of(new BuildRecord.Tool(sh.toString(), sha256sum(sh), 1)), rec.tools());
+      assertEquals(List.of(new BuildRecord.Tool(sh.toString(), Coreutils.digest("sha256sum", sh), 1)), rec.tools());
       BuildRecord.Exec exec = rec.processes().get(0).execs().get(0);
-      assertEquals(new BuildRecord.Script(script.toRealPath().toString(), sha256sum(script)), exec.script());
+      assertEquals(new BuildRecord.Script(script.toRealPath().toString(), Coreutils.digest("sha256sum", script)), exec.script());
       assertEquals(List.of("/bin/sh", "./build.sh", "--token", "***"), exec.argv());
       assertEquals(List.of("./build.sh", "--token", "***"), rec.invocation().argv());
     }
