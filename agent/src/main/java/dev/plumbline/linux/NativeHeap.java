@@ -25,6 +25,11 @@ public final class NativeHeap {
 
   private static native int malloc_trim(long pad);
 
+  /** Whether libc has malloc_trim (glibc). */
+  static boolean available() {
+    return BOUND;
+  }
+
   /** Gives the arenas' free pages back; a no-op where libc has no malloc_trim. */
   public static void trim() {
     if (BOUND) {
