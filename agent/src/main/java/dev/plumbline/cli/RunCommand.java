@@ -191,6 +191,14 @@ public final class RunCommand implements Callable<Integer> {
   /** The caller's descriptors the build inherits (the launcher lists them; see InheritedDescriptors). */
   private List<Integer> passFds = List.of();
 
+  /**
+   * Started before picocli builds the command's model: binds libc and builds the seccomp filter
+   * (PtraceTracer.prepare) beside it, work the main thread otherwise did on the way to the build.
+   */
+  static void prepareAhead() {
+    AheadOfUse.start("run-prepare", PtraceTracer::prepare);
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
