@@ -14,6 +14,7 @@ import dev.plumbline.record.BuildRecord;
 import dev.plumbline.record.BuildRecorder;
 import dev.plumbline.record.BuildRecords;
 import dev.plumbline.record.EgressRecords;
+import dev.plumbline.linux.NativeHeap;
 import dev.plumbline.record.PackageRecords;
 import dev.plumbline.record.ExecutableHasher;
 import dev.plumbline.record.GitTrackedFiles;
@@ -354,6 +355,7 @@ public final class RunCommand implements Callable<Integer> {
         };
       }
       packageRecords.buildEnded(); // the databases are read while the record is made
+      NativeHeap.trim(); // what the trace's threads freed, before the record is made (the run's peak RSS)
       // what egress adds (hostnames learned from DNS) is redacted like the rest
       BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(
           new BuildRecorder.Outcome(result.startedAt(), result.finishedAt(),

@@ -20,6 +20,7 @@ public final class PathHandles {
   private static final int O_PATH = 010000000;
   private static final int O_NOFOLLOW = 0400000;
   private static final int AT_EMPTY_PATH = 0x1000;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   private static final int AT_FDCWD = -100;
   private static final int STATX_BASIC_STATS = 0x7ff;
   private static final int STATX_MNT_ID = 0x1000;
@@ -113,6 +114,28 @@ public final class PathHandles {
     buf.write(256, name, 0, name.length);
     buf.setByte(256L + name.length, (byte) 0);
     return statx(AT_FDCWD, buf.share(256), 0, buf);
+  }
+
+  /**
+   * statx of {@code path} itself (a symlink is not followed, as lstat(2)); null when it fails or
+   * libc cannot be called. One direct call: ~10 µs of CPU less per file than NIO's attribute map
+   * (the package databases' fingerprint stats ~2,900 files of dpkg's info directory per snapshot).
+   */
+  public static FileStat lstat(String path) {
+    try {
+      Linux.requireLibc();
+    } catch (NativeUnavailableException e) {
+      return null;
+    }
+    Memory buf = BUFFER.get();
+    byte[] name = path.getBytes(StandardCharsets.UTF_8);
+    if (name.length + 1 > buf.size() - 256) {
+      return null;
+    }
+    buf.clear(256);
+    buf.write(256, name, 0, name.length);
+    buf.setByte(256L + name.length, (byte) 0);
+    return statx(AT_FDCWD, buf.share(256), AT_SYMLINK_NOFOLLOW, buf);
   }
 
   private static FileStat statx(int dirfd, Pointer path, int flags, Memory buf) {

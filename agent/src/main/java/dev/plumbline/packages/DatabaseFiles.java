@@ -1,5 +1,6 @@
 package dev.plumbline.packages;
 
+import dev.plumbline.linux.PathHandles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -47,7 +48,14 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
   }
 
   private static String stat(Path p) {
-    try {
+    String name = p.toString();
+    // one statx where the name is plain ASCII (all of dpkg's and apk's): Path.toString() of another
+    // name may not give back its bytes, so that name is stat'ed by NIO, which keeps them
+    PathHandles.FileStat s = plainAscii(name) ? PathHandles.lstat(name) : null;
+    if (s != null) { // the same four numbers as NIO's below
+      return s.ino() + "/" + s.size() + "/" + s.modifiedNanos() + "/" + s.changedNanos();
+    }
+    try { // and every failure as before: a missing file, an unreadable one
       Map<String, Object> a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
       // times as nanosecond counts: FileTime.toString formats a date, which was most of a snapshot's cost
       return a.get("ino") + "/" + a.get("size") + "/" + nanos(a.get("lastModifiedTime")) + "/" + nanos(a.get("ctime"));
@@ -56,6 +64,17 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
     } catch (IOException | UnsupportedOperationException e) {
       return "unreadable";
     }
+  }
+
+  /** Printable ASCII but '?' (what a name undecodable in the JVM's charset may turn into). */
+  private static boolean plainAscii(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '?') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String nanos(Object time) {

@@ -292,8 +292,12 @@ public final class BuildRecorder {
     table.exec(event.pid(), event.at(), event.path(), event.argv(), event.cwd(), sha256, script, ++sequence);
   }
 
-  /** {@link #endedProcesses}, made with the first process that ends. */
-  private EndedProcesses endedProcesses() {
+  /**
+   * {@link #endedProcesses}, made with the first process that ends and with the rules in force
+   * then: from here on the redaction and the spool directory are fixed ({@link
+   * #checkNothingSpooled}), and {@link #awaitSpooled} has batches to wait for.
+   */
+  private EndedProcesses ensureEndedProcesses() {
     if (endedProcesses == null) {
       endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
     }
@@ -302,7 +306,7 @@ public final class BuildRecorder {
 
   /** From the table, under this lock: a process that can change no more, spooled with the next batch. */
   private void ended(ProcessTable.Proc p, boolean listed) {
-    endedProcesses();
+    ensureEndedProcesses();
     batch.add(new Handed(p, listed));
     if (batch.size() >= BATCH) {
       handOn();
@@ -313,10 +317,12 @@ public final class BuildRecorder {
     List<Handed> b = batch;
     EndedProcesses to = endedProcesses;
     batch = new ArrayList<>(BATCH);
-    spooling = spooling.thenRunAsync(() -> {
-      to.retryWaiting();
-      b.forEach(h -> to.add(h.process(), h.listed()));
-    }, SPOOLER);
+    spooling = spooling.thenRunAsync(() -> spoolBatch(to, b), SPOOLER);
+  }
+
+  private static void spoolBatch(EndedProcesses to, List<Handed> batch) {
+    to.retryWaiting();
+    batch.forEach(h -> to.add(h.process(), h.listed()));
   }
 
   /** For tests: waits until every process handed on so far is spooled (what the model holds is then what stays). */
@@ -412,14 +418,17 @@ public final class BuildRecorder {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
-    // every process left is handed on; once the spooling thread is done with them, what it kept
-    // is this thread's (join)
+    // every process left ends; once the spooling thread is done with the batches handed on, what
+    // it kept is this thread's (join), and the last batch is spooled here
     table.endAll();
-    EndedProcesses processes = endedProcesses();
-    if (!batch.isEmpty()) {
-      handOn();
-    }
+    EndedProcesses processes = ensureEndedProcesses();
     spooling.join();
+    if (!batch.isEmpty()) {
+      // the last batch on this thread, after the ones handed on, as the spooling thread would:
+      // this thread would only wait for it (and a short build's only batch started that thread)
+      spoolBatch(processes, batch);
+      batch = new ArrayList<>();
+    }
     processes.endWaiting(deadline);
     processes.addReasons(why);
     Map<List<String>, Integer> toolCounts = new HashMap<>();

@@ -72,10 +72,10 @@ final class ProcessSpool<T> {
     }
   }
 
-  /** One process written and read back as a spool does, without a file ({@link RecordWarmUp}). */
-  static BuildRecord.ProcessInfo roundTrip(BuildRecord.ProcessInfo process) {
+  /** One entry written and read back as a spool of {@code type} does, without a file ({@link RecordWarmUp}). */
+  static <T> T roundTrip(T entry, Class<T> type) {
     try {
-      return MAPPER.readValue(MAPPER.writeValueAsBytes(process), BuildRecord.ProcessInfo.class);
+      return MAPPER.readValue(MAPPER.writeValueAsBytes(entry), type);
     } catch (IOException e) {
       throw new UncheckedIOException("a process always reads back", e);
     }

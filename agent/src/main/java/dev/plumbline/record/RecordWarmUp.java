@@ -28,7 +28,10 @@ public final class RecordWarmUp {
     try {
       BuildRecord sample = sample();
       RecordRedaction.apply(sample, Redaction.builtIn());
-      ProcessSpool.roundTrip(sample.processes().get(0));
+      ProcessSpool.roundTrip(sample.processes().get(0), BuildRecord.ProcessInfo.class);
+      // and as EndedProcesses spools an ended process while the build runs, read back in finish
+      ProcessSpool.roundTrip(new EndedProcesses.Entry(sample.processes().get(0), new int[] {0}, new int[] {0},
+          new long[] {1}), EndedProcesses.Entry.class);
       BuildRecords.writeJson(sample, OutputStream.nullOutputStream());
     } catch (IOException | RuntimeException e) {
       log.debug("record warm-up: {}", e.toString());

@@ -65,7 +65,7 @@ class ActionRunnersIT {
         "the record's trust level is separate-user",
         "the record marks the privilege gain by sudo",
         "the summary states the separate user, the trust level and the privilege gain",
-        "with version: source and sudo, the checkout's launcher, jar and JNA library are copied root-owned, named by their digest",
+        "with version: source and sudo, the checkout's launcher, jar, class lists and JNA library are copied root-owned, named by their digest",
         "with sudo, job: start's plumbline-shell runs the root-owned copy");
   }
 

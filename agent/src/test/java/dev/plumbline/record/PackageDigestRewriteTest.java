@@ -3,16 +3,19 @@ package dev.plumbline.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.packages.Distro;
 import dev.plumbline.packages.KnownDigests;
 import dev.plumbline.packages.RpmDatabase;
+import dev.plumbline.testing.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +90,10 @@ class PackageDigestRewriteTest {
 
   /** Runs the tool as the build would and returns the SHA-256 the hasher took of what ran. */
   private String run() throws Exception {
+    return run(tool, hasher);
+  }
+
+  private String run(Path tool, ExecutableHasher hasher) throws Exception {
     Process p = new ProcessBuilder(tool.toString(), "30").redirectErrorStream(true).start();
     started.add(p);
     // ProcessBuilder.start returns once the exec succeeded: /proc/PID/exe is the tool
@@ -170,5 +178,52 @@ class PackageDigestRewriteTest {
     // as a read after the build says: the file changed after it ran, and is not the package's now
     assertEquals("unknown", matchOf(r, sha));
     assertEquals(0, answered.get());
+  }
+
+  /**
+   * Container images run from overlayfs. There the identity seen through /proc/PID/exe (overlay's
+   * device and inode) must be the path's, for a file of the lower layer and for one copied up
+   * into the upper layer, or every packaged file of a container build would be read again.
+   */
+  @Test
+  @Tag("needs-root")
+  void onOverlayfsTheDigestsTakenAtTheExecStandForThePath(@TempDir Path layers) throws Exception {
+    Path merged = Files.createDirectories(layers.resolve("merged"));
+    Path upper = Files.createDirectories(layers.resolve("upper"));
+    Path work = Files.createDirectories(layers.resolve("work"));
+    mount(List.of("mount", "-t", "overlay", "overlay", "-o",
+        "lowerdir=" + root + ",upperdir=" + upper + ",workdir=" + work, merged.toString()));
+    try (ExecutableHasher overlayHasher = new ExecutableHasher(Path.of("/proc"), Set.of("md5"))) {
+      PackageRecords overlayPackages = PackageRecords.before(merged, DEBIAN, NO_RPM);
+      Path lower = merged.resolve("usr/bin/tool");
+      String sha = run(lower, overlayHasher);
+      assertEquals(hex("SHA-256", packaged), sha);
+      assertEquals(hex("MD5", packaged), overlayHasher.digestsTaken(lower).get("md5"), "a lower-layer file");
+      KnownDigests counted = file -> {
+        Map<String, String> d = overlayHasher.digestsTaken(file);
+        if (d != null) {
+          answered.incrementAndGet();
+        }
+        return d;
+      };
+      assertEquals("match", matchOf(overlayPackages.annotate(ran(sha), counted), sha));
+      assertEquals(1, answered.get(), "answered from the hasher's read, not read again");
+
+      Files.setLastModifiedTime(lower, FileTime.fromMillis(System.currentTimeMillis())); // copied up
+      assertTrue(Files.exists(upper.resolve("usr/bin/tool")), "the tool is now in the upper layer");
+      run(lower, overlayHasher);
+      assertEquals(hex("MD5", packaged), overlayHasher.digestsTaken(lower).get("md5"), "a copied-up file");
+    } finally {
+      for (Process p : started) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+      mount(List.of("umount", merged.toString()));
+    }
+  }
+
+  private static void mount(List<String> command) throws Exception {
+    Processes.Result r = Processes.run(command, Path.of("/"), Duration.ofSeconds(30));
+    assertEquals(0, r.exit(), () -> command + ": " + r.output());
   }
 }

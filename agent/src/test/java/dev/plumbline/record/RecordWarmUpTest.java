@@ -27,6 +27,16 @@ class RecordWarmUpTest {
     BuildRecord sample = RecordWarmUp.sample();
     RecordWarmUp.run();
     assertEquals(BuildRecords.toJson(sample), BuildRecords.toJson(RecordRedaction.apply(sample, Redaction.builtIn())));
-    assertEquals(sample.processes().get(0), ProcessSpool.roundTrip(sample.processes().get(0)));
+    assertEquals(sample.processes().get(0), ProcessSpool.roundTrip(sample.processes().get(0), BuildRecord.ProcessInfo.class));
+  }
+
+  @Test
+  void anEndedProcessesEntryReadsBackEqual() {
+    BuildRecord.ProcessInfo p = RecordWarmUp.sample().processes().get(0);
+    EndedProcesses.Entry back = ProcessSpool.roundTrip(
+        new EndedProcesses.Entry(p, new int[] {3, -1}, new int[] {-1, 2}, new long[] {7, 9}), EndedProcesses.Entry.class);
+    assertEquals(p, back.process());
+    assertEquals(List.of(3, -1, -1, 2, 7, 9), List.of(back.sha256()[0], back.sha256()[1], back.script()[0],
+        back.script()[1], (int) back.seq()[0], (int) back.seq()[1]));
   }
 }
