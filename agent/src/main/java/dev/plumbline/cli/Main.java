@@ -85,11 +85,23 @@ public final class Main implements Runnable {
     return oneCommandLine("run");
   }
 
+  /**
+   * Built-in converters picocli is told not to make (its picocli.converters.excludes, regular
+   * expressions of type names): it registers those for java.sql's and java.time's types by
+   * reflection with every command line it makes, loading java.sql's classes from their module, and
+   * no option of ours has such a type (--grace has a converter of its own; MainTest checks).
+   */
+  static final String CONVERTERS_LEFT_OUT = "java\\.sql\\..*,java\\.time\\..*";
+
   /** Runs the command line and returns its exit code; tests call this without exiting the JVM. */
   public static int run(String... args) {
     if (args.length > 0 && args[0].equals("verify")) {
       VerifyCommand.prepareAhead();
     }
+    if (args.length > 0 && args[0].equals("run")) {
+      RunCommand.prepareAhead();
+    }
+    System.setProperty("picocli.converters.excludes", CONVERTERS_LEFT_OUT);
     return commandLineFor(args).execute(args);
   }
 

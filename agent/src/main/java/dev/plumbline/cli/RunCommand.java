@@ -41,8 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -194,6 +192,14 @@ public final class RunCommand implements Callable<Integer> {
   /** The caller's descriptors the build inherits (the launcher lists them; see InheritedDescriptors). */
   private List<Integer> passFds = List.of();
 
+  /**
+   * Started before picocli builds the command's model: binds libc and builds the seccomp filter
+   * (PtraceTracer.prepare) beside it, work the main thread otherwise did on the way to the build.
+   */
+  static void prepareAhead() {
+    AheadOfUse.start("run-prepare", PtraceTracer::prepare);
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -258,21 +264,11 @@ public final class RunCommand implements Callable<Integer> {
     // the agent). What the package thread reads is vouched for by the fingerprint taken again
     // after the build (the build may change the databases while they are read: then they are read
     // again), so a hostile build gains nothing by racing it. The warm-up reads nothing.
-    ExecutorService beside = Executors.newSingleThreadExecutor(task -> {
-      Thread t = new Thread(task, "plumbline-beside-build");
-      t.setDaemon(true);
-      return t;
-    });
-    CompletableFuture.runAsync(RecordWarmUp::run, beside); // (whatever it throws stays in the future: no stack trace)
-    beside.shutdown(); // takes no more, runs what it has
+    CompletableFuture.runAsync(RecordWarmUp::run, ownThread("plumbline-record-warm-up")); // (whatever it throws stays in the future: no stack trace)
     // the package databases are fingerprinted (and rpm run) before the build, alongside
     CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
       PackageRecords p = PackageRecords.beforeOnThisHost();
-      p.prepare(task -> { // what it reads is checked against the fingerprint after the build
-        Thread t = new Thread(task, "plumbline-package-lists");
-        t.setDaemon(true);
-        t.start();
-      });
+      p.prepare(ownThread("plumbline-package-lists")); // what it reads is checked against the fingerprint after the build
       return p;
     });
     // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
@@ -283,11 +279,7 @@ public final class RunCommand implements Callable<Integer> {
       } catch (SigningException e) {
         throw new java.util.concurrent.CompletionException(e);
       }
-    }, task -> {
-      Thread t = new Thread(task, "plumbline-signer");
-      t.setDaemon(true);
-      t.start();
-    });
+    }, ownThread("plumbline-signer"));
     try { // what can be known before the build is reported before it
       if (record != null) {
         BuildRecords.prepareOutput(record, "record");
@@ -426,6 +418,18 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
     }
     return null;
+  }
+
+  /**
+   * Runs each task given to it on a daemon thread of its own named NAME, started at once: the
+   * threads beside the set-up and the build, each ending once its task is done (or with the agent).
+   */
+  private static java.util.concurrent.Executor ownThread(String name) {
+    return task -> {
+      Thread t = new Thread(task, name);
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /** How long the record may wait for the last executables to be hashed. */

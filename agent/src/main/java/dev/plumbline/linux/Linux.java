@@ -6,14 +6,38 @@ import com.sun.jna.Platform;
 /** Entry point to the bindings: checks once that they can work here, with a one-line reason when not. */
 public final class Linux {
   private static volatile boolean loaded;
+  /** The first failure, said again to every later caller (a second attempt would fail with less). */
+  private static NativeUnavailableException failed;
 
   private Linux() {}
 
-  /** Loads libc through JNA; a missing library, symbol or JNA dispatch becomes one readable line. */
+  /**
+   * Loads libc through JNA; a missing library, symbol or JNA dispatch becomes one readable line.
+   * Callers on other threads wait for the first one (a run starts it ahead of its set-up:
+   * PtraceTracer.prepare), and a failure is reported to each caller with the first one's reason.
+   */
   public static void requireLibc() throws NativeUnavailableException {
     if (loaded) {
       return;
     }
+    synchronized (Linux.class) {
+      if (loaded) {
+        return;
+      }
+      if (failed != null) {
+        throw new NativeUnavailableException(failed.getMessage(), failed.getCause());
+      }
+      try {
+        load();
+        loaded = true;
+      } catch (NativeUnavailableException e) {
+        failed = e;
+        throw e;
+      }
+    }
+  }
+
+  private static void load() throws NativeUnavailableException {
     if (!Platform.isLinux()) {
       throw new NativeUnavailableException("tracing needs Linux, this is " + System.getProperty("os.name"), null);
     }
@@ -23,7 +47,6 @@ public final class Linux {
     }
     try {
       LibC.load();
-      loaded = true;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
       throw new NativeUnavailableException(

@@ -31,14 +31,23 @@ public final class PathHandles {
   private static final int S_IFDIR = 0040000;
 
   private static final ThreadLocal<Memory> BUFFER = ThreadLocal.withInitial(() -> new Memory(4096));
-  private static final Memory EMPTY = emptyString();
 
   private PathHandles() {}
 
-  private static Memory emptyString() {
-    Memory m = new Memory(1);
-    m.setByte(0, (byte) 0);
-    return m;
+  /**
+   * The empty C string for AT_EMPTY_PATH, made at its first use: native memory in this class's
+   * initialiser would initialise JNA there, and without JNA's native support every caller (lstat,
+   * which the package fingerprint calls beside the set-up) failed with NoClassDefFoundError instead
+   * of getting its "libc cannot be called" answer.
+   */
+  private static final class Empty {
+    static final Memory STRING = emptyString();
+
+    private static Memory emptyString() {
+      Memory m = new Memory(1);
+      m.setByte(0, (byte) 0);
+      return m;
+    }
   }
 
   /** The descriptor, or {@code -errno} when the path cannot be opened (or libc cannot be called). */
@@ -96,7 +105,7 @@ public final class PathHandles {
   public static FileStat stat(int fd) {
     Memory buf = BUFFER.get();
     buf.clear(256);
-    return statx(fd, EMPTY, AT_EMPTY_PATH, buf);
+    return statx(fd, Empty.STRING, AT_EMPTY_PATH, buf);
   }
 
   /**

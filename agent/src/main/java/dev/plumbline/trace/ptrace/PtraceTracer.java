@@ -45,6 +45,21 @@ public final class PtraceTracer implements Tracer {
   private volatile int earlySignal;
   private ProcFs procFs;
 
+  /**
+   * What every run needs before its build can start and that depends on nothing of the run: libc
+   * bound through JNA (JNA's classes, its native library, the bindings) and the seccomp filter's
+   * program (the syscall table's classes). A caller may do this on another thread ahead of the
+   * run; a failure is left for the run to meet and report.
+   */
+  public static void prepare() {
+    try {
+      Linux.requireLibc();
+    } catch (NativeUnavailableException e) {
+      return; // said by the run
+    }
+    SeccompProgram.bytes();
+  }
+
   @Override
   public synchronized Path procRoot() throws TraceException {
     if (procFs == null) {
