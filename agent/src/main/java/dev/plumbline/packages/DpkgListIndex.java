@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * Every line of dpkg's file lists, indexed so that the owners of any path can be found later
@@ -17,9 +18,9 @@ import java.util.TreeSet;
  * it. Not the paths themselves (136k lines, 8 MB of text on an ordinary system, several times that
  * as Strings): 4 bytes a line, a keyed hash of the line with the number of the list it is in, in
  * chunks that are never copied (0.5 MB for those 136k lines; with each line's number and offset,
- * 12 bytes a line, the index was 1.6 MB of the agent's live heap for the whole run). A hit is
- * confirmed by reading that list again (11 KB on average), so a hash collision costs a read, never
- * a wrong owner; the hash is keyed per run, so a build cannot name its files to collide on purpose.
+ * 12 bytes a line, the index was 1.6 MB of the agent's live heap for the whole run). Hits are
+ * confirmed by reading each list that has one again, once for all the paths asked (11 KB on
+ * average), so a hash collision costs at most a read, never a wrong owner; the hash is keyed per run, so a build cannot name its files to collide on purpose.
  * The hashes are only good while the lists are the files they were read from: the caller checks
  * that (the database's fingerprint) before it asks.
  */
@@ -104,35 +105,42 @@ final class DpkgListIndex {
    * twice twice), for the paths asked: the same answer as a scan of every list for them.
    */
   Map<String, List<String>> find(Collection<String> wanted) throws PackageDatabaseException {
-    Map<String, List<String>> out = new HashMap<>();
-    ListLines reader = new ListLines();
-    for (String w : wanted) {
-      byte[] b = w.getBytes(StandardCharsets.UTF_8);
-      if (b.length == 0) {
+    // list number (in list order) -> the paths it may hold; each such list is then read once for
+    // all of them: a large list (a cloud SDK's is MBs) that owns many of the paths that ran costs
+    // one read, not one per path
+    TreeMap<Integer, List<Wanted>> candidates = new TreeMap<>();
+    for (String path : new LinkedHashSet<>(wanted)) {
+      Wanted w = new Wanted(path, path.getBytes(StandardCharsets.UTF_8));
+      if (w.bytes().length == 0) {
         continue;
       }
-      int h = hash(seed, b, 0, b.length, listBits);
-      TreeSet<Integer> candidates = new TreeSet<>(); // list numbers grow with the list order
+      int h = hash(seed, w.bytes(), 0, w.bytes().length, listBits);
       for (int[] chunk : keys) {
         for (int i = lowerBound(chunk, h << listBits); i < chunk.length && chunk[i] >>> listBits == h; i++) {
-          candidates.add(chunk[i] & ((1 << listBits) - 1));
+          List<Wanted> paths = candidates.computeIfAbsent(chunk[i] & ((1 << listBits) - 1), n -> new ArrayList<>());
+          if (paths.isEmpty() || paths.get(paths.size() - 1) != w) { // a list with the line twice: one candidate
+            paths.add(w);
+          }
         }
       }
-      List<String> owners = new ArrayList<>();
-      for (int list : candidates) {
-        ListFile file = lists.get(list);
-        reader.read(file.file(), (text, from, to, offset) -> {
-          if (to - from == b.length && Arrays.equals(text, from, to, b, 0, b.length)) {
-            owners.add(file.key());
+    }
+    Map<String, List<String>> out = new HashMap<>();
+    ListLines reader = new ListLines();
+    for (Map.Entry<Integer, List<Wanted>> e : candidates.entrySet()) {
+      ListFile file = lists.get(e.getKey());
+      List<Wanted> paths = e.getValue();
+      reader.read(file.file(), (text, from, to, offset) -> {
+        for (Wanted w : paths) {
+          if (to - from == w.bytes().length && Arrays.equals(text, from, to, w.bytes(), 0, w.bytes().length)) {
+            out.computeIfAbsent(w.path(), p -> new ArrayList<>()).add(file.key());
           }
-        });
-      }
-      if (!owners.isEmpty()) {
-        out.put(w, owners);
-      }
+        }
+      });
     }
     return out;
   }
+
+  private record Wanted(String path, byte[] bytes) {}
 
   private static int lowerBound(int[] keys, int key) {
     int lo = 0;
