@@ -114,15 +114,7 @@ public final class PathHandles {
    * where open + fstat + close are three); null when it fails.
    */
   public static FileStat stat(String path) {
-    Memory buf = BUFFER.get();
-    byte[] name = path.getBytes(StandardCharsets.UTF_8);
-    if (name.length + 1 > buf.size() - 256) {
-      return null;
-    }
-    buf.clear(256);
-    buf.write(256, name, 0, name.length);
-    buf.setByte(256L + name.length, (byte) 0);
-    return statx(AT_FDCWD, buf.share(256), 0, buf);
+    return statxOfPath(path, 0);
   }
 
   /**
@@ -136,6 +128,11 @@ public final class PathHandles {
     } catch (NativeUnavailableException e) {
       return null;
     }
+    return statxOfPath(path, AT_SYMLINK_NOFOLLOW);
+  }
+
+  /** statx of a path, its C string after the 256 bytes of the result in this thread's buffer. */
+  private static FileStat statxOfPath(String path, int flags) {
     Memory buf = BUFFER.get();
     byte[] name = path.getBytes(StandardCharsets.UTF_8);
     if (name.length + 1 > buf.size() - 256) {
@@ -144,7 +141,7 @@ public final class PathHandles {
     buf.clear(256);
     buf.write(256, name, 0, name.length);
     buf.setByte(256L + name.length, (byte) 0);
-    return statx(AT_FDCWD, buf.share(256), AT_SYMLINK_NOFOLLOW, buf);
+    return statx(AT_FDCWD, buf.share(256), flags, buf);
   }
 
   private static FileStat statx(int dirfd, Pointer path, int flags, Memory buf) {
