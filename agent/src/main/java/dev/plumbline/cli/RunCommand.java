@@ -246,7 +246,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       return run(err, cwd, buildAccount, env, helpers, keyReadable);
     } finally {
-      helpers.close();
+      helpers.abandon(); // (a run that reached its build closed the phase before it)
     }
   }
 

@@ -120,7 +120,20 @@ public final class HelperCommands {
      * behind, adopted as orphans) and stops adopting orphans.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+      end(true);
+    }
+
+    /**
+     * Ends the phase early (the run stops before its build: bad input, a refused key): the helper
+     * commands still running are ended as by {@link #close}, without a warning, since they are not
+     * left behind but cut short, and the run's own one-line reason is what a person should read.
+     */
+    public void abandon() {
+      end(false);
+    }
+
+    private synchronized void end(boolean warnLeftBehind) {
       if (closed) {
         return;
       }
@@ -147,8 +160,10 @@ public final class HelperCommands {
       if (reaping) {
         Linux.setChildSubreaper(false);
       }
-      if (!killed.isEmpty()) {
+      if (!killed.isEmpty() && warnLeftBehind) {
         log.warn("ended {} process(es) left behind by helper commands", killed.size());
+      } else if (!killed.isEmpty()) {
+        log.debug("ended {} helper process(es) still running when the run stopped", killed.size());
       }
     }
   }

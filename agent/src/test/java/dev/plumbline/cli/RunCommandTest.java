@@ -202,6 +202,28 @@ class RunCommandTest {
     assertFalse(Files.exists(work.resolve("rec.json")));
   }
 
+  /**
+   * A key refused before the build: the helper commands (git, toolchain probes) still running are
+   * cut short, and what the person reads is the one line about the key, not a warning about them.
+   */
+  @Test
+  void aKeyThatIsNotPemIsOneLineAndNoBuild(@TempDir Path tmp) throws Exception {
+    Path work = sharedDir(tmp);
+    Files.writeString(work.resolve("key.pem"), "not a key\n");
+    // a toolchain whose version probe is still running when the key is refused
+    Path slow = Files.createDirectory(tmp.resolve("slow"));
+    Path make = Files.writeString(slow.resolve("make"), "#!/bin/sh\nsleep 30\n");
+    Files.setPosixFilePermissions(make, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Run run = plumbline(work, List.of("env", "PATH=" + slow + ":" + System.getenv("PATH")),
+        "run", "--key", "key.pem", "--record", "rec.json", "--", "sh", "-c", "echo ran > ran.txt");
+    assertEquals(ExitCodes.RUN_USAGE, run.code(), run.stderr());
+    List<String> lines = run.stderr().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), run.stderr());
+    assertTrue(lines.get(0).startsWith("plumbline: ") && lines.get(0).contains("not a PEM file"), lines.get(0));
+    assertFalse(Files.exists(work.resolve("ran.txt")));
+    assertFalse(Files.exists(work.resolve("rec.json")));
+  }
+
   @Test
   void signalsSentToPlumblineReachTheBuild(@TempDir Path tmp) throws Exception {
     Path work = sharedDir(tmp);
