@@ -48,7 +48,7 @@ public final class PtraceTracer implements Tracer {
   /**
    * What every run needs before its build can start and that depends on nothing of the run: libc
    * bound through JNA (JNA's classes, its native library, the bindings) and the seccomp filter's
-   * program (the syscall table's classes). A caller may do this on another thread ahead of the
+   * program (assembled once and kept). A caller may do this on another thread ahead of the
    * run; a failure is left for the run to meet and report.
    */
   public static void prepare() {

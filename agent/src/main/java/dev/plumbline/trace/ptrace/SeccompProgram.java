@@ -80,8 +80,21 @@ public final class SeccompProgram {
     return b.build();
   }
 
-  /** The program as the kernel takes it: 8 bytes per instruction, native (little-endian) order. */
+  /**
+   * The program as the kernel takes it: 8 bytes per instruction, native (little-endian) order.
+   * Assembled once per JVM (a run assembles it ahead, beside its set-up: PtraceTracer.prepare);
+   * each caller gets its own copy.
+   */
   public static byte[] bytes() {
+    return Assembled.BYTES.clone();
+  }
+
+  /** The program depends on nothing of a run: one assembly, when first asked for. */
+  private static final class Assembled {
+    static final byte[] BYTES = assemble();
+  }
+
+  private static byte[] assemble() {
     List<Instruction> program = instructions();
     ByteBuffer buf = ByteBuffer.allocate(program.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (Instruction i : program) {
