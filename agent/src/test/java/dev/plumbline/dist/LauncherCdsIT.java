@@ -260,7 +260,6 @@ class LauncherCdsIT {
         });
   }
 
-  /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
   /**
    * The launcher choosing by itself (no archive switch, jar or java of the caller's, its cache in
    * this test's home), with {@code javaOptions} for the JVM's log.
@@ -274,6 +273,7 @@ class LauncherCdsIT {
     env.put("PLUMBLINE_JAVA_OPTS", javaOptions);
   }
 
+  /** {@code plumbline --version} as root, HOME the other user's; the JVM's class loading log. */
   private String run(String label) throws Exception {
     Path log = dir.resolve("class-load-" + label + ".log");
     Processes.Result r = Processes.run(List.of(dir.resolve("agent/bin/plumbline").toString(), "--version"), dir, Duration.ofMinutes(2),
