@@ -101,6 +101,21 @@ public final class PathHandles {
     }
   }
 
+  /**
+   * True when {@code name} is printable ASCII other than '?': such a String is the name's bytes,
+   * while {@code Path.toString()} of another name may not give them back (a name undecodable in the
+   * JVM's charset may turn into '?'), so callers stat such names through NIO, which keeps them.
+   */
+  public static boolean plainAscii(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '?') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** statx of descriptor {@code fd}; null when it fails. */
   public static FileStat stat(int fd) {
     Memory buf = BUFFER.get();

@@ -51,7 +51,7 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
     String name = p.toString();
     // one statx where the name is plain ASCII (all of dpkg's and apk's): Path.toString() of another
     // name may not give back its bytes, so that name is stat'ed by NIO, which keeps them
-    PathHandles.FileStat s = plainAscii(name) ? PathHandles.lstat(name) : null;
+    PathHandles.FileStat s = PathHandles.plainAscii(name) ? PathHandles.lstat(name) : null;
     if (s != null) { // the same four numbers as NIO's below
       return s.ino() + "/" + s.size() + "/" + s.modifiedNanos() + "/" + s.changedNanos();
     }
@@ -64,17 +64,6 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
     } catch (IOException | UnsupportedOperationException e) {
       return "unreadable";
     }
-  }
-
-  /** Printable ASCII but '?' (what a name undecodable in the JVM's charset may turn into). */
-  private static boolean plainAscii(String name) {
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < 0x20 || c > 0x7e || c == '?') {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String nanos(Object time) {

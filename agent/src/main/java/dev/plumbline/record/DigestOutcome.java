@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +16,20 @@ final class DigestOutcome {
    * words), or {@code late} (not done by the record's deadline). Equal outcomes are equal records.
    */
   record Outcome<T>(T value, String problem, boolean late) {
+    // equals and hashCode written out, with the values the record's own would give: those are
+    // made by the JDK at their first call (java.lang.runtime.ObjectMethods spinning method handles,
+    // ~60 classes), which came after the build, as its processes' outcomes were interned
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Outcome<?> other && late == other.late && Objects.equals(value, other.value)
+          && Objects.equals(problem, other.problem);
+    }
+
+    @Override
+    public int hashCode() {
+      return (31 * Objects.hashCode(value) + Objects.hashCode(problem)) * 31 + Boolean.hashCode(late);
+    }
+
     boolean failed() {
       return problem != null || late;
     }

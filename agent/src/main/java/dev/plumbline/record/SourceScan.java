@@ -1,5 +1,6 @@
 package dev.plumbline.record;
 
+import dev.plumbline.linux.PathHandles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,8 +20,18 @@ import java.util.TreeMap;
  * unprivileged process, so an unchanged stat means unchanged content.
  */
 public final class SourceScan {
-  /** What lstat says of one file; {@code null} fields mean the file did not exist. */
-  record Stat(Object dev, Object ino, long size, long mtimeNanos, long ctimeNanos, Object mode) {}
+  /**
+   * What lstat says of one file (a file that does not exist has no Stat); {@code failure} names why
+   * it could not be stat'ed (then every number is -1). Compared field by field ({@link #compare}),
+   * not by the record's equals: its first call after the build made the JDK spin its method
+   * handles on the way to the record (~50 classes, docs/benchmarks.md).
+   */
+  record Stat(long dev, long ino, long size, long mtimeNanos, long ctimeNanos, long mode, String failure) {
+    boolean same(Stat o) {
+      return dev == o.dev && ino == o.ino && size == o.size && mtimeNanos == o.mtimeNanos
+          && ctimeNanos == o.ctimeNanos && mode == o.mode && Objects.equals(failure, o.failure);
+    }
+  }
 
   /** How a tracked file changed: {@code deleted}, {@code created}, {@code replaced} (another inode at the path), {@code changed}. */
   public record Change(String path, String kind) {}
@@ -70,27 +81,37 @@ public final class SourceScan {
     if (now == null) {
       return "deleted";
     }
-    if (!Objects.equals(then.dev(), now.dev()) || !Objects.equals(then.ino(), now.ino())) {
+    if (then.dev() != now.dev() || then.ino() != now.ino()) {
       return "replaced";
     }
-    return then.equals(now) ? null : "changed";
+    return then.same(now) ? null : "changed";
   }
 
   static Stat stat(Path p) {
+    // one statx where the name is plain ASCII, as the package databases' fingerprint does (NIO's
+    // attribute map cost ~10 µs more per file, twice per tracked file and run, once after the
+    // build); other names, and every failure, through NIO as before
+    String name = p.toString();
+    PathHandles.FileStat s = PathHandles.plainAscii(name) ? PathHandles.lstat(name) : null;
+    if (s != null) {
+      return new Stat(s.dev(), s.ino(), s.size(), s.modifiedNanos(), s.changedNanos(), s.mode(), null);
+    }
     try {
       Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime,ctime,mode", LinkOption.NOFOLLOW_LINKS);
       return new Stat(
-          a.get("dev"),
-          a.get("ino"),
+          ((Number) a.get("dev")).longValue(),
+          ((Number) a.get("ino")).longValue(),
           ((Number) a.get("size")).longValue(),
           nanos(a.get("lastModifiedTime")),
           nanos(a.get("ctime")),
-          a.get("mode"));
+          ((Number) a.get("mode")).longValue(),
+          null);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | UnsupportedOperationException e) {
-      // unreadable: compare as "changed" against anything but the same failure
-      return new Stat("?", "?", -1, -1, -1, e.getClass().getSimpleName());
+      // unreadable: compare as "replaced" against a file that could be stat'ed, as "changed"
+      // against another failure, equal only to the same failure
+      return new Stat(-1, -1, -1, -1, -1, -1, e.getClass().getSimpleName());
     }
   }
 
