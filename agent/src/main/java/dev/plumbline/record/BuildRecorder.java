@@ -462,8 +462,14 @@ public final class BuildRecorder {
     // reaches a spool file is what the record will say
     Redaction rules = redaction;
     ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
-    processes.inOrder(this::buildOutput, spool::add);
-    List<BuildRecord.ProcessInfo> procs = spool.finished();
+    List<BuildRecord.ProcessInfo> procs;
+    try {
+      processes.inOrder(this::buildOutput, spool::add);
+      procs = spool.finished();
+    } catch (RuntimeException | Error e) {
+      spool.close(); // its space freed now, not when the agent ends
+      throw e;
+    }
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
