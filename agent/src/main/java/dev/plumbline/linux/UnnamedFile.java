@@ -63,6 +63,12 @@ public final class UnnamedFile implements Closeable {
   /** Reads exactly {@code length} bytes at {@code offset}. */
   public byte[] read(long offset, int length) throws IOException {
     byte[] out = new byte[length];
+    read(offset, out, length);
+    return out;
+  }
+
+  /** Reads exactly {@code length} bytes at {@code offset} into {@code out[0, length)} (a reader's buffer, used again). */
+  public void read(long offset, byte[] out, int length) throws IOException {
     int done = 0;
     while (done < length) {
       byte[] part = done == 0 ? out : new byte[length - done];
@@ -78,7 +84,6 @@ public final class UnnamedFile implements Closeable {
       }
       done += (int) n;
     }
-    return out;
   }
 
   private int open() throws IOException {

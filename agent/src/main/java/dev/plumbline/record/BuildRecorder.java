@@ -182,6 +182,8 @@ public final class BuildRecorder {
   private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
   /** Only while the agent is undumpable ({@link ProcessSpool#open}); tests, whose JVM is dumpable, lift it. */
   private boolean spoolUndumpableOnly = true;
+  /** Processes per run of the record order's {@link ExternalSort}; tests make it small to have runs merged. */
+  private int sortRun = ExternalSort.RUN;
 
   /**
    * Spool the record's processes in an unnamed file in {@code dir} even when this process is
@@ -191,6 +193,13 @@ public final class BuildRecorder {
     checkNothingSpooled();
     this.spoolDir = dir;
     this.spoolUndumpableOnly = false;
+    return this;
+  }
+
+  /** Sorts the record's order in runs of {@code run} processes: for tests, whose builds are smaller than a run. */
+  synchronized BuildRecorder sortingInRunsOf(int run) {
+    checkNothingSpooled();
+    this.sortRun = run;
     return this;
   }
 
@@ -299,7 +308,7 @@ public final class BuildRecorder {
    */
   private EndedProcesses ensureEndedProcesses() {
     if (endedProcesses == null) {
-      endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly);
+      endedProcesses = new EndedProcesses(redaction, this::writtenBefore, spoolDir, spoolUndumpableOnly, sortRun);
     }
     return endedProcesses;
   }
@@ -453,8 +462,14 @@ public final class BuildRecorder {
     // reaches a spool file is what the record will say
     Redaction rules = redaction;
     ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
-    processes.inOrder(this::buildOutput, spool::add);
-    List<BuildRecord.ProcessInfo> procs = spool.finished();
+    List<BuildRecord.ProcessInfo> procs;
+    try {
+      processes.inOrder(this::buildOutput, spool::add);
+      procs = spool.finished();
+    } catch (RuntimeException | Error e) {
+      spool.close(); // its space freed now, not when the agent ends
+      throw e;
+    }
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(

@@ -17,9 +17,10 @@ import java.util.function.Function;
 
 /**
  * The build's processes, taken from the {@link ProcessTable} as each one ends and spooled then,
- * so that what the record needs of a process is not held in memory until the build is over: a
- * storm of 100,000 processes keeps 24 bytes of each (its parent, its sort signature's id, start
- * time, pid, place in the spool) and a few shared tables (distinct signatures, digests, tools).
+ * so that what the record needs of a process is not held in memory until the build is over: the
+ * heap keeps nothing per process, only a few shared tables (distinct signatures, digests, tools,
+ * the tree of distinct signature chains). Each process's facts for the record's order (its parent,
+ * its sort signature's id, start time, pid) are spooled before its entry.
  *
  * <p>What is spooled is the process's record entry, redacted as {@link RecordRedaction} redacts
  * it ({@link Entry}), without what may not be known yet: the digests (which are never redacted)
@@ -28,12 +29,14 @@ import java.util.function.Function;
  * rules are fixed before the first process ends ({@link BuildRecorder#redacting}), so a process
  * redacted when it ends is redacted as it would be at the end. Nothing unredacted reaches the
  * spool; the digests, scripts and failure reasons stay here in memory, one copy per distinct
- * outcome, and the spool holds their ids. The spool is a {@link ProcessSpool}: an unnamed file only
+ * outcome, and the spool holds their ids. The spool is a {@link Scratch}: an unnamed file only
  * while the agent is undumpable, else in memory.
  *
  * <p>A process whose digests are still being computed when it ends waits here until they are
  * done (looked at again with each batch) or the record is made. {@link #inOrder} lists the
- * processes in the record's order (see there) and fills in what was left out.
+ * processes in the record's order (see there) and fills in what was left out; the order is made
+ * in the same scratch, after the spool (the facts by id, each process's node, an {@link
+ * ExternalSort} of the listed ones), so it too costs the heap nothing per process.
  *
  * <p>Not thread-safe: {@link BuildRecorder} calls it from one task at a time, on its spooling
  * thread while the build runs and from {@code finish} after the last task.
@@ -61,14 +64,16 @@ final class EndedProcesses {
   private final Writes writes;
   private final Path spoolDir;
   private final boolean undumpableOnly;
-  private ProcessSpool<Entry> spool; // opened with the first process: the tracer has made the agent undumpable by then
+  private final int sortRun; // processes per run of the order's external sort
 
   /**
-   * Per process, by {@link ProcessTable.Proc#id}, three longs: parent id + 1 (0: none) and
-   * signature id; start time; pid and place in the spool + 1 (0: {@link #UNLISTED}).
+   * Opened with the first process (the tracer has made the agent undumpable by then). Per process,
+   * in the order they end: its id, parent id + 1 (0: none), signature id, pid, start time, and
+   * the length of its {@link Entry}'s JSON ({@link #UNLISTED}: none), then that JSON.
    */
-  private final LongBlocks facts = new LongBlocks();
-  private int known; // ids below it were filled
+  private Scratch spool;
+  private Scratch.Out spooled;
+  private int known; // ids below it were spooled
 
   private final Interned<String> signatures = new Interned<>();
   private final Interned<DigestOutcome.Outcome<String>> digests = new Interned<>();
@@ -93,7 +98,8 @@ final class EndedProcesses {
     }
   }
 
-  EndedProcesses(Redaction rules, Writes writes, Path spoolDir, boolean undumpableOnly) {
+  EndedProcesses(Redaction rules, Writes writes, Path spoolDir, boolean undumpableOnly, int sortRun) {
+    this.sortRun = sortRun;
     this.rules = rules;
     this.writes = writes;
     this.spoolDir = spoolDir;
@@ -142,7 +148,7 @@ final class EndedProcesses {
   private void write(ProcessTable.Proc p, boolean listed, long deadline) {
     if (!listed) {
       // ran nothing: it was a thread
-      remember(p, signatures.id(endSignature(new StringBuilder(), p)), UNLISTED);
+      remember(p, signatures.id(endSignature(new StringBuilder(), p)), null);
       return;
     }
     if (!p.exitSeen) {
@@ -170,11 +176,7 @@ final class EndedProcesses {
     int signature = signatures.id(endSignature(sig, p));
     BuildRecord.ProcessInfo entry = RecordRedaction.process(new BuildRecord.ProcessInfo(p.pid, p.ppid,
         ProcessTable.time(p.startedAt), ProcessTable.time(p.endedAt), p.exitCode, p.signal, p.killedByAgent, execs), rules);
-    if (spool == null) {
-      spool = ProcessSpool.open(spoolDir, undumpableOnly && Linux.isDumpable(), Entry.class);
-    }
-    remember(p, signature, spool.size());
-    spool.add(new Entry(entry, sha, script, seq));
+    remember(p, signature, ProcessSpool.bytes(new Entry(entry, sha, script, seq)));
     p.execs.clear(); // a child still naming it its parent keeps the object, not its execs
     p.awaitingImage = null;
   }
@@ -205,32 +207,23 @@ final class EndedProcesses {
     return sb.append('\2').append(p.exitCode).append('/').append(p.signal).toString();
   }
 
-  private void remember(ProcessTable.Proc p, int signature, int slot) {
-    long row = 3L * p.id;
-    facts.set(row, ((long) (p.parent == null ? 0 : p.parent.id + 1) << 32) | (signature & 0xffffffffL));
-    facts.set(row + 1, p.startedAt);
-    facts.set(row + 2, ((long) p.pid << 32) | ((slot + 1) & 0xffffffffL));
+  /** Spools a process's facts for the record's order, then its entry's JSON (null: not listed). */
+  private void remember(ProcessTable.Proc p, int signature, byte[] entry) {
+    if (spool == null) {
+      spool = Scratch.open(spoolDir, undumpableOnly && Linux.isDumpable());
+      spooled = new Scratch.Out(spool, 0, 16 * 1024);
+    }
+    spooled.writeInt(p.id);
+    spooled.writeInt(p.parent == null ? 0 : p.parent.id + 1);
+    spooled.writeInt(signature);
+    spooled.writeInt(p.pid);
+    spooled.writeLong(p.startedAt);
+    spooled.writeInt(entry == null ? UNLISTED : entry.length);
+    if (entry != null) {
+      spooled.write(entry, entry.length);
+    }
+    spooled.flush(); // on disk as it ends: the buffer is not a second copy of a build's processes
     known = Math.max(known, p.id + 1);
-  }
-
-  private int parent(int id) {
-    return (int) (facts.get(3L * id) >>> 32) - 1;
-  }
-
-  private int signature(int id) {
-    return (int) facts.get(3L * id);
-  }
-
-  private long startedAt(int id) {
-    return facts.get(3L * id + 1);
-  }
-
-  private int pid(int id) {
-    return (int) (facts.get(3L * id + 2) >> 32);
-  }
-
-  private int slot(int id) {
-    return (int) facts.get(3L * id + 2) - 1;
   }
 
   /** Processes listed whose exit was not seen. */
@@ -269,40 +262,91 @@ final class EndedProcesses {
    * were first seen; so the same build lists its processes in the same order whatever the pids and
    * scheduling. Equal chains are one node of a tree of signatures, so the order is that tree's,
    * walked depth first with each node's children in signature order. {@code outputOf} gives a
-   * script the build wrote its writers. The spool is let go of afterwards.
+   * script the build wrote its writers. The spool is let go of afterwards, whatever happens.
+   *
+   * <p>What this needs per process is in the spool's scratch, after the spool: the facts by id
+   * ({@link #FACTS} longs each), each process's node, and the listed processes' sort records
+   * ({@link #KEY} longs each: node rank, start time, pid and id, where its entry is and its length),
+   * sorted there by an {@link ExternalSort}.
    */
   void inOrder(Function<String, BuildRecord.BuildOutput> outputOf, Consumer<BuildRecord.ProcessInfo> out) {
-    int n = known;
-    int[] node = nodes(n);
-    int[] rank = ranks();
-    int listed = 0;
-    for (int id = 0; id < n; id++) {
-      if (slot(id) != UNLISTED) {
-        listed++;
-      }
+    if (spool == null) {
+      return; // no process ended
     }
-    int[] order = new int[listed];
-    for (int id = 0, k = 0; id < n; id++) {
-      if (slot(id) != UNLISTED) {
-        order[k++] = id;
+    try {
+      spooled.flush();
+      long end = spooled.position();
+      int n = known;
+      long factsAt = aligned(end);
+      long nodesAt = factsAt + aligned(8L * FACTS * n);
+      long keysAt = nodesAt + aligned(8L * n);
+      ScratchLongs facts = byId(end, factsAt);
+      ScratchLongs node = new ScratchLongs(spool, nodesAt); // node + 1 (0: none yet, -1: on the way)
+      nodes(n, facts, node);
+      int[] rank = ranks();
+      Scratch.Out keys = new Scratch.Out(spool, keysAt, 32 * 1024);
+      long listed = 0;
+      for (int id = 0; id < n; id++) {
+        long where = facts.get(FACTS * id + 2);
+        int length = (int) where - 1;
+        if (length != UNLISTED) {
+          keys.writeLong(rank[(int) node.get(id) - 1]);
+          keys.writeLong(facts.get(FACTS * id + 1));
+          keys.writeLong((where & ~0xffffffffL) | id); // pid, then id
+          keys.writeLong(facts.get(FACTS * id + 3));
+          keys.writeLong(length);
+          listed++;
+        }
       }
-    }
-    sort(order, (a, b) -> {
-      int c = Integer.compare(rank[node[a]], rank[node[b]]);
-      if (c == 0) {
-        c = Long.compare(startedAt(a), startedAt(b));
+      keys.flush();
+      long sorted = ExternalSort.sort(spool, keysAt, listed, KEY, 3, keysAt + aligned(8L * KEY * listed), sortRun);
+      Scratch.In in = new Scratch.In(spool, sorted, 32 * 1024);
+      byte[] json = new byte[4096];
+      for (long k = 0; k < listed; k++) {
+        in.skip(3 * 8);
+        long at = in.readLong();
+        int length = (int) in.readLong();
+        if (length > json.length) {
+          json = new byte[Math.max(length, 2 * json.length)];
+        }
+        spool.read(at, json, length);
+        out.accept(complete(ProcessSpool.parse(json, length, Entry.class), outputOf));
       }
-      if (c == 0) {
-        c = Integer.compare(pid(a), pid(b));
-      }
-      return c != 0 ? c : Integer.compare(a, b);
-    });
-    for (int id : order) {
-      out.accept(complete(spool.get(slot(id)), outputOf));
-    }
-    if (spool != null) {
+    } finally {
       spool.close();
     }
+  }
+
+  /** Longs per process in the facts by id: parent id + 1 and signature; start time; pid and entry length + 1; entry offset. */
+  private static final long FACTS = 4;
+  /** Longs per listed process in the sort. */
+  private static final int KEY = 5;
+
+  /** A region's size rounded up to {@link ScratchLongs}' pages, which are written whole. */
+  private static long aligned(long bytes) {
+    return (bytes + 4095) & ~4095L;
+  }
+
+  /** The spool's facts, read through once and placed by id at {@code at}. */
+  private ScratchLongs byId(long end, long at) {
+    ScratchLongs facts = new ScratchLongs(spool, at);
+    Scratch.In in = new Scratch.In(spool, 0, 64 * 1024);
+    while (in.position() < end) {
+      long id = in.readInt();
+      long parent = in.readInt();
+      int signature = in.readInt();
+      long pid = in.readInt();
+      long startedAt = in.readLong();
+      int length = in.readInt();
+      facts.set(FACTS * id, (parent << 32) | (signature & 0xffffffffL));
+      facts.set(FACTS * id + 1, startedAt);
+      facts.set(FACTS * id + 2, (pid << 32) | ((length + 1) & 0xffffffffL));
+      facts.set(FACTS * id + 3, in.position());
+      if (length != UNLISTED) {
+        in.skip(length);
+      }
+    }
+    return facts;
   }
 
   /** A spooled entry with its digests and script, the script redacted as the rest of the entry was. */
@@ -326,37 +370,42 @@ final class EndedProcesses {
   // the tree of signature chains: node = (parent node, signature), one per distinct chain
   private final List<int[]> treeNodes = new ArrayList<>(); // {parent node or -1, signature id}
 
-  /** Each process's node in the tree of signature chains (a cycle of parents, which pids reused could make, is cut). */
-  private int[] nodes(int n) {
+  /**
+   * Each process's node in the tree of signature chains, kept as node + 1 in {@code node} (a cycle
+   * of parents, which pids reused could make, is cut).
+   */
+  private void nodes(int n, ScratchLongs facts, ScratchLongs node) {
     Map<Long, Integer> ids = new HashMap<>();
-    int[] node = new int[n];
-    Arrays.fill(node, -1);
     int[] path = new int[16];
     for (int id = 0; id < n; id++) {
       int depth = 0;
       // up to the first ancestor with a node (or the root), then down again
-      for (int q = id; q >= 0 && q < n && node[q] == -1; q = parent(q)) {
+      for (int q = id; q >= 0 && q < n && node.get(q) == 0; q = parent(facts, q)) {
         if (depth == path.length) {
           path = Arrays.copyOf(path, depth * 2);
         }
-        node[q] = -2; // on the way: met again, it is a cycle
+        node.set(q, -1); // on the way: met again, it is a cycle
         path[depth++] = q;
       }
       for (int i = depth - 1; i >= 0; i--) {
         int q = path[i];
-        int p = parent(q);
-        int up = p >= 0 && p < n && node[p] >= 0 ? node[p] : -1;
-        long key = ((long) up << 32) | (signature(q) & 0xffffffffL);
+        int p = parent(facts, q);
+        long up = p >= 0 && p < n && node.get(p) > 0 ? node.get(p) - 1 : -1;
+        int signature = (int) facts.get(FACTS * q);
+        long key = (up << 32) | (signature & 0xffffffffL);
         Integer known = ids.get(key);
         if (known == null) {
-          treeNodes.add(new int[] {up, signature(q)});
+          treeNodes.add(new int[] {(int) up, signature});
           known = treeNodes.size() - 1;
           ids.put(key, known);
         }
-        node[q] = known;
+        node.set(q, known + 1);
       }
     }
-    return node;
+  }
+
+  private static int parent(ScratchLongs facts, int id) {
+    return (int) (facts.get(FACTS * id) >>> 32) - 1;
   }
 
   /** Each tree node's place in a depth-first walk, children in signature order. */
@@ -371,7 +420,7 @@ final class EndedProcesses {
     }
     int[] sorted = new int[m];
     Arrays.setAll(sorted, i -> i);
-    sort(sorted, (a, b) -> Integer.compare(sigRank[treeNodes.get(a)[1]], sigRank[treeNodes.get(b)[1]]));
+    ExternalSort.sort(sorted, (a, b) -> Integer.compare(sigRank[treeNodes.get(a)[1]], sigRank[treeNodes.get(b)[1]]));
     // children of each node (roots under m), in signature order
     int[] first = new int[m + 1];
     int[] next = new int[m];
@@ -408,40 +457,6 @@ final class EndedProcesses {
       int t = a[i];
       a[i] = a[j];
       a[j] = t;
-    }
-  }
-
-  interface IntOrder {
-    int compare(int a, int b);
-  }
-
-  /** A stable merge sort of ints: no boxing of 100,000 processes. */
-  static void sort(int[] a, IntOrder order) {
-    int[] from = a;
-    int[] to = new int[a.length];
-    for (int width = 1; width < a.length; width *= 2) {
-      for (int lo = 0; lo < a.length; lo += 2 * width) {
-        int mid = Math.min(lo + width, a.length);
-        int hi = Math.min(lo + 2 * width, a.length);
-        int i = lo;
-        int j = mid;
-        int k = lo;
-        while (i < mid && j < hi) {
-          to[k++] = order.compare(from[j], from[i]) < 0 ? from[j++] : from[i++];
-        }
-        while (i < mid) {
-          to[k++] = from[i++];
-        }
-        while (j < hi) {
-          to[k++] = from[j++];
-        }
-      }
-      int[] t = from;
-      from = to;
-      to = t;
-    }
-    if (from != a) {
-      System.arraycopy(from, 0, a, 0, a.length);
     }
   }
 

@@ -185,6 +185,22 @@ class ProcessSpoolTest {
     }
   }
 
+  /**
+   * The same build with the record's order sorted in runs of 64 processes (19 runs, merged in five
+   * passes, the last run short) has the bytes of the one sorted in a single run, pinned above.
+   */
+  @Test
+  void theRecordsOrderSortedInManyRunsHasTheSameBytes() throws Exception {
+    for (Path dir : java.util.Arrays.asList(tmp, null)) {
+      BuildRecorder single = recorder().spoolingIn(dir);
+      BuildRecorder runs = recorder().spoolingIn(dir).sortingInRunsOf(64);
+      randomBuild(single, 1, 4_000);
+      randomBuild(runs, 1, 4_000);
+      String expected = BuildRecords.toJson(single.redact(finish(single)));
+      assertEquals(expected, BuildRecords.toJson(runs.redact(finish(runs))), "spool in " + dir);
+    }
+  }
+
   private static BuildRecord finish(BuildRecorder r) {
     return r.finish(new BuildRecorder.Outcome(T0, T0.plusSeconds(2), 0, null), Duration.ofMillis(200));
   }
