@@ -104,12 +104,18 @@ public final class AttestationRun {
 
     void done();
 
+    /** The phase under way failed: its error follows, so no "done" line. */
+    void failed();
+
     Phases NONE = new Phases() {
       @Override
       public void start(String phase) {}
 
       @Override
       public void done() {}
+
+      @Override
+      public void failed() {}
     };
   }
 
@@ -126,11 +132,15 @@ public final class AttestationRun {
 
   /** As {@link #finish(BuildRecord, Path)}, telling {@code phases} what it is doing. */
   public Result finish(BuildRecord record, Path recordFile, Phases phases) throws AttestException, SigningException {
+    Result result;
     try {
-      return doFinish(record, recordFile, phases);
-    } finally {
-      phases.done();
+      result = doFinish(record, recordFile, phases);
+    } catch (AttestException | SigningException | RuntimeException e) {
+      phases.failed();
+      throw e;
     }
+    phases.done();
+    return result;
   }
 
   private Result doFinish(BuildRecord record, Path recordFile, Phases phases) throws AttestException, SigningException {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Progress lines on stderr for phases that take more than a second: nothing for a fast phase, a
  * "plumbline: PHASE…" line once one has run for a second (so a slow network round trip is not
- * mistaken for a hang), and its duration when it ends.
+ * mistaken for a hang), and its duration when it ends (not when it failed: its error line follows).
  */
 final class Progress implements AttestationRun.Phases {
   static final long THRESHOLD_MS = 1000;
@@ -54,10 +54,14 @@ final class Progress implements AttestationRun.Phases {
   }
 
   private void end() {
+    end(true);
+  }
+
+  private void end(boolean succeeded) {
     if (pending != null) {
       pending.cancel(false);
     }
-    if (phase != null && shown) {
+    if (succeeded && phase != null && shown) {
       err.println("plumbline: " + phase + ": done in " + String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - startedNanos) / 1e9));
       err.flush();
     }
@@ -67,6 +71,12 @@ final class Progress implements AttestationRun.Phases {
   @Override
   public synchronized void done() {
     end();
+    timer.shutdownNow();
+  }
+
+  @Override
+  public synchronized void failed() {
+    end(false);
     timer.shutdownNow();
   }
 }

@@ -522,12 +522,14 @@ public final class RunCommand implements Callable<Integer> {
   AttestationRun prepareAttestation(CompletableFuture<EnvironmentCollector.Snapshot> snapshot) throws SigningException {
     Signer signer;
     Progress loading = new Progress(spec.commandLine().getErr());
+    loading.start("loading the signer");
     try {
-      loading.start("loading the signer");
       signer = signer();
-    } finally {
-      loading.done();
+    } catch (SigningException | RuntimeException e) {
+      loading.failed();
+      throw e;
     }
+    loading.done();
     activeSigner = signer;
     if (signer == null) {
       if (!subjects.isEmpty() || !subjectDigests.isEmpty() || bundle != null) {

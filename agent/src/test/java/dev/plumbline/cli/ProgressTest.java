@@ -29,4 +29,16 @@ class ProgressTest {
     p.done();
     assertEquals("", out.toString());
   }
+
+  @Test
+  void aFailedPhaseIsNotSaidToBeDone() throws Exception {
+    StringWriter out = new StringWriter();
+    Progress p = new Progress(new PrintWriter(out), 0);
+    p.start("loading the signer");
+    for (int i = 0; i < 1000 && !out.toString().contains("signer…"); i++) {
+      Thread.sleep(10);
+    }
+    p.failed();
+    assertEquals("plumbline: loading the signer…\n", out.toString().replace(System.lineSeparator(), "\n"));
+  }
 }
