@@ -163,7 +163,7 @@ public final class CiCommand implements Runnable {
     run.directory = directory;
     run.presetSigner = signer;
     CommandLine cl = Main.configure(new CommandLine(CommandLine.Model.CommandSpec.create().name("plumbline")));
-    cl.addSubcommand("run", run);
+    cl.addSubcommand("run", RunCommand.spec(run));
     cl.setOut(spec.commandLine().getOut());
     cl.setErr(spec.commandLine().getErr());
     return cl.execute(args.toArray(String[]::new));

@@ -41,7 +41,7 @@ public final class Main implements Runnable {
 
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-    m.put("run", RunCommand::new);
+    m.put("run", () -> RunCommand.spec(new RunCommand())); // a model built by hand: see RunCommand.spec
     m.put("verify", VerifyCommand::new);
     m.put("query", QueryCommand::new);
     m.put("keygen", KeygenCommand::new);

@@ -42,132 +42,54 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code plumbline run [options] -- CMD ARGS...}: trace a build, record it, optionally attest it. */
-@Command(
-    name = "run",
-    mixinStandardHelpOptions = true,
-    sortOptions = false,
-    description = {
-      "Runs a build command under the tracer. Its stdin, stdout and stderr pass through untouched,",
-      "and plumbline exits with the build's exit code (128+N when it was killed by signal N).",
-      "",
-      "Exit codes of plumbline itself: 120 tracing not permitted here, 121 record or attestation",
-      "not written, 125 bad usage, 126 command not executable, 127 command not found.",
-      ""
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  plumbline run -- make -j2",
-      "  plumbline run --record build.json --egress block --allow '*.debian.org:443' -- ./build.sh",
-      "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist"
-    })
 public final class RunCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  /** This command's model (made by {@link #spec}): its command line, streams and parse result. */
+  CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--record", paramLabel = "FILE", description = "Write the build record (JSON) here.")
+  // The options: their names, labels, help text, defaults and converters are in spec(RunCommand), below.
   Path record;
-
-  @Option(names = "--json", description = "Print the end-of-run summary as JSON on stdout instead of text on stderr"
-      + " (after the build's own stdout, which passes through: --record FILE is cleaner for machines).")
   boolean json;
-
-  @Option(
-      names = "--grace",
-      paramLabel = "DURATION",
-      defaultValue = "PT5S",
-      converter = DurationConverter.class,
-      description = "How long processes that outlive the build may run before they are ended (default: 5s).")
   Duration grace;
 
   // Egress (see docs/egress.md)
-  @Option(names = "--egress", paramLabel = "MODE", defaultValue = "audit", converter = EgressModeConverter.class,
-      description = "audit (record only, default) or block.")
   EgressMode egress;
-
-  @Option(names = "--allow", paramLabel = "HOST[:PORT]", description = "Allowed destination: name, *.suffix, address or CIDR; repeatable.")
   List<String> allow = new ArrayList<>();
-
-  @Option(names = "--allow-file", paramLabel = "FILE", description = "Read allowed destinations from FILE, one per line (# comments).")
   Path allowFile;
-
-  @Option(names = "--deny-loopback", description = "Treat loopback addresses like any other destination.")
   boolean denyLoopback;
-
-  @Option(names = "--deny-unix", paramLabel = "PATH", description = "Refuse connections to this unix socket; repeatable.")
   List<String> denyUnix = new ArrayList<>();
 
   // Redaction (see docs/record.md)
-  @Option(names = "--secret-env", paramLabel = "NAME", description = "Treat this environment variable as a secret"
-      + " (name only in the attestation, value masked wherever it appears); a glob such as '*_PASS*' is allowed;"
-      + " repeatable.")
   List<String> secretEnv = new ArrayList<>();
-
-  @Option(names = "--secret-pattern", paramLabel = "REGEX", description = "Mask every match of this regular"
-      + " expression (Java syntax) in what is recorded, and treat variables whose value matches as secrets; repeatable.")
   List<String> secretPattern = new ArrayList<>();
 
   /** The redaction rules of this run, from --secret-env and --secret-pattern (set in call()). */
   private Redaction redaction = Redaction.builtIn();
 
   // Attestation (see docs/predicate.md)
-  @Option(names = "--subject", paramLabel = "GLOB", description = "Files the build produced to attest; repeatable.")
   List<String> subjects = new ArrayList<>();
-
-  @Option(names = "--subject-digest", paramLabel = "NAME@sha256:HEX", description = "An artifact to attest by name and"
-      + " digest instead of a file (an image pushed to a registry: ghcr.io/acme/app@sha256:…); repeatable.")
   List<String> subjectDigests = new ArrayList<>();
-
-  @Option(names = "--bundle", paramLabel = "FILE", description = "Where to write the signed bundle (default: plumbline.sigstore.json when signing).")
   Path bundle;
-
-  @Option(names = "--key", paramLabel = "FILE", description = "Sign with this private key (PEM, from 'plumbline keygen').")
   Path key;
-
-  @Option(names = "--keyless", description = "Sign keyless through Sigstore with the CI's OIDC identity.")
   boolean keyless;
-
-  @Option(names = "--identity-token-file", paramLabel = "FILE", description = "Read the OIDC token for --keyless from FILE or a descriptor (/dev/fd/3); default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token (the job needs id-token: write).")
   Path identityTokenFile;
 
   /** Refused: a token on the command line is readable by every process of the build. */
-  @Option(names = "--identity-token", paramLabel = "TOKEN", hidden = true)
   String identityToken;
 
-  @Option(names = "--key-password-file", paramLabel = "FILE", description = "Read the key's password from FILE or a descriptor (/dev/fd/3) instead of $PLUMBLINE_KEY_PASSWORD.")
   Path keyPasswordFile;
 
   // Trust (see docs/threat-model.md)
-  @Option(names = "--user", paramLabel = "NAME|UID[:GID]", description = "Run the build as this user (plumbline must run as root, e.g. through sudo): the build cannot read the key, the agent or the record.")
   String user;
-
-  @Option(names = "--strict", description = "Refuse to run when the build could read the signing key.")
   boolean strict;
 
   // Self-check (the GitHub Action's, for any CI): verify what was signed in this same process
-  @Option(names = "--verify", description = "After signing, verify the bundle in this process as 'plumbline verify'"
-      + " would (signature by the key just used, or --certificate-identity/--certificate-oidc-issuer when keyless;"
-      + " subjects; completeness; --policy): print the verdict, exit 1 when it is rejected. Nothing is run from disk"
-      + " after the build: the agent that traced it checks it.")
   boolean verify;
-
-  @Option(names = "--policy", paramLabel = "FILE", description = "With --verify: also hold the attestation to this policy (loaded before the build).")
   Path policy;
-
-  @Option(names = "--certificate-identity", paramLabel = "IDENTITY", description = "With --verify --keyless: the identity the certificate must name.")
   String certificateIdentity;
-
-  @Option(names = "--certificate-oidc-issuer", paramLabel = "URL", description = "With --verify --keyless: the OIDC issuer the certificate must name.")
   String certificateIssuer;
-
-  @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json of a custom instance.")
   Path trustedRoot;
-
-  @Option(names = "--signing-config", paramLabel = "FILE", description = "Sigstore signing_config.json of a custom instance.")
   Path signingConfig;
 
   /** The signer of this run (set by {@link #prepareAttestation}), what it signed, and --verify's check. */
@@ -178,7 +100,6 @@ public final class RunCommand implements Callable<Integer> {
   /** Secrets handed over on descriptors, read before the agent became undumpable. */
   private SecretFiles secretFiles = new SecretFiles();
 
-  @Parameters(paramLabel = "CMD", arity = "1..*", description = "The build command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
   /**
@@ -191,6 +112,158 @@ public final class RunCommand implements Callable<Integer> {
   Signer presetSigner;
   /** The caller's descriptors the build inherits (the launcher lists them; see InheritedDescriptors). */
   private List<Integer> passFds = List.of();
+
+  /**
+   * {@code run}'s model, the one definition of its options, built here rather than by picocli from
+   * annotations: picocli's reflection over them (a proxy class per annotation type, which JDK 17's
+   * class archive cannot hold, and the standard help options' mixin, reflected the same way) was
+   * over a third of the model's CPU, on the main thread before every build: ~120 -> ~76 ms in a
+   * fresh JVM with the launcher's archive (docs/benchmarks.md). RunCommandModelTest pins the help
+   * text and every argument's model to what picocli made of the annotations this replaced.
+   */
+  static CommandLine.Model.CommandSpec spec(RunCommand run) {
+    CommandLine.Model.CommandSpec s = CommandLine.Model.CommandSpec.wrapWithoutInspection(run).name("run");
+    s.usageMessage().sortOptions(false)
+        .description("Runs a build command under the tracer. Its stdin, stdout and stderr pass through untouched,",
+             "and plumbline exits with the build's exit code (128+N when it was killed by signal N).",
+             "",
+             "Exit codes of plumbline itself: 120 tracing not permitted here, 121 record or attestation",
+             "not written, 125 bad usage, 126 command not executable, 127 command not found.",
+             "")
+        .footer("",
+             "Examples:",
+             "  plumbline run -- make -j2",
+             "  plumbline run --record build.json --egress block --allow '*.debian.org:443' -- ./build.sh",
+             "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist");
+    s.addOption(option(run, "--record", "FILE", "record")
+        .description("Write the build record (JSON) here.").build());
+    s.addOption(option(run, "--json", null, "json")
+        .description("Print the end-of-run summary as JSON on stdout instead of text on stderr"
+            + " (after the build's own stdout, which passes through: --record FILE is cleaner for machines).").build());
+    s.addOption(option(run, "--grace", "DURATION", "grace")
+        .defaultValue("PT5S").converters(new DurationConverter())
+        .description("How long processes that outlive the build may run before they are ended (default: 5s).").build());
+    // Egress (see docs/egress.md)
+    s.addOption(option(run, "--egress", "MODE", "egress")
+        .defaultValue("audit").converters(new EgressModeConverter())
+        .description("audit (record only, default) or block.").build());
+    s.addOption(option(run, "--allow", "HOST[:PORT]", "allow")
+        .description("Allowed destination: name, *.suffix, address or CIDR; repeatable.").build());
+    s.addOption(option(run, "--allow-file", "FILE", "allowFile")
+        .description("Read allowed destinations from FILE, one per line (# comments).").build());
+    s.addOption(option(run, "--deny-loopback", null, "denyLoopback")
+        .description("Treat loopback addresses like any other destination.").build());
+    s.addOption(option(run, "--deny-unix", "PATH", "denyUnix")
+        .description("Refuse connections to this unix socket; repeatable.").build());
+    // Redaction (see docs/record.md)
+    s.addOption(option(run, "--secret-env", "NAME", "secretEnv")
+        .description("Treat this environment variable as a secret"
+            + " (name only in the attestation, value masked wherever it appears); a glob such as '*_PASS*' is allowed;"
+            + " repeatable.").build());
+    s.addOption(option(run, "--secret-pattern", "REGEX", "secretPattern")
+        .description("Mask every match of this regular"
+            + " expression (Java syntax) in what is recorded, and treat variables whose value matches as secrets; repeatable.").build());
+    // Attestation (see docs/predicate.md)
+    s.addOption(option(run, "--subject", "GLOB", "subjects")
+        .description("Files the build produced to attest; repeatable.").build());
+    s.addOption(option(run, "--subject-digest", "NAME@sha256:HEX", "subjectDigests")
+        .description("An artifact to attest by name and"
+            + " digest instead of a file (an image pushed to a registry: ghcr.io/acme/app@sha256:…); repeatable.").build());
+    s.addOption(option(run, "--bundle", "FILE", "bundle")
+        .description("Where to write the signed bundle (default: plumbline.sigstore.json when signing).").build());
+    s.addOption(option(run, "--key", "FILE", "key")
+        .description("Sign with this private key (PEM, from 'plumbline keygen').").build());
+    s.addOption(option(run, "--keyless", null, "keyless")
+        .description("Sign keyless through Sigstore with the CI's OIDC identity.").build());
+    s.addOption(option(run, "--identity-token-file", "FILE", "identityTokenFile")
+        .description("Read the OIDC token for --keyless from FILE or a descriptor (/dev/fd/3); default: $SIGSTORE_ID_TOKEN, else GitHub Actions' token (the job needs id-token: write).").build());
+    s.addOption(option(run, "--identity-token", "TOKEN", "identityToken").hidden(true).build());
+    s.addOption(option(run, "--key-password-file", "FILE", "keyPasswordFile")
+        .description("Read the key's password from FILE or a descriptor (/dev/fd/3) instead of $PLUMBLINE_KEY_PASSWORD.").build());
+    // Trust (see docs/threat-model.md)
+    s.addOption(option(run, "--user", "NAME|UID[:GID]", "user")
+        .description("Run the build as this user (plumbline must run as root, e.g. through sudo): the build cannot read the key, the agent or the record.").build());
+    s.addOption(option(run, "--strict", null, "strict")
+        .description("Refuse to run when the build could read the signing key.").build());
+    // Self-check
+    s.addOption(option(run, "--verify", null, "verify")
+        .description("After signing, verify the bundle in this process as 'plumbline verify'"
+            + " would (signature by the key just used, or --certificate-identity/--certificate-oidc-issuer when keyless;"
+            + " subjects; completeness; --policy): print the verdict, exit 1 when it is rejected. Nothing is run from disk"
+            + " after the build: the agent that traced it checks it.").build());
+    s.addOption(option(run, "--policy", "FILE", "policy")
+        .description("With --verify: also hold the attestation to this policy (loaded before the build).").build());
+    s.addOption(option(run, "--certificate-identity", "IDENTITY", "certificateIdentity")
+        .description("With --verify --keyless: the identity the certificate must name.").build());
+    s.addOption(option(run, "--certificate-oidc-issuer", "URL", "certificateIssuer")
+        .description("With --verify --keyless: the OIDC issuer the certificate must name.").build());
+    s.addOption(option(run, "--trusted-root", "FILE", "trustedRoot")
+        .description("Sigstore trusted_root.json of a custom instance.").build());
+    s.addOption(option(run, "--signing-config", "FILE", "signingConfig")
+        .description("Sigstore signing_config.json of a custom instance.").build());
+    Binding command = new Binding(run, "command");
+    s.addPositional(CommandLine.Model.PositionalParamSpec.builder().index("0..*").paramLabel("CMD").arity("1..*").required(true)
+        .type(List.class).auxiliaryTypes(String.class).initialValue(command.get()).getter(command).setter(command)
+        .description("The build command and its arguments, after --.").build());
+    // picocli's standard help options (mixinStandardHelpOptions), as its mixin defines them
+    s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true).paramLabel("<helpRequested>")
+        .type(boolean.class).initialValue(false).description("Show this help message and exit.").build());
+    s.addOption(CommandLine.Model.OptionSpec.builder("-V", "--version").versionHelp(true).paramLabel("<versionRequested>")
+        .type(boolean.class).initialValue(false).description("Print version information and exit.").build());
+    run.spec = s;
+    return s;
+  }
+
+  /**
+   * The option NAME bound to the field FIELD of {@code run}, of the field's type, starting from its
+   * value as picocli would; LABEL null: a flag, labelled as picocli labels one.
+   */
+  private static CommandLine.Model.OptionSpec.Builder option(RunCommand run, String name, String label, String field) {
+    Binding b = new Binding(run, field);
+    Class<?> type = b.field.getType();
+    CommandLine.Model.OptionSpec.Builder option = CommandLine.Model.OptionSpec.builder(name)
+        .paramLabel(label == null ? "<" + field + ">" : label).type(type).initialValue(b.get()).getter(b).setter(b);
+    return type == List.class ? option.auxiliaryTypes(String.class) : option; // our lists are of strings
+  }
+
+  /**
+   * A field of a run as picocli reads and writes an argument's value (plain reflection on one
+   * field: no class is made for it, as a lambda or an annotation's proxy would be).
+   */
+  private static final class Binding implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
+    private final RunCommand run;
+    private final java.lang.reflect.Field field;
+
+    Binding(RunCommand run, String name) {
+      this.run = run;
+      try {
+        this.field = RunCommand.class.getDeclaredField(name);
+      } catch (NoSuchFieldException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get() {
+      try {
+        return (T) field.get(run);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public <T> T set(T value) {
+      T old = get();
+      try {
+        field.set(run, value);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+      return old;
+    }
+  }
 
   /**
    * Started before picocli builds the command's model: binds libc and builds the seccomp filter

@@ -19,7 +19,7 @@ class RunAttestationOptionsTest {
 
   private RunCommand parse(String... args) {
     RunCommand cmd = new RunCommand();
-    new CommandLine(cmd).parseArgs(args);
+    new CommandLine(RunCommand.spec(cmd)).parseArgs(args);
     return cmd;
   }
 

@@ -44,7 +44,7 @@ class RunEgressOptionsTest {
     assertTrue(err[0].startsWith("plumbline: ") && err[0].contains("--egress must be audit or block, not 'enforce'"), err[0]);
     assertFalse(Files.exists(marker), "the build did not run");
     RunCommand parsed = new RunCommand();
-    new CommandLine(parsed).parseArgs("--egress", "BLOCK", "--", "true");
+    new CommandLine(RunCommand.spec(parsed)).parseArgs("--egress", "BLOCK", "--", "true");
     assertEquals(dev.plumbline.egress.EgressMode.BLOCK, parsed.egress);
   }
 
