@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * {@code O_PATH} descriptors: a file's identity pinned at one moment, without opening it for
@@ -104,9 +105,9 @@ public final class PathHandles {
   /**
    * True when {@code name} is printable ASCII other than '?': such a String is the name's bytes,
    * while {@code Path.toString()} of another name may not give them back (a name undecodable in the
-   * JVM's charset may turn into '?'), so callers stat such names through NIO, which keeps them.
+   * JVM's charset may turn into '?').
    */
-  public static boolean plainAscii(String name) {
+  private static boolean plainAscii(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c < 0x20 || c > 0x7e || c == '?') {
@@ -133,17 +134,23 @@ public final class PathHandles {
   }
 
   /**
-   * statx of {@code path} itself (a symlink is not followed, as lstat(2)); null when it fails or
-   * libc cannot be called. One direct call: ~10 µs of CPU less per file than NIO's attribute map
-   * (the package databases' fingerprint stats ~2,900 files of dpkg's info directory per snapshot).
+   * statx of {@code path} itself (a symlink is not followed, as lstat(2)); null when it fails, when
+   * libc cannot be called, or when the name is not plain ASCII ({@link #plainAscii}: its String may
+   * not be its bytes), so the caller then asks NIO, which keeps a name's bytes. One direct call:
+   * ~10 µs of CPU less per file than NIO's attribute map (the package databases' fingerprint stats
+   * ~2,900 files of dpkg's info directory per snapshot; the source scan every tracked file).
    */
-  public static FileStat lstat(String path) {
+  public static FileStat lstat(Path path) {
+    String name = path.toString();
+    if (!plainAscii(name)) {
+      return null;
+    }
     try {
       Linux.requireLibc();
     } catch (NativeUnavailableException e) {
       return null;
     }
-    return statxOfPath(path, AT_SYMLINK_NOFOLLOW);
+    return statxOfPath(name, AT_SYMLINK_NOFOLLOW);
   }
 
   /** statx of a path, its C string after the 256 bytes of the result in this thread's buffer. */

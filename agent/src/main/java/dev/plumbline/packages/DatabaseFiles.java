@@ -48,10 +48,8 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
   }
 
   private static String stat(Path p) {
-    String name = p.toString();
-    // one statx where the name is plain ASCII (all of dpkg's and apk's): Path.toString() of another
-    // name may not give back its bytes, so that name is stat'ed by NIO, which keeps them
-    PathHandles.FileStat s = PathHandles.plainAscii(name) ? PathHandles.lstat(name) : null;
+    // one statx where the name is plain ASCII (all of dpkg's and apk's); another name through NIO
+    PathHandles.FileStat s = PathHandles.lstat(p);
     if (s != null) { // the same four numbers as NIO's below
       return s.ino() + "/" + s.size() + "/" + s.modifiedNanos() + "/" + s.changedNanos();
     }

@@ -91,8 +91,7 @@ public final class SourceScan {
     // one statx where the name is plain ASCII, as the package databases' fingerprint does (NIO's
     // attribute map cost ~10 µs more per file, twice per tracked file and run, once after the
     // build); other names, and every failure, through NIO as before
-    String name = p.toString();
-    PathHandles.FileStat s = PathHandles.plainAscii(name) ? PathHandles.lstat(name) : null;
+    PathHandles.FileStat s = PathHandles.lstat(p);
     if (s != null) {
       return new Stat(s.dev(), s.ino(), s.size(), s.modifiedNanos(), s.changedNanos(), s.mode(), null);
     }
