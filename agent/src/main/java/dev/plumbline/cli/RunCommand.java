@@ -428,6 +428,9 @@ public final class RunCommand implements Callable<Integer> {
         };
       }
       packageRecords.buildEnded(); // the databases are read while the record is made
+      if (snapshot != null) { // (complete: awaitHelpers waited for it) the toolchain files left go to normal priority
+        snapshot.join().buildEnded();
+      }
       NativeHeap.trim(); // what the trace's threads freed, before the record is made (the run's peak RSS)
       // what egress adds (hostnames learned from DNS) is redacted like the rest
       BuildRecord built = recorder.redact(EgressRecords.annotate(recorder.finish(

@@ -105,6 +105,16 @@ public final class EnvironmentCollector {
       this(environment, null);
     }
 
+    /**
+     * Call when the build has ended: the toolchain files not hashed yet no longer wait on the
+     * low-priority thread (the attestation waits for them). Runs nothing.
+     */
+    public void buildEnded() {
+      if (toolchains != null) {
+        toolchains.buildEnded();
+      }
+    }
+
     /** How long {@link #after} waits for the toolchain digests once the build is over. */
     private static final Duration HASH_WAIT = Duration.ofSeconds(60);
 

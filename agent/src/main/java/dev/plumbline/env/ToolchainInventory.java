@@ -92,12 +92,20 @@ public final class ToolchainInventory {
 
   /** As {@link #probe()}, the hashing handed to {@code hashing} (tests decide when it runs). */
   Probed probe(java.util.function.Consumer<Runnable> hashing) {
+    return probe(hashing, Digests::onNewThread);
+  }
+
+  /**
+   * As {@link #probe()}, the hashing handed to {@code hashing} while the build runs and to {@code
+   * hurried} once it has ended (tests decide when each runs).
+   */
+  Probed probe(java.util.function.Consumer<Runnable> hashing, java.util.function.Consumer<Runnable> hurried) {
     TreeMap<String, String> found = new TreeMap<>();
     for (String name : WELL_KNOWN.keySet()) {
       onPath(name).ifPresent(p -> found.put(p.toString(), name));
     }
     // pinned before any probe runs, hashed beside the probes and the build
-    Digests digests = new Digests();
+    Digests digests = new Digests(hurried);
     Map<String, String> realPaths = new LinkedHashMap<>();
     for (String path : found.keySet()) {
       try {
@@ -108,6 +116,7 @@ public final class ToolchainInventory {
         // a dangling link: listed as found, without real path or digest
       }
     }
+    digests.pinned();
     hashing.accept(digests::hashAll);
     // all at once: the slowest sets the time, not the sum
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, found.size()), r -> {
@@ -163,6 +172,24 @@ public final class ToolchainInventory {
     }
 
     /**
+     * The build has ended: the files not hashed yet are hashed at normal priority from now on, on
+     * threads started by the caller ({@link #complete} does it too, later).
+     */
+    public void buildEnded() {
+      digests.hurry();
+    }
+
+    /** For tests: whether the low-priority thread is hashing a file now. */
+    boolean lowPriorityBusy() {
+      return digests.lowHoldsAJob();
+    }
+
+    /** For tests: how many files the low-priority thread had begun and left to another thread. */
+    int handedOverMidway() {
+      return digests.handedOver();
+    }
+
+    /**
      * The toolchains with their digests, waiting up to {@code wait} for the hashing. A file that
      * changed between the moment it was pinned (before the build) and the end of its hashing has
      * no digest, and its note says so: the bytes read may not be the ones it had before the build.
@@ -188,26 +215,109 @@ public final class ToolchainInventory {
 
   /**
    * The toolchain files, each pinned once (rustup stands behind both rustc and cargo) and hashed
-   * one after the other on a daemon thread at nice 19, so a build that wants both CPUs gets them.
+   * one after the other on a daemon thread at nice 19 while the build runs, so a build that wants
+   * both CPUs gets them. Once the build has ended ({@link #hurry}) nothing competes with it any
+   * more, and a file still being hashed at nice 19 would keep the attestation waiting behind the
+   * agent's other threads: what is left, the file in progress included, goes to threads at normal
+   * priority (a thread that raised its nice value cannot lower it again without privilege, so the
+   * work moves, not the priority). It moves between two reads of one buffer ({@link
+   * Sha256Files.Stepwise}), one thread at a time.
    */
   private static final class Digests implements AutoCloseable {
     record Outcome(String sha256, String note) {}
 
+    /**
+     * Threads at normal priority once the build has ended. One: two measured the same on 2 cores
+     * (docs/benchmarks.md, "Fixed cost, key-signed"), and the agent's own work after the build
+     * (the record, the package digests) runs beside it.
+     */
+    private static final int NORMAL_THREADS = 1;
+
+    /** One file's hashing: its channel and digest so far, carried from one thread to the next. */
+    private static final class Job {
+      final String real;
+      final PinnedFile file;
+      FileChannel channel; // opened by the first step
+      Sha256Files.Stepwise digest;
+
+      Job(String real, PinnedFile file) {
+        this.real = real;
+        this.file = file;
+      }
+
+      /** Hashes until the end (its outcome) or until {@code stop} says so between two reads (null). */
+      Outcome run(java.util.function.BooleanSupplier stop) {
+        try {
+          if (channel == null) {
+            channel = FileChannel.open(file.via(), StandardOpenOption.READ);
+            digest = Sha256Files.Stepwise.of(channel);
+          }
+          while (digest.step()) {
+            if (stop.getAsBoolean()) {
+              return null;
+            }
+          }
+          String hex = digest.hex();
+          // the whole read lies between the pinning and now: a rewrite at any moment of it shows here
+          if (!file.unchanged()) {
+            return new Outcome(null, "changed during the build (size, mtime or ctime differ; unlinking a file changes its ctime too): no digest");
+          }
+          return new Outcome(hex, null);
+        } catch (IOException | RuntimeException e) {
+          return new Outcome(null, "not hashed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+      }
+
+      void release() {
+        if (digest != null) {
+          digest.close();
+        }
+        if (channel != null) {
+          try {
+            channel.close();
+          } catch (IOException e) {
+            // read only: nothing to lose
+          }
+        }
+      }
+    }
+
     private final Map<String, PinnedFile> pinned = new LinkedHashMap<>();
     private final Map<String, Outcome> failed = new LinkedHashMap<>();
     private final CompletableFuture<Map<String, Outcome>> done = new CompletableFuture<>();
-    private Thread worker; // guarded by this, with started and closed
-    private boolean started;
+    private final java.util.function.Consumer<Runnable> normalPriority;
+    // guarded by this:
+    private final java.util.ArrayDeque<Job> pending = new java.util.ArrayDeque<>();
+    private final Map<String, Outcome> outcomes = new LinkedHashMap<>();
+    private int working; // threads in work()
+    private int heldLow; // jobs the low-priority thread holds: each comes back or ends, then notifyAll
+    private int handedOver; // files the low-priority thread had begun and left to another (tests)
+    private boolean hurried;
     private boolean closed;
+    private boolean released;
 
-    void pin(String real) {
+    Digests(java.util.function.Consumer<Runnable> normalPriority) {
+      this.normalPriority = normalPriority;
+    }
+
+    synchronized void pin(String real) {
       if (pinned.containsKey(real) || failed.containsKey(real)) {
         return;
       }
       try {
-        pinned.put(real, PinnedFile.pin(Path.of(real)));
+        PinnedFile file = PinnedFile.pin(Path.of(real));
+        pinned.put(real, file);
+        pending.add(new Job(real, file));
       } catch (PinnedFile.PinException e) {
         failed.put(real, new Outcome(null, "not hashed: cannot open it (" + e.getMessage() + ")"));
+      }
+    }
+
+    /** Every file pinned: the outcomes so far are the ones that failed to pin. */
+    synchronized void pinned() {
+      outcomes.putAll(failed);
+      if (pending.isEmpty()) {
+        done.complete(Map.copyOf(outcomes));
       }
     }
 
@@ -225,46 +335,126 @@ public final class ToolchainInventory {
       t.start();
     }
 
+    /** Runs each task on a daemon thread of its own, at the priority of the thread that calls it. */
+    static void onNewThread(Runnable hashing) {
+      Thread t = new Thread(hashing, "plumbline-toolchain-hash-now");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** The low-priority thread's part: hashes until every file is done or the build has ended. */
     void hashAll() {
+      work(true);
+    }
+
+    /**
+     * The build has ended: the files not hashed yet, and the one in progress at its next read, go to
+     * threads at normal priority, started from the calling thread (a new thread has its creator's
+     * nice value).
+     */
+    void hurry() {
+      int threads;
       synchronized (this) {
-        if (closed) {
+        if (hurried || closed) {
           return;
         }
-        started = true;
-        worker = Thread.currentThread();
+        hurried = true;
+        threads = Math.min(NORMAL_THREADS, pending.size() + heldLow);
       }
-      Map<String, Outcome> out = new ConcurrentHashMap<>(failed);
-      for (Map.Entry<String, PinnedFile> e : pinned.entrySet()) {
-        if (Thread.currentThread().isInterrupted()) {
-          break;
-        }
-        out.put(e.getKey(), hash(e.getValue()));
-      }
-      synchronized (this) {
-        worker = null;
-        done.complete(out);
+      for (int i = 0; i < threads; i++) {
+        normalPriority.accept(() -> work(false));
       }
     }
 
-    private static Outcome hash(PinnedFile file) {
-      try (FileChannel channel = FileChannel.open(file.via(), StandardOpenOption.READ)) {
-        String hex = Sha256Files.hex(channel);
-        if (!file.unchanged()) {
-          return new Outcome(null, "changed during the build (size, mtime or ctime differ; unlinking a file changes its ctime too): no digest");
-        }
-        return new Outcome(hex, null);
-      } catch (IOException | RuntimeException e) {
-        return new Outcome(null, "not hashed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    private void work(boolean low) {
+      synchronized (this) {
+        working++;
       }
+      try {
+        while (true) {
+          Job job;
+          synchronized (this) {
+            while (true) {
+              if (closed || (low && hurried)) {
+                return;
+              }
+              job = pending.pollFirst();
+              if (job != null) {
+                break;
+              }
+              if (low || heldLow == 0) {
+                return; // nothing left, nor any job the low-priority thread may still hand back
+              }
+              waitForHandOver();
+            }
+            if (low) {
+              heldLow++;
+            }
+          }
+          Outcome outcome = job.run(() -> stopping(low));
+          synchronized (this) {
+            if (low) {
+              heldLow--;
+              notifyAll();
+            }
+            if (outcome == null) { // closed (released with the rest), or handed to a thread at normal priority
+              if (closed) {
+                job.release();
+              } else {
+                pending.addFirst(job);
+                handedOver++;
+              }
+              continue; // (the loop's first check ends this thread's part)
+            }
+            job.release();
+            outcomes.put(job.real, outcome);
+            if (outcomes.size() == pinned.size() + failed.size()) {
+              done.complete(Map.copyOf(outcomes));
+            }
+          }
+        }
+      } finally {
+        synchronized (this) {
+          working--;
+          if (closed && working == 0) {
+            releaseAll();
+          }
+        }
+      }
+    }
+
+    /** For tests: whether the low-priority thread is hashing a file now, and how many it left midway. */
+    synchronized boolean lowHoldsAJob() {
+      return heldLow > 0;
+    }
+
+    synchronized int handedOver() {
+      return handedOver;
+    }
+
+    private void waitForHandOver() { // with this held
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closed = true; // (a daemon thread nobody interrupts; should one be, stop cleanly)
+      }
+    }
+
+    private synchronized boolean stopping(boolean low) {
+      return closed || (low && hurried);
     }
 
     /** Every pinned file's outcome; one not hashed within {@code wait} says so. */
     Map<String, Outcome> await(Duration wait) {
+      hurry(); // the build is over: nothing is left to give way to
       Map<String, Outcome> out;
       try {
         out = done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException | ExecutionException e) {
-        out = Map.of();
+        synchronized (this) {
+          out = Map.copyOf(outcomes);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         out = Map.of();
@@ -277,18 +467,27 @@ public final class ToolchainInventory {
       return all;
     }
 
-    /** Stops the hashing (a file not hashed yet stays so) and closes the descriptors once it is done with them. */
+    /**
+     * Stops the hashing (a file not hashed yet stays so, a thread stops at its next read) and
+     * closes the descriptors once no thread uses them.
+     */
     @Override
-    public void close() {
-      synchronized (this) {
-        closed = true;
-        if (!started) {
-          done.complete(Map.copyOf(failed));
-        } else if (worker != null) {
-          worker.interrupt();
-        }
+    public synchronized void close() {
+      closed = true;
+      notifyAll();
+      if (working == 0) {
+        releaseAll();
       }
-      done.whenComplete((r, t) -> pinned.values().forEach(PinnedFile::close));
+    }
+
+    private void releaseAll() { // with this held
+      if (released) {
+        return;
+      }
+      released = true;
+      pending.forEach(Job::release);
+      pending.clear();
+      pinned.values().forEach(PinnedFile::close);
     }
   }
 
@@ -296,8 +495,8 @@ public final class ToolchainInventory {
    * The version of a toolchain whose version option starts a JVM or a script runtime (a second or
    * more each: java, javac, mvn, npm were most of the pause before a signed build), read from the
    * files it would have read: the JDK's {@code release} file, Maven's {@code maven-core} jar, npm's
-   * {@code package.json}, found from the real path of the binary, and a pyenv shim's version
-   * ({@link #pyenvShimVersion}). Empty when the layout is not the expected one (a wrapper, another
+   * {@code package.json}, found from the real path of the binary, a pyenv shim's version
+   * ({@link #pyenvShimVersion}) and Go's {@code VERSION} ({@link #goVersion}: a process less). Empty when the layout is not the expected one (a wrapper, another
    * shim): then the tool is asked.
    */
   static Optional<String> versionFromFiles(String name, Path at) {
@@ -367,6 +566,9 @@ public final class ToolchainInventory {
         case "python3" -> {
           return pyenvShimVersion(at, Path.of("/"));
         }
+        case "go" -> {
+          return goVersion(real);
+        }
         default -> {
           return Optional.empty();
         }
@@ -374,6 +576,61 @@ public final class ToolchainInventory {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  private static final java.util.regex.Pattern GO_RELEASE = java.util.regex.Pattern.compile("go1(\\.[0-9]+){1,2}((rc|beta)[0-9]+)?");
+
+  /**
+   * What {@code go version} prints for a Go distribution's {@code GOROOT/bin/go} (its own version
+   * and platform, {@code go version go1.19.8 linux/amd64}), from {@code GOROOT/VERSION} (its first
+   * line; Debian's {@code /usr/lib/go-1.19} and the official tarballs alike) and the binary's ELF
+   * header. Empty for anything else: a development build (no release in VERSION), a platform
+   * other than linux amd64/arm64, or a {@code go.env} that makes {@code go} switch to another
+   * toolchain (Go 1.21+: a {@code GOTOOLCHAIN} other than auto or local); the probe asks it then.
+   * The probe runs in {@code /} without HOME or GOTOOLCHAIN, so no go.mod and no user setting
+   * switches toolchains there either.
+   */
+  static Optional<String> goVersion(Path real) throws IOException {
+    Path bin = real.getParent();
+    if (!real.getFileName().toString().equals("go") || bin == null || bin.getFileName() == null
+        || !bin.getFileName().toString().equals("bin") || bin.getParent() == null) {
+      return Optional.empty();
+    }
+    Path goroot = bin.getParent();
+    Path versionFile = goroot.resolve("VERSION");
+    if (!Files.isRegularFile(versionFile) || Files.size(versionFile) > 4096) {
+      return Optional.empty();
+    }
+    String release = Files.readAllLines(versionFile).stream().findFirst().orElse("").strip();
+    if (!GO_RELEASE.matcher(release).matches()) {
+      return Optional.empty();
+    }
+    Path goEnv = goroot.resolve("go.env");
+    if (Files.exists(goEnv)) {
+      for (String line : Files.readAllLines(goEnv)) {
+        String s = line.strip();
+        if (s.startsWith("GOTOOLCHAIN=") && !s.equals("GOTOOLCHAIN=auto") && !s.equals("GOTOOLCHAIN=local")) {
+          return Optional.empty();
+        }
+      }
+    }
+    byte[] elf = new byte[20];
+    try (InputStream in = Files.newInputStream(real)) {
+      if (in.readNBytes(elf, 0, elf.length) != elf.length) {
+        return Optional.empty();
+      }
+    }
+    // \x7fELF, 64-bit, little-endian, OS ABI System V (what Go writes for linux), then e_machine
+    if (elf[0] != 0x7f || elf[1] != 'E' || elf[2] != 'L' || elf[3] != 'F' || elf[4] != 2 || elf[5] != 1 || elf[7] != 0) {
+      return Optional.empty();
+    }
+    int machine = (elf[18] & 0xff) | (elf[19] & 0xff) << 8;
+    String arch = switch (machine) {
+      case 62 -> "amd64"; // EM_X86_64
+      case 183 -> "arm64"; // EM_AARCH64
+      default -> null;
+    };
+    return arch == null ? Optional.empty() : Optional.of("go version " + release + " linux/" + arch);
   }
 
   private static final java.util.regex.Pattern PYENV_ROOT_LINE =

@@ -43,28 +43,70 @@ public final class Sha256Files {
    * that report size 0 and still have content (procfs, pipes: hence relative reads).
    */
   public static String hex(FileChannel channel) throws IOException {
-    ByteBuffer buf = readBuffer();
-    try (NativeDigest native256 = NativeDigest.start("sha256")) {
+    try (Stepwise digest = Stepwise.of(channel)) {
+      while (digest.step()) {
+        // one buffer per step
+      }
+      return digest.hex();
+    }
+  }
+
+  /**
+   * A file's SHA-256 taken one read buffer at a time, so that the work can change threads between
+   * two steps (the toolchain files, hashed at nice 19 while the build runs, are handed to a thread
+   * at normal priority once it has ended). Not thread-safe: one thread at a time, the hand-over
+   * synchronized by the caller; each step reads into the calling thread's own buffer. Closing it
+   * frees the digest, not the channel.
+   */
+  public static final class Stepwise implements AutoCloseable {
+    private final FileChannel channel;
+    private final NativeDigest native256;
+    private final MessageDigest jdk;
+
+    private Stepwise(FileChannel channel, NativeDigest native256, MessageDigest jdk) {
+      this.channel = channel;
+      this.native256 = native256;
+      this.jdk = jdk;
+    }
+
+    /** A digest of what {@code channel} holds from its position to its end, no byte read yet. */
+    public static Stepwise of(FileChannel channel) {
+      NativeDigest native256 = NativeDigest.start("sha256");
       if (native256 != null) {
-        while (channel.read(buf) > 0) {
-          buf.flip();
-          native256.update(buf);
-          buf.clear();
-        }
-        return HexFormat.of().formatHex(native256.finish());
+        return new Stepwise(channel, native256, null);
+      }
+      try {
+        return new Stepwise(channel, null, MessageDigest.getInstance("SHA-256"));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 missing from the JDK", e);
       }
     }
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
-    while (channel.read(buf) > 0) {
+
+    /** Reads and digests up to one buffer; false once the end is reached (nothing more to read). */
+    public boolean step() throws IOException {
+      ByteBuffer buf = readBuffer();
+      if (channel.read(buf) <= 0) {
+        return false;
+      }
       buf.flip();
-      digest.update(buf);
-      buf.clear();
+      if (native256 != null) {
+        native256.update(buf);
+      } else {
+        jdk.update(buf);
+      }
+      return true;
     }
-    return HexFormat.of().formatHex(digest.digest());
+
+    /** The digest of every byte the steps read, in hex; call once, after the last step. */
+    public String hex() {
+      return HexFormat.of().formatHex(native256 != null ? native256.finish() : jdk.digest());
+    }
+
+    @Override
+    public void close() {
+      if (native256 != null) {
+        native256.close();
+      }
+    }
   }
 }

@@ -111,9 +111,79 @@ class ToolchainDigestsTest {
   }
 
   @Test
+  void whatTheLowPriorityThreadLeftIsHashedAtNormalPriorityOnceTheBuildHasEnded() throws Exception {
+    Path make = make();
+    // the build kept both CPUs busy: the thread at nice 19 never got to run
+    try (ToolchainInventory.Probed probed = inventory(make).probe(starved -> { })) {
+      probed.buildEnded();
+      Toolchain t = probed.complete(Duration.ofSeconds(60)).get(0);
+      assertEquals(sha256(MAKE), t.sha256());
+      assertNull(t.note());
+    }
+  }
+
+  @Test
+  void aFileRewrittenDuringTheBuildAndHashedAfterItStillHasNoDigestAndANote() throws Exception {
+    Path make = make();
+    try (ToolchainInventory.Probed probed = inventory(make).probe(starved -> { })) {
+      Files.writeString(make, "#!/bin/sh\necho 'GNU Make 9.9'\necho owned\n"); // the same inode
+      probed.buildEnded(); // read now, at normal priority, after the rewrite
+      Toolchain t = probed.complete(Duration.ofSeconds(60)).get(0);
+      assertNull(t.sha256(), "a digest of content the file did not have before the build");
+      assertTrue(t.note().startsWith("changed during the build"), t.note());
+    }
+  }
+
+  /**
+   * The build ends while the low-priority thread is inside a file: the thread at normal priority
+   * goes on from where it was, and the digest is that of every byte (sha256sum's). Bounded
+   * attempts: each must give the right digest within the wait (a hand-over lost between the two
+   * threads would leave the file unhashed), and at least one must have handed a file over midway.
+   */
+  @Test
+  void aFileHandedOverMidwayGetsTheDigestOfAllItsBytes() throws Exception {
+    Path make = make();
+    byte[] big = new byte[16 << 20]; // 64 reads of 256 KiB
+    new java.util.Random(13).nextBytes(big);
+    byte[] script = "#!/bin/sh\necho 'GNU Make 9.9'\nexit 0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    System.arraycopy(script, 0, big, 0, script.length);
+    Files.write(make, big);
+    String expected = dev.plumbline.testing.Coreutils.digest("sha256sum", make);
+    int midway = 0;
+    for (int attempt = 0; attempt < 10; attempt++) {
+      List<Thread> low = new ArrayList<>();
+      try (ToolchainInventory.Probed probed = inventory(make).probe(hashing -> {
+        Thread t = new Thread(hashing, "test-low-priority");
+        t.setDaemon(true);
+        low.add(t);
+      }, ToolchainDigestsTest::onNewThread)) {
+        low.forEach(Thread::start);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!probed.lowPriorityBusy() && low.get(0).isAlive() && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        probed.buildEnded();
+        Toolchain t = probed.complete(Duration.ofSeconds(30)).get(0);
+        assertEquals(expected, t.sha256(), "attempt " + attempt + ": " + t.note());
+        assertNull(t.note());
+        midway += probed.handedOverMidway();
+        low.get(0).join(10_000);
+        assertTrue(!low.get(0).isAlive(), "the low-priority thread stopped after handing over");
+      }
+    }
+    assertTrue(midway > 0, "no attempt handed a file over midway: the test did not test it");
+  }
+
+  private static void onNewThread(Runnable task) {
+    Thread t = new Thread(task, "test-normal-priority");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Test
   void aFileNotHashedInTimeSaysSo() throws Exception {
     Path make = make();
-    try (ToolchainInventory.Probed probed = inventory(make).probe(hashing -> { })) { // the hashing never runs
+    try (ToolchainInventory.Probed probed = inventory(make).probe(hashing -> { }, hashing -> { })) { // the hashing never runs
       Toolchain t = probed.complete(Duration.ofMillis(100)).get(0);
       assertNull(t.sha256());
       assertTrue(t.note().startsWith("not hashed within"), t.note());

@@ -91,6 +91,64 @@ class ToolchainVersionFilesTest {
     assertEquals(Optional.empty(), ToolchainInventory.pyenvShimVersion(copy, probeDir));
   }
 
+  /** A GOROOT as Debian's golang-go and the official tarballs lay it out: bin/go and VERSION. */
+  private Path goroot(String name, String version, int machine) throws Exception {
+    Path go = dir.resolve(name).resolve("bin/go");
+    Files.createDirectories(go.getParent());
+    byte[] elf = new byte[64]; // an ELF header: 64-bit, little-endian, System V ABI, e_machine
+    elf[0] = 0x7f;
+    elf[1] = 'E';
+    elf[2] = 'L';
+    elf[3] = 'F';
+    elf[4] = 2;
+    elf[5] = 1;
+    elf[6] = 1;
+    elf[18] = (byte) machine;
+    elf[19] = (byte) (machine >> 8);
+    Files.write(go, elf);
+    Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(dir.resolve(name).resolve("VERSION"), version);
+    return go;
+  }
+
+  @Test
+  void goIsReadFromItsVersionFileAndItsElfHeader() throws Exception {
+    Path go = goroot("go-1.19", "go1.19.8", 62);
+    Path link = Files.createSymbolicLink(dir.resolve("go"), go); // /usr/bin/go -> /usr/lib/go-1.19/bin/go
+    assertEquals(Optional.of("go version go1.19.8 linux/amd64"), ToolchainInventory.versionFromFiles("go", link));
+    // Go 1.21+: a second line with the release time
+    Path arm = goroot("go-arm", "go1.22rc1\ntime 2023-12-19T21:14:10Z\n", 183);
+    assertEquals(Optional.of("go version go1.22rc1 linux/arm64"), ToolchainInventory.versionFromFiles("go", arm));
+    Files.writeString(dir.resolve("go-arm/go.env"), "# defaults\nGOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n");
+    assertEquals(Optional.of("go version go1.22rc1 linux/arm64"), ToolchainInventory.versionFromFiles("go", arm));
+  }
+
+  @Test
+  void aGoThatMaySwitchToolchainsOrIsNotAReleaseIsAskedInstead() throws Exception {
+    Path switching = goroot("switching", "go1.21.0\n", 62);
+    Files.writeString(dir.resolve("switching/go.env"), "GOTOOLCHAIN=go1.22.0+auto\n");
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("go", switching));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("go", goroot("devel", "devel go1.23-4d5f6a7 Tue Jan 2\n", 62)));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("go", goroot("riscv", "go1.22.0\n", 243)));
+    Path wrapper = executable(dir.resolve("wrapper/bin/go")); // a script, not Go's binary
+    Files.writeString(dir.resolve("wrapper/VERSION"), "go1.22.0\n");
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("go", wrapper));
+    assertEquals(Optional.empty(), ToolchainInventory.versionFromFiles("go", executable(dir.resolve("noversion/bin/go"))));
+  }
+
+  /**
+   * Ground truth: this machine's go (Debian's golang-go, which scripts/test installs) says what
+   * its files say, asked as the probe asks it (in /, the helper commands' environment).
+   */
+  @Test
+  void thisHostsGoAgreesWithItsVersionFile() throws Exception {
+    Path go = HelperCommands.trusted("go").orElseThrow(() -> new AssertionError("this test needs go (Debian: golang-go)"));
+    String fromFiles = ToolchainInventory.versionFromFiles("go", go).orElseThrow(() -> new AssertionError(go + ": no version from its files"));
+    String asked = CommandRunner.processes().run(java.util.List.of(go.toString(), "version"), null, java.time.Duration.ofSeconds(60))
+        .flatMap(ToolchainInventory::firstLine).orElseThrow();
+    assertEquals(asked, fromFiles);
+  }
+
   /** Ground truth: this machine's java reports the version its release file holds. */
   @Test
   void thisHostsJavaAgreesWithItsReleaseFile() throws Exception {

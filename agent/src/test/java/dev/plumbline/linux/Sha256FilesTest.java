@@ -30,6 +30,35 @@ class Sha256FilesTest {
     }
   }
 
+  /** A digest begun on one thread and finished on another (the toolchain files' hand-over). */
+  @Test
+  void aStepwiseDigestContinuedOnAnotherThreadMatchesSha256sum(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[(5 << 18) + 12345]; // five full reads and a part
+    new Random(11).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("f"), bytes);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        Sha256Files.Stepwise digest = Sha256Files.Stepwise.of(channel)) {
+      java.util.concurrent.atomic.AtomicInteger steps = new java.util.concurrent.atomic.AtomicInteger();
+      Thread first = new Thread(() -> {
+        try {
+          for (int i = 0; i < 2 && digest.step(); i++) {
+            steps.incrementAndGet();
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      first.start();
+      first.join();
+      assertEquals(2, steps.get());
+      while (digest.step()) {
+        steps.incrementAndGet();
+      }
+      assertEquals(6, steps.get());
+      assertEquals(Coreutils.digest("sha256sum", file), digest.hex());
+    }
+  }
+
   @Test
   void aProcfsFileThatReportsSizeZeroIsReadAsAStream() throws Exception {
     Path status = Path.of("/proc/self/cmdline"); // size 0 in stat, content when read
