@@ -514,7 +514,18 @@ public final class BuildRecorder {
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
   private List<BuildRecord.Library> libraries(long deadline, Set<String> why) {
-    record Key(String path, String sha256) {}
+    record Key(String path, String sha256) {
+      // written out with the record's own values, as EndedProcesses' ToolKey and for the same reason
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key other && Objects.equals(path, other.path) && Objects.equals(sha256, other.sha256);
+      }
+
+      @Override
+      public int hashCode() {
+        return 31 * Objects.hashCode(path) + Objects.hashCode(sha256);
+      }
+    }
     Map<Key, Seen> merged = new HashMap<>();
     libraries.forEach((k, seen) -> {
       String sha = null;
