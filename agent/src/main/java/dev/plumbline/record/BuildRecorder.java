@@ -424,6 +424,23 @@ public final class BuildRecorder {
   public synchronized BuildRecord finish(Outcome outcome, Duration hashWait) {
     checkOpen();
     finished = true;
+    ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
+    try {
+      return make(outcome, hashWait, spool);
+    } catch (RuntimeException | Error e) {
+      // a record that could not be made lets go of its spools now, not when the agent ends (a
+      // scratch file has no cleaner, and a caller that outlives the error would keep it open);
+      // the error is the caller's
+      spool.close();
+      if (endedProcesses != null) {
+        endedProcesses.close();
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #finish}'s work, with the spool of the record's processes. */
+  private BuildRecord make(Outcome outcome, Duration hashWait, ProcessSpool<BuildRecord.ProcessInfo> spool) {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
@@ -461,15 +478,8 @@ public final class BuildRecorder {
     // again in the record's order: the record's largest section is never held whole, and what
     // reaches a spool file is what the record will say
     Redaction rules = redaction;
-    ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
-    List<BuildRecord.ProcessInfo> procs;
-    try {
-      processes.inOrder(this::buildOutput, spool::add);
-      procs = spool.finished();
-    } catch (RuntimeException | Error e) {
-      spool.close(); // its space freed now, not when the agent ends
-      throw e;
-    }
+    processes.inOrder(this::buildOutput, spool::add);
+    List<BuildRecord.ProcessInfo> procs = spool.finished();
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(

@@ -241,6 +241,13 @@ final class EndedProcesses {
     known = Math.max(known, p.id + 1);
   }
 
+  /** Lets go of the spool, for a record that could not be made ({@link #inOrder} does it itself). */
+  void close() {
+    if (spool != null) {
+      spool.close();
+    }
+  }
+
   /** Processes listed whose exit was not seen. */
   int unseen() {
     return unseen;
