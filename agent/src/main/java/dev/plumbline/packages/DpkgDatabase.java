@@ -100,7 +100,7 @@ public final class DpkgDatabase implements PackageDatabase {
 
   private synchronized List<DpkgStatus.Entry> entries() throws PackageDatabaseException {
     if (entries == null) {
-      entries = DpkgStatus.parse(read(admin.resolve("status")));
+      entries = DpkgStatus.parse(readBytes(admin.resolve("status")));
     }
     return entries;
   }

@@ -1,6 +1,10 @@
 package dev.plumbline.packages;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -51,7 +55,7 @@ final class DpkgListIndex {
     if (listBits > MAX_LIST_BITS) {
       throw new IndexLimit();
     }
-    long seed = new SecureRandom().nextLong();
+    long seed = seed();
     Builder b = new Builder(seed, listBits);
     ListLines reader = new ListLines();
     for (int i = 0; i < lists.size(); i++) {
@@ -67,6 +71,25 @@ final class DpkgListIndex {
       Arrays.sort(chunk); // each chunk on its own: a lookup searches each (a dozen on an ordinary system)
     }
     return new DpkgListIndex(seed, List.copyOf(lists), listBits, List.copyOf(b.keys));
+  }
+
+  /**
+   * The run's key: 8 bytes of the kernel's random source, read directly. {@code new SecureRandom()}
+   * gave the same (NativePRNG reads /dev/urandom and mixes in SHA1PRNG), but in an unsigned run it
+   * was the first use of the JDK's security providers: ~20 ms of CPU loading and initialising them,
+   * on the thread a short build's record waits for (docs/benchmarks.md). SecureRandom only when
+   * the device cannot be read.
+   */
+  private static long seed() {
+    try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
+      byte[] b = in.readNBytes(Long.BYTES);
+      if (b.length == Long.BYTES) {
+        return ByteBuffer.wrap(b).getLong();
+      }
+    } catch (IOException | RuntimeException e) {
+      // then SecureRandom
+    }
+    return new SecureRandom().nextLong();
   }
 
   /** Lines so far, chunk by chunk: the lists' size is not known before they are read. */

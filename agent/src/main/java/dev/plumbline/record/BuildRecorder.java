@@ -424,6 +424,23 @@ public final class BuildRecorder {
   public synchronized BuildRecord finish(Outcome outcome, Duration hashWait) {
     checkOpen();
     finished = true;
+    ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
+    try {
+      return make(outcome, hashWait, spool);
+    } catch (RuntimeException | Error e) {
+      // a record that could not be made lets go of its spools now, not when the agent ends (a
+      // scratch file has no cleaner, and a caller that outlives the error would keep it open);
+      // the error is the caller's
+      spool.close();
+      if (endedProcesses != null) {
+        endedProcesses.close();
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #finish}'s work, with the spool of the record's processes. */
+  private BuildRecord make(Outcome outcome, Duration hashWait, ProcessSpool<BuildRecord.ProcessInfo> spool) {
     long deadline = System.nanoTime() + hashWait.toNanos();
     Set<String> why = new TreeSet<>(reasons);
 
@@ -461,15 +478,8 @@ public final class BuildRecorder {
     // again in the record's order: the record's largest section is never held whole, and what
     // reaches a spool file is what the record will say
     Redaction rules = redaction;
-    ProcessSpool<BuildRecord.ProcessInfo> spool = ProcessSpool.open(spoolDir, spoolUndumpableOnly && Linux.isDumpable());
-    List<BuildRecord.ProcessInfo> procs;
-    try {
-      processes.inOrder(this::buildOutput, spool::add);
-      procs = spool.finished();
-    } catch (RuntimeException | Error e) {
-      spool.close(); // its space freed now, not when the agent ends
-      throw e;
-    }
+    processes.inOrder(this::buildOutput, spool::add);
+    List<BuildRecord.ProcessInfo> procs = spool.finished();
 
     BuildRecord.Invocation invocation =
         new BuildRecord.Invocation(
@@ -514,7 +524,18 @@ public final class BuildRecorder {
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
   private List<BuildRecord.Library> libraries(long deadline, Set<String> why) {
-    record Key(String path, String sha256) {}
+    record Key(String path, String sha256) {
+      // written out with the record's own values, as EndedProcesses' ToolKey and for the same reason
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key other && Objects.equals(path, other.path) && Objects.equals(sha256, other.sha256);
+      }
+
+      @Override
+      public int hashCode() {
+        return 31 * Objects.hashCode(path) + Objects.hashCode(sha256);
+      }
+    }
     Map<Key, Seen> merged = new HashMap<>();
     libraries.forEach((k, seen) -> {
       String sha = null;

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -85,7 +86,21 @@ final class EndedProcesses {
   private int unseen;
 
   /** An executable path and the id of an outcome (its digest's, or its script's). */
-  private record ToolKey(String path, int outcome) {}
+  private record ToolKey(String path, int outcome) {
+    // equals and hashCode written out, with the values the record's own would give (so the maps
+    // iterate in the same order): the JDK makes those at their first call by spinning method
+    // handles (java.lang.runtime.ObjectMethods, ~20 ms of CPU the first time in a run), which for
+    // a short build came after its end, on the way to the record (docs/benchmarks.md)
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ToolKey other && outcome == other.outcome && Objects.equals(path, other.path);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hashCode(path) + Integer.hashCode(outcome);
+    }
+  }
 
   private static final class ToolUse {
     int count;
@@ -224,6 +239,13 @@ final class EndedProcesses {
     }
     spooled.flush(); // on disk as it ends: the buffer is not a second copy of a build's processes
     known = Math.max(known, p.id + 1);
+  }
+
+  /** Lets go of the spool, for a record that could not be made ({@link #inOrder} does it itself). */
+  void close() {
+    if (spool != null) {
+      spool.close();
+    }
   }
 
   /** Processes listed whose exit was not seen. */

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -92,7 +93,18 @@ public final class PackageRecords {
   }
 
   /** A file that ran, by path and digest, and how (exec, script). */
-  private record Ran(String path, String sha256) {}
+  private record Ran(String path, String sha256) {
+    // written out with the record's own values, as EndedProcesses' ToolKey and for the same reason
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ran other && Objects.equals(path, other.path) && Objects.equals(sha256, other.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hashCode(path) + Objects.hashCode(sha256);
+    }
+  }
 
   /**
    * What a database says after the build that does not depend on the record, read while the record

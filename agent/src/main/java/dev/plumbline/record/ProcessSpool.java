@@ -28,7 +28,7 @@ final class ProcessSpool<T> {
   private static final int PAGE = 512;
 
   private final Class<T> type;
-  private Scratch scratch; // null once finished or closed
+  private Scratch scratch; // null once closed; after finished, the list's
   private Scratch.Out out;
   private int size;
 
@@ -77,7 +77,10 @@ final class ProcessSpool<T> {
     return size;
   }
 
-  /** Lets go of the entries: the file is closed and its space freed. */
+  /**
+   * Lets go of the entries: the file is closed and its space freed. After {@link #finished}, for a
+   * record that could not be made: its list cannot be read any more.
+   */
   void close() {
     if (scratch != null) {
       scratch.close();
@@ -107,7 +110,6 @@ final class ProcessSpool<T> {
     index.flush();
     Spooled<T> list = new Spooled<>(scratch, end, size, type);
     CLEANER.register(list, scratch::close);
-    scratch = null;
     out = null;
     return list;
   }

@@ -75,7 +75,9 @@ final class Scratch implements AutoCloseable {
         size = Math.max(size, at + length);
         return;
       } catch (IOException e) {
-        LOG.warn("the record's processes are kept in memory from here on: {}", e.getMessage());
+        // nothing is lost (what was written is read back) and nothing for the user to do: the
+        // agent holds the rest in memory, as it does where no unnamed file can be made
+        LOG.debug("the record's processes are kept in memory from here on: {}", e.getMessage());
         toMemory();
       }
     }
@@ -265,14 +267,12 @@ final class Scratch implements AutoCloseable {
 
     private void need(int n) {
       if (filled - pos < n) {
+        // the few bytes not taken yet are read again with the rest, from the scratch that holds
+        // them, into the same buffer: no array per refill; what is not written yet reads as
+        // zeros (the caller knows where its records end)
         at += pos;
-        int keep = filled - pos;
-        System.arraycopy(buffer, pos, buffer, 0, keep);
         pos = 0;
-        // what is not written yet reads as zeros: the caller knows where its records end
-        byte[] rest = new byte[buffer.length - keep];
-        from.read(at + keep, rest, rest.length);
-        System.arraycopy(rest, 0, buffer, keep, rest.length);
+        from.read(at, buffer, buffer.length);
         filled = buffer.length;
       }
     }

@@ -104,11 +104,20 @@ class LauncherCdsIT {
     Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
     Files.copy(ROOT.resolve("agent/target/plumbline-run.classlist"), lib.resolve("plumbline-run.classlist"));
     Path home = Files.createDirectories(dir.resolve("home"));
-    Pattern runArchive = Pattern.compile("plumbline-run-[0-9]+-[0-9]+-[0-9]+\\.jsa");
-    Pattern wholeArchive = Pattern.compile("plumbline-[0-9]+-[0-9]+-[0-9]+\\.jsa");
+    // the JVM's device and inode, a dash between them (run together, device 6502 and inode 4327901
+    // would read as device 65024 and inode 327901)
+    String jvm = Files.getAttribute(launchersJava(), "unix:dev") + "-" + Files.getAttribute(launchersJava(), "unix:ino");
+    Pattern runArchive = Pattern.compile("plumbline-run-[0-9]+-[0-9]+-" + jvm + "\\.jsa");
+    Pattern wholeArchive = Pattern.compile("plumbline-[0-9]+-[0-9]+-" + jvm + "\\.jsa");
+    // an archive of this JVM named as before the dash, not a class-data archive at all: never mapped
+    // (a new one is made), and removed with the older ones of its kind once that is
+    Path stale = Files.writeString(lib.resolve("plumbline-run-" + Files.size(lib.resolve("plumbline.jar")) + "-"
+        + Files.getLastModifiedTime(lib.resolve("plumbline.jar")).toMillis() / 1000 + "-" + jvm.replace("-", "") + ".jsa"), "stale");
 
-    opened("first-run", List.of("run", "--", "/bin/true"));
+    assertFalse(opened("first-run", List.of("run", "--", "/bin/true")).equals(stale.getFileName().toString()),
+        "the archive named as before the dash was mapped");
     Path run = waitForArchive(lib, runArchive);
+    assertFalse(Files.exists(stale), "the archive named as before the dash is removed once the new one is made");
     opened("first-version", List.of("--version"));
     Path whole = waitForArchive(lib, wholeArchive);
     assertTrue(Files.exists(run), "making the whole archive removed the run archive");
@@ -123,6 +132,20 @@ class LauncherCdsIT {
         "--bundle", home.resolve("b.json").toString(), "--", "/bin/true")));
     assertEquals(whole.getFileName().toString(), opened("signed-run-key=", List.of("run", "--key=" + home.resolve("k.key"),
         "--bundle", home.resolve("b2.json").toString(), "--", "/bin/true")));
+  }
+
+  /** The java the launcher runs when nothing names one: $JAVA_HOME's, else the first on PATH. */
+  private static Path launchersJava() {
+    String home = System.getenv("JAVA_HOME");
+    if (home != null && !home.isEmpty()) {
+      return Path.of(home, "bin", "java");
+    }
+    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, "java"))) {
+        return Path.of(d, "java");
+      }
+    }
+    throw new AssertionError("needs java on PATH or JAVA_HOME (the launcher runs it)");
   }
 
   /** The name of the archive the JVM opened for {@code plumbline ARGS} (the copy's launcher), or "" for none. */

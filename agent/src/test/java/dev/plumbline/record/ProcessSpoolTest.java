@@ -40,7 +40,7 @@ class ProcessSpoolTest {
 
   @TempDir Path tmp;
 
-  private static BuildRecorder recorder() {
+  static BuildRecorder recorder() {
     return new BuildRecorder(new BuildRecorder.Settings(BuildRecorderTest.AGENT, List.of("deploy", SECRET),
         BuildRecorderTest.WORK, GitTrackedFiles.none())).redacting(Redaction.builtIn().maskingValuesOf(ENV));
   }
