@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,8 +82,9 @@ public final class ToolchainInventory {
    * its real path and version line. The version is asked through the PATH name, since
    * multiplexers (rustup, pyenv shims, busybox) answer by the name they are called with; every
    * probe has ended when this returns. Each file is pinned now ({@link PinnedFile}) and hashed on
-   * a low-priority thread while the build runs: hashing reads, it runs nothing. {@link
-   * Probed#complete} waits for the digests and says which file changed in the meantime.
+   * a low-priority thread while the build runs, what is left at normal priority once it has ended
+   * ({@link Probed#buildEnded}): hashing reads, it runs nothing. {@link Probed#complete} waits for
+   * the digests and says which file changed in the meantime.
    */
   public Probed probe() {
     return probe(Digests::onLowPriorityThread);
@@ -496,8 +496,8 @@ public final class ToolchainInventory {
    * more each: java, javac, mvn, npm were most of the pause before a signed build), read from the
    * files it would have read: the JDK's {@code release} file, Maven's {@code maven-core} jar, npm's
    * {@code package.json}, found from the real path of the binary, a pyenv shim's version
-   * ({@link #pyenvShimVersion}) and Go's {@code VERSION} ({@link #goVersion}: a process less). Empty when the layout is not the expected one (a wrapper, another
-   * shim): then the tool is asked.
+   * ({@link #pyenvShimVersion}) and Go's {@code VERSION} ({@link #goVersion}: a process less).
+   * Empty when the layout is not the expected one (a wrapper, another shim): then the tool is asked.
    */
   static Optional<String> versionFromFiles(String name, Path at) {
     try {
