@@ -524,19 +524,7 @@ public final class BuildRecorder {
 
   /** Libraries by (path, digest): a file replaced during the build is listed once per content. */
   private List<BuildRecord.Library> libraries(long deadline, Set<String> why) {
-    record Key(String path, String sha256) {
-      // written out with the record's own values, as EndedProcesses' ToolKey and for the same reason
-      @Override
-      public boolean equals(Object o) {
-        return o instanceof Key other && Objects.equals(path, other.path) && Objects.equals(sha256, other.sha256);
-      }
-
-      @Override
-      public int hashCode() {
-        return 31 * Objects.hashCode(path) + Objects.hashCode(sha256);
-      }
-    }
-    Map<Key, Seen> merged = new HashMap<>();
+    Map<PathDigest, Seen> merged = new HashMap<>();
     libraries.forEach((k, seen) -> {
       String sha = null;
       if (k.sha256() != null) {
@@ -549,7 +537,7 @@ public final class BuildRecorder {
       if (k.sha256() == null) {
         why.add("library not hashed: " + k.path() + " (no digest reported)");
       }
-      Seen m = merged.computeIfAbsent(new Key(k.path(), sha), x -> new Seen());
+      Seen m = merged.computeIfAbsent(new PathDigest(k.path(), sha), x -> new Seen());
       m.kinds.addAll(seen.kinds);
       m.processes.addAll(seen.processes);
       m.count += seen.count;

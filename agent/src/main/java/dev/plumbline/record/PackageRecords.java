@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -90,20 +89,6 @@ public final class PackageRecords {
     return HelperCommands.trusted("rpm")
         .map(rpm -> RpmDatabase.processes(rpm, HelperCommands.environment(rpm.toString())))
         .orElseGet(() -> RpmDatabase.unavailable("no rpm program in a root-owned system directory"));
-  }
-
-  /** A file that ran, by path and digest, and how (exec, script). */
-  private record Ran(String path, String sha256) {
-    // written out with the record's own values, as EndedProcesses' ToolKey and for the same reason
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Ran other && Objects.equals(path, other.path) && Objects.equals(sha256, other.sha256);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * Objects.hashCode(path) + Objects.hashCode(sha256);
-    }
   }
 
   /**
@@ -199,13 +184,13 @@ public final class PackageRecords {
       return d;
     };
     buildEnded(); // a no-op when the caller did it
-    Map<Ran, Set<String>> ran = filesThatRan(r);
+    Map<PathDigest, Set<String>> ran = filesThatRan(r);
     Set<String> paths = new TreeSet<>();
     ran.keySet().forEach(f -> paths.add(f.path()));
 
     List<BuildRecord.PackageDatabase> dbs = new ArrayList<>();
     Map<String, UsedBuilder> used = new TreeMap<>();
-    Set<Ran> owned = new HashSet<>();
+    Set<PathDigest> owned = new HashSet<>();
     for (PackageDatabase db : databases) {
       CompletableFuture<After> reading;
       synchronized (this) {
@@ -226,7 +211,7 @@ public final class PackageRecords {
         continue;
       }
       Set<String> usedHere = new TreeSet<>();
-      for (Map.Entry<Ran, Set<String>> f : ran.entrySet()) {
+      for (Map.Entry<PathDigest, Set<String>> f : ran.entrySet()) {
         for (OwnedFile o : owners.getOrDefault(f.getKey().path(), List.of())) {
           InstalledPackage p = o.pkg();
           usedHere.add(p.displayName());
@@ -254,7 +239,7 @@ public final class PackageRecords {
   private static final Comparator<BuildRecord.PackageFile> FILE_ORDER =
       Comparator.comparing(BuildRecord.PackageFile::path).thenComparing(f -> String.valueOf(f.sha256()));
 
-  private BuildRecord.PackageFile packageFile(Ran f, Set<String> kinds, OwnedFile o, KnownDigests known) {
+  private BuildRecord.PackageFile packageFile(PathDigest f, Set<String> kinds, OwnedFile o, KnownDigests known) {
     DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256(), known);
     return new BuildRecord.PackageFile(
         f.path(),
@@ -266,19 +251,19 @@ public final class PackageRecords {
   }
 
   /** Executed binaries (tools), files mapped executable (libraries) and the scripts interpreters ran, with the ways they ran. */
-  private static Map<Ran, Set<String>> filesThatRan(BuildRecord r) {
-    Map<Ran, Set<String>> out = new TreeMap<>(Comparator.comparing(Ran::path).thenComparing(f -> String.valueOf(f.sha256())));
+  private static Map<PathDigest, Set<String>> filesThatRan(BuildRecord r) {
+    Map<PathDigest, Set<String>> out = new TreeMap<>(Comparator.comparing(PathDigest::path).thenComparing(f -> String.valueOf(f.sha256())));
     if (r.tools() != null) {
       for (BuildRecord.Tool t : r.tools()) {
         if (t.path() != null && t.path().startsWith("/")) {
-          out.computeIfAbsent(new Ran(t.path(), t.sha256()), k -> new TreeSet<>()).add("exec");
+          out.computeIfAbsent(new PathDigest(t.path(), t.sha256()), k -> new TreeSet<>()).add("exec");
         }
       }
     }
     if (r.libraries() != null) {
       for (BuildRecord.Library l : r.libraries()) {
         if (l.path() != null && l.path().startsWith("/")) {
-          out.computeIfAbsent(new Ran(l.path(), l.sha256()), k -> new TreeSet<>()).add("library");
+          out.computeIfAbsent(new PathDigest(l.path(), l.sha256()), k -> new TreeSet<>()).add("library");
         }
       }
     }
@@ -286,7 +271,7 @@ public final class PackageRecords {
       for (BuildRecord.ProcessInfo p : r.processes()) {
         for (BuildRecord.Exec e : p.execs() == null ? List.<BuildRecord.Exec>of() : p.execs()) {
           if (e.script() != null && e.script().path() != null && e.script().path().startsWith("/")) {
-            out.computeIfAbsent(new Ran(e.script().path(), e.script().sha256()), k -> new TreeSet<>()).add("script");
+            out.computeIfAbsent(new PathDigest(e.script().path(), e.script().sha256()), k -> new TreeSet<>()).add("script");
           }
         }
       }
