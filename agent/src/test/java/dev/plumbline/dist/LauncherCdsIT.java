@@ -15,9 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,17 +110,21 @@ class LauncherCdsIT {
     // the JVM's device and inode, a dash between them (run together, device 6502 and inode 4327901
     // would read as device 65024 and inode 327901)
     String jvm = Files.getAttribute(launchersJava(), "unix:dev") + "-" + Files.getAttribute(launchersJava(), "unix:ino");
-    Pattern runArchive = Pattern.compile("plumbline-run-[0-9]+-[0-9]+-" + jvm + "\\.jsa");
-    Pattern wholeArchive = Pattern.compile("plumbline-[0-9]+-[0-9]+-" + jvm + "\\.jsa");
-    // an archive of this JVM named as before the dash, not a class-data archive at all: never mapped
-    // (a new one is made), and removed with the older ones of its kind once that is
-    Path stale = Files.writeString(lib.resolve("plumbline-run-" + Files.size(lib.resolve("plumbline.jar")) + "-"
-        + Files.getLastModifiedTime(lib.resolve("plumbline.jar")).toMillis() / 1000 + "-" + jvm.replace("-", "") + ".jsa"), "stale");
+    Pattern runArchive = Pattern.compile("plumbline-run-[0-9]+-[0-9]+-" + jvm + "-[0-9]+\\.jsa");
+    Pattern wholeArchive = Pattern.compile("plumbline-[0-9]+-[0-9]+-" + jvm + "-[0-9]+\\.jsa");
+    // archives of this jar and JVM named as before the dash and as before the jar's path was in the
+    // name, not class-data archives at all: never mapped (a new one is made), and removed with the
+    // older ones of their kind once that is
+    String stamp = Files.size(lib.resolve("plumbline.jar")) + "-" + Files.getLastModifiedTime(lib.resolve("plumbline.jar")).toMillis() / 1000;
+    Path stale = Files.writeString(lib.resolve("plumbline-run-" + stamp + "-" + jvm.replace("-", "") + ".jsa"), "stale");
+    Path pathless = Files.writeString(lib.resolve("plumbline-run-" + stamp + "-" + jvm + ".jsa"), "stale");
 
-    assertFalse(opened("first-run", List.of("run", "--", "/bin/true")).equals(stale.getFileName().toString()),
-        "the archive named as before the dash was mapped");
+    String firstRun = opened("first-run", List.of("run", "--", "/bin/true"));
+    assertFalse(firstRun.equals(stale.getFileName().toString()), "the archive named as before the dash was mapped");
+    assertFalse(firstRun.equals(pathless.getFileName().toString()), "the archive named without the jar's path was mapped");
     Path run = waitForArchive(lib, runArchive);
     assertFalse(Files.exists(stale), "the archive named as before the dash is removed once the new one is made");
+    assertFalse(Files.exists(pathless), "the archive named without the jar's path is removed once the new one is made");
     opened("first-version", List.of("--version"));
     Path whole = waitForArchive(lib, wholeArchive);
     assertTrue(Files.exists(run), "making the whole archive removed the run archive");
@@ -132,6 +139,143 @@ class LauncherCdsIT {
         "--bundle", home.resolve("b.json").toString(), "--", "/bin/true")));
     assertEquals(whole.getFileName().toString(), opened("signed-run-key=", List.of("run", "--key=" + home.resolve("k.key"),
         "--bundle", home.resolve("b2.json").toString(), "--", "/bin/true")));
+  }
+
+  /**
+   * An install folder moved ({@code mv}) or copied with its times ({@code cp -a}) keeps its jar's
+   * size and mtime and the JVM, but the JVM maps an archive only for the jar path it was made
+   * with (it records the class path; -Xshare:auto then goes on silently without it): the jar's
+   * path is in the archive's name, so the moved and the copied install each make one of their own
+   * and map it, and the original's stays its own.
+   */
+  @Test
+  void aMovedOrCopiedInstallMakesAndMapsAnArchiveOfItsOwn() throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    Path lib = rootOwnedCopy();
+    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    Path logs = Files.createDirectories(dir.resolve("home"));
+    Pattern whole = Pattern.compile("plumbline-[0-9][0-9-]*\\.jsa");
+
+    Path agent = dir.resolve("agent");
+    logged(List.of(), agent, "first", logs);
+    Path made = waitForArchive(lib, whole);
+    String log = logged(List.of(), agent, "before-the-move", logs);
+    assertTrue(FROM_ARCHIVE.matcher(log).find(), "control: the archive is mapped where it was made");
+
+    // mv: a rename, the same inodes and times
+    Path moved = Files.move(agent, dir.resolve("moved"));
+    String original = made.getFileName().toString();
+    Path own = ownArchiveAfter(moved, "moved", logs, List.of(), Set.of(original));
+    log = logged(List.of(), moved, "moved", logs);
+    assertTrue(FROM_ARCHIVE.matcher(log).find(), "the moved install maps no archive: " + opened(log));
+    assertEquals(own.getFileName().toString(), opened(log));
+
+    // cp -a: a second install, the same jar's size and mtime and the same JVM
+    Path copy = dir.resolve("copy");
+    Processes.Result cp = Processes.run(List.of("cp", "-a", moved.toString(), copy.toString()), dir, Duration.ofMinutes(2));
+    assertEquals(0, cp.exit(), cp.output());
+    Set<String> copied;
+    try (Stream<Path> s = Files.list(copy.resolve("lib"))) {
+      copied = s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+    }
+    Path copyOwn = ownArchiveAfter(copy, "copied", logs, List.of(), copied);
+    log = logged(List.of(), copy, "copied", logs);
+    assertTrue(FROM_ARCHIVE.matcher(log).find(), "the copied install maps no archive: " + opened(log));
+    assertEquals(copyOwn.getFileName().toString(), opened(log));
+    log = logged(List.of(), moved, "moved-after-the-copy", logs);
+    assertTrue(FROM_ARCHIVE.matcher(log).find(), "the moved install no longer maps its archive after the copy made its own");
+    assertEquals(own.getFileName().toString(), opened(log));
+  }
+
+  /**
+   * Two copies of one release in folders the user cannot write (root's) share
+   * ~/.cache/plumbline: the same jar size and mtime and JVM, different jar paths. Each makes and
+   * maps an archive of its own there; an update of one jar removes that path's older archive and
+   * not the other copy's.
+   */
+  @Test
+  void twoCopiesOfOneReleaseEachMapAnArchiveOfTheirOwnFromTheUsersCache() throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as another user");
+    Path lib = rootOwnedCopy();
+    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    Path first = dir.resolve("agent");
+    Path second = dir.resolve("second");
+    Processes.Result cp = Processes.run(List.of("cp", "-a", first.toString(), second.toString()), dir, Duration.ofMinutes(2));
+    assertEquals(0, cp.exit(), cp.output());
+    Path home = Files.createDirectories(dir.resolve("home"));
+    setOwner(home, NOBODY);
+    Path logs = Files.createDirectories(home.resolve("logs"));
+    setOwner(logs, NOBODY);
+    Path cache = home.resolve(".cache/plumbline");
+    List<String> asNobody = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
+    Pattern whole = Pattern.compile("plumbline-[0-9]+-[0-9]+-[0-9]+-[0-9]+-[0-9]+\\.jsa");
+
+    Path a = ownArchiveAfter(first, "first-copy", logs, asNobody, Set.of());
+    assertEquals(cache, a.getParent(), "the archive of a jar in a folder the user cannot write is in the user's cache");
+    Path b = ownArchiveAfter(second, "second-copy", logs, asNobody, Set.of(a.getFileName().toString()));
+    for (Path[] install : new Path[][] {{first, a}, {second, b}}) {
+      String log = logged(asNobody, install[0], install[0].getFileName() + "-maps", logs);
+      assertTrue(FROM_ARCHIVE.matcher(log).find(), install[0] + " maps no archive: " + opened(log));
+      assertEquals(install[1].getFileName().toString(), opened(log));
+    }
+
+    // the first copy's jar updated in place (a new mtime): a new archive for its path, the older one
+    // of that path removed, the second copy's kept
+    Path jar = lib.resolve("plumbline.jar");
+    Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+    Set<String> before;
+    try (Stream<Path> s = Files.list(cache)) {
+      before = s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+    }
+    Path updated = ownArchiveAfter(first, "first-updated", logs, asNobody, before);
+    assertTrue(whole.matcher(updated.getFileName().toString()).matches(), updated.toString());
+    assertFalse(Files.exists(a), "the older archive of the updated jar's path was kept");
+    assertTrue(Files.exists(b), "the update of one copy removed the other copy's archive");
+    String log = logged(asNobody, second, "second-after-the-update", logs);
+    assertEquals(b.getFileName().toString(), opened(log));
+    assertTrue(FROM_ARCHIVE.matcher(log).find(), "the second copy maps no archive after the first one's update");
+  }
+
+  /**
+   * Runs INSTALL's launcher, which is to find no archive of its own and start making one (the
+   * folder or cache holds only the names in {@code others}, or ones it makes); waits for that
+   * archive. With an archive name that ignored what changed, no dump would start and this fails at
+   * once.
+   */
+  private Path ownArchiveAfter(Path install, String label, Path logs, List<String> prefix, Set<String> others) throws Exception {
+    logged(prefix, install, label + "-first", logs);
+    Path where = prefix.isEmpty() ? install.resolve("lib") : dir.resolve("home/.cache/plumbline"); // root's: beside the jar
+    try (Stream<Path> s = Files.list(where)) {
+      List<String> started = s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("plumbline-") && n.contains(".jsa") && !others.contains(n)).toList();
+      assertFalse(started.isEmpty(), label + ": the launcher made no archive of its own and started none (it took one of "
+          + others + ", which the JVM does not map for this jar path)");
+    }
+    return waitForArchive(where, n -> n.startsWith("plumbline-") && n.endsWith(".jsa") && !others.contains(n), "but " + others);
+  }
+
+  /**
+   * {@code INSTALL/bin/plumbline --version} (through PREFIX, e.g. setpriv), the launcher choosing
+   * by itself; the JVM's class loading and CDS log.
+   */
+  private String logged(List<String> prefix, Path install, String label, Path logs) throws Exception {
+    Path log = logs.resolve("logged-" + label + ".log");
+    List<String> command = new ArrayList<>(prefix);
+    command.add(install.resolve("bin/plumbline").toString());
+    command.add("--version");
+    Processes.Result r = Processes.run(command, dir, Duration.ofMinutes(2),
+        env -> launcherOnly(env, "-Xlog:class+load=info,cds=info:file=" + log));
+    assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
+    assertTrue(r.output().startsWith("plumbline "), () -> label + ": " + Processes.tail(r.output()));
+    return Files.readString(log);
+  }
+
+  /** The name of the archive a JVM log says was opened, or "" for none. */
+  private static String opened(String log) {
+    Matcher m = Pattern.compile("(?m)Opened archive (\\S+\\.jsa)\\.?$").matcher(log);
+    return m.find() ? Path.of(m.group(1)).getFileName().toString() : "";
   }
 
   /** The java the launcher runs when nothing names one: $JAVA_HOME's, else the first on PATH. */
@@ -160,16 +304,20 @@ class LauncherCdsIT {
   }
 
   private static Path waitForArchive(Path lib, Pattern name) throws Exception {
+    return waitForArchive(lib, n -> name.matcher(n).matches(), "named " + name);
+  }
+
+  private static Path waitForArchive(Path lib, Predicate<String> name, String what) throws Exception {
     for (int i = 0; i < 600; i++) {
       try (Stream<Path> s = Files.list(lib)) {
-        Optional<Path> found = s.filter(p -> name.matcher(p.getFileName().toString()).matches()).findFirst();
+        Optional<Path> found = s.filter(p -> name.test(p.getFileName().toString())).findFirst();
         if (found.isPresent()) {
           return found.get();
         }
       }
       Thread.sleep(500);
     }
-    throw new AssertionError("the launcher made no archive named " + name + " in " + lib + " within 5 minutes");
+    throw new AssertionError("the launcher made no archive " + what + " in " + lib + " within 5 minutes");
   }
 
   /**
