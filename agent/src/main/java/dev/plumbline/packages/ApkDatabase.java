@@ -1,6 +1,5 @@
 package dev.plumbline.packages;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ public final class ApkDatabase implements PackageDatabase {
   private final UsrMerge usrMerge;
   private List<ApkInstalled.Entry> entries;
   private Map<String, List<OwnedFile>> byPath;
+  private final FilesRead read = new FilesRead();
 
   public ApkDatabase(Path root, Distro distro) {
     this(root, distro, new UsrMerge(root));
@@ -34,7 +34,12 @@ public final class ApkDatabase implements PackageDatabase {
 
   @Override
   public void prepare() throws PackageDatabaseException {
-    load();
+    load(FilesRead.UNNOTED); // before the fingerprint after the build, which vouches for this read
+  }
+
+  @Override
+  public Map<String, String> filesRead() {
+    return read.states();
   }
 
   @Override
@@ -62,16 +67,15 @@ public final class ApkDatabase implements PackageDatabase {
     return new DatabaseFiles(List.of(root.resolve(INSTALLED)), List.of());
   }
 
-  private synchronized void load() throws PackageDatabaseException {
+  private void load() throws PackageDatabaseException {
+    load(read);
+  }
+
+  private synchronized void load(FilesRead files) throws PackageDatabaseException {
     if (entries != null) {
       return;
     }
-    Path file = root.resolve(INSTALLED);
-    try {
-      entries = ApkInstalled.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new PackageDatabaseException(file + ": cannot read: " + e.getMessage(), e);
-    }
+    entries = ApkInstalled.parse(new String(files.bytes(root.resolve(INSTALLED)), StandardCharsets.UTF_8));
     byPath = new HashMap<>();
     for (ApkInstalled.Entry e : entries) {
       InstalledPackage pkg = packageOf(e);

@@ -47,18 +47,23 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
     return new Fingerprint(stats);
   }
 
-  private static String stat(Path p) {
+  /** A file's state as a snapshot holds it (what {@link FilesRead} notes of a file it read, too). */
+  static String state(long ino, long size, long modifiedNanos, long changedNanos) {
+    return ino + "/" + size + "/" + modifiedNanos + "/" + changedNanos;
+  }
+
+  static String stat(Path p) {
     // one statx where the name is plain ASCII (all of dpkg's and apk's); another name through NIO
     PathHandles.FileStat s = PathHandles.lstat(p);
     if (s != null) { // the same four numbers as NIO's below
-      return s.ino() + "/" + s.size() + "/" + s.modifiedNanos() + "/" + s.changedNanos();
+      return state(s.ino(), s.size(), s.modifiedNanos(), s.changedNanos());
     }
     try { // and every failure as before: a missing file, an unreadable one
       Map<String, Object> a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
       // times as nanosecond counts: FileTime.toString formats a date, which was most of a snapshot's cost
       return a.get("ino") + "/" + a.get("size") + "/" + nanos(a.get("lastModifiedTime")) + "/" + nanos(a.get("ctime"));
     } catch (NoSuchFileException e) {
-      return "missing";
+      return FilesRead.MISSING;
     } catch (IOException | UnsupportedOperationException e) {
       return "unreadable";
     }
@@ -89,6 +94,23 @@ public record DatabaseFiles(List<Path> files, List<Path> directories) {
       });
       changed.sort(null); // only the few that changed are sorted
       return changed;
+    }
+
+    /**
+     * The files of {@code read} (file → its state while a database read it, {@link
+     * PackageDatabase#filesRead}) whose state is not the one this fingerprint holds (a file it does
+     * not hold counts as missing), sorted: what a database answered from them is not what this
+     * fingerprint vouches for.
+     */
+    public List<String> disagreeing(Map<String, String> read) {
+      List<String> out = new ArrayList<>();
+      read.forEach((f, state) -> {
+        if (!state.equals(stats.getOrDefault(f, FilesRead.MISSING))) {
+          out.add(f);
+        }
+      });
+      out.sort(null);
+      return out;
     }
   }
 }

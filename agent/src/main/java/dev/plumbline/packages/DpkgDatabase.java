@@ -1,10 +1,7 @@
 package dev.plumbline.packages;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * digests, {@code diversions} for files moved aside. {@link #prepare} reads the status and indexes
  * every list once (while the build runs); without it, one ownership query streams every list and
  * keeps only the lines asked for. md5sums are read only for the packages that own an asked path.
+ * Every file read other than by {@link #prepare} is noted with its state then ({@link #filesRead}).
  */
 public final class DpkgDatabase implements PackageDatabase {
   private static final Logger log = LoggerFactory.getLogger(DpkgDatabase.class);
@@ -40,6 +38,8 @@ public final class DpkgDatabase implements PackageDatabase {
   private DpkgListIndex index; // null: owners() scans the lists
   private List<InstalledPackage> installed;
   private final Map<String, Map<String, FileDigest>> md5sums = new HashMap<>();
+  private final FilesRead noted = new FilesRead(); // the files read after the build, with their states then
+  private FilesRead read = noted; // FilesRead.UNNOTED while prepare reads
 
   public DpkgDatabase(Path root, Distro distro) {
     this(root, distro, new UsrMerge(root));
@@ -80,16 +80,26 @@ public final class DpkgDatabase implements PackageDatabase {
    */
   @Override
   public synchronized void prepare() throws PackageDatabaseException {
-    Map<String, DpkgStatus.Entry> byKey = byInfoKey();
-    installed();
-    diversions();
-    if (index == null) {
-      try {
-        index = DpkgListIndex.of(lists(byKey.keySet()));
-      } catch (DpkgListIndex.IndexLimit e) {
-        log.debug("{}: owners will be found by reading the lists again", e.getMessage());
+    read = FilesRead.UNNOTED; // before the fingerprint after the build, which vouches for these reads
+    try {
+      Map<String, DpkgStatus.Entry> byKey = byInfoKey();
+      installed();
+      diversions();
+      if (index == null) {
+        try {
+          index = DpkgListIndex.of(lists(byKey.keySet()), read);
+        } catch (DpkgListIndex.IndexLimit e) {
+          log.debug("{}: owners will be found by reading the lists again", e.getMessage());
+        }
       }
+    } finally {
+      read = noted;
     }
+  }
+
+  @Override
+  public Map<String, String> filesRead() {
+    return noted.states();
   }
 
   /** Read again from the files, from now on; the /usr merge stays as it was seen first. */
@@ -100,7 +110,7 @@ public final class DpkgDatabase implements PackageDatabase {
 
   private synchronized List<DpkgStatus.Entry> entries() throws PackageDatabaseException {
     if (entries == null) {
-      entries = DpkgStatus.parse(readBytes(admin.resolve("status")));
+      entries = DpkgStatus.parse(read.bytes(admin.resolve("status")));
     }
     return entries;
   }
@@ -154,7 +164,7 @@ public final class DpkgDatabase implements PackageDatabase {
       }
       lookups.put(path, forPath);
     }
-    Map<String, List<String>> listedBy = index != null ? index.find(wanted) : scanLists(wanted, byKey.keySet());
+    Map<String, List<String>> listedBy = index != null ? index.find(wanted, read) : scanLists(wanted, byKey.keySet());
     Map<String, List<OwnedFile>> out = new TreeMap<>();
     for (Map.Entry<String, List<Lookup>> e : lookups.entrySet()) {
       List<OwnedFile> owned = new ArrayList<>();
@@ -202,8 +212,8 @@ public final class DpkgDatabase implements PackageDatabase {
 
   private List<DpkgStatus.Diversion> diversions() throws PackageDatabaseException {
     if (diversions == null) {
-      Path file = admin.resolve("diversions");
-      diversions = Files.exists(file) ? DpkgStatus.parseDiversions(read(file)) : List.of();
+      byte[] text = read.bytesIfPresent(admin.resolve("diversions"));
+      diversions = text == null ? List.of() : DpkgStatus.parseDiversions(new String(text, StandardCharsets.UTF_8));
     }
     return diversions;
   }
@@ -215,18 +225,14 @@ public final class DpkgDatabase implements PackageDatabase {
    */
   private List<DpkgListIndex.ListFile> lists(Set<String> knownKeys) throws PackageDatabaseException {
     List<DpkgListIndex.ListFile> lists = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(admin.resolve("info"))) {
-      for (Path p : dir) {
-        String file = p.getFileName().toString();
-        if (file.endsWith(".list")) {
-          String key = file.substring(0, file.length() - ".list".length());
-          if (knownKeys.contains(key)) {
-            lists.add(new DpkgListIndex.ListFile(key, p));
-          }
+    for (Path p : read.entries(admin.resolve("info"))) {
+      String file = p.getFileName().toString();
+      if (file.endsWith(".list")) {
+        String key = file.substring(0, file.length() - ".list".length());
+        if (knownKeys.contains(key)) {
+          lists.add(new DpkgListIndex.ListFile(key, p));
         }
       }
-    } catch (IOException e) {
-      throw new PackageDatabaseException(admin.resolve("info") + ": cannot list: " + e.getMessage(), e);
     }
     lists.sort(Comparator.comparing(DpkgListIndex.ListFile::file));
     return lists;
@@ -256,7 +262,7 @@ public final class DpkgDatabase implements PackageDatabase {
     int max = longest;
     ListLines reader = new ListLines();
     for (DpkgListIndex.ListFile list : lists(knownKeys)) {
-      reader.read(list.file(), (text, start, end, offset) -> {
+      reader.read(read, list.file(), (text, start, end, offset) -> {
         int length = end - start;
         if (length <= max && wantedLength[length] && hashes.contains(hash(text, start, end))) {
           String line = new String(text, start, length, StandardCharsets.UTF_8);
@@ -283,11 +289,8 @@ public final class DpkgDatabase implements PackageDatabase {
     if (cached != null) {
       return cached;
     }
-    Map<String, FileDigest> sums = new HashMap<>();
-    Path file = admin.resolve("info").resolve(key + ".md5sums");
-    if (Files.exists(file)) {
-      sums = parseMd5sums(read(file));
-    }
+    byte[] text = read.bytesIfPresent(admin.resolve("info").resolve(key + ".md5sums"));
+    Map<String, FileDigest> sums = text == null ? new HashMap<>() : parseMd5sums(new String(text, StandardCharsets.UTF_8));
     md5sums.put(key, sums);
     return sums;
   }
@@ -310,19 +313,5 @@ public final class DpkgDatabase implements PackageDatabase {
       }
     }
     return out;
-  }
-
-  private static String read(Path file) throws PackageDatabaseException {
-    return new String(readBytes(file), StandardCharsets.UTF_8);
-  }
-
-  private static byte[] readBytes(Path file) throws PackageDatabaseException {
-    try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new PackageDatabaseException(file + ": missing", e);
-    } catch (IOException e) {
-      throw new PackageDatabaseException(file + ": cannot read: " + e.getMessage(), e);
-    }
   }
 }

@@ -49,8 +49,8 @@ final class DpkgListIndex {
     this.keys = keys;
   }
 
-  /** Reads every list (in the order given, which is the order owners are reported in). */
-  static DpkgListIndex of(List<ListFile> lists) throws PackageDatabaseException {
+  /** Reads every list (in the order given, which is the order owners are reported in), noting each in {@code files}. */
+  static DpkgListIndex of(List<ListFile> lists, FilesRead files) throws PackageDatabaseException {
     int listBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, lists.size() - 1)));
     if (listBits > MAX_LIST_BITS) {
       throw new IndexLimit();
@@ -60,7 +60,7 @@ final class DpkgListIndex {
     ListLines reader = new ListLines();
     for (int i = 0; i < lists.size(); i++) {
       b.list = i;
-      reader.read(lists.get(i).file(), b);
+      reader.read(files, lists.get(i).file(), b);
     }
     int last = b.count & (CHUNK - 1);
     if (last != 0) { // the last chunk cut to its lines, so that its sorted keys are all real
@@ -125,9 +125,10 @@ final class DpkgListIndex {
 
   /**
    * Listed path → info keys of the lists that have that line, in list order (a list that has it
-   * twice twice), for the paths asked: the same answer as a scan of every list for them.
+   * twice twice), for the paths asked: the same answer as a scan of every list for them. The lists
+   * read again to confirm a hit are noted in {@code files}.
    */
-  Map<String, List<String>> find(Collection<String> wanted) throws PackageDatabaseException {
+  Map<String, List<String>> find(Collection<String> wanted, FilesRead files) throws PackageDatabaseException {
     // list number (in list order) -> the paths it may hold; each such list is then read once for
     // all of them: a large list (a cloud SDK's is MBs) that owns many of the paths that ran costs
     // one read, not one per path
@@ -152,7 +153,7 @@ final class DpkgListIndex {
     for (Map.Entry<Integer, List<Wanted>> e : candidates.entrySet()) {
       ListFile file = lists.get(e.getKey());
       List<Wanted> paths = e.getValue();
-      reader.read(file.file(), (text, from, to, offset) -> {
+      reader.read(files, file.file(), (text, from, to, offset) -> {
         for (Wanted w : paths) {
           if (to - from == w.bytes().length && Arrays.equals(text, from, to, w.bytes(), 0, w.bytes().length)) {
             out.computeIfAbsent(w.path(), p -> new ArrayList<>()).add(file.key());

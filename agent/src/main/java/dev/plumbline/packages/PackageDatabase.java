@@ -41,6 +41,18 @@ public interface PackageDatabase {
    */
   default void prepare() throws PackageDatabaseException {}
 
+  /**
+   * Each file what this database answered so far was read from (its path; a directory's ends in
+   * /), with the state it had while it was read, in {@link DatabaseFiles.Fingerprint}'s form ("changed
+   * while read" when it changed during the read): {@link DatabaseFiles.Fingerprint#disagreeing}
+   * tells whether the answers come from the files a fingerprint holds. Not what {@link #prepare}
+   * read: the fingerprint taken after it vouches for that. Default: nothing read (rpm, whose
+   * answers are the rpm program's, run before the build).
+   */
+  default Map<String, String> filesRead() {
+    return Map.of();
+  }
+
   /** This database with nothing read yet (what it answers is read when asked, from then on). */
   PackageDatabase reopened();
 }

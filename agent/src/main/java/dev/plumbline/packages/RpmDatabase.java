@@ -37,6 +37,7 @@ public final class RpmDatabase implements PackageDatabase {
   private final UsrMerge usrMerge;
   private List<RpmQueryOutput.Entry> entries;
   private Map<String, List<OwnedFile>> byPath;
+  private PackageDatabaseException failure; // rpm's one run failed: said again, rpm not run again
 
   public RpmDatabase(Path root, Distro distro, Query query) {
     this.root = root;
@@ -100,10 +101,28 @@ public final class RpmDatabase implements PackageDatabase {
     return out;
   }
 
+  /** rpm's one run: a failure is remembered, so that rpm never runs after the build (PackageRecords runs it before). */
   private synchronized void load() throws PackageDatabaseException {
     if (entries != null) {
       return;
     }
+    if (failure != null) {
+      throw failure;
+    }
+    try {
+      entries = run();
+    } catch (PackageDatabaseException e) {
+      failure = e;
+      throw e;
+    }
+    byPath = new HashMap<>();
+    for (RpmQueryOutput.Entry e : entries) {
+      InstalledPackage pkg = packageOf(e);
+      e.files().forEach((path, digest) -> byPath.computeIfAbsent(path, k -> new ArrayList<>()).add(new OwnedFile(path, pkg, digest)));
+    }
+  }
+
+  private List<RpmQueryOutput.Entry> run() throws PackageDatabaseException {
     String output;
     List<String> argv = List.of("rpm", "--root", root.toString(), "-qa", "--queryformat", RpmQueryOutput.FORMAT);
     try {
@@ -112,14 +131,9 @@ public final class RpmDatabase implements PackageDatabase {
       throw new PackageDatabaseException("rpm database at " + databaseDir(root) + ": rpm -qa failed: " + e.getMessage(), e);
     }
     try {
-      entries = RpmQueryOutput.parse(output);
+      return RpmQueryOutput.parse(output);
     } catch (IllegalArgumentException e) {
       throw new PackageDatabaseException("rpm -qa printed something unexpected: " + e.getMessage(), e);
-    }
-    byPath = new HashMap<>();
-    for (RpmQueryOutput.Entry e : entries) {
-      InstalledPackage pkg = packageOf(e);
-      e.files().forEach((path, digest) -> byPath.computeIfAbsent(path, k -> new ArrayList<>()).add(new OwnedFile(path, pkg, digest)));
     }
   }
 

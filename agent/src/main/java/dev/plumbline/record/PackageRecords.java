@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * of its file lists: most of what was left to do after the build). What it read is used only when
  * the fingerprint after the build equals the one taken before the reading began, so nothing a
  * build changed meanwhile goes unseen; otherwise the database is read again after the build.
+ * What is read after that fingerprint (md5sums, the lists that confirm an owner, or all of it)
+ * must have had the state it holds while it was read ({@link PackageDatabase#filesRead}): a file
+ * written after it (by a process outside the trace) is named as changed, and no match is said.
  */
 public final class PackageRecords {
   private static final Logger log = LoggerFactory.getLogger(PackageRecords.class);
@@ -96,7 +99,8 @@ public final class PackageRecords {
    * is finished: {@code current} answers the rest (the prepared database, or one read afresh).
    */
   private record After(
-      List<String> changed, PackageDatabase current, List<InstalledPackage> installed, PackageDatabaseException failure) {}
+      DatabaseFiles.Fingerprint fingerprint, List<String> changed, PackageDatabase current, List<InstalledPackage> installed,
+      PackageDatabaseException failure) {}
 
   private final Map<PackageDatabase, CompletableFuture<After>> after = new LinkedHashMap<>();
   private CompletableFuture<Void> preparing; // null: prepare was not called
@@ -149,12 +153,13 @@ public final class PackageRecords {
         log.debug("package databases not read during the build: {}", e.getMessage());
       }
     }
-    List<String> changed = db.files().snapshot().changedSince(fingerprints.get(db));
+    DatabaseFiles.Fingerprint now = db.files().snapshot();
+    List<String> changed = now.changedSince(fingerprints.get(db));
     PackageDatabase current = changed.isEmpty() ? db : db.reopened();
     try {
-      return new After(changed, current, current.installed(), null);
+      return new After(now, changed, current, current.installed(), null);
     } catch (PackageDatabaseException e) {
-      return new After(changed, current, null, e);
+      return new After(now, changed, current, null, e);
     }
   }
 
@@ -197,18 +202,28 @@ public final class PackageRecords {
         reading = after.get(db);
       }
       After state = reading.join();
-      List<String> changed = state.changed();
-      List<InstalledPackage> installed;
-      Map<String, List<OwnedFile>> owners;
-      try {
-        if (state.failure() != null) {
-          throw state.failure();
+      Map<String, List<OwnedFile>> owners = null;
+      PackageDatabaseException failure = state.failure();
+      if (failure == null) {
+        try {
+          owners = state.current().owners(paths);
+        } catch (PackageDatabaseException e) {
+          failure = e;
         }
-        installed = state.installed();
-        owners = state.current().owners(paths);
-      } catch (PackageDatabaseException e) {
-        dbs.add(new BuildRecord.PackageDatabase(db.manager(), null, null, changed.isEmpty() ? null : changed, e.getMessage()));
+      }
+      // Every file the answers came from must have had, while it was read, the state the fingerprint
+      // after the build holds: some are read only now (md5sums, the lists that confirm an owner), and
+      // a process outside the trace (a daemon the build started) could rewrite one after that
+      // fingerprint. One that differs is named as changed, and no file of this database is then said
+      // to match: its digest is from content no fingerprint holds.
+      List<String> unvouched = state.fingerprint().disagreeing(state.current().filesRead());
+      List<String> changed = changed(state.changed(), unvouched);
+      if (failure != null) {
+        dbs.add(new BuildRecord.PackageDatabase(db.manager(), null, null, changed, failure.getMessage()));
         continue;
+      }
+      if (!unvouched.isEmpty()) {
+        log.debug("{} database files changed after the fingerprint taken after the build: {}", db.manager(), unvouched);
       }
       Set<String> usedHere = new TreeSet<>();
       for (Map.Entry<PathDigest, Set<String>> f : ran.entrySet()) {
@@ -217,11 +232,12 @@ public final class PackageRecords {
           usedHere.add(p.displayName());
           owned.add(f.getKey());
           String key = p.manager() + "\u0000" + p.name() + "\u0000" + p.arch() + "\u0000" + p.version();
-          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o, known));
+          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o, known, unvouched.isEmpty()));
         }
       }
+      List<InstalledPackage> installed = state.installed();
       List<String> unused = installed.stream().map(InstalledPackage::displayName).filter(n -> !usedHere.contains(n)).sorted().toList();
-      dbs.add(new BuildRecord.PackageDatabase(db.manager(), installed.size(), unused, changed.isEmpty() ? null : changed, null));
+      dbs.add(new BuildRecord.PackageDatabase(db.manager(), installed.size(), unused, changed, null));
     }
     List<BuildRecord.PackageFile> unowned = new ArrayList<>();
     ran.forEach((f, kinds) -> {
@@ -239,8 +255,19 @@ public final class PackageRecords {
   private static final Comparator<BuildRecord.PackageFile> FILE_ORDER =
       Comparator.comparing(BuildRecord.PackageFile::path).thenComparing(f -> String.valueOf(f.sha256()));
 
-  private BuildRecord.PackageFile packageFile(PathDigest f, Set<String> kinds, OwnedFile o, KnownDigests known) {
+  /** The database's changed files: during the build, and while it was read after; null when none. */
+  private static List<String> changed(List<String> duringBuild, List<String> whileRead) {
+    Set<String> all = new TreeSet<>(duringBuild);
+    all.addAll(whileRead);
+    return all.isEmpty() ? null : List.copyOf(all);
+  }
+
+  /** {@code vouched}: the database's answers were read from the files its fingerprint holds; otherwise no match is said. */
+  private BuildRecord.PackageFile packageFile(PathDigest f, Set<String> kinds, OwnedFile o, KnownDigests known, boolean vouched) {
     DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256(), known);
+    if (match == DigestMatch.MATCH && !vouched) {
+      match = DigestMatch.UNKNOWN;
+    }
     return new BuildRecord.PackageFile(
         f.path(),
         f.sha256(),

@@ -66,4 +66,37 @@ class DatabaseFilesTest {
     Files.setLastModifiedTime(md5, mtime);
     assertEquals(List.of(md5.toString()), files.snapshot().changedSince(before));
   }
+
+  /**
+   * What a database read is checked against a fingerprint taken before the read: a file rewritten
+   * in between (same size, mtime put back), one that appeared and one that went are named; the
+   * files read as they were are not.
+   */
+  @Test
+  void filesReadAfterAFingerprintDisagreeWithItWhenTheyChanged(@TempDir Path root) throws Exception {
+    Path admin = root.resolve("var/lib/dpkg");
+    Path info = Files.createDirectories(admin.resolve("info"));
+    Files.writeString(admin.resolve("status"), String.join("\n",
+        "Package: a", "Status: install ok installed", "Architecture: amd64", "Version: 1", "",
+        "Package: b", "Status: install ok installed", "Architecture: amd64", "Version: 1", "", ""));
+    Files.writeString(info.resolve("a.list"), "/usr/bin/a\n");
+    Files.writeString(info.resolve("b.list"), "/usr/bin/b\n");
+    Path aSums = Files.writeString(info.resolve("a.md5sums"), "0".repeat(32) + "  usr/bin/a\n");
+    Path bSums = info.resolve("b.md5sums"); // none yet
+
+    DpkgDatabase unchanged = new DpkgDatabase(root, null);
+    DatabaseFiles.Fingerprint fingerprint = unchanged.files().snapshot();
+    unchanged.owners(List.of("/usr/bin/a", "/usr/bin/b"));
+    assertEquals(List.of(), fingerprint.disagreeing(unchanged.filesRead()));
+    assertEquals(FilesRead.MISSING, unchanged.filesRead().get(bSums.toString()), "an absent md5sums counts as read, missing");
+
+    FileTime mtime = Files.getLastModifiedTime(aSums);
+    Thread.sleep(20); // a ctime tick on coarse clocks too
+    Files.writeString(aSums, "1".repeat(32) + "  usr/bin/a\n");
+    Files.setLastModifiedTime(aSums, mtime);
+    Files.writeString(bSums, "2".repeat(32) + "  usr/bin/b\n");
+    DpkgDatabase after = new DpkgDatabase(root, null);
+    after.owners(List.of("/usr/bin/a", "/usr/bin/b"));
+    assertEquals(List.of(info + "/", aSums.toString(), bSums.toString()), fingerprint.disagreeing(after.filesRead()));
+  }
 }

@@ -91,10 +91,16 @@ class DpkgDatabaseRealTest {
         expected.computeIfAbsent(merged, k -> new TreeSet<>()).add(owner.replaceAll(":.*", ""));
       }
     }
-    Map<String, List<OwnedFile>> owners = new DpkgDatabase(ROOT, HOST).owners(paths);
+    DpkgDatabase scanned = new DpkgDatabase(ROOT, HOST);
+    Map<String, List<OwnedFile>> owners = scanned.owners(paths);
     DpkgDatabase prepared = new DpkgDatabase(ROOT, HOST);
     prepared.prepare(); // the index made during a build answers as the scan after it
     assertEquals(owners, prepared.owners(paths));
+    // what was read is what a fingerprint holds (states in the same form, nothing read outside it)
+    DatabaseFiles.Fingerprint now = scanned.files().snapshot();
+    assertTrue(scanned.filesRead().size() > 100, "read " + scanned.filesRead().size() + " files");
+    assertEquals(List.of(), now.disagreeing(scanned.filesRead()));
+    assertEquals(List.of(), now.disagreeing(prepared.filesRead()));
     Map<String, Set<String>> ours = new TreeMap<>();
     owners.forEach((path, files) -> files.forEach(f -> ours.computeIfAbsent(path, k -> new TreeSet<>()).add(f.pkg().name())));
     for (String d : diverted) {

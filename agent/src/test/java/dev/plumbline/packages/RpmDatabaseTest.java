@@ -104,6 +104,20 @@ class RpmDatabaseTest {
   }
 
   @Test
+  void anRpmThatFailedIsNotRunAgain() {
+    // PackageRecords runs rpm before the build; asked again after it (the record), a failed run must
+    // not run rpm then: the build may have planted one
+    RpmDatabase db = new RpmDatabase(ROOT, FEDORA, argv -> {
+      calls.add(argv);
+      throw new IOException("rpm exited with 1");
+    });
+    PackageDatabaseException first = assertThrows(PackageDatabaseException.class, db::installed);
+    PackageDatabaseException again = assertThrows(PackageDatabaseException.class, () -> db.owners(List.of("/usr/bin/xz")));
+    assertEquals(first.getMessage(), again.getMessage());
+    assertEquals(1, calls.size());
+  }
+
+  @Test
   void unknownDigestAlgorithmClaimsNoDigest() {
     List<RpmQueryOutput.Entry> e = RpmQueryOutput.parse("@P\tx\t(none)\t1\t1\tnoarch\t11\n@F\t" + "ab".repeat(28) + "\t/usr/bin/x\n");
     assertNull(e.get(0).files().get("/usr/bin/x"));
