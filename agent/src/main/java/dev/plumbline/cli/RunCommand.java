@@ -328,22 +328,8 @@ public final class RunCommand implements Callable<Integer> {
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
-    // Two threads beside the set-up and the build for work otherwise done between the build's end
-    // and the agent's exit: one makes the record's JSON mappers, the other reads the package
-    // databases once fingerprinted (~0.5 s of CPU in all, once). On one thread the databases waited
-    // for the mappers (0.19 s on a quiet machine), and after /bin/true the record waited 0.15 s for
-    // the databases (docs/benchmarks.md). Not at nice 19: on a busy host such a thread was still
-    // at it seconds after a short build had ended. Daemon threads, each ending once done (or with
-    // the agent). What the package thread reads is vouched for by the fingerprint taken again
-    // after the build (the build may change the databases while they are read: then they are read
-    // again), so a hostile build gains nothing by racing it. The warm-up reads nothing.
-    CompletableFuture.runAsync(RecordWarmUp::run, ownThread("plumbline-record-warm-up")); // (whatever it throws stays in the future: no stack trace)
     // the package databases are fingerprinted (and rpm run) before the build, alongside
-    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(() -> {
-      PackageRecords p = PackageRecords.beforeOnThisHost();
-      p.prepare(ownThread("plumbline-package-lists")); // what it reads is checked against the fingerprint after the build
-      return p;
-    });
+    CompletableFuture<PackageRecords> packages = CompletableFuture.supplyAsync(PackageRecords::beforeOnThisHost);
     // the signer (the crypto provider's classes, decrypting the key, an OIDC token) loads beside the
     // rest of the set-up; its errors are said before the build, once it is needed
     CompletableFuture<AttestationRun> signing = CompletableFuture.supplyAsync(() -> {
@@ -405,11 +391,13 @@ public final class RunCommand implements Callable<Integer> {
           // the values of our own environment and the build's: a superset of what the build can pass on
           .redacting(redaction.maskingValuesOf(System.getenv()).maskingValuesOf(env));
       egressSession.forwardDnsTo(recorder::accept);
+      BesideTheBuild beside = new BesideTheBuild(packageRecords);
       Tracer.Result result;
       try (AutoCloseable forwarding = SignalForwarding.install(tracer)) {
         result = tracer.run(new Tracer.Request(command, cwd, env, grace, gate, egressSession.enforcing(), event -> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
+            beside.start(); // (the build's first exec: its command)
             recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
           } else if (event instanceof TraceEvent.Mapped mapped) {
             // the file mapped executable, pinned now through the process's descriptor (or by name)
@@ -494,6 +482,38 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
     }
     return null;
+  }
+
+  /**
+   * Two threads for work otherwise done between the build's end and the agent's exit: one makes
+   * the record's JSON mappers ({@link RecordWarmUp}), the other reads the package databases once
+   * fingerprinted ({@link PackageRecords#prepare}); ~0.5 s of CPU in all, once. On one thread the
+   * databases waited for the mappers (0.19 s on a quiet machine), and after /bin/true the record
+   * waited 0.15 s for the databases (docs/benchmarks.md). Started at the build's first exec, not
+   * during the set-up: nothing before the build needs them, and on 2 cores their CPU there delayed
+   * the build's start (docs/benchmarks.md, "Fixed cost"). Not at nice 19: on a busy host such a
+   * thread was still at it seconds after a short build had ended. Daemon threads, each ending once
+   * done (or with the agent). What the package thread reads is vouched for by the fingerprint
+   * taken again after the build (the build may change the databases while they are read: then
+   * they are read again), so a hostile build gains nothing by racing it. The warm-up reads nothing.
+   * A build that never execs gets neither: the record then does their work itself, as before.
+   */
+  private static final class BesideTheBuild {
+    private final PackageRecords packages;
+    private boolean started; // (only the tracer thread calls start)
+
+    BesideTheBuild(PackageRecords packages) {
+      this.packages = packages;
+    }
+
+    void start() {
+      if (started) {
+        return;
+      }
+      started = true;
+      CompletableFuture.runAsync(RecordWarmUp::run, ownThread("plumbline-record-warm-up")); // (whatever it throws stays in the future: no stack trace)
+      packages.prepare(ownThread("plumbline-package-lists")); // what it reads is checked against the fingerprint after the build
+    }
   }
 
   /**
