@@ -46,10 +46,8 @@ class LauncherCdsIT {
 
   @Test
   void asRootTheArchiveIsMappedOnlyFromAFolderOnlyRootCanChange() throws Exception {
-    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
-    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
-    Path lib = rootOwnedCopy();
-    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    assertRoot("sudo does");
+    Path lib = rootOwnedCopyWithClassList();
     Path home = Files.createDirectories(dir.resolve("home"));
     setOwner(home, NOBODY);
 
@@ -103,8 +101,7 @@ class LauncherCdsIT {
    */
   @Test
   void anUnsignedRunMapsTheRunArchiveAndEveryOtherCommandTheWholeOne() throws Exception {
-    Path lib = rootOwnedCopy();
-    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    Path lib = rootOwnedCopyWithClassList();
     Files.copy(ROOT.resolve("agent/target/plumbline-run.classlist"), lib.resolve("plumbline-run.classlist"));
     Path home = Files.createDirectories(dir.resolve("home"));
     // the JVM's device and inode, a dash between them (run together, device 6502 and inode 4327901
@@ -150,10 +147,8 @@ class LauncherCdsIT {
    */
   @Test
   void aMovedOrCopiedInstallMakesAndMapsAnArchiveOfItsOwn() throws Exception {
-    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
-    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
-    Path lib = rootOwnedCopy();
-    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    assertRoot("sudo does");
+    Path lib = rootOwnedCopyWithClassList();
     Path logs = Files.createDirectories(dir.resolve("home"));
     Pattern whole = Pattern.compile("plumbline-[0-9][0-9-]*\\.jsa");
 
@@ -196,10 +191,8 @@ class LauncherCdsIT {
    */
   @Test
   void twoCopiesOfOneReleaseEachMapAnArchiveOfTheirOwnFromTheUsersCache() throws Exception {
-    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
-    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as another user");
-    Path lib = rootOwnedCopy();
-    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    assertRoot("another user");
+    Path lib = rootOwnedCopyWithClassList();
     Path first = dir.resolve("agent");
     Path second = dir.resolve("second");
     Processes.Result cp = Processes.run(List.of("cp", "-a", first.toString(), second.toString()), dir, Duration.ofMinutes(2));
@@ -327,8 +320,7 @@ class LauncherCdsIT {
    */
   @Test
   void asRootJnaNeverUnpacksItsLibraryIntoTheCallersCache() throws Exception {
-    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
-    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    assertRoot("sudo does");
     Path cache = Files.createDirectories(dir.resolve("caller-cache"));
     setOwner(cache, NOBODY);
     java.util.function.Consumer<java.util.Map<String, String>> callersEnv = env -> {
@@ -361,8 +353,7 @@ class LauncherCdsIT {
    */
   @Test
   void asRootJnaLoadsTheLibraryBesideTheJarOnlyFromAFolderOnlyRootCanChange() throws Exception {
-    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
-    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as sudo does");
+    assertRoot("sudo does");
     String arch = switch (System.getProperty("os.arch")) {
       case "amd64", "x86_64" -> "linux-x86-64";
       case "aarch64" -> "linux-aarch64";
@@ -452,6 +443,18 @@ class LauncherCdsIT {
     assertEquals(0, r.exit(), () -> label + ": " + Processes.tail(r.output()));
     assertTrue(r.output().startsWith("plumbline "), () -> label + ": " + Processes.tail(r.output()));
     return Files.readString(log);
+  }
+
+  private void assertRoot(String why) throws Exception {
+    Processes.Result uid = Processes.run(List.of("id", "-u"), dir, Duration.ofSeconds(30));
+    assertEquals("0", uid.output().strip(), "LauncherCdsIT needs root: it runs the launcher as " + why);
+  }
+
+  /** {@link #rootOwnedCopy()} with the whole archive's class list beside the jar. */
+  private Path rootOwnedCopyWithClassList() throws Exception {
+    Path lib = rootOwnedCopy();
+    Files.copy(ROOT.resolve("agent/target/plumbline.classlist"), lib.resolve("plumbline.classlist"));
+    return lib;
   }
 
   /** The launcher and the jar as a tarball lays them out, in DIR/agent/{bin,lib} (root's, 0755): the lib folder. */
