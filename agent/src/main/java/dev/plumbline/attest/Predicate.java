@@ -18,7 +18,7 @@ public final class Predicate {
   private Predicate() {}
 
   public static ObjectNode of(BuildRecord record, Environment environment) {
-    ObjectNode node = (ObjectNode) CanonicalJson.mapper().valueToTree(record);
+    ObjectNode node = (ObjectNode) dev.plumbline.record.BuildRecords.tree(record);
     node.remove("format");
     if (environment != null) {
       node.set("environment", CanonicalJson.mapper().valueToTree(environment));

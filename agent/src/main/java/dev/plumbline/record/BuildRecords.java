@@ -86,6 +86,17 @@ public final class BuildRecords {
     return Json.MAPPER;
   }
 
+  /**
+   * The record as a JSON tree, made by the record writer's own mapper: a signed run has already
+   * written the record with it, so Jackson's serializers of every record type are made and cached
+   * (another mapper, the attestation's, introspected them all again by reflection after the build:
+   * docs/benchmarks.md, "Fixed cost, key-signed"). Its field order is the writer's; callers that
+   * need another sort the tree.
+   */
+  public static com.fasterxml.jackson.databind.JsonNode tree(BuildRecord record) {
+    return Json.MAPPER.valueToTree(record);
+  }
+
   /** The record as canonical pretty JSON with a trailing newline. */
   public static String toJson(BuildRecord record) {
     return canonicalJson(record);

@@ -207,14 +207,25 @@ public final class Keys {
     }
   }
 
-  /** The public half of an EC private key: Q = d·G, computed with BouncyCastle's curve arithmetic. */
+  /**
+   * The public half of a P-256 private key: Q = d·G, computed with BouncyCastle's P-256 curve
+   * (fixed-width field arithmetic) and a comb multiplier. Not through SECNamedCurves: its table
+   * of every SEC curve loaded 34 classes and its generic curve multiplied with BigInteger, ~60 ms
+   * of CPU against ~20 in a fresh JVM, on each key-signed run (docs/benchmarks.md).
+   */
   public static PublicKey publicKeyOf(PrivateKey key) throws SigningException {
     if (!(key instanceof ECPrivateKey ec)) {
       throw new SigningException("not an EC private key");
     }
     ECParameterSpec params = ec.getParams();
-    org.bouncycastle.asn1.x9.X9ECParameters x9 = org.bouncycastle.asn1.sec.SECNamedCurves.getByName("secp256r1");
-    org.bouncycastle.math.ec.ECPoint q = x9.getG().multiply(ec.getS()).normalize();
+    org.bouncycastle.math.ec.ECCurve curve = new org.bouncycastle.math.ec.custom.sec.SecP256R1Curve();
+    org.bouncycastle.math.ec.ECPoint g;
+    try { // the key's own generator, refused when it is not on P-256 (another curve's key)
+      g = curve.validatePoint(params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
+    } catch (IllegalArgumentException e) {
+      throw new SigningException("not a P-256 key", e);
+    }
+    org.bouncycastle.math.ec.ECPoint q = new org.bouncycastle.math.ec.FixedPointCombMultiplier().multiply(g, ec.getS()).normalize();
     ECPoint w = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
     try {
       return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));

@@ -56,6 +56,37 @@ class KeysTest {
     assertTrue(Keys.samePoint(ok.publicKey(), pair.getPublic()));
   }
 
+  /**
+   * publicKeyOf (BouncyCastle's P-256 curve and comb multiplier) against the JDK's key pairs, and at
+   * the scalars at the ends of the range: 1 gives the generator, n - 1 its negation (x, p - y).
+   */
+  @Test
+  void publicKeyOfIsTheGeneratedPairsPublicKey() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"));
+    for (int i = 0; i < 20; i++) {
+      java.security.KeyPair pair = gen.generateKeyPair();
+      assertTrue(Keys.samePoint(pair.getPublic(), Keys.publicKeyOf(pair.getPrivate())), "pair " + i);
+    }
+    java.security.spec.ECParameterSpec p256 = ((java.security.interfaces.ECKey) gen.generateKeyPair().getPublic()).getParams();
+    java.security.KeyFactory ec = java.security.KeyFactory.getInstance("EC");
+    java.math.BigInteger n = p256.getOrder();
+    java.math.BigInteger p = ((java.security.spec.ECFieldFp) p256.getCurve().getField()).getP();
+    java.security.spec.ECPoint g = p256.getGenerator();
+    java.security.PublicKey one = Keys.publicKeyOf(ec.generatePrivate(new java.security.spec.ECPrivateKeySpec(java.math.BigInteger.ONE, p256)));
+    assertEquals(g, ((java.security.interfaces.ECPublicKey) one).getW());
+    java.security.PublicKey last = Keys.publicKeyOf(ec.generatePrivate(new java.security.spec.ECPrivateKeySpec(n.subtract(java.math.BigInteger.ONE), p256)));
+    assertEquals(new java.security.spec.ECPoint(g.getAffineX(), p.subtract(g.getAffineY())), ((java.security.interfaces.ECPublicKey) last).getW());
+  }
+
+  @Test
+  void publicKeyOfRefusesAnotherCurvesKey() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp384r1"));
+    SigningException e = assertThrows(SigningException.class, () -> Keys.publicKeyOf(gen.generateKeyPair().getPrivate()));
+    assertTrue(e.getMessage().contains("not a P-256 key"), e.getMessage());
+  }
+
   @Test
   void otherCurvesAreRefused() throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
