@@ -26,7 +26,14 @@ public enum DigestMatch {
    * Cannot tell: the file changed after it ran (and its package digest is not SHA-256), the file
    * is unreadable now, or the record has no digest of what ran.
    */
-  UNKNOWN("unknown");
+  UNKNOWN("unknown"),
+  /**
+   * What ran has the digest the database gives, but that database changed during the build (or
+   * while it was read after it): its {@code changedDuringBuild} is not empty, so the digest is the
+   * build's word, not evidence (a build that replaces a packaged binary can write its MD5 into the
+   * md5sums). Never a match. Said of a record's file by {@link #shown}, never by {@link #check}.
+   */
+  DATABASE_CHANGED("database-changed");
 
   private final String word;
 
@@ -37,6 +44,18 @@ public enum DigestMatch {
   /** The word the predicate uses. */
   public String word() {
     return word;
+  }
+
+  /**
+   * The verdict to record and to show for a file whose database says {@code word}, when that
+   * database changed during the build ({@code databaseChanged}: its {@code changedDuringBuild} is
+   * not empty): a {@code match} is then {@link #DATABASE_CHANGED}; other words stay. The one rule,
+   * applied where the record is made and again wherever a record is read for people or other tools
+   * (reports, the CycloneDX BOM, query): records made before this verdict existed say
+   * {@code match} there.
+   */
+  public static String shown(String word, boolean databaseChanged) {
+    return databaseChanged && MATCH.word.equals(word) ? DATABASE_CHANGED.word : word;
   }
 
   /**

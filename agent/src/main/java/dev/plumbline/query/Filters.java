@@ -1,6 +1,7 @@
 package dev.plumbline.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plumbline.packages.DigestMatch;
 import dev.plumbline.packages.Purl;
 import dev.plumbline.packages.Versions;
 import dev.plumbline.policy.Glob;
@@ -56,7 +57,7 @@ public final class Filters {
           if (range != null && !range.contains(u.path("manager").asText(""), u.path("version").asText(""))) {
             continue;
           }
-          out.add(packageEvidence(u));
+          out.add(packageEvidence(p, u));
         }
         return out;
       }
@@ -87,7 +88,7 @@ public final class Filters {
             continue;
           }
           if (purlMatches(want, have)) {
-            out.add(packageEvidence(u));
+            out.add(packageEvidence(p, u));
           }
         }
         return out;
@@ -152,7 +153,7 @@ public final class Filters {
         for (JsonNode u : p.path("packages").path("used")) {
           for (JsonNode f : u.path("files")) {
             if (want.equals(f.path("sha256").asText())) {
-              out.add(packageEvidence(u) + ": " + f.path("path").asText());
+              out.add(packageEvidence(p, u) + ": " + f.path("path").asText());
             }
           }
         }
@@ -257,10 +258,19 @@ public final class Filters {
     }
   }
 
-  private static String packageEvidence(JsonNode u) {
+  /** A used package {@code u} of predicate {@code p}, with its files that ran and their digest verdicts. */
+  private static String packageEvidence(JsonNode p, JsonNode u) {
+    // a match from a database that changed during the build is not shown as one (older records say match there)
+    boolean databaseChanged = false;
+    for (JsonNode d : p.path("packages").path("databases")) {
+      if (d.path("manager").asText("").equals(u.path("manager").asText("")) && !d.path("changedDuringBuild").isEmpty()) {
+        databaseChanged = true;
+      }
+    }
     List<String> files = new ArrayList<>();
     for (JsonNode f : u.path("files")) {
-      files.add(f.path("path").asText() + (f.hasNonNull("digestMatch") ? " (" + f.path("digestMatch").asText() + ")" : ""));
+      String word = f.hasNonNull("digestMatch") ? DigestMatch.shown(f.path("digestMatch").asText(), databaseChanged) : null;
+      files.add(f.path("path").asText() + (word == null ? "" : " (" + word + ")"));
     }
     return u.path("manager").asText("") + " " + u.path("name").asText("") + " " + u.path("version").asText("")
         + (u.hasNonNull("arch") ? " " + u.path("arch").asText() : "") + " " + String.join(", ", files);

@@ -2,6 +2,7 @@ package dev.plumbline.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.plumbline.egress.EgressMode;
+import dev.plumbline.packages.DigestMatch;
 import dev.plumbline.trace.EgressDecision;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -350,7 +351,26 @@ public record BuildRecord(
    * of them that ran, {@code unowned} files no database claims. Absent when not looked up.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Packages(List<PackageDatabase> databases, List<UsedPackage> used, List<PackageFile> unowned) {}
+  public record Packages(List<PackageDatabase> databases, List<UsedPackage> used, List<PackageFile> unowned) {
+    /**
+     * The {@code digestMatch} of {@code file}, a file of {@code pkg}, as it may be shown: never
+     * {@code match} when {@code pkg}'s database changed during the build
+     * ({@code DigestMatch.shown}; older records say {@code match} there).
+     */
+    public String digestMatch(UsedPackage pkg, PackageFile file) {
+      return DigestMatch.shown(file.digestMatch(), changedDuringBuild(pkg.manager()));
+    }
+
+    /** Whether the database of {@code manager} names files that changed during the build. */
+    public boolean changedDuringBuild(String manager) {
+      for (PackageDatabase d : databases == null ? List.<PackageDatabase>of() : databases) {
+        if (d.manager() != null && d.manager().equals(manager) && d.changedDuringBuild() != null && !d.changedDuringBuild().isEmpty()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   /**
    * One package database: {@code manager} dpkg, apk or rpm; {@code installed} how many packages it
@@ -370,7 +390,8 @@ public record BuildRecord(
    * A file the build ran: {@code path} as recorded, {@code sha256} of what ran, {@code kinds}
    * (exec, script); for a packaged file {@code listedPath} when the database names it otherwise
    * (/usr merge, diversion), {@code digest} the database's ({@code md5:HEX}, ...) and
-   * {@code digestMatch}: match, mismatch, no-digest or unknown.
+   * {@code digestMatch}: match, mismatch, no-digest, unknown or database-changed (read it with
+   * {@link Packages#digestMatch}: records made before database-changed say match there).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PackageFile(

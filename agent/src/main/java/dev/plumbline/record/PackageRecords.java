@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * build changed meanwhile goes unseen; otherwise the database is read again after the build.
  * What is read after that fingerprint (md5sums, the lists that confirm an owner, or all of it)
  * must have had the state it holds while it was read ({@link PackageDatabase#filesRead}): a file
- * written after it (by a process outside the trace) is named as changed, and no match is said.
+ * written after it (by a process outside the trace) is named as changed. A database with a changed
+ * file never says {@code match}: {@code database-changed} ({@link DigestMatch#shown}).
  */
 public final class PackageRecords {
   private static final Logger log = LoggerFactory.getLogger(PackageRecords.class);
@@ -214,8 +215,8 @@ public final class PackageRecords {
       // Every file the answers came from must have had, while it was read, the state the fingerprint
       // after the build holds: some are read only now (md5sums, the lists that confirm an owner), and
       // a process outside the trace (a daemon the build started) could rewrite one after that
-      // fingerprint. One that differs is named as changed, and no file of this database is then said
-      // to match: its digest is from content no fingerprint holds.
+      // fingerprint. One that differs is named as changed, like a file the build itself changed; then
+      // no file of this database is said to match (database-changed): its digests are the build's word.
       List<String> unvouched = state.fingerprint().disagreeing(state.current().filesRead());
       List<String> changed = changed(state.changed(), unvouched);
       if (failure != null) {
@@ -232,7 +233,7 @@ public final class PackageRecords {
           usedHere.add(p.displayName());
           owned.add(f.getKey());
           String key = p.manager() + "\u0000" + p.name() + "\u0000" + p.arch() + "\u0000" + p.version();
-          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o, known, unvouched.isEmpty()));
+          used.computeIfAbsent(key, k -> new UsedBuilder(p)).files.add(packageFile(f.getKey(), f.getValue(), o, known, changed != null));
         }
       }
       List<InstalledPackage> installed = state.installed();
@@ -262,19 +263,16 @@ public final class PackageRecords {
     return all.isEmpty() ? null : List.copyOf(all);
   }
 
-  /** {@code vouched}: the database's answers were read from the files its fingerprint holds; otherwise no match is said. */
-  private BuildRecord.PackageFile packageFile(PathDigest f, Set<String> kinds, OwnedFile o, KnownDigests known, boolean vouched) {
+  /** {@code databaseChanged}: the database names files changed during the build (or while read after it); then no match is said. */
+  private BuildRecord.PackageFile packageFile(PathDigest f, Set<String> kinds, OwnedFile o, KnownDigests known, boolean databaseChanged) {
     DigestMatch match = DigestMatch.check(root.resolve(f.path().substring(1)), o.digest(), f.sha256(), known);
-    if (match == DigestMatch.MATCH && !vouched) {
-      match = DigestMatch.UNKNOWN;
-    }
     return new BuildRecord.PackageFile(
         f.path(),
         f.sha256(),
         List.copyOf(kinds),
         o.listedPath().equals(f.path()) ? null : o.listedPath(),
         o.digest() == null ? null : o.digest().toString(),
-        match.word());
+        DigestMatch.shown(match.word(), databaseChanged));
   }
 
   /** Executed binaries (tools), files mapped executable (libraries) and the scripts interpreters ran, with the ways they ran. */

@@ -120,11 +120,12 @@ final class BuildFacts {
     return installedPackages < 0 ? null : usedPackages.size() + " used of " + installedPackages + " installed";
   }
 
-  /** The files of a used package that ran, as "path (digest match)". */
-  static String ranFiles(BuildRecord.UsedPackage u) {
+  /** The files of a used package that ran, as "path (digest match)": never "match" from a database that changed during the build. */
+  String ranFiles(BuildRecord.UsedPackage u) {
     List<String> out = new ArrayList<>();
     for (BuildRecord.PackageFile file : u.files() == null ? List.<BuildRecord.PackageFile>of() : u.files()) {
-      out.add(file.path() + (file.digestMatch() == null ? "" : " (" + file.digestMatch() + ")"));
+      String word = record.packages().digestMatch(u, file);
+      out.add(file.path() + (word == null ? "" : " (" + word + ")"));
     }
     return String.join(", ", out);
   }

@@ -25,8 +25,10 @@ import org.cyclonedx.model.metadata.ToolInformation;
  * (purl, and a nested {@code file} component with the SHA-256 of each file that ran), one
  * {@code file} component per executed file no package owns. Components the build executed are
  * marked {@code plumbline:role = build-tool}; {@code plumbline:digestMatch} says whether what ran
- * still had its package's digest. Deterministic: the serial number derives from the record and the
- * timestamp is the build's end.
+ * still had its package's digest, and is never {@code match} for a package whose database changed
+ * during the build ({@code database-changed}, with {@code plumbline:MANAGER:changedDuringBuild} in
+ * the metadata): a consumer that trusts {@code match} alone is not misled. Deterministic: the serial
+ * number derives from the record and the timestamp is the build's end.
  */
 public final class CycloneDxReport {
   static final String ROLE = "plumbline:role";
@@ -64,6 +66,10 @@ public final class CycloneDxReport {
     if (r.packages() != null && r.packages().databases() != null) {
       for (BuildRecord.PackageDatabase d : r.packages().databases()) {
         meta.add(new Property("plumbline:" + d.manager() + ":installed", String.valueOf(d.installed())));
+        if (d.changedDuringBuild() != null && !d.changedDuringBuild().isEmpty()) {
+          // why this database's files say database-changed: what it says is the build's word
+          meta.add(new Property("plumbline:" + d.manager() + ":changedDuringBuild", String.join(",", d.changedDuringBuild())));
+        }
       }
     }
     metadata.setProperties(meta);
@@ -73,22 +79,22 @@ public final class CycloneDxReport {
     BuildRecord.Packages p = r.packages();
     if (p != null) {
       for (BuildRecord.UsedPackage u : p.used() == null ? List.<BuildRecord.UsedPackage>of() : p.used()) {
-        components.add(packageComponent(u));
+        components.add(packageComponent(p, u));
       }
       for (BuildRecord.PackageFile f : p.unowned() == null ? List.<BuildRecord.PackageFile>of() : p.unowned()) {
-        components.add(fileComponent(f, "unowned:"));
+        components.add(fileComponent(f, null, "unowned:"));
       }
     } else {
       // no packages section (an older record): the executed files, by digest
       for (BuildRecord.Tool t : r.tools() == null ? List.<BuildRecord.Tool>of() : r.tools()) {
-        components.add(fileComponent(new BuildRecord.PackageFile(t.path(), t.sha256(), List.of("exec"), null, null, null), "tool:"));
+        components.add(fileComponent(new BuildRecord.PackageFile(t.path(), t.sha256(), List.of("exec"), null, null, null), null, "tool:"));
       }
     }
     bom.setComponents(components);
     return BomGeneratorFactory.createJson(Version.VERSION_16, bom).toJsonString();
   }
 
-  private static Component packageComponent(BuildRecord.UsedPackage u) {
+  private static Component packageComponent(BuildRecord.Packages p, BuildRecord.UsedPackage u) {
     Component c = new Component();
     Set<String> kinds = new LinkedHashSet<>();
     List<Component> files = new ArrayList<>();
@@ -96,7 +102,7 @@ public final class CycloneDxReport {
       if (f.kinds() != null) {
         kinds.addAll(f.kinds());
       }
-      files.add(fileComponent(f, u.purl() + "#"));
+      files.add(fileComponent(f, p.digestMatch(u, f), u.purl() + "#"));
     }
     c.setType(kinds.contains("exec") ? Component.Type.APPLICATION : Component.Type.LIBRARY);
     c.setBomRef(u.purl());
@@ -111,7 +117,8 @@ public final class CycloneDxReport {
     return c;
   }
 
-  private static Component fileComponent(BuildRecord.PackageFile f, String refPrefix) {
+  /** {@code digestMatch}: the file's verdict as it may be shown ({@link BuildRecord.Packages#digestMatch}), null for no package's file. */
+  private static Component fileComponent(BuildRecord.PackageFile f, String digestMatch, String refPrefix) {
     Component c = new Component();
     c.setType(Component.Type.FILE);
     c.setBomRef(refPrefix + f.path() + (f.sha256() == null ? "" : "@" + f.sha256()));
@@ -125,8 +132,8 @@ public final class CycloneDxReport {
     if (!kinds.isEmpty()) {
       props.add(new Property("plumbline:kinds", String.join(",", kinds)));
     }
-    if (f.digestMatch() != null) {
-      props.add(new Property("plumbline:digestMatch", f.digestMatch()));
+    if (digestMatch != null) {
+      props.add(new Property("plumbline:digestMatch", digestMatch));
     }
     if (f.listedPath() != null) {
       props.add(new Property("plumbline:listedPath", f.listedPath()));

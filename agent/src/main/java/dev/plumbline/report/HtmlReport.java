@@ -244,7 +244,7 @@ public final class HtmlReport {
       h.append("<table><thead><tr><th>Package</th><th>Version</th><th>Arch</th><th>Files that ran</th></tr></thead><tbody>\n");
       f.usedPackages.stream().limit(MAX_ROWS).forEach(u -> h.append("<tr class=\"package\" title=\"").append(html(u.purl())).append("\"><td>")
           .append(html(u.name())).append("</td><td>").append(html(u.version())).append("</td><td>").append(html(u.arch() == null ? "" : u.arch()))
-          .append("</td><td><code>").append(html(BuildFacts.ranFiles(u))).append("</code></td></tr>\n"));
+          .append("</td><td><code>").append(html(f.ranFiles(u))).append("</code></td></tr>\n"));
       h.append("</tbody></table>\n");
     }
     if (!f.unownedFiles.isEmpty()) {

@@ -76,7 +76,7 @@ public final class MarkdownReport {
       } else {
         m.append("| Package | Version | Arch | Files that ran |\n| --- | --- | --- | --- |\n");
         rows(m, f.usedPackages, u -> "| " + md(u.name()) + " | " + md(u.version()) + " | " + md(u.arch() == null ? "" : u.arch())
-            + " | " + md(BuildFacts.ranFiles(u)) + " |");
+            + " | " + md(f.ranFiles(u)) + " |");
       }
       if (!f.unownedFiles.isEmpty()) {
         m.append(f.unownedFiles.size()).append(f.unownedFiles.size() == 1 ? " file that ran belongs" : " files that ran belong")

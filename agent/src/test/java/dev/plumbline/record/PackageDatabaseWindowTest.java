@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumbline.packages.Distro;
 import dev.plumbline.packages.RpmDatabase;
+import dev.plumbline.policy.Evidence;
+import dev.plumbline.report.CycloneDxReport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * agent reads the md5sums. It learns the moment as such a process could: inotify on dpkg's info
  * directory, whose opening is the fingerprint's listing; the agent then goes on making the record
  * (here: the test waits for the write, as RunCommand finishes the record between {@code buildEnded}
- * and {@code annotate}). The rewrite keeps the size and puts the mtime back. The record must never
- * say the modified binary matches its package without naming the database as changed.
+ * and {@code annotate}). The rewrite keeps the size and puts the mtime back. Neither the record nor
+ * the CycloneDX BOM made from it may say the modified binary matches its package: the rewrite is
+ * seen by the fingerprint after the build or by the read after it, and either way the database is
+ * named as changed and the file's verdict is database-changed.
  */
 class PackageDatabaseWindowTest {
   private static final Distro DEBIAN = new Distro("debian", "12", "bookworm");
@@ -81,8 +87,22 @@ class PackageDatabaseWindowTest {
         null, null, null);
   }
 
-  /** One attempt's outcome: the word for the modified xz, what the record names as changed, whether the writer wrote. */
-  private record Outcome(String digestMatch, List<String> changed, boolean written, boolean md5sumsNamed) {}
+  /**
+   * One attempt's outcome: the word for the modified xz in the record and in the CycloneDX BOM made
+   * from it, what the record names as changed, whether the writer wrote.
+   */
+  private record Outcome(String digestMatch, String bomDigestMatch, List<String> changed, boolean written, boolean md5sumsNamed) {}
+
+  /** The xz file's plumbline:digestMatch in the BOM {@code plumbline report --cyclonedx} makes of the record. */
+  private static String bomDigestMatch(BuildRecord r) throws Exception {
+    JsonNode bom = new ObjectMapper().readTree(CycloneDxReport.render(Evidence.ofRecord(r, "record.json")));
+    for (JsonNode p : bom.at("/components/0/components/0/properties")) {
+      if (p.path("name").asText().equals("plumbline:digestMatch")) {
+        return p.path("value").asText();
+      }
+    }
+    return null;
+  }
 
   private Outcome attempt(int n, Path script) throws Exception {
     Path root = dir.resolve("root" + n);
@@ -112,7 +132,7 @@ class PackageDatabaseWindowTest {
     BuildRecord r = packages.annotate(ran("/usr/bin/xz", hex("SHA-256", modified)));
     String word = r.packages().used().isEmpty() ? null : r.packages().used().get(0).files().get(0).digestMatch();
     List<String> changed = r.packages().databases().get(0).changedDuringBuild();
-    return new Outcome(word, changed, written, changed != null && changed.contains(md5sums.toString()));
+    return new Outcome(word, bomDigestMatch(r), changed, written, changed != null && changed.contains(md5sums.toString()));
   }
 
   @Test
@@ -123,9 +143,10 @@ class PackageDatabaseWindowTest {
     for (int i = 0; i < ATTEMPTS; i++) {
       Outcome o = attempt(i, script);
       outcomes.add(o);
-      // one attempt where the record vouches for the forged digest fails the test
-      assertTrue(!"match".equals(o.digestMatch()) || o.changed() != null,
-          "attempt " + i + ": the modified xz is said to match its package, the database not named as changed: " + outcomes);
+      // one attempt where the record or the BOM vouches for the forged digest fails the test
+      assertTrue(!"match".equals(o.digestMatch()) && !"match".equals(o.bomDigestMatch()),
+          "attempt " + i + ": the modified xz is said to match its package: " + outcomes);
+      assertTrue(o.digestMatch() == null || o.digestMatch().equals(o.bomDigestMatch()), "the BOM says what the record says: " + outcomes);
     }
     assertTrue(outcomes.stream().anyMatch(Outcome::written), "the writer rewrote the md5sums at least once: " + outcomes);
     // the rewrite came before the record was made: seen by the fingerprint or by the read after it
