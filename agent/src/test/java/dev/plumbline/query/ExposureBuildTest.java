@@ -169,4 +169,54 @@ class ExposureBuildTest {
     assertEquals("match", predicate("with-xz").at("/packages/used").findParent("digestMatch").get("digestMatch").asText(),
         "outside the namespace the packaged xz still matches");
   }
+
+  /**
+   * Needs root, like the test above: the build runs a modified binary at /usr/bin/xz and, before,
+   * writes that binary's MD5 into dpkg's xz-utils.md5sums (in a copy of dpkg's info directory
+   * bind-mounted over the host's, in the throwaway mount namespace). The database then agrees with
+   * what ran, but it is the build's word: the record, and the CycloneDX BOM that
+   * {@code plumbline report} makes of it, say database-changed, never match.
+   */
+  @Test
+  void aBuildThatMakesTheDatabaseAgreeWithItsModifiedBinaryGetsNoMatch() throws Exception {
+    if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+      fail("needs root and unshare(1) (util-linux) to bind-mount a modified binary and a database copy in a throwaway mount namespace");
+    }
+    Path modified = dir.resolve("xz-modified-2");
+    Files.copy(Path.of("/usr/bin/xz"), modified);
+    Files.write(modified, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND); // still runs; another digest
+    Path info = dir.resolve("dpkg-info");
+    Path record = dir.resolve("database-changed-record.json");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    // the build: the md5sums line of usr/bin/xz gets the MD5 of the binary at /usr/bin/xz (a new file renamed over the old), then xz runs
+    String build = "m=$(md5sum /usr/bin/xz | cut -c1-32) && f=/var/lib/dpkg/info/xz-utils.md5sums"
+        + " && sed \"s|^[0-9a-f]*  usr/bin/xz\\$|$m  usr/bin/xz|\" \"$f\" > \"$f.new\" && mv -f \"$f.new\" \"$f\" && /usr/bin/xz --version";
+    Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+        "cp -a /var/lib/dpkg/info \"$5\" && mount --bind \"$5\" /var/lib/dpkg/info && mount --bind \"$1\" /usr/bin/xz"
+            + " && exec \"$2\" -cp \"$3\" dev.plumbline.cli.Main run --record \"$4\" -- sh -c \"$6\"",
+        "sh", modified.toString(), java, cp, record.toString(), info.toString(), build)
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    JsonNode r = CanonicalJson.mapper().readTree(record.toFile());
+    assertTrue(r.at("/packages/databases/0/changedDuringBuild").toString().contains("/var/lib/dpkg/info/xz-utils.md5sums"),
+        r.at("/packages/databases").toString());
+    JsonNode xz = usedPackage(r, "xz-utils");
+    assertTrue(xz != null, r.at("/packages").toString());
+    assertEquals(sha256(modified), xz.at("/files/0/sha256").asText(), "the record holds what ran: the modified copy");
+    String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(Files.readAllBytes(modified)));
+    assertEquals("md5:" + md5, xz.at("/files/0/digest").asText(), "the database as the build left it agrees with what ran");
+    assertEquals("database-changed", xz.at("/files/0/digestMatch").asText());
+
+    Path bom = dir.resolve("database-changed.cdx.json");
+    Cli.Result report = Cli.run("report", "--record", record.toString(), "--cyclonedx", bom.toString()).assertNoStackTrace();
+    assertEquals(0, report.code(), report.err());
+    String bomText = Files.readString(bom);
+    assertTrue(bomText.contains("/usr/bin/xz"), bomText);
+    assertFalse(bomText.contains("\"value\" : \"match\""), "no file of the changed database is a match in the BOM: " + bomText);
+    assertTrue(bomText.contains("\"value\" : \"database-changed\""), bomText);
+    assertTrue(Files.readString(Path.of("/var/lib/dpkg/info/xz-utils.md5sums")).contains("  usr/bin/xz\n")
+        && !Files.readString(Path.of("/var/lib/dpkg/info/xz-utils.md5sums")).contains(md5), "the host's database was not touched");
+  }
 }
