@@ -61,4 +61,32 @@ class RunEgressOptionsTest {
     assertEquals(ExitCodes.RUN_USAGE, code[0]);
     assertTrue(err[0].contains("missing.txt: allow file not found"), err[0]);
   }
+
+  private static java.util.Set<Thread> threads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith(prefix) && t.isAlive())
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** The resolver starts beside the set-up: a run refused before its build (here for its record) still stops it. */
+  @Test
+  void aRunRefusedForItsRecordLeavesNoResolverBehind(@TempDir Path dir) throws Exception {
+    java.util.Set<Thread> before = threads("plumbline-dns-listen-");
+    Path marker = dir.resolve("ran");
+    int[] code = new int[1];
+    String[] err = runWith(code, "run", "--record", dir.toString(), "--", "/usr/bin/touch", marker.toString());
+    assertEquals(ExitCodes.RUN_USAGE, code[0]);
+    assertTrue(err[0].contains("it is a directory"), String.join("\n", err));
+    assertFalse(Files.exists(marker), "the build did not run");
+    for (Thread t : threads("plumbline-egress")) { // the resolver may still have been starting when the run returned
+      t.join(10_000);
+    }
+    java.util.Set<Thread> left = threads("plumbline-dns-listen-");
+    left.removeAll(before);
+    for (Thread t : left) {
+      t.join(10_000);
+    }
+    left.removeIf(t -> !t.isAlive());
+    assertEquals(java.util.Set.of(), left, "the DNS resolver's listeners outlived the refused run");
+  }
 }
