@@ -325,17 +325,6 @@ public final class RunCommand implements Callable<Integer> {
 
   private int run(PrintWriter err, Path cwd, BuildAccount buildAccount, Map<String, String> env,
       HelperCommands.Phase helpers, Boolean keyReadable) throws Exception {
-    // the egress gate and its DNS resolver (sockets, threads: 10-20 ms of CPU) start beside the
-    // rest of the set-up instead of on the main thread's way to the build (the build's first
-    // command ~60 ms sooner: docs/benchmarks.md); an error in the egress options is still said
-    // after the record's
-    CompletableFuture<EgressSession> egressStarting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
-      } catch (EgressConfigException e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, ownThread("plumbline-egress"));
     CompletableFuture<GitTrackedFiles> tracked = CompletableFuture.supplyAsync(() -> GitTrackedFiles.of(cwd));
     CompletableFuture<EnvironmentCollector.Snapshot> snapshot = key == null && !keyless && presetSigner == null ? null
         : CompletableFuture.supplyAsync(() -> EnvironmentCollector.ofThisHost(redaction, buildAccount.helperRunner()).before(cwd));
@@ -355,21 +344,17 @@ public final class RunCommand implements Callable<Integer> {
         BuildRecords.prepareOutput(record, "record");
       }
     } catch (RecordException e) {
-      egressStarting.thenAccept(EgressSession::close);
       err.println("plumbline: " + e.getMessage());
       err.flush();
       return ExitCodes.RUN_USAGE;
     }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
-      egressSession = egressStarting.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof EgressConfigException config) {
-        err.println("plumbline: " + ErrorHandler.oneLine(config));
-        err.flush();
-        return ExitCodes.RUN_USAGE;
-      }
-      throw e.getCause() instanceof RuntimeException r ? r : e;
+      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
+    } catch (EgressConfigException e) {
+      err.println("plumbline: " + ErrorHandler.oneLine(e));
+      err.flush();
+      return ExitCodes.RUN_USAGE;
     }
     EgressGate gate = egressSession.gate();
     BuildRecord.Agent agent = EgressRecords.agent(AgentVersion.get(), "ptrace+seccomp", egressSession)
