@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumbline.attest.CanonicalJson;
 import dev.plumbline.testing.Cli;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,12 +142,7 @@ class ExposureBuildTest {
   /** Needs root (mount namespaces with a bind mount): a modified binary at /usr/bin/xz is flagged as not xz-utils'. */
   @Test
   void modifiedPackagedBinaryIsFlagged() throws Exception {
-    if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
-      fail("needs root and unshare(1) (util-linux) to bind-mount a modified binary in a throwaway mount namespace");
-    }
-    Path modified = dir.resolve("xz-modified");
-    Files.copy(Path.of("/usr/bin/xz"), modified);
-    Files.write(modified, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND); // still runs; another digest
+    Path modified = modifiedXz("xz-modified", 0);
     Path record = dir.resolve("modified-record.json");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
@@ -179,12 +175,7 @@ class ExposureBuildTest {
    */
   @Test
   void aBuildThatMakesTheDatabaseAgreeWithItsModifiedBinaryGetsNoMatch() throws Exception {
-    if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
-      fail("needs root and unshare(1) (util-linux) to bind-mount a modified binary and a database copy in a throwaway mount namespace");
-    }
-    Path modified = dir.resolve("xz-modified-2");
-    Files.copy(Path.of("/usr/bin/xz"), modified);
-    Files.write(modified, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND); // still runs; another digest
+    Path modified = modifiedXz("xz-modified-2", 1);
     Path info = dir.resolve("dpkg-info");
     Path record = dir.resolve("database-changed-record.json");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -218,5 +209,20 @@ class ExposureBuildTest {
     assertTrue(bomText.contains("\"value\" : \"database-changed\""), bomText);
     assertTrue(Files.readString(Path.of("/var/lib/dpkg/info/xz-utils.md5sums")).contains("  usr/bin/xz\n")
         && !Files.readString(Path.of("/var/lib/dpkg/info/xz-utils.md5sums")).contains(md5), "the host's database was not touched");
+  }
+
+  /**
+   * A copy of /usr/bin/xz with one byte {@code extra} appended (it still runs, with another
+   * digest), for the tests that bind-mount it over /usr/bin/xz in a throwaway mount namespace:
+   * they need root and unshare(1).
+   */
+  private static Path modifiedXz(String name, int extra) throws IOException {
+    if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+      fail("needs root and unshare(1) (util-linux) to bind-mount a modified binary in a throwaway mount namespace");
+    }
+    Path modified = dir.resolve(name);
+    Files.copy(Path.of("/usr/bin/xz"), modified);
+    Files.write(modified, new byte[] {(byte) extra}, java.nio.file.StandardOpenOption.APPEND);
+    return modified;
   }
 }
