@@ -232,7 +232,10 @@ class RunCommandTest {
     Path work = sharedDir(tmp);
     for (String[] signal : List.of(new String[] {"TERM", "143"}, new String[] {"INT", "130"}, new String[] {"HUP", "129"})) {
       Path marker = work.resolve("started-" + signal[0]);
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      // the signals' default actions first: a suite started under nohup, or as a shell's background
+      // job, hands its children SIGHUP or SIGINT ignored, and the JVM then rightly leaves them so
+      List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=HUP,INT,TERM",
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", Files.readString(classpath), "dev.plumbline.cli.Main", "run", "--record", "rec-" + signal[0] + ".json",
           "--", "sh", "-c", "touch " + marker + "; exec sleep 60"));
       Process p = new ProcessBuilder(cmd).directory(work.toFile())
