@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumbline.env.Environment;
 import dev.plumbline.record.BuildRecord;
+import dev.plumbline.record.BuildRecords;
 
 /**
  * Our predicate, {@value #TYPE}: the build record's sections (agent, invocation, completeness,
@@ -18,7 +19,7 @@ public final class Predicate {
   private Predicate() {}
 
   public static ObjectNode of(BuildRecord record, Environment environment) {
-    ObjectNode node = (ObjectNode) dev.plumbline.record.BuildRecords.tree(record);
+    ObjectNode node = (ObjectNode) BuildRecords.tree(record);
     node.remove("format");
     if (environment != null) {
       node.set("environment", CanonicalJson.mapper().valueToTree(environment));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -93,7 +94,7 @@ public final class BuildRecords {
    * docs/benchmarks.md, "Fixed cost, key-signed"). Its field order is the writer's; callers that
    * need another sort the tree.
    */
-  public static com.fasterxml.jackson.databind.JsonNode tree(BuildRecord record) {
+  public static JsonNode tree(BuildRecord record) {
     return Json.MAPPER.valueToTree(record);
   }
 
