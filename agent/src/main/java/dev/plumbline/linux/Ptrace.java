@@ -54,6 +54,8 @@ public final class Ptrace {
   public static final int PR_SET_NO_NEW_PRIVS = 38;
   public static final int PR_SET_SECCOMP = 22;
   public static final int SECCOMP_SET_MODE_FILTER = 1;
+  /** seccomp(2) flag: the new filter gets a listener descriptor for its SECCOMP_RET_USER_NOTIF. */
+  public static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
 
   public static final int AT_FDCWD = -100;
 

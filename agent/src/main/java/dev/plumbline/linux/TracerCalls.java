@@ -18,7 +18,6 @@ public final class TracerCalls {
   private static final int INFO_ARCH = Structs.PtraceSyscallInfo.offsetOf("arch");
   private static final int INFO_NR = Structs.PtraceSyscallInfo.offsetOf("nr");
   private static final int INFO_ARGS = Structs.PtraceSyscallInfo.offsetOf("args");
-  private static final int INFO_RET_DATA = Structs.PtraceSyscallInfo.offsetOf("ret_data");
 
   private final Memory regs = new Memory(REGS_SIZE);
   private final Memory savedRegs = new Memory(REGS_SIZE);
@@ -192,10 +191,6 @@ public final class TracerCalls {
 
   public long infoArg(int i) {
     return info.getLong(INFO_ARGS + 8L * i);
-  }
-
-  public int infoRetData() {
-    return info.getInt(INFO_RET_DATA);
   }
 
   /** At an exit stop: the return value. */

@@ -8,6 +8,9 @@ sealed interface FilterRule {
   /** Every call stops. */
   record Always() implements FilterRule {}
 
+  /** No call stops. */
+  record Never() implements FilterRule {}
+
   /** The low 32 bits of argument {@code arg} have a bit of {@code mask} set. */
   record AnyBit(int arg, int mask) implements FilterRule {}
 
@@ -29,9 +32,10 @@ sealed interface FilterRule {
   /**
    * Not a stop: when {@code when} holds the filter itself fails the call with {@code errno}
    * (SECCOMP_RET_ERRNO). For what must never run whatever the tracer does, decided on registers
-   * alone so no other thread can change the answer.
+   * alone so no other thread can change the answer. The calls it lets through stop when {@code
+   * otherwise} holds.
    */
-  record Refuse(int errno, FilterRule when) implements FilterRule {}
+  record Refuse(int errno, FilterRule when, FilterRule otherwise) implements FilterRule {}
 
   static FilterRule always() {
     return new Always();
@@ -61,7 +65,17 @@ sealed interface FilterRule {
     return new Not(rule);
   }
 
+  static FilterRule never() {
+    return new Never();
+  }
+
+  /** Refused when {@code when} holds, else run without a stop. */
   static FilterRule refuse(int errno, FilterRule when) {
-    return new Refuse(errno, when);
+    return new Refuse(errno, when, never());
+  }
+
+  /** Refused when {@code when} holds, else a stop when {@code otherwise} holds. */
+  static FilterRule refuse(int errno, FilterRule when, FilterRule otherwise) {
+    return new Refuse(errno, when, otherwise);
   }
 }

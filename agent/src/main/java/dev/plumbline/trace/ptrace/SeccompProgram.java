@@ -18,7 +18,10 @@ import java.util.Map;
  * <p>Every ABI the CPU offers is handled: x86_64, i386 ({@code int 0x80} from a 64-bit process,
  * with its own numbers), x32 (bit 30 of the number; traced wholesale and flagged), aarch64; an
  * unknown arch is traced wholesale and flagged. The {@code SECCOMP_RET_DATA} of a trace return says
- * which case matched: {@link #DATA_CALL}, {@link #DATA_X32}, {@link #DATA_UNKNOWN_ARCH}.
+ * which case matched: {@link #DATA_CALL}, {@link #DATA_X32}, {@link #DATA_UNKNOWN_ARCH}; the tracer
+ * does not read it back (a build's own filter returning SECCOMP_RET_TRACE is newer than ours, and
+ * for equal actions the kernel keeps the newest filter's data): it tells the cases apart by the
+ * call's arch and number (SyscallStops.seccompStop).
  */
 public final class SeccompProgram {
   public static final int RET_ALLOW = 0x7fff0000;
@@ -129,7 +132,12 @@ public final class SeccompProgram {
       b.label(p + s.name());
       FilterRule rule = s.rule(abi);
       if (rule instanceof FilterRule.Refuse r) {
-        test(b, r.when(), p + s.name() + ".", "errno." + r.errno(), "allow");
+        String rest = r.otherwise() instanceof FilterRule.Never ? "allow" : p + s.name() + ".else";
+        test(b, r.when(), p + s.name() + ".", "errno." + r.errno(), rest);
+        if (!rest.equals("allow")) {
+          b.label(rest);
+          test(b, r.otherwise(), rest + ".", "trace", "allow");
+        }
       } else {
         test(b, rule, p + s.name() + ".", "trace", "allow");
       }
@@ -151,6 +159,8 @@ public final class SeccompProgram {
   private static void test(Builder b, FilterRule rule, String prefix, String yes, String no) {
     if (rule instanceof FilterRule.Always) {
       b.ja(yes);
+    } else if (rule instanceof FilterRule.Never) {
+      b.ja(no);
     } else if (rule instanceof FilterRule.AnyBit r) {
       b.ld(argLow(r.arg()));
       b.jset(r.mask(), yes, no);

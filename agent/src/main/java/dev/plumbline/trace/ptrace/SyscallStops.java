@@ -63,20 +63,23 @@ final class SyscallStops {
       return false;
     }
     int arch = calls.infoArch();
-    int data = calls.infoRetData();
-    if (data == SeccompProgram.DATA_X32) {
+    long nr = calls.infoNr();
+    // what the stop is, is read from the call itself, never from SECCOMP_RET_DATA: a build's own
+    // filter returning SECCOMP_RET_TRACE is newer than ours, and the kernel keeps the newest
+    // filter's data, so the build chooses it (an x32 or unknown-arch mark would let a call by)
+    if (arch == Abi.X86_64.auditArch && (nr & Abi.X32_SYSCALL_BIT) != 0) {
       String image = out.image(pid);
       out.flagOnce("x32:" + image, pid, image + " made x32 ABI system calls: they are not decoded");
       return false;
     }
     Abi abi = Abi.ofAuditArch(arch);
-    if (data == SeccompProgram.DATA_UNKNOWN_ARCH || abi == null) {
+    if (abi == null) {
       String image = out.image(pid);
       out.flagOnce("arch:" + image, pid, String.format(
           "%s made system calls through an unknown ABI (arch 0x%08x): they are not decoded", image, arch));
       return false;
     }
-    SyscallTable row = SyscallTable.lookup(abi, calls.infoNr());
+    SyscallTable row = SyscallTable.lookup(abi, nr);
     if (row == null) {
       return false; // a build's own filter asked for a trace stop: not ours
     }

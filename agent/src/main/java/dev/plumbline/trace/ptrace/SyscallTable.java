@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.EINVAL;
 import static dev.plumbline.linux.Errno.ENOSYS;
 import static dev.plumbline.linux.Errno.EPERM;
 import static dev.plumbline.linux.Ptrace.AT_FDCWD;
@@ -9,6 +10,7 @@ import static dev.plumbline.linux.Ptrace.O_CREAT;
 import static dev.plumbline.linux.Ptrace.O_TRUNC;
 import static dev.plumbline.linux.Ptrace.O_WRONLY;
 import static dev.plumbline.linux.Ptrace.PR_SET_SECCOMP;
+import static dev.plumbline.linux.Ptrace.SECCOMP_FILTER_FLAG_NEW_LISTENER;
 import static dev.plumbline.trace.ptrace.FilterRule.always;
 import static dev.plumbline.trace.ptrace.FilterRule.anyBit;
 import static dev.plumbline.trace.ptrace.FilterRule.argIn;
@@ -55,7 +57,12 @@ public enum SyscallTable {
   IO_URING_ENTER(426, 426, 426, always(), (h, c) -> h.process.ioUring(c)),
   IO_URING_REGISTER(427, 427, 427, always(), (h, c) -> h.process.ioUring(c)),
   PTRACE(101, 26, 117, always(), (h, c) -> h.process.ptraceAttempt(c)),
-  SECCOMP(317, 354, 277, always(), (h, c) -> h.process.ownFilter(c, "operation " + c.arg(0))),
+  // the build's own filter may return SECCOMP_RET_USER_NOTIF, which outranks our SECCOMP_RET_TRACE:
+  // with a listener of its own answering "continue", its calls would run without our stop. The
+  // listener flag is in a register: refused by the filter itself with EINVAL, as a kernel without
+  // listeners (before 5.0) does. Every other filter stops, for the note.
+  SECCOMP(317, 354, 277, refuse(EINVAL, anyBit(1, SECCOMP_FILTER_FLAG_NEW_LISTENER), always()),
+      (h, c) -> h.process.ownFilter(c, "operation " + c.arg(0))),
   PRCTL(157, 172, 167, argIn(0, PR_SET_SECCOMP),
       (h, c) -> h.process.ownFilter(c, "prctl PR_SET_SECCOMP mode " + c.arg(1))),
   // a child made with CLONE_UNTRACED escapes the fork options: refused by the filter itself, on

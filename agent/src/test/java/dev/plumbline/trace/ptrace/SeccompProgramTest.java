@@ -196,6 +196,23 @@ class SeccompProgramTest {
     }
   }
 
+  @Test
+  void aFilterOfTheBuildWithAListenerIsRefusedByTheFilterItself() {
+    for (Abi abi : Abi.values()) {
+      int seccomp = s(SyscallTable.SECCOMP, abi);
+      int listener = Ptrace.SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      // SECCOMP_RET_USER_NOTIF outranks our SECCOMP_RET_TRACE: no filter of the build gets a listener
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EINVAL,
+          run(PROGRAM, new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, listener, 0x1000)), abi.name());
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EINVAL, run(PROGRAM,
+          new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, listener | 1 << 4 /* TSYNC_ESRCH */, 0x1000)));
+      // any other filter stops, for the note
+      assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, 0, 0x1000)));
+      assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, 1 /* TSYNC */, 0x1000)));
+      assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, 2 /* GET_ACTION_AVAIL */, 0, 0x1000)));
+    }
+  }
+
   private static int s(SyscallTable t, Abi abi) {
     return t.number(abi);
   }

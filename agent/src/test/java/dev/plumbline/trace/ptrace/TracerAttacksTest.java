@@ -191,4 +191,60 @@ class TracerAttacksTest {
     assertEquals(race.allowed(), a, "opens recorded for a.txt are the lines written to it " + race);
     assertEquals(race.blocked(), b, "opens recorded for b.txt are the lines written to it " + race);
   }
+  /** ownfilter.c's output lines and what the tracer saw of its connect to {@code port} and its write to the sources. */
+  record OwnFilter(List<String> out, List<TraceEvent.Network> net, List<TraceEvent.FileChanged> writes, Traces trace) {
+    static OwnFilter run(Path work, String mode, int port) throws Exception {
+      Path src = Files.writeString(work.resolve("main.c"), "int main(void) { return 0; }\n");
+      Traces t = Traces.inNetns(work, refusingPort(port), true, bin + "/ownfilter", mode, "" + port, src.toString());
+      assertEquals(0, t.result.exitCode(), mode);
+      List<String> out = Files.readAllLines(work.resolve("out.txt"));
+      List<TraceEvent.Network> net = t.of(TraceEvent.Network.class).stream()
+          .filter(n -> n.port() != null && n.port() == port).toList();
+      String real = work.toRealPath().resolve("main.c").toString();
+      List<TraceEvent.FileChanged> writes = t.of(TraceEvent.FileChanged.class).stream()
+          .filter(f -> f.path().equals(real)).toList();
+      return new OwnFilter(out, net, writes, t);
+    }
+  }
+
+  /**
+   * SECCOMP_RET_USER_NOTIF beats SECCOMP_RET_TRACE among stacked filters: a build filter that
+   * notifies a listener of its own, which answers "continue", would run connect and openat without
+   * the tracer's stop. The filter may not get a listener (EINVAL, as from a kernel without one), so
+   * the calls stop as ever: the connect is blocked and the write to the sources recorded.
+   */
+  @Test
+  void aFilterOfTheBuildWithAListenerCannotTakeCallsPastTheTracer(@TempDir Path work) throws Exception {
+    int port = 7003;
+    OwnFilter f = OwnFilter.run(work, "listener", port);
+    assertTrue(f.out().contains("filter err=22"), "the listener was refused with EINVAL: " + f.out());
+    assertTrue(f.out().contains("connect err=111"), "the connect was blocked: " + f.out());
+    assertTrue(f.out().stream().noneMatch(l -> l.equals("received")), "nothing reached the listener: " + f.out());
+    assertEquals(1, f.net().size(), f.net().toString());
+    assertEquals("blocked", f.net().get(0).decision().label(), f.net().toString());
+    assertTrue(f.out().contains("write ok"), f.out().toString());
+    assertEquals(1, f.writes().size(), "the write to the sources is in the record: " + f.writes());
+  }
+
+  /**
+   * For equal actions the newest filter's SECCOMP_RET_DATA wins: a build filter returning
+   * SECCOMP_RET_TRACE with the data the tracer's filter gives x32 calls (1), an unknown arch (2) or
+   * a call (0) must not make the tracer take connect and openat for something else.
+   */
+  @Test
+  void aFilterOfTheBuildCannotForgeTheDataOfATraceStop(@TempDir Path work) throws Exception {
+    int port = 7004;
+    for (String mode : List.of("x32", "unknown", "call")) {
+      Path dir = Files.createDirectories(work.resolve(mode));
+      OwnFilter f = OwnFilter.run(dir, mode, port);
+      assertTrue(f.out().contains("filter ok"), mode + ": " + f.out());
+      assertTrue(f.out().contains("connect err=111"), mode + ": the connect was blocked: " + f.out());
+      assertTrue(f.out().stream().noneMatch(l -> l.equals("received")), mode + ": nothing reached the listener: " + f.out());
+      assertEquals(1, f.net().size(), mode + ": " + f.net());
+      assertEquals("blocked", f.net().get(0).decision().label(), mode + ": " + f.net());
+      assertEquals(1, f.writes().size(), mode + ": the write to the sources is in the record: " + f.writes());
+      assertTrue(f.trace().of(TraceEvent.Incomplete.class).isEmpty(), mode + ": nothing was taken for an x32 or unknown"
+          + " call: " + f.trace().of(TraceEvent.Incomplete.class));
+    }
+  }
 }
