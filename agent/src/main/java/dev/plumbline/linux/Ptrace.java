@@ -67,6 +67,10 @@ public final class Ptrace {
 
   public static final int CLONE_THREAD = 0x00010000;
   public static final int CLONE_UNTRACED = 0x00800000;
+  /** personality(2) flag: a mapping made PROT_READ is executable too. */
+  public static final int READ_IMPLIES_EXEC = 0x0400000;
+  /** personality(2)'s argument that only asks for the current personality. */
+  public static final int PERSONALITY_QUERY = 0xffffffff;
 
   public static final int MSG_DONTWAIT = 0x40;
   public static final int MSG_NOSIGNAL = 0x4000;

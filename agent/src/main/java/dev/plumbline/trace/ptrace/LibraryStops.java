@@ -1,11 +1,14 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Ptrace.READ_IMPLIES_EXEC;
+
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Abi;
 import dev.plumbline.trace.decode.ProcMaps;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -90,6 +93,26 @@ final class LibraryStops {
   }
 
   /**
+   * The filter refuses READ_IMPLIES_EXEC, but a process can still have it after an exec: the kernel
+   * sets it for an ia32 program without PT_GNU_STACK, and keeps one inherited from before the
+   * trace except where an exec drops it (x86_64 does, for a 64-bit program). Its files mapped
+   * readable are then executable without a stop: the record cannot list them.
+   */
+  private void readImpliesExec(int pid, String exe) {
+    byte[] raw = calls.readShortEnded(proc + "/" + pid + "/personality");
+    int persona;
+    try {
+      persona = raw == null ? 0 : Integer.parseUnsignedInt(new String(raw, StandardCharsets.US_ASCII).strip(), 16);
+    } catch (NumberFormatException e) {
+      persona = 0;
+    }
+    if ((persona & READ_IMPLIES_EXEC) != 0) {
+      out.flagOnce("read-implies-exec:" + exe, pid, exe + " runs with the READ_IMPLIES_EXEC personality: code it"
+          + " runs from files it maps readable is not in the record");
+    }
+  }
+
+  /**
    * After an exec: the executable file mappings the kernel made besides the program itself (the
    * ELF interpreter, {@code ld-linux-x86-64.so.2}); the program is the exec's own digest.
    */
@@ -98,6 +121,7 @@ final class LibraryStops {
     if (maps == null) {
       return; // the process is gone (killed at its exec stop): nothing ran
     }
+    readImpliesExec(pid, exe);
     Set<String> seen = new HashSet<>();
     for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
       if (m.fileBacked() && m.executable() && !m.path().equals(exe) && seen.add(m.inode() + m.path())) {

@@ -9,7 +9,9 @@ import static dev.plumbline.linux.Ptrace.MSG_FASTOPEN;
 import static dev.plumbline.linux.Ptrace.O_CREAT;
 import static dev.plumbline.linux.Ptrace.O_TRUNC;
 import static dev.plumbline.linux.Ptrace.O_WRONLY;
+import static dev.plumbline.linux.Ptrace.PERSONALITY_QUERY;
 import static dev.plumbline.linux.Ptrace.PR_SET_SECCOMP;
+import static dev.plumbline.linux.Ptrace.READ_IMPLIES_EXEC;
 import static dev.plumbline.linux.Ptrace.SECCOMP_FILTER_FLAG_NEW_LISTENER;
 import static dev.plumbline.trace.ptrace.FilterRule.always;
 import static dev.plumbline.trace.ptrace.FilterRule.anyBit;
@@ -85,7 +87,11 @@ public enum SyscallTable {
   MMAP2(-1, 192, -1, both(anyBit(2, LibraryStops.PROT_EXEC), not(anyBit(3, LibraryStops.MAP_ANONYMOUS))),
       (h, c) -> h.libraries.mmap(c)),
   MPROTECT(10, 125, 226, anyBit(2, LibraryStops.PROT_EXEC), (h, c) -> h.libraries.mprotect(c)),
-  PKEY_MPROTECT(329, 380, 288, anyBit(2, LibraryStops.PROT_EXEC), (h, c) -> h.libraries.mprotect(c));
+  PKEY_MPROTECT(329, 380, 288, anyBit(2, LibraryStops.PROT_EXEC), (h, c) -> h.libraries.mprotect(c)),
+  // under READ_IMPLIES_EXEC a file mapped PROT_READ is executable, out of the PROT_EXEC tests
+  // above: refused by the filter itself, on the register (a query, 0xffffffff, sets nothing)
+  PERSONALITY(135, 136, 92, refuse(EPERM, both(anyBit(0, READ_IMPLIES_EXEC), not(argIn(0, PERSONALITY_QUERY)))),
+      SyscallTable::neverStops);
 
   /** What runs at a stop of one row's call; true when the tracer must see the call's exit stop too. */
   @FunctionalInterface

@@ -170,7 +170,7 @@ class SeccompProgramTest {
   void everyTracedCallOfEveryAbiStops() {
     List<SyscallTable> conditional = List.of(SyscallTable.OPEN, SyscallTable.OPENAT, SyscallTable.SENDTO,
         SyscallTable.PRCTL, SyscallTable.SOCKETCALL, SyscallTable.CLONE, SyscallTable.CLONE3, SyscallTable.MMAP,
-        SyscallTable.MMAP2, SyscallTable.MPROTECT, SyscallTable.PKEY_MPROTECT);
+        SyscallTable.MMAP2, SyscallTable.MPROTECT, SyscallTable.PKEY_MPROTECT, SyscallTable.PERSONALITY);
     for (Abi abi : Abi.values()) {
       for (SyscallTable s : SyscallTable.values()) {
         if (s.number(abi) >= 0 && !conditional.contains(s)) {
@@ -210,6 +210,24 @@ class SeccompProgramTest {
       assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, 0, 0x1000)));
       assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, Ptrace.SECCOMP_SET_MODE_FILTER, 1 /* TSYNC */, 0x1000)));
       assertEquals(TRACE, run(PROGRAM, new Data(seccomp, abi.auditArch, 2 /* GET_ACTION_AVAIL */, 0, 0x1000)));
+    }
+  }
+
+  @Test
+  void readImpliesExecIsRefusedByTheFilterItself() {
+    for (Abi abi : Abi.values()) {
+      int personality = s(SyscallTable.PERSONALITY, abi);
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM,
+          run(PROGRAM, new Data(personality, abi.auditArch, Ptrace.READ_IMPLIES_EXEC)), abi.name());
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM,
+          run(PROGRAM, new Data(personality, abi.auditArch, Ptrace.READ_IMPLIES_EXEC | 0x0008 /* PER_LINUX32 */)));
+      // the kernel takes the low 32 bits only
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM,
+          run(PROGRAM, new Data(personality, abi.auditArch, 0x1_0000_0000L | Ptrace.READ_IMPLIES_EXEC)));
+      // a query (0xffffffff) sets nothing; other personalities run (setarch -R: ADDR_NO_RANDOMIZE)
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(personality, abi.auditArch, 0xffffffffL)));
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(personality, abi.auditArch, 0x0040000)));
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(personality, abi.auditArch, 0)));
     }
   }
 

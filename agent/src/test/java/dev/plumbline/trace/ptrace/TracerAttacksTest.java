@@ -247,4 +247,28 @@ class TracerAttacksTest {
           + " call: " + f.trace().of(TraceEvent.Incomplete.class));
     }
   }
+  /** x86_64 code: mov eax, 42; ret. */
+  private static final byte[] RETURN_42 = {(byte) 0xb8, 0x2a, 0, 0, 0, (byte) 0xc3};
+
+  /**
+   * Under the READ_IMPLIES_EXEC personality the kernel makes a file mapped PROT_READ executable,
+   * out of the filter's PROT_EXEC test: a build asking for it (personality(2), or the real setarch
+   * -X) must not run code from a file the record does not list. The personality is refused.
+   */
+  @Test
+  void aFileMappedReadableUnderReadImpliesExecNeverRunsUnrecorded(@TempDir Path work) throws Exception {
+    Path code = Files.write(work.resolve("code.bin"), RETURN_42);
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "/bin/sh", "-c",
+        bin + "/readexec set " + code + " > set.txt; setarch x86_64 -X " + bin + "/readexec inherited " + code
+            + " > setarch.txt; echo $? > setarch.rc");
+    assertEquals(0, t.result.exitCode());
+    List<String> set = Files.readAllLines(work.resolve("set.txt"));
+    assertEquals(List.of("personality err=1", "not executable"), set, "READ_IMPLIES_EXEC refused with EPERM");
+    // setarch itself is refused (exit 1); were it not, x86_64's exec of a 64-bit program drops the bit
+    assertEquals("1", Files.readString(work.resolve("setarch.rc")).strip());
+    assertTrue(Files.readAllLines(work.resolve("setarch.txt")).isEmpty());
+    String real = code.toRealPath().toString();
+    assertTrue(t.of(TraceEvent.Mapped.class).stream().noneMatch(m -> m.path().equals(real)), "nothing mapped it executable");
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
 }
