@@ -6,6 +6,7 @@ import static dev.plumbline.linux.Ptrace.O_RDWR;
 import static dev.plumbline.linux.Ptrace.O_TRUNC;
 import static dev.plumbline.linux.Ptrace.O_WRONLY;
 
+import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import java.io.IOException;
@@ -29,11 +30,15 @@ final class FileStops {
   private final String proc;
   private final Reporter out;
   private final Path workdir;
+  /** The working directory by identity, for tasks that name it otherwise (TraceePaths.below). */
+  private final PathHandles.FileStat workdirStat;
+  private final TraceePaths paths;
 
   FileStops(TracerCalls calls, String proc, Reporter out, Path cwd) {
     this.calls = calls;
     this.proc = proc;
     this.out = out;
+    this.paths = new TraceePaths(calls, proc);
     Path real;
     try {
       real = cwd.toRealPath();
@@ -41,6 +46,7 @@ final class FileStops {
       real = cwd.toAbsolutePath().normalize();
     }
     this.workdir = real;
+    this.workdirStat = PathHandles.stat(real.toString());
   }
 
   /**
@@ -75,7 +81,7 @@ final class FileStops {
     Path real = null;
     if (!pending.isError && pending.rval >= 0) {
       String link = calls.readlink(proc + "/" + call.tgid() + "/fd/" + pending.rval);
-      real = link != null && link.startsWith("/") ? underWorkdir(Path.of(link)) : null;
+      real = link != null && link.startsWith("/") ? underWorkdir(call, Path.of(link)) : null;
       if (!java.util.Objects.equals(real, checked)) {
         String image = out.image(call.tid());
         out.flagOnce("path-race:" + image, call.tid(), image + " opened another file than the path checked"
@@ -137,13 +143,25 @@ final class FileStops {
       }
       path = Path.of(base).resolve(p);
     }
-    return underWorkdir(path.normalize());
+    return underWorkdir(call, path.normalize());
   }
 
-  /** The symlink-resolved path when it lies under the working directory, else null. */
-  private Path underWorkdir(Path path) {
+  /**
+   * The symlink-resolved path when it lies under the working directory, else null. A task in a
+   * mount namespace of its own or under another root names files in its own view (the sources
+   * bind-mounted elsewhere, a chroot into them): its path is then resolved there and placed by the
+   * working directory's device and inode.
+   */
+  private Path underWorkdir(Call call, Path path) {
     Path real = realPath(path);
-    return real.startsWith(workdir) ? real : null;
+    if (real.startsWith(workdir)) {
+      return real;
+    }
+    if (workdirStat == null || paths.sharesAgentView(call.tid())) {
+      return null;
+    }
+    String rel = paths.below(call.tid(), call.tgid(), path.toString(), workdirStat);
+    return rel == null ? null : workdir.resolve(rel);
   }
 
   private static Path realPath(Path path) {

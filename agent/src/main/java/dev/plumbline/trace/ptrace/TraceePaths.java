@@ -140,6 +140,76 @@ final class TraceePaths {
     }
   }
 
+  /**
+   * Whether task {@code tid} names files as the agent does: same mount namespace, same root. A
+   * task that made a mount namespace of its own (unshare -m, a bind mount of the sources
+   * elsewhere), chroot'ed or pivot_root'ed does not: its paths, and what /proc/TID/fd/N and cwd say
+   * (paths in its namespace), must be resolved in its view ({@link #below}).
+   */
+  boolean sharesAgentView(int tid) {
+    String mine = calls.readlink(proc + "/self/ns/mnt");
+    String its = calls.readlink(proc + "/" + tid + "/ns/mnt");
+    if (mine == null || !mine.equals(its)) {
+      return false;
+    }
+    FileStat root = PathHandles.stat(proc + "/" + tid + "/root");
+    FileStat ours = PathHandles.stat("/");
+    return root != null && ours != null && root.samePlace(ours);
+  }
+
+  /**
+   * Where {@code path}, as task {@code tid} names it, lies below directory {@code dir}, which is
+   * known by device and inode: so whatever name the task's mount namespace or root gives that
+   * directory (a bind mount of it elsewhere, a chroot into it). The path relative to {@code dir}
+   * ("" for {@code dir} itself), or null when it does not lie below it or cannot be resolved. The
+   * parent is resolved in the task's view and walked up by ".." (what the kernel's own walk does,
+   * across the task's mounts) until {@code dir} or the top; the last component is not followed.
+   */
+  String below(int tid, int tgid, String path, FileStat dir) {
+    String trimmed = path.replaceAll("/+$", "");
+    int slash = trimmed.lastIndexOf('/');
+    String parent = slash < 0 ? "." : slash == 0 ? "/" : trimmed.substring(0, slash);
+    String name = trimmed.substring(slash + 1);
+    if (name.equals("..") || name.equals(".")) {
+      parent = trimmed.isEmpty() ? "/" : trimmed;
+      name = "";
+    }
+    Pinned start = pin(tid, tgid, parent);
+    if (start.stat() == null) {
+      return null;
+    }
+    int cur = start.fd();
+    try {
+      // the names of the ancestors, as the kernel's d_path walks the same chain ".." climbs
+      String where = calls.readlink(proc + "/self/fd/" + cur);
+      if (where == null || !where.startsWith("/")) {
+        return null;
+      }
+      String[] names = where.equals("/") ? new String[0] : where.substring(1).split("/");
+      FileStat st = start.stat();
+      for (int up = 0; up <= names.length; up++) {
+        if (st.sameFile(dir)) {
+          StringBuilder rel = new StringBuilder();
+          for (int i = names.length - up; i < names.length; i++) {
+            rel.append(names[i]).append('/');
+          }
+          return rel.append(name).toString().replaceAll("/+$", "");
+        }
+        int next = PathHandles.openAt(cur, "..", false);
+        FileStat ns = next >= 0 ? PathHandles.stat(next) : null;
+        if (ns == null || ns.samePlace(st)) {
+          PathHandles.close(next);
+          return null; // the top of the task's tree
+        }
+        cur = step(cur, next);
+        st = ns;
+      }
+      return null;
+    } finally {
+      PathHandles.close(cur);
+    }
+  }
+
   /** Replaces descriptor {@code cur} by {@code next} (closing it); a failed {@code next} is returned as is. */
   private static int step(int cur, int next) {
     PathHandles.close(cur);

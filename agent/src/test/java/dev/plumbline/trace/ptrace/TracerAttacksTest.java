@@ -271,4 +271,33 @@ class TracerAttacksTest {
     assertTrue(t.of(TraceEvent.Mapped.class).stream().noneMatch(m -> m.path().equals(real)), "nothing mapped it executable");
     assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
   }
+  /**
+   * The build makes a user and mount namespace of its own with the real unshare (-Urm), bind-mounts
+   * the sources at a path outside them and writes through it: the paths it names, and what
+   * /proc/PID/fd/N and cwd say, are in its namespace and name no source in the agent's. Every
+   * change must still be in the record, under the sources' own paths.
+   */
+  @Test
+  void writesThroughABindMountOfTheSourcesInANamespaceOfTheBuildAreRecorded(@TempDir Path work, @TempDir Path elsewhere)
+      throws Exception {
+    Path src = Files.createDirectories(work.resolve("src"));
+    Files.writeString(src.resolve("main.c"), "int main(void) { return 0; }\n");
+    Files.writeString(src.resolve("old.c"), "int old;\n");
+    Path view = Files.createDirectories(elsewhere.resolve("view")).toRealPath();
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, "unshare", "-Urm", "/bin/sh", "-c", String.join(" && ",
+        "mount --bind " + src + " " + view, "echo evil >> " + view + "/main.c", "cd " + view,
+        "echo planted > planted.c", "mv old.c renamed.c", "rm " + view + "/renamed.c", "mkdir sub", "echo x > sub/deep.c"));
+    assertEquals(0, t.result.exitCode());
+    Path real = src.toRealPath();
+    List<String> changes = new ArrayList<>();
+    for (TraceEvent.FileChanged f : t.of(TraceEvent.FileChanged.class)) {
+      changes.add((Path.of(f.path()).startsWith(real) ? real.relativize(Path.of(f.path())).toString() : f.path())
+          + " " + f.operation());
+    }
+    java.util.Collections.sort(changes);
+    assertEquals(List.of("main.c write", "old.c rename-from", "planted.c create", "renamed.c rename-to",
+        "renamed.c unlink", "sub/deep.c create"), changes);
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+    assertEquals("int main(void) { return 0; }\nevil\n", Files.readString(src.resolve("main.c")), "the write did happen");
+  }
 }
