@@ -57,9 +57,13 @@ public final class SeccompProgram {
     b.jeq(Abi.AARCH64.auditArch, "aarch64", null);
     b.ret(RET_TRACE | DATA_UNKNOWN_ARCH);
 
+    // each ABI's body ends with its own returns: a conditional jump reaches 255 instructions at
+    // most, and one body is about that long
     b.label("x86_64");
     b.ld(OFF_NR);
-    b.jset(Abi.X32_SYSCALL_BIT, "x32", null);
+    b.jset(Abi.X32_SYSCALL_BIT, null, "x86_64.calls");
+    b.ret(RET_TRACE | DATA_X32);
+    b.label("x86_64.calls");
     abiBody(b, Abi.X86_64);
 
     b.label("i386");
@@ -69,17 +73,6 @@ public final class SeccompProgram {
     b.label("aarch64");
     b.ld(OFF_NR);
     abiBody(b, Abi.AARCH64);
-
-    b.label("x32");
-    b.ret(RET_TRACE | DATA_X32);
-    b.label("trace");
-    b.ret(RET_TRACE | DATA_CALL);
-    b.label("allow");
-    b.ret(RET_ALLOW);
-    for (int errno : refusals()) {
-      b.label("errno." + errno);
-      b.ret(RET_ERRNO | errno);
-    }
     return b.build();
   }
 
@@ -119,28 +112,36 @@ public final class SeccompProgram {
       }
       FilterRule rule = s.rule(abi);
       if (rule instanceof FilterRule.Always) {
-        b.jeq(s.number(abi), "trace", null);
+        b.jeq(s.number(abi), p + "trace", null);
       } else if (rule instanceof FilterRule.Refuse r && r.when() instanceof FilterRule.Always) {
-        b.jeq(s.number(abi), "errno." + r.errno(), null);
+        b.jeq(s.number(abi), p + "errno." + r.errno(), null);
       } else {
         b.jeq(s.number(abi), p + s.name(), null);
         conditional.add(s);
       }
     }
-    b.ja("allow");
+    b.ja(p + "allow");
     for (SyscallTable s : conditional) {
       b.label(p + s.name());
       FilterRule rule = s.rule(abi);
       if (rule instanceof FilterRule.Refuse r) {
-        String rest = r.otherwise() instanceof FilterRule.Never ? "allow" : p + s.name() + ".else";
-        test(b, r.when(), p + s.name() + ".", "errno." + r.errno(), rest);
-        if (!rest.equals("allow")) {
+        String rest = r.otherwise() instanceof FilterRule.Never ? p + "allow" : p + s.name() + ".else";
+        test(b, r.when(), p + s.name() + ".", p + "errno." + r.errno(), rest);
+        if (!rest.equals(p + "allow")) {
           b.label(rest);
-          test(b, r.otherwise(), rest + ".", "trace", "allow");
+          test(b, r.otherwise(), rest + ".", p + "trace", p + "allow");
         }
       } else {
-        test(b, rule, p + s.name() + ".", "trace", "allow");
+        test(b, rule, p + s.name() + ".", p + "trace", p + "allow");
       }
+    }
+    b.label(p + "trace");
+    b.ret(RET_TRACE | DATA_CALL);
+    b.label(p + "allow");
+    b.ret(RET_ALLOW);
+    for (int errno : refusals()) {
+      b.label(p + "errno." + errno);
+      b.ret(RET_ERRNO | errno);
     }
   }
 
@@ -227,6 +228,11 @@ public final class SeccompProgram {
 
     void ret(int k) {
       pending.add(new Object[] {RET_K, null, null, k});
+    }
+
+    /** An instruction without jumps (a load, an ALU operation) by its opcode. */
+    void op(int code, int k) {
+      pending.add(new Object[] {code, null, null, k});
     }
 
     List<Instruction> build() {
