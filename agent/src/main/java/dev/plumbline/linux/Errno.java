@@ -24,6 +24,8 @@ public final class Errno {
   public static final int ENOSYS = 38;
   public static final int ELOOP = 40;
   public static final int EMSGSIZE = 90;
+  public static final int EPROTONOSUPPORT = 93;
+  public static final int EAFNOSUPPORT = 97;
   public static final int ENETUNREACH = 101;
   public static final int ENOBUFS = 105;
   public static final int ECONNREFUSED = 111;
@@ -35,7 +37,7 @@ public final class Errno {
       Map.entry(EACCES, "EACCES"), Map.entry(EFAULT, "EFAULT"), Map.entry(EINVAL, "EINVAL"), Map.entry(24, "EMFILE"),
       Map.entry(EPIPE, "EPIPE"), Map.entry(ENOSYS, "ENOSYS"), Map.entry(ELOOP, "ELOOP"), Map.entry(ENOTDIR, "ENOTDIR"), Map.entry(88, "ENOTSOCK"),
       Map.entry(89, "EDESTADDRREQ"), Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(91, "EPROTOTYPE"),
-      Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
+      Map.entry(EPROTONOSUPPORT, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"), Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
       Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"), Map.entry(100, "ENETDOWN"),
       Map.entry(ENETUNREACH, "ENETUNREACH"), Map.entry(103, "ECONNABORTED"), Map.entry(104, "ECONNRESET"),
       Map.entry(ENOBUFS, "ENOBUFS"), Map.entry(106, "EISCONN"), Map.entry(107, "ENOTCONN"),

@@ -7,15 +7,17 @@ import java.util.Arrays;
  * socket syscalls, with the real arguments in tracee memory as 4-byte words. A tracer reads {@link
  * #argWords(int)} words at the {@code args} pointer and decodes them here.
  *
- * <p>{@code name} is connect, sendto, sendmsg, sendmmsg or other; {@code args} are unsigned values
- * in the order of the real syscall (connect: fd, addr, addrlen; sendto: fd, buf, len, flags,
+ * <p>{@code name} is socket, connect, setsockopt, sendto, sendmsg, sendmmsg or other; {@code args} are unsigned values
+ * in the order of the real syscall (socket: domain, type, protocol; setsockopt: fd, level, optname, optval, optlen; connect: fd, addr, addrlen; sendto: fd, buf, len, flags,
  * dest_addr, addrlen; sendmsg: fd, msg, flags; sendmmsg: fd, msgvec, vlen, flags). For "other" no
  * words are read and {@code args} is empty.
  */
 public record SocketCall(String name, long[] args) {
 
+  public static final int SYS_SOCKET = 1;
   public static final int SYS_CONNECT = 3;
   public static final int SYS_SENDTO = 11;
+  public static final int SYS_SETSOCKOPT = 14;
   public static final int SYS_SENDMSG = 16;
   public static final int SYS_SENDMMSG = 20;
 
@@ -31,8 +33,10 @@ public record SocketCall(String name, long[] args) {
   /** The {@code SYS_*} call number's syscall name, or "other". */
   public static String nameOf(int call) {
     return switch (call) {
+      case SYS_SOCKET -> "socket";
       case SYS_CONNECT -> "connect";
       case SYS_SENDTO -> "sendto";
+      case SYS_SETSOCKOPT -> "setsockopt";
       case SYS_SENDMSG -> "sendmsg";
       case SYS_SENDMMSG -> "sendmmsg";
       default -> "other";
@@ -42,7 +46,8 @@ public record SocketCall(String name, long[] args) {
   /** How many argument words the named call takes (0 for "other" or anything unknown). */
   public static int argWords(String name) {
     return switch (name) {
-      case "connect", "sendmsg" -> 3;
+      case "socket", "connect", "sendmsg" -> 3;
+      case "setsockopt" -> 5;
       case "sendto" -> 6;
       case "sendmmsg" -> 4;
       default -> 0;

@@ -42,9 +42,9 @@ import java.util.List;
  * sends without Fast Open (the kernel ignores their address), are left to the kernel.
  */
 final class Delivery {
-  private static final int SOCK_DGRAM = 2;
-  private static final int SOCK_RAW = 3;
-  private static final int MAX_CONTROL = 4096;
+  static final int SOCK_DGRAM = 2;
+  static final int SOCK_RAW = 3;
+  static final int MAX_CONTROL = 4096;
   private static final int UNIX_BACKLOG_RETRIES = 20; // of 5 ms each
 
   private static void sleep() {
@@ -193,7 +193,8 @@ final class Delivery {
         if (m.controllen() > MAX_CONTROL) {
           return -ENOBUFS;
         }
-        control = calls.readMemory(call.tid(), m.control(), (int) m.controllen());
+        // the control data the tracer checked for routes, when it did: never read a second time
+        control = d.control() != null ? d.control() : calls.readMemory(call.tid(), m.control(), (int) m.controllen());
         if (control == null || control.length != m.controllen()) {
           return -EFAULT;
         }

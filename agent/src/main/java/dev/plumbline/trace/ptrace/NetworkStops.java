@@ -53,8 +53,126 @@ final class NetworkStops {
     this.unix = new UnixDestinations(calls, proc);
   }
 
-  /** One destination of a call: its sockaddr in tracee memory and, for sends, its message. */
-  record Destination(long address, long length, Message message) {}
+  /**
+   * One destination of a call: its sockaddr in tracee memory and, for sends, its message and the
+   * message's control data as checked (null when it has none): what the tracer sends, never read again.
+   */
+  record Destination(long address, long length, Message message, byte[] control) {
+    Destination(long address, long length, Message message) {
+      this(address, length, message, null);
+    }
+  }
+
+  /**
+   * socket(domain, type, protocol) of a kind the tracer does not follow (the filter stops no
+   * other, {@link Protocols#unfollowed}): refused in block mode, flagged in audit mode. Decided on
+   * registers, which no other thread can change (an i386 socketcall's are in memory: flagged).
+   */
+  boolean socket(Call call) {
+    int pid = call.tid();
+    Protocols.Unfollowed u = Protocols.unfollowed(call.intArg(0), call.intArg(1), call.intArg(2));
+    String image = out.image(pid);
+    if (u == null) {
+      if (!call.direct()) {
+        out.flagOnce("socketcall:" + image, pid, image + " made an i386 socketcall the tracer could not make"
+            + " itself: its arguments were read again by the kernel after the check");
+      }
+      return false;
+    }
+    if (enforcing) {
+      out.refuse(pid, u.errno(), "a socket");
+      out.note(call.tgid(), "egress-refused", image + " asked for " + u.why() + ": refused in block mode ("
+          + Errno.name(u.errno()) + ")");
+    } else {
+      out.flagOnce("socket:" + image + ":" + u.why(), pid, image + " opened " + u.why()
+          + ": what it sent may be missing from the record");
+    }
+    return false;
+  }
+
+  /** setsockopt of an option that sends packets elsewhere than the sockaddr ({@link RouteOptions}). */
+  boolean setsockopt(Call call) {
+    String what = RouteOptions.option(call.intArg(1), call.intArg(2), call.arg(4));
+    if (what == null) {
+      if (!call.direct()) {
+        String image = out.image(call.tid());
+        out.flagOnce("socketcall:" + image, call.tid(), image + " made an i386 socketcall the tracer could not make"
+            + " itself: its arguments were read again by the kernel after the check");
+      }
+      return false;
+    }
+    return refuseRoute(call, what);
+  }
+
+  private boolean refuseRoute(Call call, String what) {
+    int pid = call.tid();
+    String image = out.image(pid);
+    if (enforcing) {
+      out.refuse(pid, Errno.EPERM, "a socket option");
+      out.note(call.tgid(), "egress-refused", image + " " + what + ": refused in block mode (EPERM)");
+    } else {
+      out.flagOnce("route:" + image + ":" + what, pid, image + " " + what
+          + ": the record may not show where its packets went");
+    }
+    return false;
+  }
+
+  /** The control data of each message that has some (read once: what is checked is what is sent). */
+  private List<Destination> withControl(Call call, List<Destination> destinations) {
+    List<Destination> out = new ArrayList<>(destinations.size());
+    for (Destination d : destinations) {
+      Message m = d.message();
+      byte[] control = null;
+      if (m != null && m.controllen() > 0 && m.controllen() <= Delivery.MAX_CONTROL) {
+        control = calls.readMemory(call.tid(), m.control(), (int) m.controllen());
+      }
+      out.add(new Destination(d.address(), d.length(), m, control));
+    }
+    return out;
+  }
+
+  /** Why a message's control data routes it elsewhere, or null. */
+  private static String route(Call call, List<Destination> destinations) {
+    for (Destination d : destinations) {
+      String why = RouteOptions.control(d.control(), call.abi());
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Messages without a destination (a connected socket) but with control data: a route in it is
+   * refused (block) or flagged (audit); in block mode a datagram socket's messages are then sent by
+   * the tracer with the control data it checked, which no other thread can rewrite any more.
+   */
+  private boolean connectedWithControl(Call call, List<Destination> destinations, int flags) throws DecodeException {
+    String why = route(call, destinations);
+    if (why != null) {
+      return refuseRoute(call, why);
+    }
+    if (!enforcing || !call.direct() || fastOpen(call, flags)) {
+      return false;
+    }
+    int dup = sockets.duplicate(call.tid(), call.tgid(), call.intArg(0));
+    if (dup < 0) {
+      return false;
+    }
+    try {
+      int[] kind = sockets.socketKind(dup);
+      boolean ipDatagrams = kind[0] >= 0 && Protocols.in(kind[0], Protocols.IP_FAMILIES)
+          && (kind[1] == Delivery.SOCK_DGRAM || kind[1] == Delivery.SOCK_RAW);
+      if (!ipDatagrams) {
+        return false; // stream sockets take no IP options from control messages
+      }
+      List<byte[]> none = new ArrayList<>();
+      destinations.forEach(d -> none.add(null));
+      return delivery.deliver(call, dup, destinations, none, flags, new PendingExit());
+    } finally {
+      sockets.close(dup);
+    }
+  }
 
   /** connect(fd, addr, addrlen). */
   boolean connect(Call call) throws DecodeException {
@@ -77,10 +195,18 @@ final class NetworkStops {
       return false; // the kernel answers EFAULT
     }
     Message m = MessageHeaders.message(header, 0, call.abi());
+    List<Destination> all = withControl(call, List.of(new Destination(m.name().address(), m.name().length(), m)));
     if (m.name().absent()) {
-      return false; // a connected socket: its destination was recorded at connect
+      // a connected socket: its destination was recorded at connect; its control data may route it
+      return m.controllen() > 0 && connectedWithControl(call, all, call.intArg(2));
     }
-    return send(call, List.of(new Destination(m.name().address(), m.name().length(), m)), call.intArg(2));
+    String why = route(call, all);
+    if (why != null && enforcing) {
+      return refuseRoute(call, why);
+    } else if (why != null) {
+      refuseRoute(call, why); // audit: flagged, and the destination recorded below
+    }
+    return send(call, all, call.intArg(2));
   }
 
   /** sendmmsg(fd, mmsghdr vector, vlen, flags): every message's destination. */
@@ -97,9 +223,23 @@ final class NetworkStops {
     n = Math.min(n, raw.length / size);
     List<Destination> all = new ArrayList<>();
     boolean named = false;
+    boolean control = false;
     for (Message m : MessageHeaders.messages(raw, n, call.abi())) {
       all.add(new Destination(m.name().address(), m.name().length(), m));
       named |= !m.name().absent();
+      control |= m.controllen() > 0;
+    }
+    if (control) {
+      all = withControl(call, all);
+      if (!named) {
+        return connectedWithControl(call, all, call.intArg(3));
+      }
+      String why = route(call, all);
+      if (why != null && enforcing) {
+        return refuseRoute(call, why);
+      } else if (why != null) {
+        refuseRoute(call, why);
+      }
     }
     return named && send(call, all, call.intArg(3));
   }
@@ -119,6 +259,19 @@ final class NetworkStops {
     try {
       int[] kind = dup >= 0 ? sockets.socketKind(dup) : new int[] {-1, -1, -1};
       String protocol = kind[0] < 0 ? "unknown" : Protocols.name(kind[0], kind[1], kind[2]);
+      Protocols.Unfollowed foreign = kind[0] < 0 ? null : Protocols.unfollowed(kind[0], kind[1], kind[2]);
+      if (foreign != null) {
+        // a kind of socket block mode refuses at socket(2): this one came from outside the traced
+        // tree (inherited, or passed over a unix socket), and its destination is not the whole story
+        String image = out.image(pid);
+        if (enforcing) {
+          out.refuse(pid, EACCES, "a network call");
+          out.note(call.tgid(), "egress-refused", image + " sent on " + foreign.why() + ": refused in block mode (EACCES)");
+          return false;
+        }
+        out.flagOnce("socket:" + image + ":" + foreign.why(), pid, image + " opened " + foreign.why()
+            + ": what it sent may be missing from the record");
+      }
       PendingExit pending = new PendingExit();
       List<byte[]> checked = new ArrayList<>();
       Decision.Block block = null;
@@ -299,7 +452,10 @@ final class NetworkStops {
         return null;
       }
     }
-    return SocketAddress.familyOf(raw) == SocketAddress.AF_NETLINK ? null : raw; // netlink talks to the kernel
+    // netlink talks to the kernel; a packet socket does not read the family field, so "netlink"
+    // there is no reason to look away (such sockets are judged by their own family first)
+    boolean netlink = SocketAddress.familyOf(raw) == SocketAddress.AF_NETLINK;
+    return netlink && (kind[0] < 0 || kind[0] == SocketAddress.AF_NETLINK) ? null : raw;
   }
 
   /** The gate's decision; a gate that fails refuses in block mode and allows in audit mode. */

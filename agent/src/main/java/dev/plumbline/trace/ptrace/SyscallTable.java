@@ -37,12 +37,20 @@ import java.util.Map;
  */
 public enum SyscallTable {
   //        x86_64 i386 aarch64  when the filter stops        handler at the stop
+  // sockets whose destinations are not all a sockaddr of the calls below (Protocols): refused in
+  // block mode, flagged in audit mode; the usual ones (unix, netlink, TCP, UDP, ...) never stop
+  SOCKET(41, 359, 198, not(either(argIn(0, Protocols.FOLLOWED_FAMILIES),
+      both(argIn(0, Protocols.IP_FAMILIES), argIn(2, Protocols.FOLLOWED_IP_PROTOCOLS)))),
+      (h, c) -> h.network.socket(c)),
+  // options that send packets elsewhere than the sockaddr says (RouteOptions)
+  SETSOCKOPT(54, 366, 208, RouteOptions.FILTER, (h, c) -> h.network.setsockopt(c)),
   CONNECT(42, 362, 203, always(), (h, c) -> h.network.connect(c)),
   SENDTO(44, 369, 206, either(nonNull(4), anyBit(3, MSG_FASTOPEN)), (h, c) -> h.network.sendto(c)),
   SENDMSG(46, 370, 211, always(), (h, c) -> h.network.sendmsg(c)),
   SENDMMSG(307, 345, 269, always(), (h, c) -> h.network.sendmmsg(c)),
   SOCKETCALL(-1, 102, -1,
-      argIn(0, SocketCall.SYS_CONNECT, SocketCall.SYS_SENDTO, SocketCall.SYS_SENDMSG, SocketCall.SYS_SENDMMSG),
+      argIn(0, SocketCall.SYS_SOCKET, SocketCall.SYS_SETSOCKOPT, SocketCall.SYS_CONNECT, SocketCall.SYS_SENDTO,
+          SocketCall.SYS_SENDMSG, SocketCall.SYS_SENDMMSG),
       (h, c) -> h.socketcall(c)),
   OPEN(2, 5, -1, anyBit(1, FileStops.WRITE_FLAGS), (h, c) -> h.files.open(c, AT_FDCWD, c.arg(0), c.arg(1))),
   CREAT(85, 8, -1, always(), (h, c) -> h.files.open(c, AT_FDCWD, c.arg(0), O_CREAT | O_TRUNC | O_WRONLY)),

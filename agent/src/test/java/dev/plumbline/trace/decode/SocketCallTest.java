@@ -16,7 +16,9 @@ class SocketCallTest {
     assertEquals(4, SocketCall.argWords("sendmmsg"));
     assertEquals(0, SocketCall.argWords("other"));
     assertEquals(6, SocketCall.argWords(SocketCall.SYS_SENDTO));
-    assertEquals(0, SocketCall.argWords(1)); // SYS_SOCKET
+    assertEquals(3, SocketCall.argWords(1)); // SYS_SOCKET: block mode judges its domain and protocol
+    assertEquals(5, SocketCall.argWords(14)); // SYS_SETSOCKOPT
+    assertEquals(0, SocketCall.argWords(2)); // SYS_BIND
   }
 
   @Test
@@ -47,9 +49,9 @@ class SocketCallTest {
 
   @Test
   void otherCallsReadNothing() throws DecodeException {
-    SocketCall socket = SocketCall.decode(1, new byte[0], Abi.I386);
-    assertEquals("other", socket.name());
-    assertEquals(0, socket.args().length);
+    SocketCall bind = SocketCall.decode(2, new byte[0], Abi.I386);
+    assertEquals("other", bind.name());
+    assertEquals(0, bind.args().length);
   }
 
   @Test
