@@ -4,6 +4,7 @@ import dev.plumbline.egress.dns.NameBook;
 import dev.plumbline.linux.Errno;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.Allowlist;
+import dev.plumbline.net.Cidr;
 import dev.plumbline.trace.EgressGate;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -211,6 +212,20 @@ public final class EgressPolicy implements EgressGate {
       }
     }
     return new Decision.Allow();
+  }
+
+  /**
+   * Block mode: loopback peers (the build's own clients, the host's processes) and the hosts an
+   * address, block or {@code *} rule allows on the listening port; audit: anyone.
+   */
+  @Override
+  public List<Cidr> inboundPeers(int port) {
+    if (mode != EgressMode.BLOCK) {
+      return null;
+    }
+    List<Cidr> peers = new ArrayList<>(Addresses.loopbackBlocks());
+    peers.addAll(allowlist.inboundBlocks(port));
+    return List.copyOf(peers);
   }
 
   @Override

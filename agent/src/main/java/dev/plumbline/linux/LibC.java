@@ -84,6 +84,12 @@ final class LibC {
 
   static native int shutdown(int fd, int how);
 
+  static native int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
+
+  static native int getsockname(int fd, Pointer addr, int[] addrlen);
+
+  static native int getpeername(int fd, Pointer addr, int[] addrlen);
+
   static native int connect(int fd, Pointer addr, int addrlen);
 
   static native long sendmsg(int fd, Pointer msghdr, int flags);

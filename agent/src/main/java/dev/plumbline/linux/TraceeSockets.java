@@ -20,6 +20,9 @@ public final class TraceeSockets {
   private static final int SO_TYPE = 3;
   private static final int SO_PROTOCOL = 38;
   private static final int SO_DOMAIN = 39;
+  private static final int SO_ATTACH_FILTER = 26;
+  private static final int SO_LOCK_FILTER = 44;
+  private static final int SHUT_RDWR = 2;
 
   private final Memory iovecs = new Memory(16);
   private final Memory sendBuffer = new Memory(256 * 1024);
@@ -28,6 +31,8 @@ public final class TraceeSockets {
   private final Memory msghdr = new Memory(56);
   private final Memory controlBuffer = new Memory(4096);
   private final Memory pollFd = new Memory(8);
+  private final Memory address = new Memory(128);
+  private final Memory one = new Memory(4);
   private final int[] intOut = new int[1];
   private final int[] intLen = new int[1];
   private int errno;
@@ -98,6 +103,59 @@ public final class TraceeSockets {
   /** Domain, type and protocol (SO_DOMAIN, SO_TYPE, SO_PROTOCOL) of a socket of ours. */
   public int[] socketKind(int fd) {
     return new int[] {sockopt(fd, SO_DOMAIN), sockopt(fd, SO_TYPE), sockopt(fd, SO_PROTOCOL)};
+  }
+
+  /** The address socket {@code fd} is bound to (getsockname), or null (errno set). */
+  public byte[] localAddress(int fd) {
+    intLen[0] = (int) address.size();
+    if (LibC.getsockname(fd, address, intLen) != 0) {
+      errno = Linux.errno();
+      return null;
+    }
+    return address.getByteArray(0, Math.min(intLen[0], (int) address.size()));
+  }
+
+  /** The address of socket {@code fd}'s peer (getpeername), or null (errno set). */
+  public byte[] peerAddress(int fd) {
+    intLen[0] = (int) address.size();
+    if (LibC.getpeername(fd, address, intLen) != 0) {
+      errno = Linux.errno();
+      return null;
+    }
+    return address.getByteArray(0, Math.min(intLen[0], (int) address.size()));
+  }
+
+  /**
+   * Attaches a classic BPF socket filter ({@code program}: 8 bytes per instruction, native order)
+   * to socket {@code fd} and locks it (SO_LOCK_FILTER): no one, the tracee included, can then
+   * detach or replace it. False (errno set) when either step fails.
+   */
+  public boolean attachLockedFilter(int fd, byte[] program) {
+    try (Memory code = new Memory(program.length); Memory fprog = new Memory(16)) {
+      code.write(0, program, 0, program.length);
+      fprog.clear();
+      fprog.setShort(0, (short) (program.length / 8));
+      fprog.setPointer(8, code);
+      if (LibC.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16) != 0) {
+        errno = Linux.errno();
+        return false;
+      }
+      one.setInt(0, 1);
+      if (LibC.setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, one, 4) != 0) {
+        errno = Linux.errno();
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /** shutdown(SHUT_RDWR) of socket {@code fd}: the same socket for every descriptor of it. */
+  public boolean shutdown(int fd) {
+    if (LibC.shutdown(fd, SHUT_RDWR) != 0) {
+      errno = Linux.errno();
+      return false;
+    }
+    return true;
   }
 
   /** Whether the open file has O_NONBLOCK (shared with every duplicate, the tracee's included). */

@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Strict parsing of IP address literals (never a DNS lookup) and the normalisations matching needs:
@@ -112,6 +113,25 @@ public final class Addresses {
   public static boolean isLoopback(InetAddress a) {
     InetAddress n = normalize(a);
     return n.isLoopbackAddress() || n.isAnyLocalAddress();
+  }
+
+  /**
+   * The loopback blocks of {@link #isLoopback(InetAddress)} (127.0.0.0/8 and ::1, not the
+   * unspecified addresses), for filters that test a peer's address themselves: a peer connecting
+   * in from one of these is on this host.
+   */
+  public static List<Cidr> loopbackBlocks() {
+    return List.of(new Cidr(byAddress(new byte[] {127, 0, 0, 0}), 8), new Cidr(byAddress(LOOPBACK6), 128));
+  }
+
+  private static final byte[] LOOPBACK6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+  /**
+   * Whether a socket bound to {@code bound} can be reached from other hosts: anything but a
+   * loopback address (0.0.0.0 and :: are every address of the host).
+   */
+  public static boolean reachableFromOutside(InetAddress bound) {
+    return !normalize(bound).isLoopbackAddress();
   }
 
   /**

@@ -111,4 +111,28 @@ public final class Allowlist {
   public boolean allowsAddress(InetAddress address, int port) {
     return rules.stream().anyMatch(r -> r.portMatches(port) && r.matchesAddress(address));
   }
+
+  /**
+   * The address blocks whose hosts may connect in to a port the build listens on: the address,
+   * block and {@code *} rules for that port (a name rule allows reaching a name, not being reached
+   * by it). Loopback is the caller's to add.
+   */
+  public List<Cidr> inboundBlocks(int port) {
+    List<Cidr> blocks = new ArrayList<>();
+    for (AllowRule r : rules) {
+      if (!r.portMatches(port)) {
+        continue;
+      }
+      if (r.host() instanceof AllowRule.Host.Address a) {
+        InetAddress n = Addresses.normalize(a.address());
+        blocks.add(new Cidr(n, n.getAddress().length * 8));
+      } else if (r.host() instanceof AllowRule.Host.Network n) {
+        blocks.add(n.block());
+      } else if (r.host() instanceof AllowRule.Host.Any) {
+        blocks.add(new Cidr(Addresses.byAddress(new byte[4]), 0));
+        blocks.add(new Cidr(Addresses.byAddress(new byte[16]), 0));
+      }
+    }
+    return blocks;
+  }
 }

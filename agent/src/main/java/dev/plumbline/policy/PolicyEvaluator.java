@@ -295,8 +295,8 @@ public final class PolicyEvaluator {
   private static Evaluation.RuleResult egressAllowed(BuildRecord r, Policy.Egress egress) {
     List<Evaluation.Violation> v = new ArrayList<>();
     for (Destination d : list(r.network())) {
-      if (!isInet(d) || d.decision() == EgressDecision.BLOCKED) {
-        continue; // unix sockets have their own rule; blocked attempts never left the host
+      if (!isInet(d) || d.decision() == EgressDecision.BLOCKED || d.listener()) {
+        continue; // unix sockets have their own rule; blocked attempts never left the host; a listener is no destination
       }
       if (egress.loopbackAllowed() && Addresses.isLoopback(d.address())) {
         continue;

@@ -207,7 +207,7 @@ public final class PolicyLearner {
     Map<String, String> comments = new TreeMap<>();
     Map<String, Boolean> loopback = new TreeMap<>();
     for (Destination d : list(r.network())) {
-      if (d.decision() == EgressDecision.BLOCKED || "unix".equals(d.family())) {
+      if (d.decision() == EgressDecision.BLOCKED || "unix".equals(d.family()) || d.listener()) {
         continue;
       }
       AllowRule rule = AllowRule.exactly(d.hostname(), d.address(), d.port());

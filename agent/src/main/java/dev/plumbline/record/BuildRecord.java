@@ -289,6 +289,15 @@ public record BuildRecord(
       return new Destination(family, protocol, address, port, null, null, List.of(), List.of(), List.of(), 0, null);
     }
 
+    /**
+     * Whether this entry is a socket the build listened on (only {@code listen} calls), not a
+     * destination: its address is the one bound; the peers that connected in are entries of
+     * their own ({@code accept}).
+     */
+    public boolean listener() {
+      return syscalls != null && !syscalls.isEmpty() && syscalls.stream().allMatch("listen"::equals);
+    }
+
     public Destination withHostname(String name) {
       return new Destination(family, protocol, address, port, name, decision, syscalls, results, processes, count, wouldBlock);
     }

@@ -29,7 +29,7 @@ public final class EgressRecords {
    * with the same options would refuse it (judged with every name learned during the run).
    */
   public static BuildRecord withWouldBlock(BuildRecord r, EgressPolicy gate) {
-    return eachDestination(r, d -> d.decision() == EgressDecision.AUDITED
+    return eachDestination(r, d -> d.decision() == EgressDecision.AUDITED && !d.listener() // block mode filters a listener, never refuses it
         ? d.withWouldBlock(gate.wouldBlock(d.family(), d.protocol(), d.address(), d.port()))
         : d);
   }

@@ -1,6 +1,8 @@
 package dev.plumbline.trace;
 
+import dev.plumbline.net.Cidr;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * Decides, at the moment a traced process tries to reach a destination, whether the call may go
@@ -62,6 +64,16 @@ public interface EgressGate {
    */
   default boolean checksUnixSockets() {
     return false;
+  }
+
+  /**
+   * The peers that may connect in to a socket the build listens on at {@code port} on an address
+   * other hosts can reach (0.0.0.0, ::, a non-loopback address), as address blocks (loopback
+   * included when allowed); null when any peer may (audit). The tracer attaches a locked socket
+   * filter that drops every other peer's packets before the listener sees them. (Added by egress.)
+   */
+  default List<Cidr> inboundPeers(int port) {
+    return null;
   }
 
   /** Called once when tracing ends: stops the DNS resolver, if any. (Added by egress.) */

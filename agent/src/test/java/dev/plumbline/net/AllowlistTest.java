@@ -203,4 +203,27 @@ public class AllowlistTest {
       assertEquals(r, AllowRule.parse(r.text()));
     }
   }
+
+  @Test
+  void inboundPeersAreTheAddressBlockAndAnyRulesOfTheListeningPort() throws Exception {
+    Allowlist a = allow("10.0.0.0/8:443", "192.0.2.7", "*.example.com", "deb.debian.org", "[2001:db8::/32]:80");
+    assertEquals(List.of("10.0.0.0/8", "192.0.2.7/32"), a.inboundBlocks(443).stream().map(Cidr::toString).toList());
+    assertEquals(List.of("192.0.2.7/32", "2001:db8::/32"), a.inboundBlocks(80).stream().map(Cidr::toString).toList());
+    assertEquals(2, allow("*:22").inboundBlocks(22).size(), "any: every IPv4 and IPv6 host");
+    assertTrue(allow("*:22").inboundBlocks(22).stream().anyMatch(c -> c.contains(ip("203.0.113.9"))));
+    assertTrue(allow("*:22").inboundBlocks(80).isEmpty());
+  }
+
+  @Test
+  void theLoopbackBlocksAreWhatIsLoopbackCallsLoopbackButTheUnspecifiedAddresses() {
+    for (String s : List.of("127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.2")) {
+      assertTrue(Addresses.loopbackBlocks().stream().anyMatch(c -> c.contains(ip(s))), s);
+      assertTrue(Addresses.isLoopback(ip(s)), s);
+      assertFalse(Addresses.reachableFromOutside(ip(s)), s);
+    }
+    for (String s : List.of("0.0.0.0", "::", "198.51.100.1", "::2")) {
+      assertFalse(Addresses.loopbackBlocks().stream().anyMatch(c -> c.contains(ip(s))), s);
+      assertTrue(Addresses.reachableFromOutside(ip(s)), s);
+    }
+  }
 }

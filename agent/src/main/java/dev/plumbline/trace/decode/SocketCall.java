@@ -16,8 +16,11 @@ public record SocketCall(String name, long[] args) {
 
   public static final int SYS_SOCKET = 1;
   public static final int SYS_CONNECT = 3;
+  public static final int SYS_LISTEN = 4;
+  public static final int SYS_ACCEPT = 5;
   public static final int SYS_SENDTO = 11;
   public static final int SYS_SETSOCKOPT = 14;
+  public static final int SYS_ACCEPT4 = 18;
   public static final int SYS_SENDMSG = 16;
   public static final int SYS_SENDMMSG = 20;
 
@@ -35,6 +38,9 @@ public record SocketCall(String name, long[] args) {
     return switch (call) {
       case SYS_SOCKET -> "socket";
       case SYS_CONNECT -> "connect";
+      case SYS_LISTEN -> "listen";
+      case SYS_ACCEPT -> "accept";
+      case SYS_ACCEPT4 -> "accept4";
       case SYS_SENDTO -> "sendto";
       case SYS_SETSOCKOPT -> "setsockopt";
       case SYS_SENDMSG -> "sendmsg";
@@ -48,6 +54,9 @@ public record SocketCall(String name, long[] args) {
     return switch (name) {
       case "socket", "connect", "sendmsg" -> 3;
       case "setsockopt" -> 5;
+      case "listen" -> 2;
+      case "accept" -> 3;
+      case "accept4" -> 4;
       case "sendto" -> 6;
       case "sendmmsg" -> 4;
       default -> 0;

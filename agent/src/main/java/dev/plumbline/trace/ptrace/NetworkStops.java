@@ -17,6 +17,9 @@ import dev.plumbline.trace.decode.MessageHeaders;
 import dev.plumbline.trace.decode.MessageHeaders.Message;
 import dev.plumbline.trace.decode.MessageHeaders.MsgName;
 import dev.plumbline.trace.decode.SocketAddress;
+import dev.plumbline.net.Addresses;
+import dev.plumbline.net.Cidr;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +91,122 @@ final class NetworkStops {
           + ": what it sent may be missing from the record");
     }
     return false;
+  }
+
+  /**
+   * listen(fd, backlog) on an IP socket other hosts can reach (bound to 0.0.0.0, :: or a
+   * non-loopback address): recorded; in block mode a locked socket filter first keeps every peer
+   * but the gate's {@link EgressGate#inboundPeers} from connecting (a test server on 0.0.0.0 still
+   * serves loopback clients). A filter that cannot be attached refuses the listen (fail closed).
+   */
+  boolean listen(Call call) {
+    int pid = call.tid();
+    int dup = sockets.duplicate(pid, call.tgid(), call.intArg(0));
+    String image = out.image(pid);
+    if (dup < 0) {
+      out.flagOnce("listen:" + image, pid, image + " listened on a socket the agent could not reach ("
+          + Errno.name(sockets.errno()) + "): who could connect to it was not checked");
+      return false;
+    }
+    try {
+      int[] kind = sockets.socketKind(dup);
+      if (!Protocols.in(kind[0], Protocols.IP_FAMILIES)) {
+        return false;
+      }
+      byte[] local = sockets.localAddress(dup);
+      SocketAddress sa = local == null ? null : SocketAddress.decode(local);
+      InetAddress bound = sa == null ? null : Addresses.parseDestination(sa.address());
+      if (bound != null && !Addresses.reachableFromOutside(bound)) {
+        return false; // only this host can connect
+      }
+      String family = Protocols.family(kind[0]);
+      String protocol = Protocols.name(kind[0], kind[1], kind[2]);
+      int port = sa == null || sa.port() == null ? 0 : sa.port();
+      List<Cidr> peers = gate.inboundPeers(port);
+      PendingExit pending = new PendingExit();
+      if (enforcing && peers != null) {
+        boolean attached;
+        try {
+          attached = sockets.attachLockedFilter(dup, InboundFilter.program(peers));
+        } catch (IllegalStateException e) {
+          attached = false; // more rules than one filter holds
+        }
+        if (!attached) {
+          out.refuse(pid, EACCES, "a listen");
+          out.note(call.tgid(), "egress-refused", image + " listened on " + Addresses.withPort(
+              sa == null ? null : sa.recordAddress(), port) + ", where hosts that are not allowed could connect, and the"
+              + " agent could not restrict them (" + Errno.name(sockets.errno()) + "): refused in block mode (EACCES)");
+          out.emit(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), family, protocol,
+              sa == null ? null : sa.recordAddress(), port, EgressDecision.BLOCKED, "blocked"));
+          return false;
+        }
+      }
+      pending.events.add(new TraceEvent.Network(Instant.now(), call.tgid(), call.name(), family, protocol,
+          sa == null ? null : sa.recordAddress(), port, passed(), null));
+      call.task().pendingExit = pending;
+      return true;
+    } catch (DecodeException e) {
+      out.flagOnce("listen:" + image, pid, image + " listened on a socket whose address could not be read: who could"
+          + " connect to it was not checked");
+      return false;
+    } finally {
+      sockets.close(dup);
+    }
+  }
+
+  /**
+   * accept/accept4: at the exit stop, a peer from outside the host is recorded. In block mode a
+   * peer the gate does not allow can only come through a listener made outside the traced tree
+   * (the tree's own are filtered at listen): its connection is shut down, and recorded blocked.
+   */
+  boolean accept(Call call) {
+    int pid = call.tid();
+    int tgid = call.tgid();
+    PendingExit pending = new PendingExit();
+    pending.onExit = () -> {
+      if (pending.isError || pending.rval < 0) {
+        return;
+      }
+      int dup = sockets.duplicate(pid, tgid, (int) pending.rval);
+      if (dup < 0) {
+        return;
+      }
+      try {
+        int[] kind = sockets.socketKind(dup);
+        if (!Protocols.in(kind[0], Protocols.IP_FAMILIES)) {
+          return;
+        }
+        byte[] peer = sockets.peerAddress(dup);
+        byte[] local = sockets.localAddress(dup);
+        SocketAddress from = peer == null ? null : SocketAddress.decode(peer);
+        InetAddress a = from == null ? null : Addresses.parseDestination(from.address());
+        if (a != null && !Addresses.reachableFromOutside(a)) {
+          return; // a client on this host
+        }
+        SocketAddress to = local == null ? null : SocketAddress.decode(local);
+        List<Cidr> peers = gate.inboundPeers(to == null || to.port() == null ? 0 : to.port());
+        boolean allowed = peers == null || (a != null && peers.stream().anyMatch(c -> c.contains(a)));
+        EgressDecision decided = passed();
+        if (!allowed && enforcing) {
+          sockets.shutdown(dup);
+          decided = EgressDecision.BLOCKED;
+          out.note(tgid, "egress-refused", out.image(pid) + " accepted a connection from "
+              + Addresses.withPort(from == null ? null : from.recordAddress(), from == null ? null : from.port())
+              + " on a listener made outside the traced tree, whose peers were not restricted: shut down in block mode");
+        }
+        // the port is the listening one, the peer's is ephemeral: an allow rule ADDRESS:PORT lets
+        // that host in on that port (EgressGate#inboundPeers), and a learned policy says the same
+        pending.events.add(new TraceEvent.Network(Instant.now(), tgid, call.name(), Protocols.family(kind[0]),
+            Protocols.name(kind[0], kind[1], kind[2]), from == null ? null : from.recordAddress(),
+            to == null ? null : to.port(), decided, null));
+      } catch (DecodeException e) {
+        out.flagOnce("accept:" + out.image(pid), pid, out.image(pid) + " accepted a connection whose peer could not be read");
+      } finally {
+        sockets.close(dup);
+      }
+    };
+    call.task().pendingExit = pending;
+    return true;
   }
 
   /** setsockopt of an option that sends packets elsewhere than the sockaddr ({@link RouteOptions}). */

@@ -44,12 +44,18 @@ public enum SyscallTable {
       (h, c) -> h.network.socket(c)),
   // options that send packets elsewhere than the sockaddr says (RouteOptions)
   SETSOCKOPT(54, 366, 208, RouteOptions.FILTER, (h, c) -> h.network.setsockopt(c)),
+  // inbound: a listener other hosts can reach gets a locked socket filter in block mode; accepted
+  // peers from outside the host are recorded (InboundFilter, NetworkStops#listen)
+  LISTEN(50, 363, 201, always(), (h, c) -> h.network.listen(c)),
+  ACCEPT(43, -1, 202, always(), (h, c) -> h.network.accept(c)),
+  ACCEPT4(288, 364, 242, always(), (h, c) -> h.network.accept(c)),
   CONNECT(42, 362, 203, always(), (h, c) -> h.network.connect(c)),
   SENDTO(44, 369, 206, either(nonNull(4), anyBit(3, MSG_FASTOPEN)), (h, c) -> h.network.sendto(c)),
   SENDMSG(46, 370, 211, always(), (h, c) -> h.network.sendmsg(c)),
   SENDMMSG(307, 345, 269, always(), (h, c) -> h.network.sendmmsg(c)),
   SOCKETCALL(-1, 102, -1,
-      argIn(0, SocketCall.SYS_SOCKET, SocketCall.SYS_SETSOCKOPT, SocketCall.SYS_CONNECT, SocketCall.SYS_SENDTO,
+      argIn(0, SocketCall.SYS_SOCKET, SocketCall.SYS_SETSOCKOPT, SocketCall.SYS_LISTEN, SocketCall.SYS_ACCEPT,
+          SocketCall.SYS_ACCEPT4, SocketCall.SYS_CONNECT, SocketCall.SYS_SENDTO,
           SocketCall.SYS_SENDMSG, SocketCall.SYS_SENDMMSG),
       (h, c) -> h.socketcall(c)),
   OPEN(2, 5, -1, anyBit(1, FileStops.WRITE_FLAGS), (h, c) -> h.files.open(c, AT_FDCWD, c.arg(0), c.arg(1))),
