@@ -29,6 +29,9 @@ final class TraceePaths {
   private final TracerCalls calls;
   private final String proc;
   private FileStat procStat;
+  /** The agent's own mount namespace and root: it never changes them, so read once. */
+  private String agentMountNs;
+  private FileStat agentRoot;
 
   TraceePaths(TracerCalls calls, String proc) {
     this.calls = calls;
@@ -147,14 +150,16 @@ final class TraceePaths {
    * (paths in its namespace), must be resolved in its view ({@link #below}).
    */
   boolean sharesAgentView(int tid) {
-    String mine = calls.readlink(proc + "/self/ns/mnt");
+    if (agentMountNs == null) {
+      agentMountNs = calls.readlink(proc + "/self/ns/mnt");
+      agentRoot = PathHandles.stat("/");
+    }
     String its = calls.readlink(proc + "/" + tid + "/ns/mnt");
-    if (mine == null || !mine.equals(its)) {
+    if (agentMountNs == null || !agentMountNs.equals(its)) {
       return false;
     }
     FileStat root = PathHandles.stat(proc + "/" + tid + "/root");
-    FileStat ours = PathHandles.stat("/");
-    return root != null && ours != null && root.samePlace(ours);
+    return root != null && agentRoot != null && root.samePlace(agentRoot);
   }
 
   /**
