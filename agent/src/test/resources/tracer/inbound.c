@@ -78,6 +78,8 @@ static int listener(int family, unsigned short port) {
   }
   if (bind(s, (struct sockaddr *)&a, len) != 0) { perror("bind"); exit(3); }
   if (listen(s, 16) != 0) { printf("listen err=%d\n", errno); exit(0); }
+  /* a second listen on the same socket only resizes its backlog, as some servers do */
+  if (listen(s, 32) != 0) { printf("listen err=%d\n", errno); exit(0); }
   return s;
 }
 

@@ -20,6 +20,7 @@ public final class TraceeSockets {
   private static final int SO_TYPE = 3;
   private static final int SO_PROTOCOL = 38;
   private static final int SO_DOMAIN = 39;
+  private static final int SO_ACCEPTCONN = 30;
   private static final int SO_ATTACH_FILTER = 26;
   private static final int SO_LOCK_FILTER = 44;
   private static final int SHUT_RDWR = 2;
@@ -103,6 +104,11 @@ public final class TraceeSockets {
   /** Domain, type and protocol (SO_DOMAIN, SO_TYPE, SO_PROTOCOL) of a socket of ours. */
   public int[] socketKind(int fd) {
     return new int[] {sockopt(fd, SO_DOMAIN), sockopt(fd, SO_TYPE), sockopt(fd, SO_PROTOCOL)};
+  }
+
+  /** Whether socket {@code fd} is already listening (SO_ACCEPTCONN). */
+  public boolean listening(int fd) {
+    return sockopt(fd, SO_ACCEPTCONN) == 1;
   }
 
   /** The address socket {@code fd} is bound to (getsockname), or null (errno set). */

@@ -113,6 +113,11 @@ final class NetworkStops {
       if (!Protocols.in(kind[0], Protocols.IP_FAMILIES)) {
         return false;
       }
+      if (sockets.listening(dup)) {
+        // a second listen only resizes the backlog: the first one was judged here (its filter is
+        // locked on), or it was made outside the traced tree and its peers are judged at accept
+        return false;
+      }
       byte[] local = sockets.localAddress(dup);
       SocketAddress sa = local == null ? null : SocketAddress.decode(local);
       InetAddress bound = sa == null ? null : Addresses.parseDestination(sa.address());
