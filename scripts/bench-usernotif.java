@@ -115,16 +115,71 @@ class BenchUserNotif {
       Seize.main(args, log);
       return;
     }
-    int[] listener = {-1};
-    int[] child = {-1};
-    Exception[] failure = {null};
     AtomicLong execs = new AtomicLong();
-    // the spawning thread carries the filter; the main thread answers
-    Thread spawner = new Thread(() -> {
+    Spawner spawner = new Spawner(args);
+    Thread answering = new Thread(() -> answer(spawner.listener(), execs), "answer");
+    answering.setDaemon(true);
+    answering.start();
+    int child = spawner.spawn();
+    int[] status = new int[1];
+    waitpid(child, status, 0);
+    System.err.println("execs=" + execs.get());
+    System.exit((status[0] >> 8) & 0xff);
+  }
+
+  /**
+   * The thread that carries the filter: it installs it and hands its listener back, then, at
+   * {@link #spawn}, starts the command under it. posix_spawnp returns once the child has exec'd, so
+   * whoever answers the listener must run before spawn is called.
+   */
+  static final class Spawner {
+    private final Object lock = new Object();
+    private final Thread thread;
+    private int listener = -1;
+    private boolean go;
+    private int child = -1;
+    private Exception failure;
+
+    Spawner(String[] args) throws Exception {
+      thread = new Thread(() -> run(args), "spawner");
+      thread.setDaemon(true);
+      synchronized (lock) {
+        thread.start();
+        while (listener < 0 && failure == null) {
+          lock.wait(100);
+        }
+        if (failure != null) {
+          throw failure;
+        }
+      }
+    }
+
+    int listener() {
+      return listener;
+    }
+
+    /** Lets the thread spawn the command; its pid. */
+    int spawn() throws Exception {
+      synchronized (lock) {
+        go = true;
+        lock.notifyAll();
+      }
+      thread.join();
+      if (failure != null) {
+        throw failure;
+      }
+      return child;
+    }
+
+    private void run(String[] args) {
       try {
-        listener[0] = installFilter();
-        synchronized (listener) {
-          listener.notifyAll();
+        int fd = installFilter();
+        synchronized (lock) {
+          listener = fd;
+          lock.notifyAll();
+          while (!go) {
+            lock.wait();
+          }
         }
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
@@ -133,32 +188,14 @@ class BenchUserNotif {
         if (rc != 0) {
           throw new IllegalStateException("posix_spawnp: " + rc);
         }
-        child[0] = pid[0];
+        child = pid[0];
       } catch (Exception e) {
-        failure[0] = e;
-      }
-    }, "spawner");
-    spawner.setDaemon(true);
-    synchronized (listener) {
-      spawner.start();
-      while (listener[0] < 0 && failure[0] == null) {
-        listener.wait(100);
+        synchronized (lock) {
+          failure = e;
+          lock.notifyAll();
+        }
       }
     }
-    if (failure[0] != null) {
-      throw failure[0];
-    }
-    Thread answering = new Thread(() -> answer(listener[0], execs), "answer");
-    answering.setDaemon(true);
-    answering.start();
-    spawner.join();
-    if (failure[0] != null) {
-      throw failure[0];
-    }
-    int[] status = new int[1];
-    waitpid(child[0], status, 0);
-    System.err.println("execs=" + execs.get());
-    System.exit((status[0] >> 8) & 0xff);
   }
 
   /** BPF: execve/execveat of x86-64 → notify, everything else → allow. */
@@ -251,60 +288,16 @@ class BenchUserNotif {
       if (prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0) != 0) {
         throw new IllegalStateException("PR_SET_CHILD_SUBREAPER: errno " + Native.getLastError());
       }
-      int[] listener = {-1};
-      Exception[] failure = {null};
-      Object ready = new Object();
-      Seize[] self = {null};
       OutputStream log = logFile == null ? null : new FileOutputStream(logFile);
-      Thread spawner = new Thread(() -> {
-        try {
-          listener[0] = installFilter();
-          synchronized (ready) {
-            ready.notifyAll();
-          }
-          synchronized (ready) {
-            while (self[0] == null) {
-              ready.wait();
-            }
-          }
-          List<String> env = new ArrayList<>();
-          System.getenv().forEach((k, v) -> env.add(k + "=" + v));
-          int[] pid = new int[1];
-          // posix_spawnp returns once the child has exec'd: the listener must already answer
-          int rc = posix_spawnp(pid, args[0], null, null, new StringArray(args), new StringArray(env.toArray(new String[0])));
-          if (rc != 0) {
-            throw new IllegalStateException("posix_spawnp: " + rc);
-          }
-          self[0].rooted(pid[0]);
-        } catch (Exception e) {
-          failure[0] = e;
-        }
-      }, "spawner");
-      spawner.setDaemon(true);
-      synchronized (ready) {
-        spawner.start();
-        while (listener[0] < 0 && failure[0] == null) {
-          ready.wait(100);
-        }
-      }
-      if (failure[0] != null) {
-        throw failure[0];
-      }
-      Seize s = new Seize(listener[0], log);
+      Spawner spawner = new Spawner(args);
+      Seize s = new Seize(spawner.listener(), log);
       Thread tracer = new Thread(s::listen, "listener-tracer");
       tracer.setDaemon(true);
       tracer.start();
       Thread waiter = new Thread(s::reap, "waiter");
       waiter.setDaemon(true);
       waiter.start();
-      synchronized (ready) {
-        self[0] = s;
-        ready.notifyAll();
-      }
-      spawner.join();
-      if (failure[0] != null) {
-        throw failure[0];
-      }
+      s.rooted(spawner.spawn()); // an exit before this is kept until the root is known
       s.rootDone.await();
       // let the listener handle what the waiter handed it last; the counts are the listener's own
       synchronized (s) {
