@@ -2,7 +2,6 @@ package dev.plumbline.trace.ptrace;
 
 import dev.plumbline.net.Cidr;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -44,12 +43,7 @@ final class InboundFilter {
     b.ret(0xffffffff);
     b.label("drop");
     b.ret(0);
-    List<SeccompProgram.Instruction> program = b.build();
-    ByteBuffer buf = ByteBuffer.allocate(program.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
-    for (SeccompProgram.Instruction i : program) {
-      buf.putShort((short) i.code()).put((byte) i.jt()).put((byte) i.jf()).putInt(i.k());
-    }
-    return buf.array();
+    return SeccompProgram.assemble(b.build());
   }
 
   /** Jumps to "keep" when the source address (at {@code offset} in the IP header) is in {@code c}. */

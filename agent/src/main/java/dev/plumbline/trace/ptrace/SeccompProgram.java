@@ -91,13 +91,18 @@ public final class SeccompProgram {
   }
 
   private static byte[] assemble() {
-    List<Instruction> program = instructions();
+    return assemble(instructions());
+  }
+
+  /** A classic BPF program as the kernel takes it (seccomp's or a socket filter's). */
+  static byte[] assemble(List<Instruction> program) {
     ByteBuffer buf = ByteBuffer.allocate(program.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (Instruction i : program) {
       buf.putShort((short) i.code()).put((byte) i.jt()).put((byte) i.jf()).putInt(i.k());
     }
     return buf.array();
   }
+
 
   /**
    * One ABI's calls from the table: an unconditional row jumps straight to "trace", a conditional
