@@ -39,6 +39,9 @@ public final class MessageHeaders {
   /** A {@code struct iovec}: a buffer in tracee memory. */
   public record Iovec(long base, long length) {}
 
+  /** The header of one control message ({@code struct cmsghdr}): {@code cmsg_level}, {@code cmsg_type}. */
+  public record ControlHeader(int level, int type) {}
+
   public static int msghdrSize(Abi abi) {
     return abi.pointerSize() == 8 ? 56 : 28;
   }
@@ -115,6 +118,35 @@ public final class MessageHeaders {
     List<Message> out = new ArrayList<>(vlen);
     for (int i = 0; i < vlen; i++) {
       out.add(message(vector, i * size, abi));
+    }
+    return out;
+  }
+
+  /**
+   * The headers of the control messages in {@code control} (a msghdr's {@code msg_control} bytes),
+   * in order: {@code cmsg_len} (size_t), {@code cmsg_level}, {@code cmsg_type}, then the data padded
+   * to the word size. The walk stops where the kernel's does: at a header that does not fit or
+   * whose length is shorter than a header (the kernel answers EINVAL there). Empty for null.
+   */
+  public static List<ControlHeader> controlHeaders(byte[] control, Abi abi) {
+    List<ControlHeader> out = new ArrayList<>();
+    if (control == null) {
+      return out;
+    }
+    int word = abi.pointerSize();
+    int header = word + 8;
+    int at = 0;
+    while (at + header <= control.length) {
+      long len = Bytes.word(control, at, word);
+      if (len < header) {
+        break;
+      }
+      out.add(new ControlHeader((int) Bytes.u32le(control, at + word), (int) Bytes.u32le(control, at + word + 4)));
+      long next = at + ((len + word - 1) / word) * word;
+      if (next > Integer.MAX_VALUE) {
+        break;
+      }
+      at = (int) next;
     }
     return out;
   }

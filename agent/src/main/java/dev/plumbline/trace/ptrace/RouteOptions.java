@@ -5,6 +5,7 @@ import static dev.plumbline.trace.ptrace.FilterRule.both;
 import static dev.plumbline.trace.ptrace.FilterRule.either;
 
 import dev.plumbline.trace.decode.Abi;
+import dev.plumbline.trace.decode.MessageHeaders;
 
 /**
  * Socket options and control messages that send a packet somewhere else than the sockaddr the
@@ -62,39 +63,14 @@ final class RouteOptions {
 
   /** A route given in control messages (the bytes a sendmsg passes as msg_control), or null. */
   static String control(byte[] control, Abi abi) {
-    if (control == null) {
-      return null;
-    }
-    int word = abi.pointerSize();
-    int header = word + 8; // cmsg_len (size_t), cmsg_level, cmsg_type
-    int at = 0;
-    while (at + header <= control.length) {
-      long len = word == 8 ? le(control, at, 8) : le(control, at, 4);
-      int level = (int) le(control, at + word, 4);
-      int type = (int) le(control, at + word + 4, 4);
-      if (len < header) {
-        return null; // the kernel stops at a malformed header (EINVAL)
-      }
-      if (level == SOL_IP && type == IP_RETOPTS) {
+    for (MessageHeaders.ControlHeader h : MessageHeaders.controlHeaders(control, abi)) {
+      if (h.level() == SOL_IP && h.type() == IP_RETOPTS) {
         return "sent IP options as a control message (a source route sends the packet to its first hop)";
       }
-      if (level == SOL_IPV6 && (type == IPV6_RTHDR || type == IPV6_2292RTHDR)) {
+      if (h.level() == SOL_IPV6 && (h.type() == IPV6_RTHDR || h.type() == IPV6_2292RTHDR)) {
         return "sent an IPv6 routing header as a control message (the packet goes to its first segment)";
       }
-      long next = at + ((len + word - 1) / word) * word;
-      if (next <= at || next > Integer.MAX_VALUE) {
-        return null;
-      }
-      at = (int) next;
     }
     return null;
-  }
-
-  private static long le(byte[] b, int at, int n) {
-    long v = 0;
-    for (int i = n - 1; i >= 0; i--) {
-      v = v << 8 | (b[at + i] & 0xff);
-    }
-    return v;
   }
 }

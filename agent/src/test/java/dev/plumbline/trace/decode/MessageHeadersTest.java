@@ -116,4 +116,21 @@ class MessageHeadersTest {
     assertEquals(List.of(new MessageHeaders.Iovec(0xffd01000L, 3)), MessageHeaders.iovecs(one32, 1, Abi.I386));
     org.junit.jupiter.api.Assertions.assertThrows(DecodeException.class, () -> MessageHeaders.iovecs(one32, 2, Abi.I386));
   }
+
+  @Test
+  void controlHeadersAreWalkedAsTheKernelWalksThem() {
+    // x86_64: IP_PKTINFO (12 bytes of data, padded to 16), then IPV6_RTHDR (40 bytes)
+    byte[] two = bytes().u64le(28).u32le(0).u32le(8).zeros(16).u64le(56).u32le(41).u32le(57).zeros(40).build();
+    assertEquals(List.of(new MessageHeaders.ControlHeader(0, 8), new MessageHeaders.ControlHeader(41, 57)),
+        MessageHeaders.controlHeaders(two, Abi.X86_64));
+    // i386: 4-byte cmsg_len, data padded to 4
+    byte[] compat = bytes().u32le(13).u32le(0).u32le(7).zeros(4).u32le(12).u32le(1).u32le(1).build();
+    assertEquals(List.of(new MessageHeaders.ControlHeader(0, 7), new MessageHeaders.ControlHeader(1, 1)),
+        MessageHeaders.controlHeaders(compat, Abi.I386));
+    // a length shorter than a header ends the walk (EINVAL in the kernel): nothing after it is read
+    byte[] malformed = bytes().u64le(8).u32le(0).u32le(7).u64le(16).u32le(41).u32le(57).build();
+    assertEquals(List.of(), MessageHeaders.controlHeaders(malformed, Abi.X86_64));
+    assertEquals(List.of(), MessageHeaders.controlHeaders(new byte[3], Abi.X86_64));
+    assertEquals(List.of(), MessageHeaders.controlHeaders(null, Abi.X86_64));
+  }
 }
