@@ -255,15 +255,19 @@ final class NetworkStops {
     return out;
   }
 
-  /** Why a message's control data routes it elsewhere, or null. */
-  private static String route(Call call, List<Destination> destinations) {
+  /**
+   * A route in the messages' control data: refused in block mode (true: the call is settled),
+   * flagged in audit mode (false: the call goes on and its destinations are recorded).
+   */
+  private boolean routed(Call call, List<Destination> destinations) {
     for (Destination d : destinations) {
       String why = RouteOptions.control(d.control(), call.abi());
       if (why != null) {
-        return why;
+        refuseRoute(call, why);
+        return enforcing;
       }
     }
-    return null;
+    return false;
   }
 
   /**
@@ -272,11 +276,7 @@ final class NetworkStops {
    * the tracer with the control data it checked, which no other thread can rewrite any more.
    */
   private boolean connectedWithControl(Call call, List<Destination> destinations, int flags) throws DecodeException {
-    String why = route(call, destinations);
-    if (why != null) {
-      return refuseRoute(call, why);
-    }
-    if (!enforcing || !call.direct() || fastOpen(call, flags)) {
+    if (routed(call, destinations) || !enforcing || !call.direct() || fastOpen(call, flags)) {
       return false;
     }
     int dup = sockets.duplicate(call.tid(), call.tgid(), call.intArg(0));
@@ -324,13 +324,10 @@ final class NetworkStops {
       // a connected socket: its destination was recorded at connect; its control data may route it
       return m.controllen() > 0 && connectedWithControl(call, all, call.intArg(2));
     }
-    String why = route(call, all);
-    if (why != null && enforcing) {
-      return refuseRoute(call, why);
-    } else if (why != null) {
-      refuseRoute(call, why); // audit: flagged, and the destination recorded below
+    if (routed(call, all)) {
+      return false;
     }
-    return send(call, all, call.intArg(2));
+    return send(call, all, call.intArg(2)); // audit: a route was flagged, the destination is recorded
   }
 
   /** sendmmsg(fd, mmsghdr vector, vlen, flags): every message's destination. */
@@ -358,11 +355,8 @@ final class NetworkStops {
       if (!named) {
         return connectedWithControl(call, all, call.intArg(3));
       }
-      String why = route(call, all);
-      if (why != null && enforcing) {
-        return refuseRoute(call, why);
-      } else if (why != null) {
-        refuseRoute(call, why);
+      if (routed(call, all)) {
+        return false;
       }
     }
     return named && send(call, all, call.intArg(3));
