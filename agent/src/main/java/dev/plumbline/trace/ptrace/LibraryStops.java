@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +29,13 @@ final class LibraryStops {
   private final TracerCalls calls;
   private final String proc;
   private final Reporter out;
+  /**
+   * When a 64-bit program's exec can have READ_IMPLIES_EXEC: at the first exec (the build's first
+   * process inherits the agent's personality) and from the first process found with it on (aarch64
+   * keeps it across a 64-bit exec, so that process's children can inherit it).
+   */
+  private boolean execSeen;
+  private boolean readImpliesExecSeen;
 
   LibraryStops(TracerCalls calls, String proc, Reporter out) {
     this.calls = calls;
@@ -98,7 +106,7 @@ final class LibraryStops {
    * trace except where an exec drops it (x86_64 does, for a 64-bit program). Its files mapped
    * readable are then executable without a stop: the record cannot list them.
    */
-  private void readImpliesExec(int pid, String exe) {
+  private boolean readImpliesExec(int pid, String exe) {
     byte[] raw = calls.readShortEnded(proc + "/" + pid + "/personality");
     int persona;
     try {
@@ -109,7 +117,24 @@ final class LibraryStops {
     if ((persona & READ_IMPLIES_EXEC) != 0) {
       out.flagOnce("read-implies-exec:" + exe, pid, exe + " runs with the READ_IMPLIES_EXEC personality: code it"
           + " runs from files it maps readable is not in the record");
+      return true;
     }
+    return false;
+  }
+
+  /**
+   * A 32-bit program (ia32, x32, aarch32) has nothing mapped at or above 4 GiB; a 64-bit one has
+   * its stack there. Only a 32-bit program's exec can give it READ_IMPLIES_EXEC, and x86_64's exec
+   * of a 64-bit program drops the flag, so the per-exec read of /proc/PID/personality is needed
+   * for these alone (docs/tracer.md).
+   */
+  static boolean addressSpaceIs32Bit(List<ProcMaps.Mapping> mappings) {
+    for (ProcMaps.Mapping m : mappings) {
+      if (Long.compareUnsigned(m.end(), 1L << 32) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -121,9 +146,13 @@ final class LibraryStops {
     if (maps == null) {
       return; // the process is gone (killed at its exec stop): nothing ran
     }
-    readImpliesExec(pid, exe);
+    List<ProcMaps.Mapping> mappings = ProcMaps.parse(maps);
+    if (!execSeen || readImpliesExecSeen || addressSpaceIs32Bit(mappings)) {
+      readImpliesExecSeen |= readImpliesExec(pid, exe);
+    }
+    execSeen = true;
     Set<String> seen = new HashSet<>();
-    for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
+    for (ProcMaps.Mapping m : mappings) {
       if (m.fileBacked() && m.executable() && !m.path().equals(exe) && seen.add(m.inode() + m.path())) {
         out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode()));
       }
