@@ -78,10 +78,33 @@ final class FileStops {
   }
 
   private void opened(Call call, Path checked, String op, int flags, PendingExit pending) {
-    Path real = null;
     if (!pending.isError && pending.rval >= 0) {
-      String link = calls.readlink(proc + "/" + call.tgid() + "/fd/" + pending.rval);
-      real = link != null && link.startsWith("/") ? underWorkdir(call, Path.of(link)) : null;
+      String fd = proc + "/" + call.tgid() + "/fd/" + pending.rval;
+      String link = calls.readlink(fd);
+      Path real;
+      if (paths.sharesAgentMounts(call.tid())) {
+        // the kernel wrote the link as the agent names the file, whatever the task's root
+        real = link != null && link.startsWith("/") ? inWorkdir(realPath(Path.of(link))) : null;
+      } else {
+        Placed placed = placeOpened(call, fd, link, checked);
+        if (placed == null) {
+          String image = out.image(call.tid());
+          out.flagOnce("unplaced:" + image, call.tid(), image + " opened a file for writing in a mount namespace"
+              + " of its own that could not be placed among the sources or outside them: a change to the sources"
+              + " may be missing");
+          if (checked != null) {
+            out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), checked.toString(), op));
+          }
+          return;
+        }
+        real = placed.path();
+        if (checked == null && real != null) {
+          // a last component that is a symlink into the sources (not followed at entry): the file opened
+          out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), real.toString(),
+              (flags & O_TRUNC) != 0 ? "truncate" : "write"));
+          return;
+        }
+      }
       if (!java.util.Objects.equals(real, checked)) {
         String image = out.image(call.tid());
         out.flagOnce("path-race:" + image, call.tid(), image + " opened another file than the path checked"
@@ -96,6 +119,41 @@ final class FileStops {
     if (checked != null) {
       out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), checked.toString(), op));
     }
+  }
+
+  /** Where an opened file lies: {@code path} under the working directory, or null outside it. */
+  private record Placed(Path path) {}
+
+  /**
+   * Where the file a task in another mount namespace opened (descriptor {@code fd}, which {@code
+   * link} names in that namespace, from its top) lies; null when that cannot be told. The file
+   * placed at entry ({@code checked}) when it is the very file opened (device and inode); else the
+   * link read in the task's view and then in the agent's, a reading counting only when it reaches
+   * the file opened (a task chroot'ed inside its namespace, or a file renamed meanwhile, fails
+   * both). A file on another device than the working directory is not among the sources.
+   */
+  private Placed placeOpened(Call call, String fd, String link, Path checked) {
+    PathHandles.FileStat opened = PathHandles.stat(fd);
+    if (opened == null || workdirStat == null) {
+      return null;
+    }
+    if (checked != null && opened.sameFile(PathHandles.stat(checked.toString()))) {
+      return new Placed(checked);
+    }
+    if (link != null && link.startsWith("/")) {
+      TraceePaths.Pinned own = paths.pin(call.tid(), call.tgid(), link);
+      PathHandles.close(own.fd());
+      if (opened.sameFile(own.stat())) {
+        TraceePaths.Below below = paths.below(call.tid(), call.tgid(), AT_FDCWD, link, workdirStat);
+        if (!below.noView()) {
+          return new Placed(below.rel() == null ? null : workdir.resolve(below.rel()));
+        }
+      }
+      if (opened.sameFile(PathHandles.stat(link))) {
+        return new Placed(inWorkdir(realPath(Path.of(link))));
+      }
+    }
+    return opened.dev() != workdirStat.dev() ? new Placed(null) : null;
   }
 
   /** openat2(dirfd, path, struct open_how *how, size): the flags are the struct's first u64. */
@@ -125,11 +183,27 @@ final class FileStops {
   /**
    * The absolute, symlink-resolved path a call names, when it lies under the working directory;
    * null otherwise. Resolution follows symlinks so a link from /tmp into the sources is caught.
+   * A task in a mount namespace of its own or under another root names files in its own view (the
+   * sources bind-mounted elsewhere, a chroot into their parent, a pivot_root): its path is resolved
+   * there only, never read in the agent's view (where it may name another file of the sources),
+   * and placed by the working directory's device and inode.
    */
   private Path resolve(Call call, int dirfd, long pathPtr) {
     String p = calls.readString(call.tid(), pathPtr, 4096);
     if (p == null || p.isEmpty()) {
       return null;
+    }
+    if (!paths.sharesAgentView(call.tid())) {
+      if (workdirStat == null) {
+        return null;
+      }
+      TraceePaths.Below below = paths.below(call.tid(), call.tgid(), dirfd, p, workdirStat);
+      if (below.noView()) {
+        String image = out.image(call.tid());
+        out.flagOnce("no-view:" + image, call.tid(), image + " changed files under a root or in a mount namespace"
+            + " that the agent cannot open (/proc/PID/root): changes to the sources may be missing");
+      }
+      return below.rel() == null ? null : workdir.resolve(below.rel());
     }
     Path path;
     if (p.startsWith("/")) {
@@ -143,25 +217,12 @@ final class FileStops {
       }
       path = Path.of(base).resolve(p);
     }
-    return underWorkdir(call, path.normalize());
+    return inWorkdir(realPath(path.normalize()));
   }
 
-  /**
-   * The symlink-resolved path when it lies under the working directory, else null. A task in a
-   * mount namespace of its own or under another root names files in its own view (the sources
-   * bind-mounted elsewhere, a chroot into them): its path is then resolved there and placed by the
-   * working directory's device and inode.
-   */
-  private Path underWorkdir(Call call, Path path) {
-    Path real = realPath(path);
-    if (real.startsWith(workdir)) {
-      return real;
-    }
-    if (workdirStat == null || paths.sharesAgentView(call.tid())) {
-      return null;
-    }
-    String rel = paths.below(call.tid(), call.tgid(), path.toString(), workdirStat);
-    return rel == null ? null : workdir.resolve(rel);
+  /** {@code real} when it lies under the working directory, else null. */
+  private Path inWorkdir(Path real) {
+    return real.startsWith(workdir) ? real : null;
   }
 
   private static Path realPath(Path path) {

@@ -3,6 +3,7 @@ package dev.plumbline.trace.ptrace;
 import static dev.plumbline.linux.Errno.ELOOP;
 import static dev.plumbline.linux.Errno.ENOENT;
 import static dev.plumbline.linux.Errno.ENOTDIR;
+import static dev.plumbline.linux.Ptrace.AT_FDCWD;
 
 import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.PathHandles.FileStat;
@@ -51,6 +52,16 @@ final class TraceePaths {
 
   /** The file {@code path} names for task {@code tid}, or {@code -errno} in {@code fd} (stat null). */
   Pinned pin(int tid, int tgid, String path) {
+    return pin(tid, tgid, AT_FDCWD, path);
+  }
+
+  /**
+   * The file {@code path} names for task {@code tid} in a call taking directory descriptor {@code
+   * dirfd} (openat's): a relative path starts at that directory ({@code /proc/TID/fd/N}, followed
+   * by the kernel, so a directory opened before a chroot or in another mount namespace is the one
+   * the task holds), or at its working directory for {@code AT_FDCWD}.
+   */
+  Pinned pin(int tid, int tgid, int dirfd, String path) {
     if (path.isEmpty()) {
       return new Pinned(-ENOENT, null);
     }
@@ -60,9 +71,12 @@ final class TraceePaths {
     }
     try {
       FileStat rootStat = PathHandles.stat(root);
-      int cur = path.startsWith("/") ? PathHandles.openAt(root, ".", false) : PathHandles.open(proc + "/" + tid + "/cwd");
+      int cur = path.startsWith("/") ? PathHandles.openAt(root, ".", false)
+          : PathHandles.open(proc + "/" + tid + (dirfd == AT_FDCWD ? "/cwd" : "/fd/" + dirfd));
       if (cur < 0) {
-        return new Pinned(cur, null, true);
+        // no such descriptor: the call fails (EBADF); only the task's own cwd or fd table unreadable is no view
+        boolean noView = dirfd == AT_FDCWD || path.startsWith("/") || cur != -ENOENT;
+        return new Pinned(cur, null, noView);
       }
       Deque<String> parts = new ArrayDeque<>();
       push(parts, path);
@@ -146,16 +160,12 @@ final class TraceePaths {
   /**
    * Whether task {@code tid} names files as the agent does: same mount namespace, same root. A
    * task that made a mount namespace of its own (unshare -m, a bind mount of the sources
-   * elsewhere), chroot'ed or pivot_root'ed does not: its paths, and what /proc/TID/fd/N and cwd say
-   * (paths in its namespace), must be resolved in its view ({@link #below}).
+   * elsewhere), chroot'ed or pivot_root'ed does not: its paths must be resolved in its view
+   * ({@link #below}), never read in the agent's (in a chroot, the agent's reading of a path may name
+   * another file of the sources). False when its namespace or root cannot be read.
    */
   boolean sharesAgentView(int tid) {
-    if (agentMountNs == null) {
-      agentMountNs = calls.readlink(proc + "/self/ns/mnt");
-      agentRoot = PathHandles.stat("/");
-    }
-    String its = calls.readlink(proc + "/" + tid + "/ns/mnt");
-    if (agentMountNs == null || !agentMountNs.equals(its)) {
+    if (!sharesAgentMounts(tid)) {
       return false;
     }
     FileStat root = PathHandles.stat(proc + "/" + tid + "/root");
@@ -163,14 +173,38 @@ final class TraceePaths {
   }
 
   /**
-   * Where {@code path}, as task {@code tid} names it, lies below directory {@code dir}, which is
-   * known by device and inode: so whatever name the task's mount namespace or root gives that
-   * directory (a bind mount of it elsewhere, a chroot into it). The path relative to {@code dir}
-   * ("" for {@code dir} itself), or null when it does not lie below it or cannot be resolved. The
-   * parent is resolved in the task's view and walked up by ".." (what the kernel's own walk does,
-   * across the task's mounts) until {@code dir} or the top; the last component is not followed.
+   * Whether task {@code tid} is in the agent's mount namespace: then the paths /proc/TID/fd/N,
+   * cwd and exe say are the agent's names for those files, whatever the task's root (the kernel
+   * writes them as seen from the reader's root); in another namespace they are names in that
+   * namespace, from its top and not the task's root. False when it cannot be read.
    */
-  String below(int tid, int tgid, String path, FileStat dir) {
+  boolean sharesAgentMounts(int tid) {
+    if (agentMountNs == null) {
+      agentMountNs = calls.readlink(proc + "/self/ns/mnt");
+      agentRoot = PathHandles.stat("/");
+    }
+    String its = calls.readlink(proc + "/" + tid + "/ns/mnt");
+    return agentMountNs != null && agentMountNs.equals(its);
+  }
+
+  /**
+   * Where a path lies below a directory ({@link #below}): {@code rel}, the path relative to it (""
+   * for the directory itself), or null when it does not lie below it or does not resolve; {@code
+   * noView} when the task's root or working directory could not be opened, so nothing is known.
+   */
+  record Below(String rel, boolean noView) {
+    static final Below NOT = new Below(null, false);
+  }
+
+  /**
+   * Where {@code path}, as task {@code tid} names it in a call with directory descriptor {@code
+   * dirfd} ({@code AT_FDCWD} for its working directory), lies below directory {@code dir}, which is
+   * known by device and inode: so whatever name the task's mount namespace or root gives that
+   * directory (a bind mount of it elsewhere, a chroot into it or into its parent). The parent is
+   * resolved in the task's view and walked up by ".." (what the kernel's own walk does, across the
+   * task's mounts) until {@code dir} or the top; the last component is not followed.
+   */
+  Below below(int tid, int tgid, int dirfd, String path, FileStat dir) {
     String trimmed = path.replaceAll("/+$", "");
     int slash = trimmed.lastIndexOf('/');
     String parent = slash < 0 ? "." : slash == 0 ? "/" : trimmed.substring(0, slash);
@@ -179,16 +213,16 @@ final class TraceePaths {
       parent = trimmed.isEmpty() ? "/" : trimmed;
       name = "";
     }
-    Pinned start = pin(tid, tgid, parent);
+    Pinned start = pin(tid, tgid, dirfd, parent);
     if (start.stat() == null) {
-      return null;
+      return start.noView() ? new Below(null, true) : Below.NOT;
     }
     int cur = start.fd();
     try {
       // the names of the ancestors, as the kernel's d_path walks the same chain ".." climbs
       String where = calls.readlink(proc + "/self/fd/" + cur);
       if (where == null || !where.startsWith("/")) {
-        return null;
+        return Below.NOT;
       }
       String[] names = where.equals("/") ? new String[0] : where.substring(1).split("/");
       FileStat st = start.stat();
@@ -198,18 +232,18 @@ final class TraceePaths {
           for (int i = names.length - up; i < names.length; i++) {
             rel.append(names[i]).append('/');
           }
-          return rel.append(name).toString().replaceAll("/+$", "");
+          return new Below(rel.append(name).toString().replaceAll("/+$", ""), false);
         }
         int next = PathHandles.openAt(cur, "..", false);
         FileStat ns = next >= 0 ? PathHandles.stat(next) : null;
         if (ns == null || ns.samePlace(st)) {
           PathHandles.close(next);
-          return null; // the top of the task's tree
+          return Below.NOT; // the top of the task's tree
         }
         cur = step(cur, next);
         st = ns;
       }
-      return null;
+      return Below.NOT;
     } finally {
       PathHandles.close(cur);
     }

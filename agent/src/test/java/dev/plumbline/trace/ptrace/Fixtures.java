@@ -26,13 +26,16 @@ final class Fixtures {
     try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/loopback.h")) {
       Files.copy(in, dir.resolve("loopback.h"));
     }
-    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial", "ownfilter", "readexec", "families", "inbound")) {
+    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial", "ownfilter", "readexec", "families", "inbound", "roots")) {
       Path src = dir.resolve(name + ".c");
       try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/" + name + ".c")) {
         Files.copy(in, src);
       }
-      Process gcc = new ProcessBuilder("gcc", "-O1", "-pthread", "-o", dir.resolve(name).toString(), src.toString())
-          .redirectErrorStream(true).start();
+      List<String> cc = new ArrayList<>(List.of("gcc", "-O1", "-pthread", "-o", dir.resolve(name).toString(), src.toString()));
+      if (name.equals("roots")) {
+        cc.add("-static"); // it runs, and execs itself, inside roots that hold no libraries
+      }
+      Process gcc = new ProcessBuilder(cc).redirectErrorStream(true).start();
       String out = new String(gcc.getInputStream().readAllBytes());
       if (gcc.waitFor() != 0) {
         throw new IOException("gcc failed on " + name + ": " + out);

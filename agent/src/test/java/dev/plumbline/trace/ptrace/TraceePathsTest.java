@@ -1,6 +1,8 @@
 package dev.plumbline.trace.ptrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +97,34 @@ class TraceePathsTest {
     assertFails(Errno.ENOTDIR, dir.resolve("file/below").toString());
     assertFails(Errno.ENOTDIR, dir.resolve("file") + "/");
     assertFails(Errno.ENOENT, "");
+  }
+
+  /**
+   * openat's directory descriptor: a relative path starts at the directory the task holds, and is
+   * placed below a directory known by device and inode whatever its name (a chroot or mount
+   * namespace of the build names the sources otherwise).
+   */
+  @Test
+  void relativePathsStartAtTheDescriptorsDirectoryAndArePlacedByIdentity() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src/sub")).getParent();
+    Path target = Files.writeString(src.resolve("sub/target"), "x");
+    PathHandles.FileStat srcStat = PathHandles.stat(src.toString());
+    int fd = PathHandles.open(src.resolve("sub").toString());
+    assertTrue(fd >= 0);
+    try {
+      TraceePaths.Pinned p = paths.pin(pid, pid, fd, "target");
+      PathHandles.close(p.fd());
+      assertEquals(identity(target)[1], p.stat().ino());
+      assertEquals(new TraceePaths.Below("sub/new.c", false), paths.below(pid, pid, fd, "../sub/new.c", srcStat));
+      assertEquals(new TraceePaths.Below("sub", false), paths.below(pid, pid, fd, ".", srcStat));
+      assertEquals(TraceePaths.Below.NOT, paths.below(pid, pid, fd, "/tmp/x", srcStat));
+      // a descriptor the task does not have: the call fails (EBADF), which is no lack of view
+      TraceePaths.Pinned none = paths.pin(pid, pid, 1 << 20, "target");
+      assertEquals(-Errno.ENOENT, none.fd());
+      assertFalse(none.noView());
+      assertNull(none.stat());
+    } finally {
+      PathHandles.close(fd);
+    }
   }
 }

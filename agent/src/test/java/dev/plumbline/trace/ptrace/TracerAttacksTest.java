@@ -300,4 +300,140 @@ class TracerAttacksTest {
     assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
     assertEquals("int main(void) { return 0; }\nevil\n", Files.readString(src.resolve("main.c")), "the write did happen");
   }
+
+  /** The file changes of a trace, "PATH OPERATION" sorted, PATH relative to {@code src} when below it. */
+  static List<String> changes(Traces t, Path src) throws Exception {
+    Path real = src.toRealPath();
+    List<String> changes = new ArrayList<>();
+    for (TraceEvent.FileChanged f : t.of(TraceEvent.FileChanged.class)) {
+      changes.add((Path.of(f.path()).startsWith(real) ? real.relativize(Path.of(f.path())).toString() : f.path())
+          + " " + f.operation());
+    }
+    java.util.Collections.sort(changes);
+    return changes;
+  }
+
+  /** {@code args} as the real unshare runs the roots fixture with them ({@code -Ur} or {@code -Urm}). */
+  static String[] roots(String unshare, String... args) {
+    List<String> argv = new ArrayList<>(List.of("unshare", unshare, bin + "/roots"));
+    argv.addAll(List.of(args));
+    return argv.toArray(new String[0]);
+  }
+
+  /**
+   * The build chroots (unshare -Ur: CAP_SYS_CHROOT in its own user namespace, no mount namespace)
+   * into the sources' parent and changes them by the chroot's paths. It also plants, in the
+   * chroot, a symlink at the sources' own absolute path that leads to their subdirectory sub/:
+   * read in the agent's view its paths name sources/main.c, in its own they name sources/sub/main.c.
+   * Every change must be recorded under the path of the file the kernel changed.
+   */
+  @Test
+  void changesByTheRootOfAChrootAreRecordedUnderTheSourcesPaths(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path src = Files.createDirectories(work.resolve("src"));
+    Files.createDirectories(src.resolve("sub"));
+    for (String f : List.of("main.c", "sub/main.c", "sub/old.c")) {
+      Files.writeString(src.resolve(f), "int x;\n");
+    }
+    Path mirror = work.resolve(src.toString().substring(1)); // the sources' path, inside the chroot
+    Files.createDirectories(mirror.getParent());
+    String s = src.toString();
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, roots("-Ur", "chroot", work.toString(), "chdir", "/",
+        "symlink", "/src/sub", s, "append", "/src/main.c", "append", s + "/main.c", "create", s + "/planted.c",
+        "rename", s + "/old.c", s + "/renamed.c", "unlink", s + "/renamed.c", "chdir", "/src", "create", "rel.c"));
+    assertEquals(0, t.result.exitCode());
+    assertEquals("int x;\nx\n", Files.readString(src.resolve("sub/main.c")), "the chroot's path did name sub/main.c");
+    assertEquals(List.of("main.c write", "rel.c create", "sub/main.c write", "sub/old.c rename-from",
+        "sub/planted.c create", "sub/renamed.c rename-to", "sub/renamed.c unlink"), changes(t, src));
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
+
+  /**
+   * A chroot without chdir leaves the working directory outside the root, where relative paths
+   * (and ".." from it) still reach; a directory opened before the chroot still reaches the sources
+   * by openat and fchdir. Each change must be recorded under the sources' paths.
+   */
+  @Test
+  void relativePathsFromOutsideTheRootOfAChrootAreRecorded(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path src = Files.createDirectories(work.resolve("src"));
+    Files.createDirectories(work.resolve("empty"));
+    Files.writeString(src.resolve("main.c"), "int x;\n");
+    Files.writeString(src.resolve("lib.c"), "int y;\n");
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, roots("-Ur", "keep", ".", "chroot", "../empty",
+        "append", "main.c", "create", "../src/up.c", "chdir", "/", "createat", "0", "at.c", "appendat", "0", "lib.c",
+        "fchdir", "0", "create", "fch.c"));
+    assertEquals(0, t.result.exitCode());
+    assertEquals(List.of("at.c create", "fch.c create", "lib.c write", "main.c write", "up.c create"), changes(t, src));
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
+
+  /**
+   * In a mount namespace of its own (unshare -Urm) the build bind-mounts the sources into a new
+   * root and chroots there: /proc/PID/cwd and fd/N then say paths of its namespace, not of its
+   * root, and neither is the agent's view. The changes must be recorded under the sources' paths.
+   */
+  @Test
+  void changesThroughABindMountInsideAChrootAreRecorded(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path src = Files.createDirectories(work.resolve("src"));
+    Path root = Files.createDirectories(work.resolve("newroot/mnt/src")).getParent().getParent();
+    Files.writeString(src.resolve("main.c"), "int x;\n");
+    Files.writeString(src.resolve("old.c"), "int y;\n");
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, roots("-Urm", "bind", src.toString(), root + "/mnt/src",
+        "chroot", root.toString(), "chdir", "/mnt/src", "create", "rel.c", "append", "main.c",
+        "rename", "old.c", "/mnt/src/renamed.c", "unlink", "renamed.c", "create", "/mnt/src/abs.c"));
+    assertEquals(0, t.result.exitCode());
+    assertEquals(List.of("abs.c create", "main.c write", "old.c rename-from", "rel.c create", "renamed.c rename-to",
+        "renamed.c unlink"), changes(t, src));
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
+
+  /**
+   * pivot_root into a new root where the sources are mounted at a path that, read in the agent's
+   * view, lies in the sources (SRC/vendor): a change of main.c would look like one of
+   * vendor/main.c. The old root is detached; a directory opened before still reaches the sources.
+   */
+  @Test
+  void changesAfterPivotRootAreRecordedUnderTheSourcesPaths(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path src = Files.createDirectories(work.resolve("src"));
+    Path root = Files.createDirectories(work.resolve("newroot"));
+    Files.createDirectories(root.resolve("old"));
+    String v = src + "/vendor"; // where the new root has the sources
+    Files.createDirectories(root.resolve(v.substring(1)));
+    Files.writeString(src.resolve("main.c"), "int x;\n");
+    Files.writeString(src.resolve("old.c"), "int y;\n");
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, roots("-Urm", "keep", ".", "bind", root.toString(),
+        root.toString(), "bind", src.toString(), root + v, "pivot", root.toString(), root + "/old", "chdir", "/",
+        "detach", "/old", "append", v + "/main.c", "create", v + "/new.c", "rename", v + "/old.c", v + "/renamed.c",
+        "unlink", v + "/renamed.c", "createat", "0", "atfd.c", "chdir", v, "create", "rel.c"));
+    assertEquals(0, t.result.exitCode());
+    assertEquals(List.of("atfd.c create", "main.c write", "new.c create", "old.c rename-from", "rel.c create",
+        "renamed.c rename-to", "renamed.c unlink"), changes(t, src));
+    assertTrue(t.of(TraceEvent.Incomplete.class).isEmpty(), t.of(TraceEvent.Incomplete.class).toString());
+  }
+
+  /**
+   * In a chroot inside its own mount namespace, the build writes to a source through a symlink
+   * of its root: the path names no source at the call (its last component is not followed there),
+   * and what /proc/PID/fd/N says is a name in the namespace, from its top, which reaches the file
+   * neither from the task's root nor in the agent's view. The record cannot place that write, so
+   * it must be incomplete, never silently complete.
+   */
+  @Test
+  void aWriteInAChrootOfAMountNamespaceThatCannotBePlacedMakesTheRecordIncomplete(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path src = Files.createDirectories(work.resolve("src"));
+    Path root = Files.createDirectories(work.resolve("newroot/mnt/src")).getParent().getParent();
+    Files.writeString(src.resolve("main.c"), "int x;\n");
+    Traces t = Traces.run(src, Duration.ofSeconds(5), null, roots("-Urm", "bind", src.toString(), root + "/mnt/src",
+        "chroot", root.toString(), "symlink", "/mnt/src/main.c", "/link", "append", "/link"));
+    assertEquals(0, t.result.exitCode());
+    assertEquals("int x;\nx\n", Files.readString(src.resolve("main.c")), "the write did happen");
+    List<String> changes = changes(t, src);
+    List<TraceEvent.Incomplete> incomplete = t.of(TraceEvent.Incomplete.class);
+    assertTrue(changes.contains("main.c write")
+        || incomplete.stream().anyMatch(i -> i.reason().contains("could not be placed")), changes + " " + incomplete);
+  }
 }
