@@ -7,7 +7,7 @@
  *   bind SRC DST      mount --bind (needs a mount namespace: run under unshare -Urm)
  *   pivot NEW OLD     pivot_root(NEW, OLD)
  *   detach DIR        umount2(DIR, MNT_DETACH)
- *   exec PATH ARG...  execv the rest of the arguments
+ *   exec PATH ARG...  execv PATH with argv ARG... (the rest of the arguments)
  * Any failure exits 1 naming the command. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -89,7 +89,7 @@ int main(int argc, char **argv) {
       check(umount2(a, MNT_DETACH) == 0, c, a);
       i++;
     } else if (!strcmp(c, "exec")) {
-      execv(a, argv + i + 1);
+      execv(a, argv + i + 2); /* ARG... is the new argv, from argv[0] */
       check(0, c, a);
     } else {
       fprintf(stderr, "roots: unknown command %s\n", c);

@@ -398,7 +398,8 @@ public final class RunCommand implements Callable<Integer> {
           // on the tracer thread, the task stopped: the hasher opens /proc/PID/exe now, hashes later
           if (event instanceof TraceEvent.Exec exec) {
             beside.start(); // (the build's first exec: its command)
-            recorder.exec(exec, hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
+            recorder.exec(exec, exec.ownView() ? hasher.onExecInOwnView(exec.pid())
+                : hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
           } else if (event instanceof TraceEvent.Mapped mapped) {
             // the file mapped executable, pinned now through the process's descriptor (or by name)
             recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.inode()));

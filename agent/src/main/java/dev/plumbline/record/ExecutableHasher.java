@@ -121,6 +121,16 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
+   * An exec under a root or in a mount namespace of the build's own: the executable is hashed
+   * through its descriptor as always, but no script is looked for, since the paths in its argv
+   * name files in the build's view, and read in the agent's they may be another file (a benign
+   * script at the name of the one that ran); docs/threat-model.md.
+   */
+  public ExecHashes onExecInOwnView(int pid) {
+    return new ExecHashes(hashExecutable(pid), CompletableFuture.completedFuture(null));
+  }
+
+  /**
    * Identifies {@code /proc/PID/exe} now (a statx; when not seen before, it is also opened) and
    * hashes it later. Never throws: failures complete the
    * future exceptionally with a {@link HashException}.

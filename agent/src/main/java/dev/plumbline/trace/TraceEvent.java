@@ -16,9 +16,20 @@ public sealed interface TraceEvent {
   /**
    * A successful exec. Digests are not part of the event: the recorder pairs it with the hashing
    * worker's results. {@code argv} is as the process has it, secrets included: the recorder redacts it before
-   * anything is written, so never log or persist this event's argv directly.
+   * anything is written, so never log or persist this event's argv directly. {@code ownView}: the
+   * process runs under a root or in a mount namespace of its own (chroot, pivot_root, unshare -m),
+   * so the paths in its argv name files in that view, not the agent's; its {@code path} and
+   * {@code cwd} are then the agent's names only where they reach the very file in the agent's view,
+   * else the build's names behind {@link #BUILD_VIEW}, which no absolute path or path glob matches.
    */
-  record Exec(Instant at, int pid, String path, List<String> argv, String cwd) implements TraceEvent {}
+  record Exec(Instant at, int pid, String path, List<String> argv, String cwd, boolean ownView) implements TraceEvent {
+    /** The mark before a name that is the build's own (another root or mount namespace), not the agent's. */
+    public static final String BUILD_VIEW = "(build view)";
+
+    public Exec(Instant at, int pid, String path, List<String> argv, String cwd) {
+      this(at, pid, path, argv, cwd, false);
+    }
+  }
 
   /**
    * A file mapped executable into a process other than by exec: {@code how} is {@code mmap} (the

@@ -84,4 +84,35 @@ class RunSelfCheckTest {
     assertTrue(policyAlone.err().contains("go with --verify"), policyAlone.err());
     assertFalse(Files.exists(marker), "no build ran");
   }
+
+  /**
+   * A payload bind-mounted over the compiler in the build's own mount namespace (unshare -Urm) runs
+   * as gcc's path: a policy allowing /usr/bin/* by path must reject it, and accept the same build
+   * running the real compiler, which keeps its path.
+   */
+  @Test
+  void aPayloadBindMountedOverTheCompilerDoesNotPassAsTheCompiler() throws Exception {
+    Path key = key();
+    String gcc = Path.of("/usr/bin/gcc").toRealPath().toString();
+    Path payload = Files.copy(Path.of("/bin/true").toRealPath(), dir.resolve("payload"));
+    Path policy = Files.writeString(dir.resolve("tools.yaml"), String.join("\n",
+        "apiVersion: plumbline.dev/v1", "kind: BuildPolicy", "tools:", "  allowed:", "    - path: '/usr/bin/*'", ""));
+    Cli.Result real = Cli.run("run", "--key", key.toString(), "--verify", "--policy", policy.toString(),
+        "--record", dir.resolve("real-record.json").toString(), "--bundle", dir.resolve("real.json").toString(), "--", "unshare", "-Urm", "/bin/sh", "-c",
+        gcc + " --version > /dev/null").assertNoStackTrace();
+    assertEquals(0, real.code(), real.err());
+    Path record = dir.resolve("record.json");
+    Cli.Result fake = Cli.run("run", "--key", key.toString(), "--verify", "--policy", policy.toString(),
+        "--record", record.toString(), "--bundle", dir.resolve("fake.json").toString(), "--", "unshare", "-Urm",
+        "/bin/sh", "-c", "mount --bind " + payload + " " + gcc + " && " + gcc + " --version").assertNoStackTrace();
+    assertEquals(1, fake.code(), fake.err());
+    assertTrue(fake.err().contains("REJECTED") && fake.err().contains("(build view)" + gcc), fake.err());
+    String json = Files.readString(record);
+    assertTrue(json.contains("\"(build view)" + gcc + "\""), "the record names it the build's way: " + json);
+    String digest = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(payload)));
+    assertTrue(fake.err().contains("FAIL policy tools.allowed: a tool not in the allowlist ran: (build view)" + gcc
+        + " sha256:" + digest), "the digest is of what ran: " + fake.err());
+    assertTrue(fake.err().contains("Completeness: complete"), fake.err());
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plumbline.record.BuildRecord;
+import dev.plumbline.trace.TraceEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -126,6 +127,25 @@ class PolicyEvaluatorTest {
     Evaluation.Violation d = fails(eval(body, ev(b.build())), "tools.allowed");
     assertEquals("a tool ran with a digest the policy does not allow", d.message());
     assertTrue(d.evidence().startsWith("/usr/bin/dash sha256:" + TestRecords.CURL), d.evidence());
+  }
+
+  /**
+   * A tool the tracer could only name in the build's own root or mount namespace (a payload
+   * bind-mounted over /usr/bin/gcc there) carries the mark: no absolute path or glob of one allows it.
+   */
+  @Test
+  void aToolNamedInTheBuildsOwnViewMatchesNoAbsolutePath() throws Exception {
+    TestRecords.Builder b = TestRecords.buildA();
+    b.tool(TraceEvent.Exec.BUILD_VIEW + "/usr/bin/gcc", TestRecords.CC, 106, 100, "2026-11-20T10:00:03Z",
+        "2026-11-20T10:00:03Z", "gcc", "-c", "main.c");
+    for (String allowed : List.of("/usr/bin/gcc", "'/usr/bin/*'", "'/usr/**'", "'/**'")) {
+      String body = "tools:\n  allowed:\n    - path: " + allowed + "\n    - path: '/usr/bin/*'\n    - path: '/bin/*'\n";
+      Evaluation.Violation v = fails(eval(body, ev(b.build())), "tools.allowed");
+      assertTrue(v.evidence().startsWith("(build view)/usr/bin/gcc sha256:" + TestRecords.CC), allowed + ": " + v.evidence());
+    }
+    // allowed only when a policy names the build's view on purpose
+    passes(eval("tools:\n  allowed:\n    - path: '(build view)/usr/bin/gcc'\n    - path: '/usr/bin/*'\n    - path: '/bin/*'\n",
+        ev(b.build())), "tools.allowed");
   }
 
   @Test

@@ -180,6 +180,12 @@ class ExecutableHasherTest {
 
     BuildRecord.Script withCwd = hasher.hashScript(0, argv, tmp.toString()).get(60, TimeUnit.SECONDS);
     assertEquals(new BuildRecord.Script(script.toString(), Coreutils.digest("sha256sum", script)), withCwd);
+
+    // under a root or mount namespace of the build's own, argv's paths are its names: the
+    // interpreter is hashed through its descriptor, and no file is read by those names
+    ExecutableHasher.ExecHashes own = hasher.onExecInOwnView((int) p.pid());
+    assertEquals(Coreutils.digest("sha256sum", Path.of("/bin/sh").toRealPath()), own.sha256().get(60, TimeUnit.SECONDS));
+    assertNull(own.script().get(60, TimeUnit.SECONDS));
   }
 
   @Test

@@ -26,25 +26,61 @@ final class ProcessStops {
   private final String proc;
   private final Reporter out;
   private final EgressGate gate;
+  private final TraceePaths paths;
 
   ProcessStops(TracerCalls calls, String proc, Reporter out, EgressGate gate) {
     this.calls = calls;
     this.proc = proc;
     this.out = out;
     this.gate = gate;
+    this.paths = new TraceePaths(calls, proc);
   }
 
-  /** At an exec event: path, argv and cwd are read while the process is stopped; returns the path. */
+  /**
+   * At an exec event: path, argv and cwd are read while the process is stopped. Under a root or in
+   * a mount namespace of the build's own, what /proc/PID/exe and cwd say may be the build's names
+   * (a payload bind-mounted over /usr/bin/gcc in its namespace reads as /usr/bin/gcc): each is
+   * recorded as such only when it reaches the very file in the agent's view, else marked as the
+   * build's ({@link #agentName}). Returns the name /proc/PID/exe gives, unmarked: the one the
+   * process's own /proc/PID/maps uses for it.
+   */
   String exec(Task task) {
     int pid = task.tid;
-    String path = calls.readlink(proc + "/" + pid + "/exe");
+    String exe = proc + "/" + pid + "/exe";
+    String kernelName = calls.readlink(exe);
+    String path = kernelName;
     byte[] cmdline = calls.readShortEnded(proc + "/" + pid + "/cmdline");
     // raw on purpose: the recorder redacts once, off this thread, before anything is written
     List<String> argv = cmdline == null ? List.of() : Cmdline.parse(cmdline);
     String cwd = calls.readlink(proc + "/" + pid + "/cwd");
-    out.emit(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd));
+    boolean ownView = !paths.sharesAgentView(pid);
+    if (ownView) {
+      path = agentName(path, exe);
+      cwd = agentName(cwd, proc + "/" + pid + "/cwd");
+    }
+    out.emit(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd, ownView));
     noteSetId(pid, path);
-    return path;
+    return kernelName;
+  }
+
+  /**
+   * {@code name} (what the magic link {@code link} reads as) when, in the agent's view, it is the
+   * very file the link leads to (device and inode: the same mount namespace under another root
+   * gives the agent's names; another namespace may too, for files it did not mount over); else
+   * the name behind {@link TraceEvent.Exec#BUILD_VIEW}, so that no reader or policy takes the
+   * build's name for the agent's file of that name.
+   */
+  private static String agentName(String name, String link) {
+    if (name == null) {
+      return null;
+    }
+    if (name.startsWith("/")) {
+      PathHandles.FileStat its = PathHandles.stat(link);
+      if (its != null && its.sameFile(PathHandles.stat(name))) {
+        return name;
+      }
+    }
+    return TraceEvent.Exec.BUILD_VIEW + name;
   }
 
   private boolean noNewPrivs = true;

@@ -436,4 +436,75 @@ class TracerAttacksTest {
     assertTrue(changes.contains("main.c write")
         || incomplete.stream().anyMatch(i -> i.reason().contains("could not be placed")), changes + " " + incomplete);
   }
+
+  /** The exec events whose argv is {@code argv}. */
+  static List<TraceEvent.Exec> execs(Traces t, String... argv) {
+    return t.of(TraceEvent.Exec.class).stream().filter(e -> e.argv().equals(List.of(argv))).toList();
+  }
+
+  /**
+   * The build's own payload made to look like the compiler: in a mount namespace of its own
+   * (unshare -Urm) it bind-mounts the payload over gcc and runs gcc. /proc/PID/exe then reads as
+   * gcc's path, which in the agent's view is the real compiler: the record must not name it so
+   * (a policy allowing gcc by path would pass the payload). A program it did not mount over keeps
+   * its path.
+   */
+  @Test
+  void aPayloadBindMountedOverTheCompilerIsNotRecordedAsTheCompiler(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    String gcc = Path.of("/usr/bin/gcc").toRealPath().toString();
+    Path payload = Files.copy(bin.resolve("roots"), work.resolve("payload"));
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, "unshare", "-Urm", "/bin/sh", "-c",
+        bin + "/roots bind " + payload + " " + gcc + " exec " + gcc + " gcc && /bin/true ran");
+    assertEquals(0, t.result.exitCode());
+    List<TraceEvent.Exec> ran = execs(t, "gcc");
+    assertEquals(1, ran.size(), t.of(TraceEvent.Exec.class).toString());
+    assertEquals(TraceEvent.Exec.BUILD_VIEW + gcc, ran.get(0).path(), "the build's name for it, marked");
+    assertTrue(ran.get(0).ownView());
+    List<TraceEvent.Exec> untouched = execs(t, "/bin/true", "ran");
+    assertEquals(1, untouched.size(), t.of(TraceEvent.Exec.class).toString());
+    assertEquals(Path.of("/bin/true").toRealPath().toString(), untouched.get(0).path(), "the same file: the agent's name");
+    assertEquals(work.toString(), untouched.get(0).cwd());
+  }
+
+  /**
+   * pivot_root into a tree whose /usr/bin/gcc is the build's payload: /proc/PID/exe reads
+   * /usr/bin/gcc (a name in the build's namespace) and must not be recorded as the compiler.
+   */
+  @Test
+  void aFakeCompilerInAPivotedRootIsNotRecordedAsTheCompiler(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path root = Files.createDirectories(work.resolve("fake"));
+    Files.createDirectories(root.resolve("old"));
+    Files.createDirectories(root.resolve("usr/bin"));
+    Files.copy(bin.resolve("roots"), root.resolve("usr/bin/gcc"));
+    Files.copy(bin.resolve("roots"), root.resolve("pivot"));
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, roots("-Urm", "bind", root.toString(), root.toString(),
+        "pivot", root.toString(), root + "/old", "chdir", "/", "detach", "/old", "exec", "/usr/bin/gcc", "gcc"));
+    assertEquals(0, t.result.exitCode());
+    List<TraceEvent.Exec> ran = execs(t, "gcc");
+    assertEquals(1, ran.size(), t.of(TraceEvent.Exec.class).toString());
+    assertEquals(TraceEvent.Exec.BUILD_VIEW + "/usr/bin/gcc", ran.get(0).path());
+    assertEquals(TraceEvent.Exec.BUILD_VIEW + "/", ran.get(0).cwd(), "its cwd is the new root, not the agent's /");
+  }
+
+  /**
+   * chroot into a tree whose /usr/bin/gcc is the build's payload, in the agent's mount namespace:
+   * /proc/PID/exe gives the agent's name for the payload (under the tree), which is what the
+   * record must say.
+   */
+  @Test
+  void aFakeCompilerInAChrootIsRecordedByTheAgentsNameForIt(@TempDir Path tmp) throws Exception {
+    Path work = tmp.toRealPath();
+    Path root = Files.createDirectories(work.resolve("fake/usr/bin")).getParent().getParent();
+    Files.copy(bin.resolve("roots"), root.resolve("usr/bin/gcc"));
+    Traces t = Traces.run(work, Duration.ofSeconds(5), null, roots("-Ur", "chroot", root.toString(), "chdir", "/",
+        "exec", "/usr/bin/gcc", "gcc"));
+    assertEquals(0, t.result.exitCode());
+    List<TraceEvent.Exec> ran = execs(t, "gcc");
+    assertEquals(1, ran.size(), t.of(TraceEvent.Exec.class).toString());
+    assertEquals(root.resolve("usr/bin/gcc").toString(), ran.get(0).path());
+    assertEquals(root.toString(), ran.get(0).cwd());
+    assertTrue(ran.get(0).ownView());
+  }
 }
