@@ -75,6 +75,31 @@ class PredicateSchemaTest {
     assertEquals(1, schema().validate(bad).size(), schema().validate(bad).toString());
   }
 
+  /**
+   * A tool the build ran by a name of its own root or mount namespace (docs/record.md, "Paths in
+   * the build's own view") validates, and no package claims it by that name, nor is it listed as
+   * unowned (whose paths are absolute).
+   */
+  @Test
+  void aToolNamedInTheBuildsOwnViewValidatesAndNoPackageClaimsIt() throws Exception {
+    Path apkRoot = Path.of(PredicateSchemaTest.class.getResource("/packages/apk-root").toURI());
+    BuildRecord sample = Records.sample(true);
+    String marked = dev.plumbline.trace.TraceEvent.Exec.BUILD_VIEW + "/usr/bin/xz";
+    BuildRecord withMarked = new BuildRecord(sample.format(), sample.agent(), sample.invocation(), sample.completeness(),
+        List.of(new BuildRecord.Tool(marked, "ab".repeat(32), 1)),
+        List.of(new BuildRecord.ProcessInfo(1, 0, null, null, 0, null, false, List.of(new BuildRecord.Exec(marked,
+            "ab".repeat(32), List.of("xz"), dev.plumbline.trace.TraceEvent.Exec.BUILD_VIEW + "/", null, null)))),
+        sample.network(), sample.dns(), sample.files(), null, null, null, null, null);
+    BuildRecord annotated = dev.plumbline.record.PackageRecords.before(apkRoot, new dev.plumbline.packages.Distro("alpine", "3.19.1", null), argv -> "")
+        .annotate(withMarked);
+    JsonNode p = Predicate.of(annotated, Attestations.collector(Map.of(), dir).before(dir)
+        .after(dev.plumbline.record.BuildRecords.executed(annotated), dev.plumbline.record.BuildRecords.packageCounts(annotated)));
+    assertEquals(List.of(), schema().validate(p));
+    assertEquals(marked, p.at("/tools/0/path").asText());
+    assertEquals(0, p.at("/packages/used").size(), p.at("/packages").toString());
+    assertEquals(0, p.at("/packages/unowned").size(), p.at("/packages").toString());
+  }
+
   @Test
   void buildOutputsValidateAndAnAbsoluteOutputPathIsCaught() throws Exception {
     BuildRecord sample = Records.sample(true);
