@@ -82,6 +82,8 @@ final class LibC {
 
   static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 
+  static native int getsockopt(int fd, int level, int optname, Pointer optval, int[] optlen);
+
   static native int shutdown(int fd, int how);
 
   static native int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);

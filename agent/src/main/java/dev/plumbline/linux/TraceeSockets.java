@@ -155,6 +155,26 @@ public final class TraceeSockets {
     }
   }
 
+  /**
+   * Whether socket {@code fd} already carries {@code program} as a locked filter (SO_LOCK_FILTER
+   * reads 1 and SO_GET_FILTER reads back the same instructions): then no one can change it, and
+   * attaching it again is neither possible nor needed.
+   */
+  public boolean hasLockedFilter(int fd, byte[] program) {
+    if (sockopt(fd, SO_LOCK_FILTER) != 1) {
+      return false;
+    }
+    int count = program.length / 8;
+    try (Memory code = new Memory(Math.max(8, program.length))) {
+      intLen[0] = count; // SO_GET_FILTER counts instructions, and refuses a shorter buffer than the filter
+      if (LibC.getsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, code, intLen) != 0) {
+        errno = Linux.errno();
+        return false;
+      }
+      return intLen[0] == count && java.util.Arrays.equals(code.getByteArray(0, program.length), program);
+    }
+  }
+
   /** shutdown(SHUT_RDWR) of socket {@code fd}: the same socket for every descriptor of it. */
   public boolean shutdown(int fd) {
     if (LibC.shutdown(fd, SHUT_RDWR) != 0) {

@@ -132,7 +132,11 @@ final class NetworkStops {
       if (enforcing && peers != null) {
         boolean attached;
         try {
-          attached = sockets.attachLockedFilter(dup, InboundFilter.program(peers));
+          byte[] program = InboundFilter.program(peers);
+          // another thread's listen on this socket, stopped just before, locked this very filter on
+          // it and has not listened yet: its lock makes this attach fail, and it is what we want
+          attached = sockets.attachLockedFilter(dup, program)
+              || (sockets.errno() == Errno.EPERM && sockets.hasLockedFilter(dup, program));
         } catch (IllegalStateException e) {
           attached = false; // more rules than one filter holds
         }

@@ -26,7 +26,7 @@ final class Fixtures {
     try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/loopback.h")) {
       Files.copy(in, dir.resolve("loopback.h"));
     }
-    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial", "ownfilter", "readexec", "families", "inbound", "roots")) {
+    for (String name : List.of("mt_exec", "spawn", "memfd", "net", "int80", "evade", "dial", "noptrace", "untraced", "race", "unspec", "clone3race", "toctou", "threadrace", "threaddial", "unixdial", "ownfilter", "readexec", "families", "inbound", "roots", "listenrace")) {
       Path src = dir.resolve(name + ".c");
       try (InputStream in = Fixtures.class.getResourceAsStream("/tracer/" + name + ".c")) {
         Files.copy(in, src);
