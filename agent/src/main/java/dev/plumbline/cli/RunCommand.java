@@ -128,7 +128,8 @@ public final class RunCommand implements Callable<Integer> {
              "and plumbline exits with the build's exit code (128+N when it was killed by signal N).",
              "",
              "Exit codes of plumbline itself: 120 tracing not permitted here, 121 record or attestation",
-             "not written, 125 bad usage, 126 command not executable, 127 command not found.",
+             "not written, 125 bad usage (or block mode refused a socket given as stdin, stdout or stderr),",
+             "126 command not executable, 127 command not found.",
              "")
         .footer("",
              "Examples:",
@@ -414,6 +415,7 @@ public final class RunCommand implements Callable<Integer> {
           case NOT_FOUND -> ExitCodes.NOT_FOUND;
           case NOT_EXECUTABLE -> ExitCodes.NOT_EXECUTABLE;
           case NOT_PERMITTED, FAILED -> ExitCodes.TRACE_NOT_PERMITTED;
+          case REFUSED -> ExitCodes.RUN_USAGE; // like an option it refuses: fix the step, nothing ran
         };
       }
       packageRecords.buildEnded(); // the databases are read while the record is made

@@ -292,10 +292,11 @@ public record BuildRecord(
     /**
      * Whether this entry is a socket the build listened on (only {@code listen} calls), not a
      * destination: its address is the one bound; the peers that connected in are entries of
-     * their own ({@code accept}).
+     * their own ({@code accept}). An inherited listening socket ({@code inherited-listen}) is one too.
      */
     public boolean listener() {
-      return syscalls != null && !syscalls.isEmpty() && syscalls.stream().allMatch("listen"::equals);
+      return syscalls != null && !syscalls.isEmpty()
+          && syscalls.stream().allMatch(s -> s.equals("listen") || s.equals("inherited-listen"));
     }
 
     public Destination withHostname(String name) {

@@ -11,6 +11,11 @@ public final class TraceException extends Exception {
     NOT_FOUND,
     /** The build command exists but cannot be executed. */
     NOT_EXECUTABLE,
+    /**
+     * Block mode refuses what the build would start with: a socket it would inherit as stdin,
+     * stdout or stderr reaches a destination the rules refuse. Nothing was started.
+     */
+    REFUSED,
     /** Anything else that stopped the tracer (native binding missing, unexpected kernel answer). */
     FAILED
   }

@@ -32,17 +32,30 @@ public final class Cli {
    * tuned like scripts/plumbline, on the test's classpath minus the test frameworks.
    */
   public static Result process(java.nio.file.Path cwd, String... args) throws java.io.IOException, InterruptedException {
+    return process(cwd, java.util.List.of(), java.util.Map.of(), args);
+  }
+
+  /**
+   * {@link #process(java.nio.file.Path, String...)} started through {@code wrapper} (a program
+   * that execs the rest, e.g. one that opens a descriptor first) with {@code env} added. When the
+   * wrapper takes the JVM's stdout, {@code out} is empty.
+   */
+  public static Result process(java.nio.file.Path cwd, java.util.List<String> wrapper, java.util.Map<String, String> env,
+      String... args) throws java.io.IOException, InterruptedException {
     String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
         .filter(e -> !e.contains("surefire") && !e.contains("junit") && !e.contains("opentest4j"))
         .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+    java.util.List<String> cmd = new java.util.ArrayList<>(wrapper);
+    cmd.addAll(java.util.List.of(
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "dev.plumbline.cli.Main"));
     cmd.addAll(java.util.List.of(args));
     java.nio.file.Path out = java.nio.file.Files.createTempFile("plumbline-cli-", ".out");
     java.nio.file.Path err = java.nio.file.Files.createTempFile("plumbline-cli-", ".err");
     try {
-      Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       int code = p.waitFor();
       return new Result(code, java.nio.file.Files.readString(out, StandardCharsets.UTF_8), java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
     } finally {

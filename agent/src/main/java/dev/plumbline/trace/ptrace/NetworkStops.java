@@ -130,17 +130,7 @@ final class NetworkStops {
       List<Cidr> peers = gate.inboundPeers(port);
       PendingExit pending = new PendingExit();
       if (enforcing && peers != null) {
-        boolean attached;
-        try {
-          byte[] program = InboundFilter.program(peers);
-          // another thread's listen on this socket, stopped just before, locked this very filter on
-          // it and has not listened yet: its lock makes this attach fail, and it is what we want
-          attached = sockets.attachLockedFilter(dup, program)
-              || (sockets.errno() == Errno.EPERM && sockets.hasLockedFilter(dup, program));
-        } catch (IllegalStateException e) {
-          attached = false; // more rules than one filter holds
-        }
-        if (!attached) {
+        if (!lockInbound(dup, peers)) {
           out.refuse(pid, EACCES, "a listen");
           out.note(call.tgid(), "egress-refused", image + " listened on " + Addresses.withPort(
               sa == null ? null : sa.recordAddress(), port) + ", where hosts that are not allowed could connect, and the"
@@ -161,6 +151,35 @@ final class NetworkStops {
     } finally {
       sockets.close(dup);
     }
+  }
+
+  /**
+   * Locks the inbound filter for {@code peers} onto socket {@code fd}; false (errno set) when it
+   * cannot be. A socket that already carries that very program locked counts as done: another
+   * thread's listen on this socket, stopped just before, locked it and has not listened yet, and
+   * that lock is what makes this attach fail.
+   */
+  boolean lockInbound(int fd, List<Cidr> peers) {
+    try {
+      byte[] program = InboundFilter.program(peers);
+      return sockets.attachLockedFilter(fd, program)
+          || (sockets.errno() == Errno.EPERM && sockets.hasLockedFilter(fd, program));
+    } catch (IllegalStateException e) {
+      return false; // more rules than one filter holds
+    }
+  }
+
+  /** The tracer thread's socket calls (the inherited descriptors are judged with them too). */
+  TraceeSockets sockets() {
+    return sockets;
+  }
+
+  EgressGate gate() {
+    return gate;
+  }
+
+  boolean enforcing() {
+    return enforcing;
   }
 
   /**

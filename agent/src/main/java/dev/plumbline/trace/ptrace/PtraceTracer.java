@@ -229,7 +229,21 @@ public final class PtraceTracer implements Tracer {
       argv.addAll(request.argv().subList(1, request.argv().size()));
       List<String> envp = new ArrayList<>();
       request.env().forEach((k, v) -> envp.add(k + "=" + v));
-      int pid = calls.spawn("/bin/sh", argv, envp, request.passFds());
+      // the sockets the build would inherit, judged as connections it made at its start
+      List<Integer> inheritedFds = new ArrayList<>(List.of(0, 1, 2));
+      inheritedFds.addAll(request.passFds());
+      List<InheritedSockets.Judged> inherited = new InheritedSockets(syscalls.network).judge(inheritedFds);
+      List<Integer> pass = new ArrayList<>(request.passFds());
+      for (InheritedSockets.Judged j : inherited) {
+        if (j.refusal() != null && j.fd() <= 2) {
+          throw new TraceException(TraceException.Kind.REFUSED, InheritedSockets.name(j.fd()) + " is " + describe(j)
+              + ", which block mode refuses (" + j.refusal() + "): the build was not started");
+        }
+        if (j.refusal() != null) {
+          pass.remove(Integer.valueOf(j.fd()));
+        }
+      }
+      int pid = calls.spawn("/bin/sh", argv, envp, pass);
       if (pid < 0) {
         throw new TraceException(TraceException.Kind.FAILED,
             "cannot start /bin/sh for the build: " + Linux.strerror(calls.errno()));
@@ -248,6 +262,16 @@ public final class PtraceTracer implements Tracer {
       Task root = new Task(pid, pid);
       tasks.put(pid, root);
       emit(new TraceEvent.ProcessStarted(Instant.now(), pid, self, false));
+      for (InheritedSockets.Judged j : inherited) {
+        emit(j.event(pid));
+        if (j.incomplete() != null) {
+          emit(new TraceEvent.Incomplete(Instant.now(), pid, j.incomplete()));
+        }
+        if (j.refusal() != null) {
+          emit(new TraceEvent.Note(Instant.now(), pid, "egress-refused", InheritedSockets.name(j.fd()) + ", "
+              + describe(j) + ", was not passed to the build in block mode (" + j.refusal() + ")"));
+        }
+      }
       // the seize of a stopped task reports a group-stop at once: that is where the filter goes in
       if (calls.waitpid(pid, WALL) != pid || event(calls.status()) != PTRACE_EVENT_STOP) {
         Linux.kill(pid, SIGKILL);
@@ -288,6 +312,13 @@ public final class PtraceTracer implements Tracer {
       calls.cont(pid, 0);
       Linux.kill(pid, SIGCONT);
       return pid;
+    }
+
+    /** "a tcp socket connected to 127.0.0.1:8080", for a person. */
+    private static String describe(InheritedSockets.Judged j) {
+      String where = j.address() == null ? "" : " " + ("inherited-listen".equals(j.syscall()) ? "listening on " : "connected to ")
+          + dev.plumbline.net.Addresses.withPort(j.address(), j.port());
+      return "a " + j.protocol() + " socket" + where;
     }
 
     /** After a failed start: reap the killed shell so no zombie or stopped tracee stays behind. */
