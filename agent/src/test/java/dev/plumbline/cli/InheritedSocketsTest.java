@@ -52,14 +52,20 @@ class InheritedSocketsTest {
 
   @BeforeAll
   static void compile(@TempDir Path bin) throws Exception {
+    withSocket = compileWithSocket(bin);
+  }
+
+  /** withsocket.c compiled into {@code bin}. */
+  static Path compileWithSocket(Path bin) throws Exception {
     Path src = bin.resolve("withsocket.c");
     try (InputStream in = InheritedSocketsTest.class.getResourceAsStream("/tracer/withsocket.c")) {
       Files.copy(in, src);
     }
-    withSocket = bin.resolve("withsocket");
-    Process gcc = new ProcessBuilder("gcc", "-O1", "-o", withSocket.toString(), src.toString()).redirectErrorStream(true).start();
+    Path exe = bin.resolve("withsocket");
+    Process gcc = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
     String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, gcc.waitFor(), out);
+    return exe;
   }
 
   /** A TCP server on 127.0.0.1: everything the one client it accepts sends until it closes. */
