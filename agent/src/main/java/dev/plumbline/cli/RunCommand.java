@@ -403,7 +403,7 @@ public final class RunCommand implements Callable<Integer> {
                 : hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
           } else if (event instanceof TraceEvent.Mapped mapped) {
             // the file mapped executable, pinned now through the process's descriptor (or by name)
-            recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.inode()));
+            recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.device(), mapped.inode()));
           } else {
             recorder.accept(event);
           }

@@ -72,6 +72,11 @@ final class LibC {
 
   static native int fstatfs(int fd, Pointer buf);
 
+  // a file mapped in the agent's own memory, only to see how /proc/self/maps names it (PathHandles)
+  static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+  static native int munmap(long addr, long length);
+
   static native long readlink(String path, Pointer buf, long size);
 
   // the tracer's per-stop calls take paths it encoded into its own native buffer: a String argument

@@ -27,6 +27,7 @@ public final class PathHandles {
   private static final int STATX_MNT_ID = 0x1000;
   private static final int ENOSYS = 38;
   private static final long PROC_SUPER_MAGIC = 0x9fa0;
+  private static final long OVERLAYFS_SUPER_MAGIC = 0x794c7630;
   private static final int S_IFMT = 0170000;
   private static final int S_IFLNK = 0120000;
   private static final int S_IFDIR = 0040000;
@@ -187,6 +188,62 @@ public final class PathHandles {
     return buf.getLong(offset) * 1_000_000_000L + (buf.getInt(offset + 8) & 0xffffffffL);
   }
 
+  /**
+   * The line {@code /proc/self/maps} writes for the file open as descriptor {@code fd} (an O_PATH
+   * one will do) mapped here, one read-only page that is unmapped again before this returns; null
+   * when it cannot be opened for reading or mapped. Its device and inode are what the kernel shows
+   * for any mapping of this very file, which is not always what stat shows: on overlayfs, older kernels
+   * show the layer's file in maps and the overlay's in stat (6.18 shows the overlay's in both). Costs a read of the
+   * agent's whole maps: call once per file, not per process.
+   */
+  public static byte[] mapsLine(int fd) {
+    try {
+      Linux.requireLibc();
+    } catch (NativeUnavailableException e) {
+      return null;
+    }
+    // O_NONBLOCK: a FIFO put where the file was must not block the tracer thread
+    int readable = LibC.open("/proc/self/fd/" + fd, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+    if (readable < 0) {
+      return null;
+    }
+    long at;
+    try {
+      at = LibC.mmap(0, PAGE, PROT_READ, MAP_PRIVATE, readable, 0);
+    } finally {
+      LibC.close(readable);
+    }
+    if (at == -1) {
+      return null;
+    }
+    try {
+      byte[] maps = java.nio.file.Files.readAllBytes(Path.of("/proc/self/maps"));
+      byte[] start = String.format("%08x-", at).getBytes(StandardCharsets.US_ASCII);
+      for (int line = 0; line < maps.length; ) {
+        int end = line;
+        while (end < maps.length && maps[end] != '\n') {
+          end++;
+        }
+        if (java.util.Arrays.equals(maps, line, Math.min(line + start.length, end), start, 0, start.length)) {
+          return java.util.Arrays.copyOfRange(maps, line, end);
+        }
+        line = end + 1;
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      return null;
+    } finally {
+      LibC.munmap(at, PAGE);
+    }
+  }
+
+  private static final int O_RDONLY = 0;
+  private static final int O_NONBLOCK = 04000;
+  private static final int PROT_READ = 1;
+  private static final int MAP_PRIVATE = 2;
+  /** The smallest page of the architectures the tracer runs on; mmap rounds a length up to its page. */
+  private static final long PAGE = 4096;
+
   /** glibc's gnu_dev_makedev: the dev_t user space sees in st_dev. */
   public static long makedev(long major, long minor) {
     return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
@@ -208,6 +265,13 @@ public final class PathHandles {
     Memory buf = BUFFER.get();
     buf.clear(128);
     return LibC.fstatfs(fd, buf) == 0 && buf.getLong(0) == PROC_SUPER_MAGIC;
+  }
+
+  /** Whether descriptor {@code fd} is on overlayfs (statfs magic 0x794c7630). */
+  public static boolean onOverlayfs(int fd) {
+    Memory buf = BUFFER.get();
+    buf.clear(128);
+    return LibC.fstatfs(fd, buf) == 0 && buf.getLong(0) == OVERLAYFS_SUPER_MAGIC;
   }
 
   public static void close(int fd) {

@@ -1,8 +1,10 @@
 package dev.plumbline.record;
 
+import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.PinnedFile;
 import dev.plumbline.linux.Sha256Files;
 import dev.plumbline.packages.FileDigests;
+import dev.plumbline.trace.decode.ProcMaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -67,6 +69,8 @@ public final class ExecutableHasher implements AutoCloseable {
   private final boolean ownsWorkers;
   private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
   private final AtomicInteger hashed = new AtomicInteger();
+  /** Device and inode the maps show for a file of this identity mapped here ({@link #mapsShow}), once looked at. */
+  private final Map<PinnedFile.Identity, long[]> mapsName = new ConcurrentHashMap<>();
   /** The algorithms taken beside SHA-256, and sha256 itself; empty when there are none besides it. */
   private final Set<String> alsoTaking;
   /** Every digest taken of a file (SHA-256 included) by the identity it had while read; only when {@link #alsoTaking}. */
@@ -164,16 +168,19 @@ public final class ExecutableHasher implements AutoCloseable {
   /**
    * A file a process mapped executable ({@code TraceEvent.Mapped}), pinned now, while the task is
    * stopped: through its descriptor {@code /proc/PID/fd/FD} when {@code fd >= 0} (the very file
-   * mapped), else by {@code path}, which must still name inode {@code inode} (a file replaced
-   * since it was mapped fails, naming it). Cached by identity like executables: libc, mapped by
-   * every process, costs one statx per process and is hashed once.
+   * mapped), else by {@code path} in the agent's view, which must be the file of the mapping:
+   * device and inode both, as the process's maps show them. The name alone proves nothing: a
+   * process in a mount namespace of its own names its own files, and one there can have any inode
+   * number (a tmpfs hands them out in order). A file that is not the one mapped (replaced since, or
+   * another file of that name) fails, naming it. Cached by identity like executables: the loader,
+   * mapped at every exec, costs one statx per process and is hashed once.
    */
-  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long inode) {
+  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long device, long inode) {
     if (fd >= 0) {
       return hashOpened(procPrefix + pid + "/fd/" + fd, path);
     }
     PinnedFile.Identity seen = PinnedFile.Identity.of(path);
-    if (seen != null && (inode == 0 || seen.inode() == inode)) {
+    if (seen != null && mappedAs(seen, device, inode)) {
       CompletableFuture<String> known = cache.get(seen);
       if (known != null) {
         return known; // the loader of every exec: hashed once
@@ -185,13 +192,53 @@ public final class ExecutableHasher implements AutoCloseable {
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
-    if (inode != 0 && pinned.identity().inode() != inode) {
-      // the device is not compared: on overlayfs the mapping names the layer's device, stat the overlay's
+    if (!mappedAs(pinned.identity(), device, inode) && !mapsShow(pinned, device, inode)) {
       pinned.close();
       return CompletableFuture.failedFuture(new HashException("cannot read " + path,
-          "the file now at " + path + " is not the one that was mapped (replaced since)"));
+          "the file at " + path + " is not the one that was mapped (replaced since, or the process's own file of that name)"));
     }
     return digestCached(pinned, path);
+  }
+
+  /**
+   * Whether a file of this identity is the mapping's (device and inode): stat's own, or, for a file
+   * on overlayfs where the maps show another device for it (older kernels show the layer's file),
+   * what they showed when it was mapped here ({@link #mapsShow}).
+   */
+  private boolean mappedAs(PinnedFile.Identity file, long device, long inode) {
+    if (file.device() == device && file.inode() == inode) {
+      return true;
+    }
+    long[] shown = mapsName.get(file);
+    return shown != null && shown[0] == device && shown[1] == inode;
+  }
+
+  /**
+   * For a file on overlayfs only: maps the pinned file here, once per identity, to see the device
+   * and inode the kernel shows for a mapping of that very file, and whether they are the process's
+   * mapping's. Only the kernel's word for this file counts, never a device taken from a mount
+   * table or a layer's path. On any other filesystem stat's device and inode must be the maps'
+   * (a tmpfs of the build's with the loader's inode number has its own device); where they never
+   * are (btrfs reports a subvolume's device in stat, the filesystem's in the maps, and inode numbers
+   * repeat across subvolumes, so the maps' pair does not name one file) the file is not taken for
+   * the mapping: the record says it was not hashed.
+   */
+  private boolean mapsShow(PinnedFile pinned, long device, long inode) {
+    long[] shown = mapsName.get(pinned.identity());
+    if (shown == null) {
+      shown = new long[] {pinned.identity().device(), pinned.identity().inode()}; // stat's: nothing else passes
+      if (PathHandles.onOverlayfs(pinned.fd())) {
+        List<ProcMaps.Mapping> line = ProcMaps.parse(PathHandles.mapsLine(pinned.fd()));
+        if (line.size() == 1 && line.get(0).inode() != 0) {
+          ProcMaps.Mapping m = line.get(0);
+          shown = new long[] {PathHandles.makedev(m.major(), m.minor()), m.inode()};
+        }
+      }
+      if (mapsName.size() < 4096) { // a build maps a few dozen files by name; never grow without bound
+        mapsName.put(pinned.identity(), shown);
+      }
+    }
+    return shown[0] == device && shown[1] == inode;
   }
 
   /**

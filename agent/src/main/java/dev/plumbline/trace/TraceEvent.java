@@ -37,10 +37,17 @@ public sealed interface TraceEvent {
    * a program given to ld.so), {@code mprotect} (a file mapping made executable later) or
    * {@code interpreter} (the ELF interpreter the kernel mapped at exec). {@code fd} is the
    * descriptor of the process that names the very file mapped ({@code /proc/PID/fd/FD}, open it
-   * while the task is stopped), or -1: then {@code path} is the name the mapping has and
-   * {@code inode} its inode, which a file opened by that name must still have.
+   * while the task is stopped), or -1: then {@code path} is the name the mapping has, and
+   * {@code device} (as st_dev encodes it) and {@code inode} are the file's as the maps show them,
+   * which a file opened by that name must have to be taken for it (the name may be another file:
+   * the process's own, in its mount namespace). {@code device} is -1 when not known.
    */
-  record Mapped(Instant at, int pid, String path, String how, int fd, long inode) implements TraceEvent {}
+  record Mapped(Instant at, int pid, String path, String how, int fd, long inode, long device) implements TraceEvent {
+    /** A mapping through descriptor {@code fd}, which needs no device to be reached. */
+    public Mapped(Instant at, int pid, String path, String how, int fd, long inode) {
+      this(at, pid, path, how, fd, inode, -1);
+    }
+  }
 
   /**
    * A connect, sendto, sendmsg or sendmmsg (TCP Fast Open included) to a destination.

@@ -1,6 +1,8 @@
 package dev.plumbline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -52,6 +54,8 @@ class CodeWithoutExecTest {
     gcc("dlopener", "-o", "dlopener", "-ldl");
     gcc("mprotector", "-o", "mprotector");
     gcc("hello", "-o", "hello");
+    gcc("interpswap", "-o", "interpswap");
+    gcc("fakeld", "-nostdlib", "-static-pie", "-fPIE", "-fno-stack-protector", "-o", "fakeld");
   }
 
   private static void gcc(String name, String... args) throws Exception {
@@ -145,6 +149,46 @@ class CodeWithoutExecTest {
     JsonNode lib = library(rec, copy);
     assertEquals(sha256(copy), lib.path("sha256").asText());
     assertEquals(List.of("mprotect"), texts(lib.path("how")));
+  }
+
+  /**
+   * The attack on the interpreter's name: in a mount namespace of its own the build gives a fake
+   * interpreter (a static program that prints a marker) the real loader's inode number on a tmpfs
+   * and bind-mounts it over the loader, then runs a dynamic program. The maps name the loader's
+   * path with that inode number; the agent's file of that name has it too, on another device. The
+   * record must never give the fake the real loader's digest: it hashes what ran or says it could
+   * not, and is then incomplete.
+   */
+  @Test
+  void aFakeInterpreterWithTheLoadersInodeNumberIsNotGivenTheLoadersDigest() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("interpswap"));
+    Path mnt = Files.createDirectories(work.resolve("mnt"));
+    Path record = work.resolve("record.json");
+    Path loader = Path.of(LOADER).toRealPath();
+    Path out = work.resolve("out.txt");
+    Cli.Result r = Cli.run("run", "--record", record.toString(), "--", "sh", "-c", "unshare -Urm " + bin.resolve("interpswap")
+        + " " + mnt + " " + bin.resolve("fakeld") + " " + LOADER + " /bin/true > " + out);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.readString(out).contains("FAKE-INTERPRETER-RAN"), "the fake interpreter ran: " + Files.readString(out) + r.err());
+    JsonNode rec = CanonicalJson.mapper().readTree(record.toFile());
+    String real = sha256(loader);
+    String fake = sha256(bin.resolve("fakeld"));
+    String trueExe = Path.of("/bin/true").toRealPath().toString();
+    boolean fakeHashed = false;
+    boolean listed = false;
+    for (JsonNode l : rec.path("libraries")) {
+      if (texts(l.path("processes")).stream().anyMatch(p -> p.endsWith(trueExe))) {
+        listed = true;
+        assertNotEquals(real, l.path("sha256").asText(), "the fake interpreter given the real loader's digest: " + l);
+        fakeHashed |= fake.equals(l.path("sha256").asText());
+      }
+    }
+    assertTrue(listed, "the interpreter of " + trueExe + " is listed, hashed or not: " + rec.path("libraries"));
+    if (!fakeHashed) {
+      assertFalse(rec.at("/completeness/complete").asBoolean(), "what ran is not hashed, yet the record is complete: "
+          + rec.path("libraries") + rec.at("/completeness"));
+      assertTrue(rec.at("/completeness").toString().contains(loader.getFileName().toString()), rec.at("/completeness").toString());
+    }
   }
 
   @Test

@@ -269,22 +269,80 @@ class ExecutableHasherTest {
     Process p = new ProcessBuilder("sleep", "30").redirectInput(lib.toFile()).start();
     try {
       waitForExe(p.pid(), Path.of("/bin/sleep").toRealPath().toString());
-      String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS);
+      String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0).get(60, TimeUnit.SECONDS);
       assertEquals(Coreutils.digest("sha256sum", lib), first);
       // replaced by name: the descriptor still reaches the file that was mapped
       Path other = tmp.resolve("other.so");
       Files.writeString(other, "something else");
       Files.move(other, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, 0).get(60, TimeUnit.SECONDS));
-      // by name, the inode must be the one mapped
+      assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0).get(60, TimeUnit.SECONDS));
+      // by name, the device and inode must be the mapping's
       long inode = (Long) Files.getAttribute(lib, "unix:ino");
-      assertEquals(Coreutils.digest("sha256sum", lib), hasher.hashMapped(0, lib.toString(), -1, inode).get(60, TimeUnit.SECONDS));
-      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-          java.util.concurrent.ExecutionException.class, () -> hasher.hashMapped(0, lib.toString(), -1, inode + 1).get(60, TimeUnit.SECONDS));
-      assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
+      long device = (Long) Files.getAttribute(lib, "unix:dev");
+      assertEquals(Coreutils.digest("sha256sum", lib), hasher.hashMapped(0, lib.toString(), -1, device, inode).get(60, TimeUnit.SECONDS));
+      for (long[] wrong : new long[][] {{device, inode + 1}, {device + 1, inode}, {-1, inode}}) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> hasher.hashMapped(0, lib.toString(), -1, wrong[0], wrong[1]).get(60, TimeUnit.SECONDS));
+        assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
+      }
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /**
+   * A file on overlayfs in a mount namespace of a process's own, reached here through
+   * /proc/PID/root: hashed when the device and inode are the ones that process's maps show for
+   * it; its lower layer's file, with the same inode number on another device, is not taken for it.
+   * And what the kernel shows for the file mapped here ({@code PathHandles.mapsLine}, which the
+   * hasher falls back on where stat's device is not the maps') is the process's own mapping's.
+   */
+  @Test
+  void aFileOnOverlayfsIsTakenForTheMappingOnlyWithItsDeviceAndInode() throws Exception {
+    Path lower = Files.createDirectories(tmp.resolve("lower"));
+    for (String d : List.of("upper", "work", "merged")) {
+      Files.createDirectories(tmp.resolve(d));
+    }
+    Path sleep = lower.resolve("sleep");
+    Files.copy(Path.of("/bin/sleep").toRealPath(), sleep);
+    Path merged = tmp.resolve("merged").resolve("sleep");
+    Process p = new ProcessBuilder("unshare", "-Urm", "sh", "-c", "mount -t overlay overlay -o lowerdir=" + lower
+        + ",upperdir=" + tmp.resolve("upper") + ",workdir=" + tmp.resolve("work") + " " + tmp.resolve("merged")
+        + " && exec " + merged + " 30").redirectErrorStream(true).start();
+    try {
+      waitForExe(p.pid(), merged.toString());
+      dev.plumbline.trace.decode.ProcMaps.Mapping mapped = dev.plumbline.trace.decode.ProcMaps.parse(
+          Files.readAllBytes(Path.of("/proc/" + p.pid() + "/maps"))).stream().filter(m -> m.path().equals(merged.toString()))
+          .findFirst().orElseThrow();
+      long device = dev.plumbline.linux.PathHandles.makedev(mapped.major(), mapped.minor());
+      Path here = Path.of("/proc/" + p.pid() + "/root" + merged);
+      assertEquals(0x794c7630L, statfsType(here), "the file is on overlayfs");
+      assertEquals(Coreutils.digest("sha256sum", sleep),
+          hasher.hashMapped(0, here.toString(), -1, device, mapped.inode()).get(60, TimeUnit.SECONDS));
+      assertEquals(mapped.inode(), (long) (Long) Files.getAttribute(sleep, "unix:ino"), "the layer's file has the inode number");
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> hasher.hashMapped(0, sleep.toString(), -1, device, mapped.inode()).get(60, TimeUnit.SECONDS));
+      assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
+      int fd = dev.plumbline.linux.PathHandles.open(here.toString());
+      try {
+        dev.plumbline.trace.decode.ProcMaps.Mapping probe =
+            dev.plumbline.trace.decode.ProcMaps.parse(dev.plumbline.linux.PathHandles.mapsLine(fd)).get(0);
+        assertEquals(List.of(mapped.major(), mapped.minor(), mapped.inode()), List.of(probe.major(), probe.minor(), probe.inode()));
+      } finally {
+        dev.plumbline.linux.PathHandles.close(fd);
+      }
+    } finally {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+  }
+
+  /** The filesystem type (statfs f_type) of a file, from stat -f. */
+  private static long statfsType(Path f) throws Exception {
+    Process s = new ProcessBuilder("stat", "-f", "-L", "-c", "%t", f.toString()).start();
+    String out = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+    s.waitFor();
+    return Long.parseLong(out, 16);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.plumbline.trace.ptrace;
 
 import static dev.plumbline.linux.Ptrace.READ_IMPLIES_EXEC;
 
+import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.TracerCalls;
 import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.Abi;
@@ -94,7 +95,7 @@ final class LibraryStops {
     Set<String> seen = new HashSet<>();
     for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
       if (m.fileBacked() && !m.executable() && m.overlaps(from, to) && seen.add(m.inode() + m.path())) {
-        out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), m.path(), "mprotect", -1, m.inode()));
+        out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), m.path(), "mprotect", -1, m.inode(), device(m)));
       }
     }
     return false;
@@ -137,6 +138,11 @@ final class LibraryStops {
     return true;
   }
 
+  /** The mapping's device as stat's st_dev encodes it: the hasher compares it with the file it opens by name. */
+  private static long device(ProcMaps.Mapping m) {
+    return PathHandles.makedev(m.major(), m.minor());
+  }
+
   /**
    * After an exec: the executable file mappings the kernel made besides the program itself (the
    * ELF interpreter, {@code ld-linux-x86-64.so.2}); the program is the exec's own digest.
@@ -154,7 +160,7 @@ final class LibraryStops {
     Set<String> seen = new HashSet<>();
     for (ProcMaps.Mapping m : mappings) {
       if (m.fileBacked() && m.executable() && !m.path().equals(exe) && seen.add(m.inode() + m.path())) {
-        out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode()));
+        out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode(), device(m)));
       }
     }
   }

@@ -52,6 +52,10 @@ class LibraryStopsTest {
     String interpreter = maps.lines().skip(1).findFirst().orElseThrow().replaceAll(".* ", "");
     assertTrue(events.stream().anyMatch(e -> e instanceof TraceEvent.Mapped m && m.path().equals(interpreter)),
         "the interpreter is still listed: " + events);
+    // by name, with the device and inode the maps show (08:01 is st_dev 0x801), which the file opened must have
+    TraceEvent.Mapped m = events.stream().filter(TraceEvent.Mapped.class::isInstance).map(TraceEvent.Mapped.class::cast)
+        .filter(e -> e.path().equals(interpreter)).findFirst().orElseThrow();
+    assertEquals(List.of(-1L, 0x801L), List.of((long) m.fd(), m.device()));
     return events.stream().filter(TraceEvent.Incomplete.class::isInstance).map(TraceEvent.Incomplete.class::cast).toList();
   }
 
