@@ -387,6 +387,7 @@ public final class RunCommand implements Callable<Integer> {
     Tracer tracer = new PtraceTracer();
     // the package databases' digests (dpkg's MD5) are taken in the same read as the SHA-256
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), packageRecords.digestsToTake())) {
+      hasher.buildMayBeRoot(BuildRecord.Agent.BUILD_ROOT.equals(buildAccount.trust()));
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
           // the values of our own environment and the build's: a superset of what the build can pass on
@@ -403,7 +404,8 @@ public final class RunCommand implements Callable<Integer> {
                 : hasher.onExec(exec.pid(), exec.argv(), exec.cwd()));
           } else if (event instanceof TraceEvent.Mapped mapped) {
             // the file mapped executable, pinned now through the process's descriptor (or by name)
-            recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.device(), mapped.inode()));
+            recorder.mapped(mapped, hasher.hashMapped(mapped.pid(), mapped.path(), mapped.fd(), mapped.device(), mapped.inode(),
+                mapped.ownView()));
           } else {
             recorder.accept(event);
           }

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -69,8 +70,10 @@ public final class ExecutableHasher implements AutoCloseable {
   private final boolean ownsWorkers;
   private final Map<PinnedFile.Identity, CompletableFuture<String>> cache = new ConcurrentHashMap<>();
   private final AtomicInteger hashed = new AtomicInteger();
-  /** Device and inode the maps show for a file of this identity mapped here ({@link #mapsShow}), once looked at. */
-  private final Map<PinnedFile.Identity, long[]> mapsName = new ConcurrentHashMap<>();
+  /** How the maps name a file of this identity mapped here ({@link #mapsShow}), once looked at. */
+  private final Map<PinnedFile.Identity, MapsName> mapsName = new ConcurrentHashMap<>();
+  /** Whether a process of the build may run as root (build-root): it can then re-point any name. */
+  private volatile boolean buildMayBeRoot = true;
   /** The algorithms taken beside SHA-256, and sha256 itself; empty when there are none besides it. */
   private final Set<String> alsoTaking;
   /** Every digest taken of a file (SHA-256 included) by the identity it had while read; only when {@link #alsoTaking}. */
@@ -117,6 +120,15 @@ public final class ExecutableHasher implements AutoCloseable {
       also.add("sha256");
       this.alsoTaking = Set.copyOf(also);
     }
+  }
+
+  /**
+   * Says whether the build's processes may run as root (build-root) or not (same-user, separate-user):
+   * only a build that is not root cannot change what a name in directories of root's means. Until
+   * told, it may.
+   */
+  public void buildMayBeRoot(boolean mayBe) {
+    buildMayBeRoot = mayBe;
   }
 
   /** Both futures for one exec: call at the exec stop with the new argv and the process's cwd. */
@@ -175,12 +187,12 @@ public final class ExecutableHasher implements AutoCloseable {
    * another file of that name) fails, naming it. Cached by identity like executables: the loader,
    * mapped at every exec, costs one statx per process and is hashed once.
    */
-  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long device, long inode) {
+  public CompletableFuture<String> hashMapped(int pid, String path, int fd, long device, long inode, boolean ownView) {
     if (fd >= 0) {
       return hashOpened(procPrefix + pid + "/fd/" + fd, path);
     }
     PinnedFile.Identity seen = PinnedFile.Identity.of(path);
-    if (seen != null && mappedAs(seen, device, inode)) {
+    if (seen != null && mappedAs(seen, device, inode, ownView)) {
       CompletableFuture<String> known = cache.get(seen);
       if (known != null) {
         return known; // the loader of every exec: hashed once
@@ -192,7 +204,7 @@ public final class ExecutableHasher implements AutoCloseable {
     } catch (HashException | RuntimeException e) {
       return CompletableFuture.failedFuture(e instanceof HashException h ? h : new HashException("cannot open " + path, reason(e)));
     }
-    if (!mappedAs(pinned.identity(), device, inode) && !mapsShow(pinned, device, inode)) {
+    if (!mappedAs(pinned.identity(), device, inode, ownView) && !mapsShow(pinned, path, device, inode, ownView)) {
       pinned.close();
       return CompletableFuture.failedFuture(new HashException("cannot read " + path,
           "the file at " + path + " is not the one that was mapped (replaced since, or the process's own file of that name)"));
@@ -201,44 +213,78 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * Whether a file of this identity is the mapping's (device and inode): stat's own, or, for a file
-   * on overlayfs where the maps show another device for it (older kernels show the layer's file),
-   * what they showed when it was mapped here ({@link #mapsShow}).
+   * How the kernel's maps name a file whose stat gives another device or inode: {@code device} and
+   * {@code inode} as they show for a mapping of it. {@code unique}: no other file is shown so
+   * (overlayfs on kernels that show the layer's file: the layer's own pair). Else the pair may be
+   * another file's (btrfs shows the filesystem's device, stat the subvolume's, and inode numbers
+   * repeat across subvolumes, which a user can create): {@code fixedName} then says whether every
+   * directory above the name is root's and writable by no one else, so that a build that is not
+   * root cannot make the name another file (rename, symlink) between the exec and the stop.
    */
-  private boolean mappedAs(PinnedFile.Identity file, long device, long inode) {
+  private record MapsName(long device, long inode, boolean unique, boolean fixedName) {}
+
+  /**
+   * Whether a file of this identity is the mapping's (device and inode): stat's own, or what the
+   * kernel showed for it when it was mapped here ({@link #mapsShow}) where that pair is the file's
+   * alone, or the process shares the agent's view, the build is not root and the name is fixed.
+   */
+  private boolean mappedAs(PinnedFile.Identity file, long device, long inode, boolean ownView) {
     if (file.device() == device && file.inode() == inode) {
       return true;
     }
-    long[] shown = mapsName.get(file);
-    return shown != null && shown[0] == device && shown[1] == inode;
+    MapsName shown = mapsName.get(file);
+    return shown != null && takes(shown, device, inode, ownView);
+  }
+
+  private boolean takes(MapsName shown, long device, long inode, boolean ownView) {
+    return shown.device() == device && shown.inode() == inode
+        && (shown.unique() || (!ownView && !buildMayBeRoot && shown.fixedName()));
   }
 
   /**
-   * For a file on overlayfs only: maps the pinned file here, once per identity, to see the device
-   * and inode the kernel shows for a mapping of that very file, and whether they are the process's
-   * mapping's. Only the kernel's word for this file counts, never a device taken from a mount
-   * table or a layer's path. On any other filesystem stat's device and inode must be the maps'
-   * (a tmpfs of the build's with the loader's inode number has its own device); where they never
-   * are (btrfs reports a subvolume's device in stat, the filesystem's in the maps, and inode numbers
-   * repeat across subvolumes, so the maps' pair does not name one file) the file is not taken for
-   * the mapping: the record says it was not hashed.
+   * Maps the pinned file here, once per identity, to see the device and inode the kernel shows for
+   * a mapping of that very file, and whether they are the process's mapping's ({@link MapsName}).
+   * Only the kernel's word for this file counts, never a device taken from a mount table or a
+   * layer's path. A tmpfs of the build's with the loader's inode number has its own device; a
+   * process with a view of its own (its mount namespace, its root) can give any name any file, so
+   * for it only a pair that names one file is taken: on btrfs the record then says the file was
+   * not hashed.
    */
-  private boolean mapsShow(PinnedFile pinned, long device, long inode) {
-    long[] shown = mapsName.get(pinned.identity());
+  private boolean mapsShow(PinnedFile pinned, String path, long device, long inode, boolean ownView) {
+    MapsName shown = mapsName.get(pinned.identity());
     if (shown == null) {
-      shown = new long[] {pinned.identity().device(), pinned.identity().inode()}; // stat's: nothing else passes
-      if (PathHandles.onOverlayfs(pinned.fd())) {
-        List<ProcMaps.Mapping> line = ProcMaps.parse(PathHandles.mapsLine(pinned.fd()));
-        if (line.size() == 1 && line.get(0).inode() != 0) {
-          ProcMaps.Mapping m = line.get(0);
-          shown = new long[] {PathHandles.makedev(m.major(), m.minor()), m.inode()};
+      PinnedFile.Identity id = pinned.identity();
+      shown = new MapsName(id.device(), id.inode(), true, false); // stat's: nothing else passes
+      List<ProcMaps.Mapping> line = ProcMaps.parse(PathHandles.mapsLine(pinned.fd()));
+      if (line.size() == 1 && line.get(0).inode() != 0) {
+        ProcMaps.Mapping m = line.get(0);
+        long shownDevice = PathHandles.makedev(m.major(), m.minor());
+        if (shownDevice != id.device() || m.inode() != id.inode()) {
+          boolean overlay = PathHandles.onOverlayfs(pinned.fd());
+          shown = new MapsName(shownDevice, m.inode(), overlay, !overlay && nameFixed(path));
         }
       }
       if (mapsName.size() < 4096) { // a build maps a few dozen files by name; never grow without bound
-        mapsName.put(pinned.identity(), shown);
+        mapsName.put(id, shown);
       }
     }
-    return shown[0] == device && shown[1] == inode;
+    return takes(shown, device, inode, ownView);
+  }
+
+  /** Whether every directory above {@code path} is a directory of root's that no one else can write. */
+  static boolean nameFixed(String path) {
+    try {
+      for (Path dir = Path.of(path).getParent(); dir != null; dir = dir.getParent()) {
+        Map<String, Object> unix = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) unix.get("mode");
+        if ((Integer) unix.get("uid") != 0 || (mode & 0170000) != 0040000 || (mode & 0022) != 0) {
+          return false;
+        }
+      }
+      return Path.of(path).isAbsolute();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

@@ -40,12 +40,15 @@ public sealed interface TraceEvent {
    * while the task is stopped), or -1: then {@code path} is the name the mapping has, and
    * {@code device} (as st_dev encodes it) and {@code inode} are the file's as the maps show them,
    * which a file opened by that name must have to be taken for it (the name may be another file:
-   * the process's own, in its mount namespace). {@code device} is -1 when not known.
+   * the process's own, in its mount namespace). {@code device} is -1 when not known. {@code
+   * ownView}: the process runs under a root or in a mount namespace of its own, so {@code path} is
+   * a name in its view, which may be another file in the agent's ({@link Exec#ownView}).
    */
-  record Mapped(Instant at, int pid, String path, String how, int fd, long inode, long device) implements TraceEvent {
+  record Mapped(Instant at, int pid, String path, String how, int fd, long inode, long device, boolean ownView)
+      implements TraceEvent {
     /** A mapping through descriptor {@code fd}, which needs no device to be reached. */
     public Mapped(Instant at, int pid, String path, String how, int fd, long inode) {
-      this(at, pid, path, how, fd, inode, -1);
+      this(at, pid, path, how, fd, inode, -1, false);
     }
   }
 

@@ -269,20 +269,20 @@ class ExecutableHasherTest {
     Process p = new ProcessBuilder("sleep", "30").redirectInput(lib.toFile()).start();
     try {
       waitForExe(p.pid(), Path.of("/bin/sleep").toRealPath().toString());
-      String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0).get(60, TimeUnit.SECONDS);
+      String first = hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0, false).get(60, TimeUnit.SECONDS);
       assertEquals(Coreutils.digest("sha256sum", lib), first);
       // replaced by name: the descriptor still reaches the file that was mapped
       Path other = tmp.resolve("other.so");
       Files.writeString(other, "something else");
       Files.move(other, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0).get(60, TimeUnit.SECONDS));
+      assertEquals(first, hasher.hashMapped((int) p.pid(), lib.toString(), 0, -1, 0, false).get(60, TimeUnit.SECONDS));
       // by name, the device and inode must be the mapping's
       long inode = (Long) Files.getAttribute(lib, "unix:ino");
       long device = (Long) Files.getAttribute(lib, "unix:dev");
-      assertEquals(Coreutils.digest("sha256sum", lib), hasher.hashMapped(0, lib.toString(), -1, device, inode).get(60, TimeUnit.SECONDS));
+      assertEquals(Coreutils.digest("sha256sum", lib), hasher.hashMapped(0, lib.toString(), -1, device, inode, false).get(60, TimeUnit.SECONDS));
       for (long[] wrong : new long[][] {{device, inode + 1}, {device + 1, inode}, {-1, inode}}) {
         ExecutionException e = assertThrows(ExecutionException.class,
-            () -> hasher.hashMapped(0, lib.toString(), -1, wrong[0], wrong[1]).get(60, TimeUnit.SECONDS));
+            () -> hasher.hashMapped(0, lib.toString(), -1, wrong[0], wrong[1], false).get(60, TimeUnit.SECONDS));
         assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
       }
     } finally {
@@ -318,10 +318,10 @@ class ExecutableHasherTest {
       Path here = Path.of("/proc/" + p.pid() + "/root" + merged);
       assertEquals(0x794c7630L, statfsType(here), "the file is on overlayfs");
       assertEquals(Coreutils.digest("sha256sum", sleep),
-          hasher.hashMapped(0, here.toString(), -1, device, mapped.inode()).get(60, TimeUnit.SECONDS));
+          hasher.hashMapped(0, here.toString(), -1, device, mapped.inode(), false).get(60, TimeUnit.SECONDS));
       assertEquals(mapped.inode(), (long) (Long) Files.getAttribute(sleep, "unix:ino"), "the layer's file has the inode number");
       ExecutionException e = assertThrows(ExecutionException.class,
-          () -> hasher.hashMapped(0, sleep.toString(), -1, device, mapped.inode()).get(60, TimeUnit.SECONDS));
+          () -> hasher.hashMapped(0, sleep.toString(), -1, device, mapped.inode(), false).get(60, TimeUnit.SECONDS));
       assertTrue(((HashException) e.getCause()).problem().contains("not the one that was mapped"), e.getCause().getMessage());
       int fd = dev.plumbline.linux.PathHandles.open(here.toString());
       try {
@@ -368,5 +368,31 @@ class ExecutableHasherTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> r.get(60, TimeUnit.SECONDS));
     assertInstanceOf(HashException.class, e.getCause());
     assertSame(HashException.class, e.getCause().getClass());
+  }
+
+  /**
+   * A name taken for a mapping where the maps' pair may be another file's (btrfs) only when no one
+   * but root can change what it names: every directory above it root's and writable by root alone.
+   */
+  @Test
+  void aNameIsFixedOnlyUnderDirectoriesOfRootsThatNoOneElseCanWrite(@TempDir Path tmp) throws Exception {
+    Path mine = Files.createDirectories(tmp.resolve("mine"));
+    Path file = Files.writeString(mine.resolve("ld.so"), "x");
+    Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    boolean rootsAllTheWay = true;
+    for (Path d = mine; d != null; d = d.getParent()) {
+      int mode = (Integer) Files.getAttribute(d, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      rootsAllTheWay &= (Integer) Files.getAttribute(d, "unix:uid") == 0 && (mode & 0022) == 0;
+    }
+    assertEquals(rootsAllTheWay, ExecutableHasher.nameFixed(file.toString()));
+    Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertEquals(false, ExecutableHasher.nameFixed(file.toString()), "a folder others can write");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), mine);
+    assertEquals(false, ExecutableHasher.nameFixed(link.resolve("ld.so").toString()), "a symlink on the way");
+    assertEquals(false, ExecutableHasher.nameFixed("relative/ld.so"));
+    assertEquals(Files.getAttribute(Path.of("/usr/bin"), "unix:uid").equals(0)
+        && Files.getAttribute(Path.of("/usr"), "unix:uid").equals(0)
+        && Files.getAttribute(Path.of("/"), "unix:uid").equals(0), ExecutableHasher.nameFixed("/usr/bin/true"));
   }
 }

@@ -48,6 +48,23 @@ public enum Requirement {
       return onPath("ip", "iproute2 for 'ip netns': apt-get install iproute2");
     }
   },
+  BTRFS("needs-btrfs") {
+    @Override
+    Optional<String> missing() {
+      if (!isRoot()) {
+        return Optional.of("a btrfs filesystem of its own (mkfs.btrfs on a file, mounted with -o loop), which needs root"
+            + " (CI runs as root); this JVM runs as uid " + uid());
+      }
+      try {
+        if (!Files.readString(Path.of("/proc/filesystems")).matches("(?s).*\\bbtrfs\\b.*")) {
+          return Optional.of("a kernel with btrfs (it is not in /proc/filesystems)");
+        }
+      } catch (IOException e) {
+        return Optional.of("btrfs; cannot read /proc/filesystems: " + e.getMessage());
+      }
+      return onPath("mkfs.btrfs", "btrfs-progs: apt-get install btrfs-progs");
+    }
+  },
   NODE("needs-node") {
     @Override
     Optional<String> missing() {

@@ -30,6 +30,7 @@ final class LibraryStops {
   private final TracerCalls calls;
   private final String proc;
   private final Reporter out;
+  private final TraceePaths paths;
   /**
    * When a 64-bit program's exec can have READ_IMPLIES_EXEC: at the first exec (the build's first
    * process inherits the agent's personality) and from the first process found with it on (aarch64
@@ -42,6 +43,7 @@ final class LibraryStops {
     this.calls = calls;
     this.proc = proc;
     this.out = out;
+    this.paths = new TraceePaths(calls, proc);
   }
 
   /**
@@ -93,9 +95,14 @@ final class LibraryStops {
       return false;
     }
     Set<String> seen = new HashSet<>();
+    Boolean ownView = null; // asked once, and only when a file mapping is made executable
     for (ProcMaps.Mapping m : ProcMaps.parse(maps)) {
       if (m.fileBacked() && !m.executable() && m.overlaps(from, to) && seen.add(m.inode() + m.path())) {
-        out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), m.path(), "mprotect", -1, m.inode(), device(m)));
+        if (ownView == null) {
+          ownView = !paths.sharesAgentView(call.tid());
+        }
+        out.emit(new TraceEvent.Mapped(Instant.now(), call.tid(), m.path(), "mprotect", -1, m.inode(), device(m),
+            ownView));
       }
     }
     return false;
@@ -147,7 +154,7 @@ final class LibraryStops {
    * After an exec: the executable file mappings the kernel made besides the program itself (the
    * ELF interpreter, {@code ld-linux-x86-64.so.2}); the program is the exec's own digest.
    */
-  void exec(int pid, String exe) {
+  void exec(int pid, String exe, boolean ownView) {
     byte[] maps = calls.readSmallFile(proc + "/" + pid + "/maps");
     if (maps == null) {
       return; // the process is gone (killed at its exec stop): nothing ran
@@ -160,7 +167,7 @@ final class LibraryStops {
     Set<String> seen = new HashSet<>();
     for (ProcMaps.Mapping m : mappings) {
       if (m.fileBacked() && m.executable() && !m.path().equals(exe) && seen.add(m.inode() + m.path())) {
-        out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode(), device(m)));
+        out.emit(new TraceEvent.Mapped(Instant.now(), pid, m.path(), "interpreter", -1, m.inode(), device(m), ownView));
       }
     }
   }

@@ -41,10 +41,10 @@ final class ProcessStops {
    * a mount namespace of the build's own, what /proc/PID/exe and cwd say may be the build's names
    * (a payload bind-mounted over /usr/bin/gcc in its namespace reads as /usr/bin/gcc): each is
    * recorded as such only when it reaches the very file in the agent's view, else marked as the
-   * build's ({@link #agentName}). Returns the name /proc/PID/exe gives, unmarked: the one the
-   * process's own /proc/PID/maps uses for it.
+   * build's ({@link #agentName}). Returns the name /proc/PID/exe gives, unmarked (the one the
+   * process's own /proc/PID/maps uses for it), and whether the process has a view of its own.
    */
-  String exec(Task task) {
+  Execed exec(Task task) {
     int pid = task.tid;
     String exe = proc + "/" + pid + "/exe";
     String kernelName = calls.readlink(exe);
@@ -60,8 +60,11 @@ final class ProcessStops {
     }
     out.emit(new TraceEvent.Exec(Instant.now(), pid, path, argv, cwd, ownView));
     noteSetId(pid, path);
-    return kernelName;
+    return new Execed(kernelName, ownView);
   }
+
+  /** What {@link #exec} found: the program's name as the kernel gives it, and whether it has a view of its own. */
+  record Execed(String exe, boolean ownView) {}
 
   /**
    * {@code name} (what the magic link {@code link} reads as) when, in the agent's view, it is the

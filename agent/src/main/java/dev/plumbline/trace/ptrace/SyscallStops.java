@@ -45,8 +45,8 @@ final class SyscallStops {
   }
 
   void exec(Task task) {
-    String exe = process.exec(task);
-    libraries.exec(task.tid, exe);
+    ProcessStops.Execed execed = process.exec(task);
+    libraries.exec(task.tid, execed.exe(), execed.ownView());
   }
 
   /** Whether the build has NO_NEW_PRIVS (always, unless a root agent installed the filter without it). */

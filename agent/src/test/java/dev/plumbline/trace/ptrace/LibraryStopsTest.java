@@ -48,7 +48,7 @@ class LibraryStopsTest {
     Files.writeString(pid.resolve("maps"), maps);
     Files.writeString(pid.resolve("personality"), personality);
     String program = maps.substring(maps.indexOf('/'), maps.indexOf('\n'));
-    stops.exec(42, program);
+    stops.exec(42, program, false);
     String interpreter = maps.lines().skip(1).findFirst().orElseThrow().replaceAll(".* ", "");
     assertTrue(events.stream().anyMatch(e -> e instanceof TraceEvent.Mapped m && m.path().equals(interpreter)),
         "the interpreter is still listed: " + events);
