@@ -387,7 +387,9 @@ public final class RunCommand implements Callable<Integer> {
     Tracer tracer = new PtraceTracer();
     // the package databases' digests (dpkg's MD5) are taken in the same read as the SHA-256
     try (ExecutableHasher hasher = new ExecutableHasher(tracer.procRoot(), packageRecords.digestsToTake())) {
-      hasher.buildMayBeRoot(BuildRecord.Agent.BUILD_ROOT.equals(buildAccount.trust()));
+      // only an agent that is not root gives the build NO_NEW_PRIVS for sure (a root one without it lets
+      // sudo elevate in separate-user mode)
+      hasher.buildMayBeRoot(!BuildRecord.Agent.SAME_USER.equals(buildAccount.trust()));
       BuildRecorder recorder = new BuildRecorder(
           new BuildRecorder.Settings(agent, command, cwd, trackedFiles))
           // the values of our own environment and the build's: a superset of what the build can pass on

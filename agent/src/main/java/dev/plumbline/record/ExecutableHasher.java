@@ -123,9 +123,9 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   /**
-   * Says whether the build's processes may run as root (build-root) or not (same-user, separate-user):
-   * only a build that is not root cannot change what a name in directories of root's means. Until
-   * told, it may.
+   * Says whether a process of the build may run as root: in build-root mode, and in separate-user
+   * mode where a root agent's filter leaves setuid programs (sudo) able to elevate. Only a build
+   * that cannot be root cannot change what a name in directories of root's means. Until told, it may.
    */
   public void buildMayBeRoot(boolean mayBe) {
     buildMayBeRoot = mayBe;
