@@ -311,9 +311,17 @@ class ExecutableHasherTest {
         + " && exec " + merged + " 30").redirectErrorStream(true).start();
     try {
       waitForExe(p.pid(), merged.toString());
-      dev.plumbline.trace.decode.ProcMaps.Mapping mapped = dev.plumbline.trace.decode.ProcMaps.parse(
-          Files.readAllBytes(Path.of("/proc/" + p.pid() + "/maps"))).stream().filter(m -> m.path().equals(merged.toString()))
-          .findFirst().orElseThrow();
+      // the exec names its file in /proc/PID/exe before it maps it: wait for the mapping too
+      dev.plumbline.trace.decode.ProcMaps.Mapping found = null;
+      for (int i = 0; i < 2000 && found == null; i++) {
+        found = dev.plumbline.trace.decode.ProcMaps.parse(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/maps")))
+            .stream().filter(m -> m.path().equals(merged.toString())).findFirst().orElse(null);
+        if (found == null) {
+          Thread.sleep(5);
+        }
+      }
+      assertTrue(found != null, "the program is mapped");
+      dev.plumbline.trace.decode.ProcMaps.Mapping mapped = found;
       long device = dev.plumbline.linux.PathHandles.makedev(mapped.major(), mapped.minor());
       Path here = Path.of("/proc/" + p.pid() + "/root" + merged);
       assertEquals(0x794c7630L, statfsType(here), "the file is on overlayfs");
