@@ -35,6 +35,7 @@ public record ActionInputs(
     String policy,
     boolean showSummary,
     List<String> denyUnix,
+    List<String> allowUnix,
     boolean denyLoopback,
     String grace) {
 
@@ -96,6 +97,7 @@ public record ActionInputs(
         get(env, "policy").strip(),
         bool(env, "show-summary", true),
         words(get(env, "deny-unix")),
+        words(get(env, "allow-unix")),
         bool(env, "deny-loopback", false),
         get(env, "grace").strip());
   }

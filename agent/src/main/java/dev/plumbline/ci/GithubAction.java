@@ -119,6 +119,7 @@ public final class GithubAction {
     List<String> args = new ArrayList<>(List.of("run", "--record", record.toString(), "--egress", in.egressPolicy().label()));
     in.allowedEndpoints().forEach(a -> args.addAll(List.of("--allow", a)));
     in.denyUnix().forEach(u -> args.addAll(List.of("--deny-unix", u)));
+    in.allowUnix().forEach(u -> args.addAll(List.of("--allow-unix", u)));
     if (in.denyLoopback()) {
       args.add("--deny-loopback");
     }

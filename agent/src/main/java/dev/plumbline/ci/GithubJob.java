@@ -72,6 +72,7 @@ public final class GithubJob {
       session.put("egress", in.egressPolicy().label());
       session.set("allow", JSON.valueToTree(in.allowedEndpoints()));
       session.set("denyUnix", JSON.valueToTree(in.denyUnix()));
+      session.set("allowUnix", JSON.valueToTree(in.allowUnix()));
       session.put("denyLoopback", in.denyLoopback());
       session.put("grace", in.grace());
       Files.writeString(dir.resolve("session.json"), JSON.writeValueAsString(session));
@@ -113,6 +114,7 @@ public final class GithubJob {
     List<String> args = new ArrayList<>(List.of("run", "--record", record.toString(), "--egress", session.path("egress").asText("audit")));
     session.path("allow").forEach(a -> args.addAll(List.of("--allow", a.asText())));
     session.path("denyUnix").forEach(u -> args.addAll(List.of("--deny-unix", u.asText())));
+    session.path("allowUnix").forEach(u -> args.addAll(List.of("--allow-unix", u.asText())));
     if (session.path("denyLoopback").asBoolean(false)) {
       args.add("--deny-loopback");
     }

@@ -59,6 +59,7 @@ public final class RunCommand implements Callable<Integer> {
   Path allowFile;
   boolean denyLoopback;
   List<String> denyUnix = new ArrayList<>();
+  List<String> allowUnix = new ArrayList<>();
 
   // Redaction (see docs/record.md)
   List<String> secretEnv = new ArrayList<>();
@@ -135,6 +136,7 @@ public final class RunCommand implements Callable<Integer> {
              "Examples:",
              "  plumbline run -- make -j2",
              "  plumbline run --record build.json --egress block --allow '*.debian.org:443' -- ./build.sh",
+             "  plumbline run --egress block --allow-unix /run/dbus/system_bus_socket -- ./needs-dbus.sh",
              "  plumbline run --key plumbline.key --subject 'dist/*.tar.gz' -- make dist");
     s.addOption(option(run, "--record", "FILE", "record")
         .description("Write the build record (JSON) here.").build());
@@ -156,6 +158,9 @@ public final class RunCommand implements Callable<Integer> {
         .description("Treat loopback addresses like any other destination.").build());
     s.addOption(option(run, "--deny-unix", "PATH", "denyUnix")
         .description("Refuse connections to this unix socket; repeatable.").build());
+    s.addOption(option(run, "--allow-unix", "PATH", "allowUnix")
+        .description("Let the build use this name-resolving daemon's socket, which block mode refuses by default"
+            + " (nscd, systemd-resolved, the D-Bus system bus, avahi: docs/egress.md); repeatable.").build());
     // Redaction (see docs/record.md)
     s.addOption(option(run, "--secret-env", "NAME", "secretEnv")
         .description("Treat this environment variable as a secret"
@@ -351,7 +356,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     EgressSession egressSession; // the gate, DNS capture, and what egress adds to the record
     try {
-      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix));
+      egressSession = EgressSession.start(new EgressGates.Options(egress, allow, allowFile, denyLoopback, denyUnix, allowUnix));
     } catch (EgressConfigException e) {
       err.println("plumbline: " + ErrorHandler.oneLine(e));
       err.flush();

@@ -31,11 +31,18 @@ public final class EgressGates {
   private EgressGates() {}
 
   /** The egress options of {@code plumbline run}, as given (the mode already parsed: {@link EgressMode#parse}). */
-  public record Options(EgressMode mode, List<String> allow, Path allowFile, boolean denyLoopback, List<String> denyUnix) {
+  public record Options(EgressMode mode, List<String> allow, Path allowFile, boolean denyLoopback, List<String> denyUnix,
+      List<String> allowUnix) {
     public Options {
       mode = mode == null ? EgressMode.AUDIT : mode;
       allow = allow == null ? List.of() : List.copyOf(allow);
       denyUnix = denyUnix == null ? List.of() : List.copyOf(denyUnix);
+      allowUnix = allowUnix == null ? List.of() : List.copyOf(allowUnix);
+    }
+
+    /** Without {@code --allow-unix}. */
+    public Options(EgressMode mode, List<String> allow, Path allowFile, boolean denyLoopback, List<String> denyUnix) {
+      this(mode, allow, allowFile, denyLoopback, denyUnix, List.of());
     }
   }
 
@@ -74,6 +81,15 @@ public final class EgressGates {
         throw new EgressConfigException("--deny-unix needs a socket path");
       }
     }
+    for (String p : o.allowUnix()) {
+      if (!EgressPolicy.namesResolvingDaemon(p, EgressPolicy.NAME_RESOLVING_DAEMONS)) {
+        // every other unix socket is allowed already: a path not on the list is a typo to hear about
+        throw new EgressConfigException("--allow-unix " + (p.isBlank() ? "needs a socket path" : p
+            + " is not a socket block mode refuses by default; those are: "
+            + EgressPolicy.NAME_RESOLVING_DAEMONS.stream().map(d -> d.paths().get(0)).collect(java.util.stream.Collectors.joining(", "))
+            + " (and their /var/run names)"));
+      }
+    }
     NameBook names = new NameBook();
     String hosts = readOrEmpty(files.hosts());
     for (HostsFile.Entry e : HostsFile.parse(hosts)) {
@@ -102,6 +118,8 @@ public final class EgressGates {
         allowlist,
         o.denyLoopback(),
         new ArrayList<>(o.denyUnix()),
+        o.allowUnix(),
+        EgressPolicy.NAME_RESOLVING_DAEMONS,
         names,
         endpoints,
         owners::noteRedirect,

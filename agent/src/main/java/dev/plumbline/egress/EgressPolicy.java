@@ -10,7 +10,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,7 +26,9 @@ import java.util.function.BiConsumer;
  * <p>Order of decisions for one attempt:
  * <ol>
  *   <li>unix: refused (EACCES) when the path is a {@code --deny-unix} path or names its file (device
- *       and inode, as the tracer resolved it in the tracee's view), in both modes; else allowed;
+ *       and inode, as the tracer resolved it in the tracee's view), in both modes; in block mode also
+ *       when it is the socket of a name-resolving daemon ({@link #NAME_RESOLVING_DAEMONS}) that
+ *       {@code --allow-unix} does not name; else allowed;
  *   <li>netlink: allowed (kernel-local, glibc uses it for getaddrinfo); connect to AF_UNSPEC
  *       (family "unknown", address "af=0"): allowed, it disconnects a datagram socket;
  *   <li>any other family, or an address that cannot be decoded: allowed in audit, EACCES in block;
@@ -66,6 +67,8 @@ public final class EgressPolicy implements EgressGate {
   private final Allowlist allowlist;
   private final boolean denyLoopback;
   private final List<DeniedSocket> deniedUnix;
+  /** The {@link #NAME_RESOLVING_DAEMONS} sockets that exist here and {@code --allow-unix} does not name. */
+  private final List<DeniedSocket> daemonSockets;
   private final NameBook names;
   private final ResolverEndpoints resolver;
   private final BiConsumer<Integer, InetSocketAddress> onDnsRedirect;
@@ -75,7 +78,11 @@ public final class EgressPolicy implements EgressGate {
    * A --deny-unix path, with its real path when it exists (so /var/run/x and /run/x both match by
    * name, also when the tracer could not resolve an attempt to a file).
    */
-  record DeniedSocket(String given, Set<String> paths) {
+  record DeniedSocket(String given, Set<String> paths, String daemon) {
+    DeniedSocket(String given, Set<String> paths) {
+      this(given, paths, null);
+    }
+
     /**
      * Whether the file an attempt reached is this socket's file now (stat in the agent's view,
      * following symlinks: a socket re-created by its daemon is a new inode, so it is looked up
@@ -91,11 +98,56 @@ public final class EgressPolicy implements EgressGate {
     }
   }
 
+  /**
+   * A daemon outside the traced tree that resolves names for whoever asks over its unix socket:
+   * the name (which can carry a secret: {@code $(base32 secret).attacker.example}) leaves with the
+   * daemon's own query, where neither the tracer nor the agent's resolver sees it. {@code paths}
+   * are the names of one socket (glibc and libdbus use /var/run, which is usually a link to /run).
+   */
+  public record ResolvingDaemon(String daemon, List<String> paths) {
+    public ResolvingDaemon {
+      paths = List.copyOf(paths);
+    }
+  }
+
+  /**
+   * The unix sockets block mode refuses by default (docs/egress.md, "Name-resolving daemons"):
+   * each makes a daemon outside the tree send a name the build chose to a nameserver. The system
+   * bus is refused whole: systemd-resolved's {@code org.freedesktop.resolve1} is one of its
+   * services, and the bus would forward a call to it. {@code --allow-unix PATH} lifts one.
+   */
+  public static final List<ResolvingDaemon> NAME_RESOLVING_DAEMONS = List.of(
+      new ResolvingDaemon("nscd", List.of("/run/nscd/socket", "/var/run/nscd/socket")),
+      new ResolvingDaemon("systemd-resolved (varlink, nss-resolve)",
+          List.of("/run/systemd/resolve/io.systemd.Resolve", "/var/run/systemd/resolve/io.systemd.Resolve")),
+      new ResolvingDaemon("the D-Bus system bus (systemd-resolved's org.freedesktop.resolve1, resolvectl)",
+          List.of("/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket")),
+      new ResolvingDaemon("avahi-daemon (mDNS, nss-mdns)", List.of("/run/avahi-daemon/socket", "/var/run/avahi-daemon/socket")));
+
   public EgressPolicy(
       EgressMode mode,
       Allowlist allowlist,
       boolean denyLoopback,
       List<String> denyUnix,
+      NameBook names,
+      ResolverEndpoints resolver,
+      BiConsumer<Integer, InetSocketAddress> onDnsRedirect,
+      Runnable onClose) {
+    this(mode, allowlist, denyLoopback, denyUnix, List.of(), NAME_RESOLVING_DAEMONS, names, resolver, onDnsRedirect, onClose);
+  }
+
+  /**
+   * {@code daemons} are the sockets block mode refuses unless {@code allowUnix} names one (by one of
+   * its names or the same file): {@link #NAME_RESOLVING_DAEMONS} but in tests. Those that do not
+   * exist in the agent's view when the run starts are left out.
+   */
+  public EgressPolicy(
+      EgressMode mode,
+      Allowlist allowlist,
+      boolean denyLoopback,
+      List<String> denyUnix,
+      List<String> allowUnix,
+      List<ResolvingDaemon> daemons,
       NameBook names,
       ResolverEndpoints resolver,
       BiConsumer<Integer, InetSocketAddress> onDnsRedirect,
@@ -109,17 +161,66 @@ public final class EgressPolicy implements EgressGate {
     this.onClose = onClose == null ? () -> {} : onClose;
     List<DeniedSocket> denied = new ArrayList<>();
     for (String p : denyUnix) {
-      Set<String> paths = new LinkedHashSet<>();
-      paths.add(normalize(p));
-      try {
-        Path real = Paths.get(p).toRealPath();
-        paths.add(real.toString());
-      } catch (Exception e) {
-        // does not exist (yet): match the path as given
-      }
-      denied.add(new DeniedSocket(p, paths));
+      denied.add(new DeniedSocket(p, names(p)));
     }
     this.deniedUnix = List.copyOf(denied);
+    this.daemonSockets = daemonSockets(daemons, allowUnix);
+  }
+
+  /** The daemons' sockets that exist (one entry per file) and that no {@code allowUnix} path names. */
+  private static List<DeniedSocket> daemonSockets(List<ResolvingDaemon> daemons, List<String> allowUnix) {
+    Set<String> allowed = new LinkedHashSet<>();
+    for (String p : allowUnix) {
+      allowed.addAll(names(p));
+    }
+    List<DeniedSocket> out = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (ResolvingDaemon d : daemons) {
+      Set<String> paths = new LinkedHashSet<>();
+      String existing = null;
+      for (String p : d.paths()) {
+        Set<String> n = names(p);
+        paths.addAll(n);
+        if (existing == null && Files.exists(Paths.get(p))) {
+          existing = p;
+        }
+      }
+      boolean lifted = paths.stream().anyMatch(allowed::contains);
+      if (existing != null && !lifted && paths.stream().noneMatch(seen::contains)) {
+        seen.addAll(paths);
+        out.add(new DeniedSocket(existing, paths, d.daemon()));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** A unix path as given (normalised) and, when it exists, its real path. */
+  private static Set<String> names(String p) {
+    Set<String> paths = new LinkedHashSet<>();
+    paths.add(normalize(p));
+    try {
+      paths.add(Paths.get(p).toRealPath().toString());
+    } catch (Exception e) {
+      // does not exist (yet): the path as given
+    }
+    return paths;
+  }
+
+  /**
+   * Whether {@code --allow-unix PATH} names one of {@code daemons}' sockets (by one of its names, or
+   * its real path): anything else is a mistake the user should hear about, as every other unix
+   * socket is allowed already.
+   */
+  public static boolean namesResolvingDaemon(String path, List<ResolvingDaemon> daemons) {
+    Set<String> n = names(path);
+    for (ResolvingDaemon d : daemons) {
+      for (String p : d.paths()) {
+        if (names(p).stream().anyMatch(n::contains)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   public EgressMode mode() {
@@ -198,8 +299,9 @@ public final class EgressPolicy implements EgressGate {
 
   private Decision decideUnix(Attempt a, EgressMode mode) {
     String path = a.path();
+    boolean daemons = mode == EgressMode.BLOCK && !daemonSockets.isEmpty();
     if (path == null) {
-      return deniedUnix.isEmpty() ? new Decision.Allow() : failClosed("unix socket without a readable path", mode);
+      return deniedUnix.isEmpty() && !daemons ? new Decision.Allow() : failClosed("unix socket without a readable path", mode);
     }
     String n = normalize(path);
     for (DeniedSocket d : deniedUnix) {
@@ -209,6 +311,17 @@ public final class EgressPolicy implements EgressGate {
       if (a.socketFile() != null && d.isFile(a.socketFile())) {
         return new Decision.Block(EACCES, "unix socket " + path + " is the file of --deny-unix " + d.given()
             + " (same device and inode: a link, symlink, bind mount or relative name of it)");
+      }
+    }
+    if (daemons) {
+      for (DeniedSocket d : daemonSockets) {
+        boolean byName = d.paths().contains(n);
+        if (byName || a.socketFile() != null && d.isFile(a.socketFile())) {
+          String alias = n.equals(normalize(d.given())) ? "" : (byName ? " (" : " (the file of ") + d.given() + ")";
+          return new Decision.Block(EACCES, "unix socket " + path + alias + " is the socket of " + d.daemon()
+              + ", which resolves names outside the traced tree:"
+              + " block mode refuses it (--allow-unix " + d.given() + " lets the build use it)");
+        }
       }
     }
     return new Decision.Allow();
@@ -230,7 +343,7 @@ public final class EgressPolicy implements EgressGate {
 
   @Override
   public boolean checksUnixSockets() {
-    return !deniedUnix.isEmpty();
+    return !deniedUnix.isEmpty() || mode == EgressMode.BLOCK && !daemonSockets.isEmpty();
   }
 
   static String normalize(String path) {

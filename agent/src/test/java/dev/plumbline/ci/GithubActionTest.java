@@ -36,14 +36,15 @@ class GithubActionTest {
     KeyPair pair = Keys.generateP256();
     String pem = Keys.privateKeyPem(pair.getPrivate(), null);
     GithubAction.Plan plan = GithubAction.prepare(env("run", "make", "signing", "key", "key", pem,
-        "egress-policy", "block", "allowed-endpoints", "deb.debian.org:443", "subject-path", "dist/*", "deny-unix", "/var/run/docker.sock"));
+        "egress-policy", "block", "allowed-endpoints", "deb.debian.org:443", "subject-path", "dist/*", "deny-unix", "/var/run/docker.sock",
+        "allow-unix", "/run/nscd/socket"));
     assertNotNull(plan.presetSigner());
     assertTrue(plan.buildEnvironment().keySet().stream().noneMatch(k -> k.startsWith("PLUMBLINE_INPUT_")), plan.buildEnvironment().toString());
     assertFalse(plan.buildEnvironment().values().stream().anyMatch(v -> v.contains("PRIVATE KEY")));
     assertFalse(String.join(" ", plan.runArguments()).contains("PRIVATE KEY"));
     Path temp = dir.resolve("temp/plumbline");
     assertEquals(List.of("run", "--record", temp.resolve("build.json").toString(), "--egress", "block",
-        "--allow", "deb.debian.org:443", "--deny-unix", "/var/run/docker.sock", "--subject", "dist/*",
+        "--allow", "deb.debian.org:443", "--deny-unix", "/var/run/docker.sock", "--allow-unix", "/run/nscd/socket", "--subject", "dist/*",
         "--bundle", temp.resolve("plumbline.sigstore.json").toString(), "--", "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "make"),
         plan.runArguments());
   }

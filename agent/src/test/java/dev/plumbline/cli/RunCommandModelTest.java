@@ -85,7 +85,7 @@ class RunCommandModelTest {
     RunCommand run = new RunCommand();
     new CommandLine(RunCommand.spec(run)).parseArgs("--record", "r.json", "--json", "--grace", "2s", "--egress", "block",
         "--allow", "a.example:443", "--allow", "b.example", "--allow-file", "allow.txt", "--deny-loopback",
-        "--deny-unix", "/run/x.sock", "--secret-env", "MY_*", "--secret-pattern", "acme_[a-z]+", "--subject", "dist/*",
+        "--deny-unix", "/run/x.sock", "--allow-unix", "/run/nscd/socket", "--secret-env", "MY_*", "--secret-pattern", "acme_[a-z]+", "--subject", "dist/*",
         "--subject-digest", "img@sha256:" + "0".repeat(64), "--bundle", "b.json", "--key", "k.pem", "--keyless",
         "--identity-token-file", "/dev/fd/3", "--identity-token", "t", "--key-password-file", "pw", "--user", "builder",
         "--strict", "--verify", "--policy", "p.yml", "--certificate-identity", "id", "--certificate-oidc-issuer", "iss",
@@ -98,6 +98,7 @@ class RunCommandModelTest {
     assertEquals(Path.of("allow.txt"), run.allowFile);
     assertEquals(true, run.denyLoopback);
     assertEquals(java.util.List.of("/run/x.sock"), run.denyUnix);
+    assertEquals(java.util.List.of("/run/nscd/socket"), run.allowUnix);
     assertEquals(java.util.List.of("MY_*"), run.secretEnv);
     assertEquals(java.util.List.of("acme_[a-z]+"), run.secretPattern);
     assertEquals(java.util.List.of("dist/*"), run.subjects);

@@ -30,11 +30,19 @@ class EgressPolicyTest {
   static final InetSocketAddress RESOLVER6 = new InetSocketAddress(AllowlistTest.ip("::1"), 40053);
 
   EgressPolicy policy(EgressMode mode, boolean denyLoopback, List<String> denyUnix, String... allow) throws Exception {
+    return policy(mode, denyLoopback, denyUnix, List.of(), List.of(), allow);
+  }
+
+  /** With these daemon sockets ({@code NAME_RESOLVING_DAEMONS} would depend on the host's). */
+  EgressPolicy policy(EgressMode mode, boolean denyLoopback, List<String> denyUnix, List<String> allowUnix,
+      List<EgressPolicy.ResolvingDaemon> daemons, String... allow) throws Exception {
     return new EgressPolicy(
         mode,
         Allowlist.parse(List.of(allow)),
         denyLoopback,
         denyUnix,
+        allowUnix,
+        daemons,
         names,
         new EgressPolicy.ResolverEndpoints(
             RESOLVER4, RESOLVER6, java.util.Set.of(AllowlistTest.ip("127.0.0.53"), AllowlistTest.ip("::1"))),
@@ -278,5 +286,51 @@ class EgressPolicyTest {
     assertEquals(List.of("a.example", "b.example"), List.copyOf(names.namesFor(InetAddress.getByName("192.0.2.5"))));
     assertNull(p.hostnameFor("192.0.2.6"));
     assertNull(p.hostnameFor(null));
+  }
+
+  @Test
+  void blockModeRefusesTheResolvingDaemonsThatExistUnlessAllowUnixNamesOne(@TempDir Path dir) throws Exception {
+    Path run = Files.createDirectories(dir.resolve("run/nscd"));
+    Path nscd = Files.createFile(run.resolve("socket"));
+    Files.createSymbolicLink(dir.resolve("var-run"), dir.resolve("run"));
+    String twin = dir.resolve("var-run/nscd/socket").toString(); // /var/run/nscd/socket beside /run's
+    Path hard = Files.createLink(dir.resolve("hard"), nscd);
+    List<EgressPolicy.ResolvingDaemon> daemons = List.of(
+        new EgressPolicy.ResolvingDaemon("nscd", List.of(nscd.toString(), twin)),
+        new EgressPolicy.ResolvingDaemon("absent", List.of(dir.resolve("run/absent/socket").toString())));
+
+    EgressPolicy block = policy(EgressMode.BLOCK, false, List.of(), List.of(), daemons);
+    assertTrue(block.checksUnixSockets(), "the tracer resolves unix paths to files when a daemon socket exists");
+    Decision.Block b = (Decision.Block) block.decide(unix(nscd.toString()));
+    assertEquals(EgressPolicy.EACCES, b.errno());
+    assertTrue(b.reason().contains("the socket of nscd") && b.reason().contains("--allow-unix " + nscd), b.reason());
+    assertInstanceOf(Decision.Block.class, block.decide(unix(twin)));
+    b = (Decision.Block) block.decide(unixFile(hard.toString(), hard));
+    assertTrue(b.reason().contains("the file of " + nscd), b.reason());
+    assertInstanceOf(Decision.Allow.class, block.decide(unix(dir.resolve("run/absent/socket").toString())), "not there: not listed");
+    assertInstanceOf(Decision.Allow.class, block.decide(unix("/run/docker.sock")));
+    assertInstanceOf(Decision.Block.class, block.decide(unix(null)), "fail closed when a path cannot be read");
+    assertFalse(policy(EgressMode.BLOCK, false, List.of(), List.of(), daemons.subList(1, 2)).checksUnixSockets(),
+        "no daemon socket exists: unix calls run as before");
+
+    EgressPolicy audit = policy(EgressMode.AUDIT, false, List.of(), List.of(), daemons);
+    assertInstanceOf(Decision.Allow.class, audit.decide(unix(nscd.toString())));
+    assertFalse(audit.checksUnixSockets(), "audit mode judges them only for wouldBlock, by name");
+    assertTrue(audit.wouldBlock("unix", "unix-stream", twin, null));
+    assertFalse(audit.wouldBlock("unix", "unix-stream", "/run/docker.sock", null));
+
+    // --allow-unix by either name lifts the socket under every name
+    EgressPolicy lifted = policy(EgressMode.BLOCK, false, List.of(), List.of(twin), daemons);
+    assertInstanceOf(Decision.Allow.class, lifted.decide(unix(nscd.toString())));
+    assertInstanceOf(Decision.Allow.class, lifted.decide(unixFile(hard.toString(), hard)));
+    assertFalse(lifted.checksUnixSockets());
+    assertFalse(policy(EgressMode.AUDIT, false, List.of(), List.of(twin), daemons).wouldBlock("unix", "unix-stream", twin, null));
+    // an explicit --deny-unix wins over --allow-unix
+    assertInstanceOf(Decision.Block.class,
+        policy(EgressMode.BLOCK, false, List.of(nscd.toString()), List.of(twin), daemons).decide(unix(nscd.toString())));
+
+    assertTrue(EgressPolicy.namesResolvingDaemon(twin, daemons));
+    assertTrue(EgressPolicy.namesResolvingDaemon("/var/run/dbus/system_bus_socket", EgressPolicy.NAME_RESOLVING_DAEMONS));
+    assertFalse(EgressPolicy.namesResolvingDaemon("/var/run/docker.sock", EgressPolicy.NAME_RESOLVING_DAEMONS));
   }
 }
