@@ -110,6 +110,11 @@ class ResolvingDaemonsTest {
 
   /** plumbline run OPTIONS -- sh -c BUILD, agent and daemons in a namespace of their own. */
   Run run(List<String> options, String build) throws Exception {
+    return run("-Urmn", options, build);
+  }
+
+  /** {@code unshare}: -Urmn (any user) or, as root, -mn (every uid mapped, as sudo needs). */
+  Run run(String unshare, List<String> options, String build) throws Exception {
     Path log = dir.resolve("received.txt");
     Path ready = dir.resolve("ready");
     Path out = dir.resolve("out.txt");
@@ -134,7 +139,7 @@ class ResolvingDaemonsTest {
     List<String> args = new ArrayList<>(List.of("run", "--record", record.toString()));
     args.addAll(options);
     args.addAll(List.of("--", "/bin/sh", "-c", "{ " + build + "; } > " + out + " 2>&1"));
-    Cli.Result r = Cli.process(dir, List.of("unshare", "-Urmn", "/bin/sh", wrapper.toString()), Map.of(),
+    Cli.Result r = Cli.process(dir, List.of("unshare", unshare, "/bin/sh", wrapper.toString()), Map.of(),
         args.toArray(String[]::new));
     return new Run(secret, r.code(), Files.exists(out) ? Files.readAllLines(out) : List.of(), Files.readAllLines(log),
         Files.exists(record) ? JSON.readTree(record.toFile()) : JSON.createObjectNode(), r.out() + r.err());
@@ -212,6 +217,26 @@ class ResolvingDaemonsTest {
         assertTrue(n.path("wouldBlock").asBoolean(false), "switching to block would refuse it: " + n);
       }
     }
+  }
+
+  /**
+   * sudo inside a block-mode build with nscd and a system bus present: {@code sudo} (no
+   * pam_systemd on Ubuntu) and {@code sudo -i} (common-session's optional pam_systemd) both still
+   * run the command, their user lookups refused by nscd. Root only: a user namespace maps one uid, and sudo
+   * switches to others, so the namespace here is a mount and network one of the real root.
+   */
+  @Test
+  @Tag("needs-root")
+  void sudoStillWorksInBlockModeWithTheBusRefused() throws Exception {
+    assertEquals("0", new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip(),
+        "needs root (sudo needs every uid: no user namespace)");
+    Run r = run("-mn", List.of("--egress", "block"), "sudo -n true; echo sudo=$?; sudo -n -i true; echo sudo-i=$?");
+    assertEquals(0, r.code, r.show());
+    assertTrue(r.out.contains("sudo=0") && r.out.contains("sudo-i=0"), r.show());
+    // their user and group lookups asked nscd first, were refused, and fell back to /etc/passwd
+    assertFalse(r.network("/var/run/nscd/socket").isEmpty(), r.show());
+    r.network("/var/run/nscd/socket").forEach(n -> assertEquals("blocked", n.path("decision").asText(), n.toString()));
+    r.network("/run/dbus/system_bus_socket").forEach(n -> assertEquals("blocked", n.path("decision").asText(), n.toString()));
   }
 
   @Test
