@@ -514,7 +514,7 @@ final class NetworkStops {
           // e.g. a process that made itself undumpable: its /proc/TID/root is closed to a non-root
           // agent, so a link to a denied socket cannot be told from another socket
           out.flagOnce("unix-view:" + image, pid, image + " made a unix socket call whose path the tracer could"
-              + " not resolve in its view (its root or working directory cannot be opened): --deny-unix compared the name only");
+              + " not resolve in its view (its root or working directory cannot be opened): --deny-unix and the name-resolving daemons' sockets were compared by name only");
         }
         out.note(call.tgid(), "unix-unpinned", image + " reached a unix socket checked by identity but"
             + " connected by the kernel (" + why + "): a path renamed or rewritten after the check is not caught");
