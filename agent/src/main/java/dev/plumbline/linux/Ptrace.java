@@ -53,6 +53,8 @@ public final class Ptrace {
 
   public static final int PR_SET_NO_NEW_PRIVS = 38;
   public static final int PR_SET_SECCOMP = 22;
+  /** prctl(2): 0 makes the process undumpable, which closes its memory and /proc files to a tracer without CAP_SYS_PTRACE. */
+  public static final int PR_SET_DUMPABLE = 4;
   public static final int SECCOMP_SET_MODE_FILTER = 1;
   /** seccomp(2) flag: the new filter gets a listener descriptor for its SECCOMP_RET_USER_NOTIF. */
   public static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;

@@ -39,6 +39,18 @@ public final class TracerCalls {
     return errno;
   }
 
+  private boolean memoryRefused;
+
+  /**
+   * Whether a read of a tracee's memory was refused (EPERM, EACCES) since the last call: the task
+   * is undumpable to this tracer, so what its calls point at cannot be seen. Clears it.
+   */
+  public boolean takeMemoryRefused() {
+    boolean was = memoryRefused;
+    memoryRefused = false;
+    return was;
+  }
+
   private long check(long rc) {
     if (rc < 0) {
       errno = Linux.errno();
@@ -258,6 +270,7 @@ public final class TracerCalls {
     iovecs.setLong(24, n);
     long got = check(LibC.process_vm_readv(pid, iovecs, 1, iovecs.share(16), 1, 0));
     if (got < 0) {
+      memoryRefused |= errno == Errno.EPERM || errno == Errno.EACCES;
       return null;
     }
     return buffer.getByteArray(0, (int) got);

@@ -599,6 +599,14 @@ final class NetworkStops {
     return netlink && (kind[0] < 0 || kind[0] == SocketAddress.AF_NETLINK) ? null : raw;
   }
 
+  /** The calls that name a destination the gate judges (in memory, which the tracer must read). */
+  static boolean judges(SyscallTable call) {
+    return switch (call) {
+      case CONNECT, SENDTO, SENDMSG, SENDMMSG, SOCKETCALL -> true;
+      default -> false;
+    };
+  }
+
   /** The gate's decision; a gate that fails refuses in block mode and allows in audit mode. */
   Decision decide(EgressGate.Attempt attempt) {
     try {

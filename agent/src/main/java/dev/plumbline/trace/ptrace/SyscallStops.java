@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import static dev.plumbline.linux.Errno.EACCES;
 import static dev.plumbline.linux.Errno.EINTR;
 import static dev.plumbline.linux.Ptrace.PTRACE_SYSCALL_INFO_EXIT;
 import static dev.plumbline.linux.Ptrace.PTRACE_SYSCALL_INFO_SECCOMP;
@@ -94,6 +95,33 @@ final class SyscallStops {
   }
 
   private boolean handle(Call call) {
+    calls.takeMemoryRefused(); // what an earlier stop left
+    boolean stopAtExit = dispatch(call);
+    return calls.takeMemoryRefused() ? memoryClosed(call, stopAtExit) : stopAtExit;
+  }
+
+  /**
+   * The task's memory was closed to the tracer at this stop: it is undumpable to a tracer that is
+   * not root (it ran a program it may not read, or changed its ids; prctl is refused), so what the
+   * call points at was not seen and its handler may have taken it for a call that names nothing.
+   * A network call is refused in block mode, since nothing it names was judged; otherwise the record
+   * is incomplete.
+   */
+  private boolean memoryClosed(Call call, boolean stopAtExit) {
+    int pid = call.tid();
+    String image = out.image(pid);
+    if (network.enforcing() && !stopAtExit && NetworkStops.judges(call.syscall())) {
+      out.refuse(pid, EACCES, call.name());
+      out.note(call.tgid(), "egress-refused", image + " made a " + call.name() + " whose arguments the tracer could"
+          + " not read (its memory is closed to the tracer: an undumpable process): refused in block mode (EACCES)");
+      return false;
+    }
+    out.flagOnce("memory:" + image, pid, image + "'s memory is closed to the tracer (an undumpable process: a"
+        + " program it may not read, or ids it changed): what its " + call.name() + " named is missing from the record");
+    return stopAtExit;
+  }
+
+  private boolean dispatch(Call call) {
     try {
       return call.syscall().handler.handle(this, call);
     } catch (DecodeException e) {

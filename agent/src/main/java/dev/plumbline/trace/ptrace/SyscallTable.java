@@ -10,6 +10,7 @@ import static dev.plumbline.linux.Ptrace.O_CREAT;
 import static dev.plumbline.linux.Ptrace.O_TRUNC;
 import static dev.plumbline.linux.Ptrace.O_WRONLY;
 import static dev.plumbline.linux.Ptrace.PERSONALITY_QUERY;
+import static dev.plumbline.linux.Ptrace.PR_SET_DUMPABLE;
 import static dev.plumbline.linux.Ptrace.PR_SET_SECCOMP;
 import static dev.plumbline.linux.Ptrace.READ_IMPLIES_EXEC;
 import static dev.plumbline.linux.Ptrace.SECCOMP_FILTER_FLAG_NEW_LISTENER;
@@ -79,7 +80,10 @@ public enum SyscallTable {
   // listeners (before 5.0) does. Every other filter stops, for the note.
   SECCOMP(317, 354, 277, refuse(EINVAL, anyBit(1, SECCOMP_FILTER_FLAG_NEW_LISTENER), always()),
       (h, c) -> h.process.ownFilter(c, "operation " + c.arg(0))),
-  PRCTL(157, 172, 167, argIn(0, PR_SET_SECCOMP),
+  // an undumpable process closes its memory to a tracer that is not root: every pointer argument
+  // would be unreadable. prctl(PR_SET_DUMPABLE, 0) is refused (EPERM) on registers; ssh and
+  // ssh-agent go on without it. Other ways to become undumpable are caught at the stop (Reporter)
+  PRCTL(157, 172, 167, refuse(EPERM, both(argIn(0, PR_SET_DUMPABLE), not(argIn(1, 1))), argIn(0, PR_SET_SECCOMP)),
       (h, c) -> h.process.ownFilter(c, "prctl PR_SET_SECCOMP mode " + c.arg(1))),
   // a child made with CLONE_UNTRACED escapes the fork options: refused by the filter itself, on
   // the flags register (no stop, nothing another thread can change)

@@ -259,6 +259,20 @@ class SeccompProgramTest {
     }
   }
 
+  @Test
+  void aBuildProcessCannotMakeItselfUndumpable() {
+    for (Abi abi : Abi.values()) {
+      int prctl = s(SyscallTable.PRCTL, abi);
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM,
+          run(PROGRAM, new Data(prctl, abi.auditArch, Ptrace.PR_SET_DUMPABLE, 0)), abi.name());
+      assertEquals(SeccompProgram.RET_ERRNO | Errno.EPERM, run(PROGRAM, new Data(prctl, abi.auditArch, Ptrace.PR_SET_DUMPABLE, 2)));
+      // making itself dumpable again, and other prctls, run without a stop
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(prctl, abi.auditArch, Ptrace.PR_SET_DUMPABLE, 1)));
+      assertEquals(RET_ALLOW, run(PROGRAM, new Data(prctl, abi.auditArch, 15 /* PR_SET_NAME */, 0)));
+      assertEquals(TRACE, run(PROGRAM, new Data(prctl, abi.auditArch, Ptrace.PR_SET_SECCOMP, 2)));
+    }
+  }
+
   private static int s(SyscallTable t, Abi abi) {
     return t.number(abi);
   }
