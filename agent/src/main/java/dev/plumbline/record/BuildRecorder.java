@@ -634,7 +634,11 @@ public final class BuildRecorder {
           path, List.copyOf(a.kinds), tracked.tracks(path), List.copyOf(a.processes), a.count));
     }
     for (SourceScan.Change c : sourceScan.changes().values()) {
-      if (!files.containsKey(c.path())) {
+      if (c.kind().equals(SourceScan.UNVERIFIABLE)) {
+        // not a write seen, nor one ruled out: the record says what it cannot vouch for
+        why.add("tracked file " + c.path() + " could not be stat'ed by the agent before or after the build (it or a"
+            + " folder above it is unreadable to the agent): a change to it by a route the tracer does not see would be missing");
+      } else if (!files.containsKey(c.path())) {
         out.put(c.path(), new BuildRecord.FileWrite(c.path(), List.of("untraced-" + c.kind()), true, List.of(), 1));
         why.add("tracked file " + c.kind() + " by a route the tracer did not see: " + c.path() + " (found by the end-of-build scan)");
       }

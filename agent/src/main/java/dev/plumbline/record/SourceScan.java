@@ -33,8 +33,14 @@ public final class SourceScan {
     }
   }
 
-  /** How a tracked file changed: {@code deleted}, {@code created}, {@code replaced} (another inode at the path), {@code changed}. */
+  /**
+   * How a tracked file changed: {@code deleted}, {@code created}, {@code replaced} (another inode at
+   * the path), {@code changed}; {@code unverifiable}: it could not be stat'ed before or after.
+   */
   public record Change(String path, String kind) {}
+
+  /** The kind of a tracked file the agent could not stat before or after the build. */
+  public static final String UNVERIFIABLE = "unverifiable";
 
   private final Path workdir;
   private final Map<String, Stat> before;
@@ -81,6 +87,13 @@ public final class SourceScan {
     if (now == null) {
       return "deleted";
     }
+    if (then.failure() != null || now.failure() != null) {
+      // a failure says nothing of the file: two equal failures are not an unchanged file. An agent
+      // that is not root fails where the build made the file or a folder above it unreadable (a
+      // folder of mode 000 before and after, written in between by a route the tracer does not
+      // see); a root agent never does (CAP_DAC_OVERRIDE), which hid this
+      return UNVERIFIABLE;
+    }
     if (then.dev() != now.dev() || then.ino() != now.ino()) {
       return "replaced";
     }
@@ -108,8 +121,7 @@ public final class SourceScan {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | UnsupportedOperationException e) {
-      // unreadable: compare as "replaced" against a file that could be stat'ed, as "changed"
-      // against another failure, equal only to the same failure
+      // unreadable: unverifiable against anything but a file that does not exist
       return new Stat(-1, -1, -1, -1, -1, -1, e.getClass().getSimpleName());
     }
   }
