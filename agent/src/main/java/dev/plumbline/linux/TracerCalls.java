@@ -39,16 +39,22 @@ public final class TracerCalls {
     return errno;
   }
 
-  private boolean memoryRefused;
+  private boolean accessRefused;
 
   /**
-   * Whether a read of a tracee's memory was refused (EPERM, EACCES) since the last call: the task
-   * is undumpable to this tracer, so what its calls point at cannot be seen. Clears it.
+   * Whether a read of a tracee's memory, or of its /proc files (readlink of fd/N, cwd, exe, ns/mnt;
+   * maps), was refused (EPERM, EACCES) since the last call: the task is undumpable to this tracer
+   * (one that is not root), so what its calls point at and the files they name cannot be seen.
+   * Clears it. Only a failure sets it: nothing is added where the read succeeds.
    */
-  public boolean takeMemoryRefused() {
-    boolean was = memoryRefused;
-    memoryRefused = false;
+  public boolean takeAccessRefused() {
+    boolean was = accessRefused;
+    accessRefused = false;
     return was;
+  }
+
+  private void noteRefusal() {
+    accessRefused |= errno == Errno.EPERM || errno == Errno.EACCES;
   }
 
   private long check(long rc) {
@@ -270,7 +276,7 @@ public final class TracerCalls {
     iovecs.setLong(24, n);
     long got = check(LibC.process_vm_readv(pid, iovecs, 1, iovecs.share(16), 1, 0));
     if (got < 0) {
-      memoryRefused |= errno == Errno.EPERM || errno == Errno.EACCES;
+      noteRefusal();
       return null;
     }
     return buffer.getByteArray(0, (int) got);
@@ -335,6 +341,7 @@ public final class TracerCalls {
     Pointer p = path(path);
     long n = check(p != null ? LibC.readlink(p, buffer, buffer.size()) : LibC.readlink(path, buffer, buffer.size()));
     if (n < 0) {
+      noteRefusal();
       return null;
     }
     return new String(buffer.getByteArray(0, (int) n), StandardCharsets.UTF_8);
@@ -361,6 +368,7 @@ public final class TracerCalls {
     int fd = p != null ? LibC.open(p, 0x80000 /* O_CLOEXEC */, 0) : LibC.open(path, 0x80000, 0);
     if (fd < 0) {
       errno = Linux.errno();
+      noteRefusal();
       return null;
     }
     try {

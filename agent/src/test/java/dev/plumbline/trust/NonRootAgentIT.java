@@ -110,4 +110,99 @@ class NonRootAgentIT {
     assertFalse(completeness.path("complete").asBoolean(), completeness.toString());
     assertTrue(completeness.path("reasons").toString().contains("locked/config.h could not be stat'ed"), completeness.toString());
   }
+
+  /**
+   * A program of mode 0111: the build may run it, the agent may not read it, and the kernel makes
+   * it undumpable at its exec, which closes its memory and /proc/PID/{exe,cwd,fd/N,maps} to an agent
+   * that is not root. {@code mmap} maps descriptor 3 executable; the network modes send to a port
+   * (or a unix socket) that block mode refuses.
+   */
+  private Path undumpableProbe() throws Exception {
+    Path source = Files.writeString(dir.resolve("probe.c"), String.join("\n",
+        "#define _GNU_SOURCE",
+        "#include <arpa/inet.h>", "#include <errno.h>", "#include <stdio.h>", "#include <stdlib.h>",
+        "#include <string.h>", "#include <sys/mman.h>", "#include <sys/socket.h>", "#include <sys/un.h>",
+        "#include <unistd.h>",
+        "int main(int argc, char **argv) {",
+        "  const char *m = argv[1]; long r = -1;",
+        "  if (!strcmp(m, \"mmap\")) {",
+        "    void *p = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, 3, 0);",
+        "    printf(\"mmap %s\\n\", p == MAP_FAILED ? strerror(errno) : \"mapped\"); return 0;",
+        "  }",
+        "  struct sockaddr_in a = {0};",
+        "  a.sin_family = AF_INET; a.sin_port = htons(atoi(argv[2])); a.sin_addr.s_addr = htonl(0x7f000001);",
+        "  struct iovec v = {\"udp\", 3};",
+        "  if (!strcmp(m, \"sendto\")) { r = sendto(socket(AF_INET, SOCK_DGRAM, 0), \"udp\", 3, 0, (struct sockaddr *)&a, sizeof a); }",
+        "  if (!strcmp(m, \"sendmsg\")) { struct msghdr h = {0}; h.msg_name = &a; h.msg_namelen = sizeof a;",
+        "    h.msg_iov = &v; h.msg_iovlen = 1; r = sendmsg(socket(AF_INET, SOCK_DGRAM, 0), &h, 0); }",
+        "  if (!strcmp(m, \"sendmmsg\")) { struct mmsghdr h = {0}; h.msg_hdr.msg_name = &a; h.msg_hdr.msg_namelen = sizeof a;",
+        "    h.msg_hdr.msg_iov = &v; h.msg_hdr.msg_iovlen = 1; r = sendmmsg(socket(AF_INET, SOCK_DGRAM, 0), &h, 1, 0); }",
+        "  if (!strcmp(m, \"unix\")) { int s = socket(AF_UNIX, SOCK_STREAM, 0); struct sockaddr_un u = {AF_UNIX};",
+        "    strcpy(u.sun_path, argv[2]); r = connect(s, (struct sockaddr *)&u, sizeof u); if (r == 0) write(s, \"unix\", 4); }",
+        "  printf(\"%s %s\\n\", m, r < 0 ? strerror(errno) : \"sent\"); return 0;",
+        "}", ""));
+    Path probe = dir.resolve("probe");
+    assertEquals(0, new ProcessBuilder("gcc", "-o", probe.toString(), source.toString()).inheritIO().start().waitFor());
+    Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("--x--x--x"));
+    Files.setAttribute(probe, "unix:uid", TrustBoundaryIT.NOBODY);
+    return probe;
+  }
+
+  /**
+   * An mmap of a descriptor reads no memory: the library is named by /proc/TID/fd/N, which an
+   * undumpable process closes. The refused readlink was taken for a closed descriptor (which the
+   * kernel fails with EBADF) and the executable mapping left the record without a word (the record
+   * was incomplete only because the program itself could not be hashed).
+   */
+  @Test
+  void aLibraryAnUndumpableProcessMapsIsNeverDroppedSilently() throws Exception {
+    Path probe = undumpableProbe();
+    Path library = Files.copy(Path.of("/bin/true"), dir.resolve("payload.so"));
+    JsonNode r = run("exec " + probe + " mmap 3<" + library);
+    assertTrue(r.path("output").asText().contains("mmap mapped"), r.path("output").asText());
+    JsonNode completeness = r.path("completeness");
+    assertFalse(completeness.path("complete").asBoolean(), completeness.toString());
+    assertTrue(completeness.path("reasons").toString().contains("what its mmap named is missing"), completeness.toString());
+    assertTrue(completeness.path("reasons").toString().contains("a process named probe runs a program the agent may not read"),
+        completeness.toString());
+  }
+
+  /** Every network call of an undumpable process names its destination in memory it closes: block mode refuses them all. */
+  @Test
+  void anUndumpableProcessSendsNothingBlockModeRefuses() throws Exception {
+    Path probe = undumpableProbe();
+    Path portFile = dir.resolve("port");
+    Path unix = dir.resolve("daemon.sock");
+    Path received = dir.resolve("received");
+    String listen = String.join("\n",
+        "import os, socket, sys, threading",
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+        "x = socket.socket(socket.AF_UNIX); x.bind(sys.argv[2]); os.chmod(sys.argv[2], 0o777); x.listen(8)",
+        "def log(d): open(sys.argv[3], 'ab').write(d + b'\\n')",
+        "def accept():",
+        "    while True:",
+        "        c, _ = x.accept(); log(c.recv(100)); c.close()",
+        "threading.Thread(target=accept, daemon=True).start()",
+        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
+        "while True: log(u.recv(100))");
+    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
+        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), unix.toString(), received.toString())
+        .redirectErrorStream(true).start());
+    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
+      Thread.sleep(10);
+    }
+    String port = Files.readString(portFile).strip();
+    Path record = dir.resolve("record.json");
+    String script = probe + " sendto " + port + "; " + probe + " sendmsg " + port + "; " + probe + " sendmmsg " + port
+        + "; " + probe + " unix " + unix;
+    TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
+        "run", "--egress", "block", "--deny-loopback", "--deny-unix", unix.toString(), "--record", record.toString(),
+        "--", "/bin/sh", "-c", script));
+    assertEquals(0, run.code(), run.output());
+    for (String call : List.of("sendto", "sendmsg", "sendmmsg", "unix")) {
+      assertTrue(run.output().contains(call + " Permission denied"), run.output());
+    }
+    Thread.sleep(200);
+    assertFalse(Files.exists(received), "nothing reached the listeners");
+  }
 }

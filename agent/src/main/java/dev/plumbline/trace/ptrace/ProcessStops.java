@@ -48,6 +48,14 @@ final class ProcessStops {
     int pid = task.tid;
     String exe = proc + "/" + pid + "/exe";
     String kernelName = calls.readlink(exe);
+    if (kernelName == null && calls.takeAccessRefused()) {
+      // the kernel made it undumpable at this exec (a program or interpreter it may run but not
+      // read): its exe, cwd, maps and memory are closed to an agent that is not root
+      String image = out.image(pid);
+      out.flagOnce("undumpable:" + image, pid, image + " runs a program the agent may not read (mode 0111, or an"
+          + " unreadable interpreter), which makes it undumpable: its executable and working directory are missing"
+          + " from the record, and so is what its calls name");
+    }
     String path = kernelName;
     byte[] cmdline = calls.readShortEnded(proc + "/" + pid + "/cmdline");
     // raw on purpose: the recorder redacts once, off this thread, before anything is written

@@ -40,7 +40,13 @@ final class Reporter {
   /** The executable a task runs, for reasons that must not carry pids (records of one build compare equal). */
   String image(int pid) {
     String exe = calls.readlink(proc + "/" + pid + "/exe");
-    return exe == null ? "a process" : exe;
+    if (exe != null) {
+      return exe;
+    }
+    // an undumpable process's exe link is closed to an agent that is not root; its comm is not
+    byte[] comm = calls.readShortEnded(proc + "/" + pid + "/comm");
+    String name = comm == null ? "" : new String(comm, java.nio.charset.StandardCharsets.UTF_8).strip();
+    return name.isEmpty() ? "a process" : "a process named " + name;
   }
 
   /**

@@ -95,15 +95,17 @@ final class SyscallStops {
   }
 
   private boolean handle(Call call) {
-    calls.takeMemoryRefused(); // what an earlier stop left
+    calls.takeAccessRefused(); // what an earlier stop left
     boolean stopAtExit = dispatch(call);
-    return calls.takeMemoryRefused() ? memoryClosed(call, stopAtExit) : stopAtExit;
+    return calls.takeAccessRefused() ? memoryClosed(call, stopAtExit) : stopAtExit;
   }
 
   /**
-   * The task's memory was closed to the tracer at this stop: it is undumpable to a tracer that is
-   * not root (it ran a program it may not read, or changed its ids; prctl is refused), so what the
-   * call points at was not seen and its handler may have taken it for a call that names nothing.
+   * The task's memory or /proc files were closed to the tracer at this stop: it is undumpable to a
+   * tracer that is not root (it ran a program it may not read, or changed its ids; prctl is
+   * refused), so what the call points at was not seen and its handler may have taken it for a call
+   * that names nothing (an mmap of a descriptor whose /proc/TID/fd/N link is refused was taken for
+   * one of a closed descriptor: the kernel fails that with EBADF).
    * A network call is refused in block mode, since nothing it names was judged; otherwise the record
    * is incomplete.
    */
