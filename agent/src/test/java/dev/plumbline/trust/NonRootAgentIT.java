@@ -205,4 +205,63 @@ class NonRootAgentIT {
     Thread.sleep(200);
     assertFalse(Files.exists(received), "nothing reached the listeners");
   }
+
+  /**
+   * Without root the other way to an undumpable process, changed ids, is closed: in a user
+   * namespace of its own (unshare, no exec after it, so its memory stays owned by the agent's
+   * namespace, where the agent has no CAP_SYS_PTRACE) a process maps its one id and sets its ids
+   * and groups; the kernel leaves it dumpable, and its sendto to a port block mode refuses is
+   * judged and blocked. Fails if a kernel made it undumpable here: docs/tracer.md would be wrong.
+   */
+  @Test
+  void idsChangedInAUserNamespaceLeaveTheProcessJudged() throws Exception {
+    Path portFile = dir.resolve("port");
+    Path received = dir.resolve("received");
+    String listen = String.join("\n",
+        "import os, socket, sys",
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
+        "while True:",
+        "    d = u.recv(100); open(sys.argv[2], 'ab').write(d)");
+    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
+        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), received.toString())
+        .redirectErrorStream(true).start());
+    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
+      Thread.sleep(10);
+    }
+    String build = String.join("\n",
+        "import ctypes, errno, socket, sys",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "assert libc.unshare(0x10000000) == 0, ctypes.get_errno()",
+        "open('/proc/self/setgroups', 'w').write('deny')",
+        "open('/proc/self/uid_map', 'w').write('0 65534 1')",
+        "open('/proc/self/gid_map', 'w').write('0 65534 1')",
+        "print('setresgid', libc.setresgid(0, 0, 0), 'setresuid', libc.setresuid(0, 0, 0), 'setfsuid', libc.setfsuid(0))",
+        "print('dumpable', libc.prctl(3, 0, 0, 0, 0))",
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+        "try:",
+        "    s.sendto(b'leak', ('127.0.0.1', int(sys.argv[1]))); print('sent')",
+        "except OSError as e:",
+        "    print('sendto', errno.errorcode[e.errno])");
+    Path record = dir.resolve("record.json");
+    TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
+        "run", "--egress", "block", "--deny-loopback", "--record", record.toString(), "--", "/usr/bin/python3", "-c",
+        build, Files.readString(portFile).strip()));
+    assertEquals(0, run.code(), run.output());
+    assertTrue(run.output().contains("setresgid 0 setresuid 0"), run.output());
+    assertTrue(run.output().contains("dumpable 1"), run.output());
+    assertFalse(run.output().contains("sent"), run.output());
+    JsonNode r = new ObjectMapper().readTree(record.toFile());
+    assertTrue(r.path("network").toString().contains("\"blocked\""), r.path("network").toString());
+    Thread.sleep(200);
+    assertFalse(Files.exists(received), () -> "nothing reached the listener: " + read(received) + "\n" + run.output() + r);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
 }
