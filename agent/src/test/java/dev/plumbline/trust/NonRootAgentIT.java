@@ -264,4 +264,56 @@ class NonRootAgentIT {
       return e.toString();
     }
   }
+
+  /**
+   * A set-user-ID and set-group-ID root program run by the build: under NO_NEW_PRIVS the kernel
+   * does not change its ids, so it stays dumpable and the agent reads it; its sendto to a port
+   * block mode refuses is judged and blocked, and the record notes the setuid program. Fails where
+   * a kernel made it undumpable (docs/tracer.md's claim would be wrong).
+   */
+  @Test
+  void aSetuidProgramUnderNoNewPrivsStaysDumpableAndJudged() throws Exception {
+    Path source = Files.writeString(dir.resolve("setid.c"), String.join("\n",
+        "#include <arpa/inet.h>", "#include <errno.h>", "#include <stdio.h>", "#include <stdlib.h>",
+        "#include <string.h>", "#include <sys/prctl.h>", "#include <sys/socket.h>", "#include <unistd.h>",
+        "int main(int argc, char **argv) {",
+        "  printf(\"euid %d egid %d dumpable %d\\n\", (int) geteuid(), (int) getegid(), prctl(PR_GET_DUMPABLE));",
+        "  struct sockaddr_in a = {0};",
+        "  a.sin_family = AF_INET; a.sin_port = htons(atoi(argv[1])); a.sin_addr.s_addr = htonl(0x7f000001);",
+        "  long r = sendto(socket(AF_INET, SOCK_DGRAM, 0), \"leak\", 4, 0, (struct sockaddr *)&a, sizeof a);",
+        "  printf(\"sendto %s\\n\", r < 0 ? strerror(errno) : \"sent\"); return 0;",
+        "}", ""));
+    Path program = dir.resolve("setid");
+    assertEquals(0, new ProcessBuilder("gcc", "-o", program.toString(), source.toString()).inheritIO().start().waitFor());
+    Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertEquals(0, new ProcessBuilder("chmod", "6755", program.toString()).start().waitFor()); // root's, set-ID
+    Path portFile = dir.resolve("port");
+    Path received = dir.resolve("received");
+    String listen = String.join("\n",
+        "import os, socket, sys",
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
+        "while True:",
+        "    d = u.recv(100); open(sys.argv[2], 'ab').write(d)");
+    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
+        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), received.toString())
+        .redirectErrorStream(true).start());
+    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
+      Thread.sleep(10);
+    }
+    Path record = dir.resolve("record.json");
+    TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
+        "run", "--egress", "block", "--deny-loopback", "--record", record.toString(), "--", program.toString(),
+        Files.readString(portFile).strip()));
+    assertEquals(0, run.code(), run.output());
+    assertTrue(run.output().contains("euid " + TrustBoundaryIT.NOBODY + " egid " + TrustBoundaryIT.NOBODY + " dumpable 1"),
+        run.output());
+    assertFalse(run.output().contains("sendto sent"), run.output());
+    JsonNode r = new ObjectMapper().readTree(record.toFile());
+    assertTrue(r.path("network").toString().contains("\"blocked\""), r.path("network").toString());
+    assertTrue(r.path("notes").toString().contains("setuid"), r.path("notes").toString());
+    assertTrue(r.path("completeness").path("complete").asBoolean(), r.path("completeness").toString());
+    Thread.sleep(200);
+    assertFalse(Files.exists(received), "nothing reached the listener");
+  }
 }
