@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumbline.testing.Cli;
+import dev.plumbline.testing.RecordJson;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,23 +70,11 @@ class ResolvingDaemonsTest {
     }
 
     List<JsonNode> network(String address) {
-      List<JsonNode> all = new ArrayList<>();
-      record.path("network").forEach(n -> {
-        if (address.equals(n.path("address").asText())) {
-          all.add(n);
-        }
-      });
-      return all;
+      return RecordJson.network(record, address);
     }
 
     List<String> notes(String kind) {
-      List<String> all = new ArrayList<>();
-      record.path("notes").forEach(n -> {
-        if (kind.equals(n.path("kind").asText())) {
-          all.add(n.path("detail").asText());
-        }
-      });
-      return all;
+      return RecordJson.notes(record, kind);
     }
 
     List<String> dnsNames() {

@@ -65,12 +65,8 @@ class NonRootAgentIT {
 
   private JsonNode run(String script) throws Exception {
     Path record = dir.resolve("record.json");
-    TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
-        "run", "--record", record.toString(), "--", "/bin/sh", "-c", script));
-    assertEquals(0, run.code(), run.output());
-    JsonNode r = new ObjectMapper().readTree(record.toFile());
-    ((com.fasterxml.jackson.databind.node.ObjectNode) r).put("output", run.output());
-    return r;
+    return TrustBoundaryIT.recordOf(record, TrustBoundaryIT.asNobody(repo, Map.of(), "",
+        List.of(TrustBoundaryIT.LAUNCHER.toString(), "run", "--record", record.toString(), "--", "/bin/sh", "-c", script)));
   }
 
   /**

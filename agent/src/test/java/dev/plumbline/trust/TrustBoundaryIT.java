@@ -70,6 +70,15 @@ class TrustBoundaryIT {
 
   record Run(int code, String output) {}
 
+  /** The record {@code run} wrote at {@code record}, with the run's output under "output"; the run must have exited 0. */
+  static com.fasterxml.jackson.databind.JsonNode recordOf(Path record, Run run) throws IOException {
+    assertEquals(0, run.code(), run.output());
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toFile());
+    r.put("output", run.output());
+    return r;
+  }
+
   /** {@code sh -c SCRIPT} as root: it opens descriptors, then becomes nobody and execs the rest. */
   static Run asNobody(Path cwd, Map<String, String> env, String redirects, List<String> argv) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumbline.testing.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,11 +87,7 @@ class UndumpableProcessIT {
     List<String> argv = new java.util.ArrayList<>(List.of(TrustBoundaryIT.LAUNCHER.toString(), "run", "--egress", mode,
         "--deny-loopback", "--record", record.toString(), "--", dir.resolve(program).toString(), String.valueOf(port)));
     argv.addAll(List.of(args));
-    TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(dir, Map.of(), "", argv);
-    assertEquals(0, run.code(), run.output());
-    JsonNode r = new ObjectMapper().readTree(record.toFile());
-    ((com.fasterxml.jackson.databind.node.ObjectNode) r).put("output", run.output());
-    return r;
+    return TrustBoundaryIT.recordOf(record, TrustBoundaryIT.asNobody(dir, Map.of(), "", argv));
   }
 
   @Test
