@@ -90,8 +90,8 @@ final class FileStops {
         if (placed == null) {
           String image = out.image(call.tid());
           out.flagOnce("unplaced:" + image, call.tid(), image + " opened a file for writing in a mount namespace"
-              + " of its own that could not be placed among the sources or outside them: a change to the sources"
-              + " may be missing");
+              + " of its own (or one the agent cannot read: an undumpable process) that could not be placed among"
+              + " the sources or outside them: a change to the sources may be missing");
           if (checked != null) {
             out.emit(new TraceEvent.FileChanged(Instant.now(), call.tgid(), checked.toString(), op));
           }
@@ -200,8 +200,9 @@ final class FileStops {
       TraceePaths.Below below = paths.below(call.tid(), call.tgid(), dirfd, p, workdirStat);
       if (below.noView()) {
         String image = out.image(call.tid());
-        out.flagOnce("no-view:" + image, call.tid(), image + " changed files under a root or in a mount namespace"
-            + " that the agent cannot open (/proc/PID/root): changes to the sources may be missing");
+        out.flagOnce("no-view:" + image, call.tid(), image + " changed files in a view the agent cannot open"
+            + " (/proc/PID/root: a root or mount namespace of its own, or an undumpable process): changes to the"
+            + " sources may be missing");
       }
       return below.rel() == null ? null : workdir.resolve(below.rel());
     }
