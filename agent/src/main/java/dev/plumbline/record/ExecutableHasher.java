@@ -184,8 +184,10 @@ public final class ExecutableHasher implements AutoCloseable {
    * device and inode both, as the process's maps show them. The name alone proves nothing: a
    * process in a mount namespace of its own names its own files, and one there can have any inode
    * number (a tmpfs hands them out in order). A file that is not the one mapped (replaced since, or
-   * another file of that name) fails, naming it. Cached by identity like executables: the loader,
-   * mapped at every exec, costs one statx per process and is hashed once.
+   * another file of that name) fails, naming it. {@code ownView}: the process has a root or mount
+   * namespace of its own, where a pair the maps show for more than one file is not taken ({@link
+   * MapsName}). Cached by identity like executables: the loader, mapped at every exec, costs one
+   * statx per process and is hashed once.
    */
   public CompletableFuture<String> hashMapped(int pid, String path, int fd, long device, long inode, boolean ownView) {
     if (fd >= 0) {
