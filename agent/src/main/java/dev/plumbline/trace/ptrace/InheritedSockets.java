@@ -1,5 +1,6 @@
 package dev.plumbline.trace.ptrace;
 
+import dev.plumbline.linux.PathHandles;
 import dev.plumbline.linux.TraceeSockets;
 import dev.plumbline.net.Addresses;
 import dev.plumbline.net.Cidr;
@@ -10,12 +11,9 @@ import dev.plumbline.trace.TraceEvent;
 import dev.plumbline.trace.decode.DecodeException;
 import dev.plumbline.trace.decode.SocketAddress;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The sockets among the descriptors the build inherits (0–2 and those {@code run} passes), judged
@@ -164,12 +162,8 @@ final class InheritedSockets {
 
   /** Device and inode of the socket file at {@code path} in the agent's view (the build's at its start), or null. */
   private static EgressGate.SocketFile identity(String path) {
-    try {
-      Map<String, Object> st = Files.readAttributes(Path.of(path), "unix:dev,ino");
-      return new EgressGate.SocketFile(((Number) st.get("dev")).longValue(), ((Number) st.get("ino")).longValue());
-    } catch (Exception e) {
-      return null; // gone, or not ours to stat: the path alone is compared
-    }
+    PathHandles.FileStat st = PathHandles.stat(path);
+    return st == null ? null : new EgressGate.SocketFile(st.dev(), st.ino()); // null: the path alone is compared
   }
 
   private static SocketAddress decoded(byte[] raw) {
