@@ -26,6 +26,9 @@ import java.util.List;
  * descriptors are the very sockets the build gets, so no duplicate is needed.
  */
 final class InheritedSockets {
+  /** The record's syscall for an inherited socket: a connected one, and a listener. */
+  static final String CONNECTED = "inherited";
+  static final String LISTEN = "inherited-listen";
   private static final int SOCK_STREAM = 1;
   private static final int SOCK_SEQPACKET = 5;
 
@@ -46,6 +49,13 @@ final class InheritedSockets {
     TraceEvent.Network event(int pid) {
       return new TraceEvent.Network(Instant.now(), pid, syscall, family, protocol, address, port, decision,
           refusal == null ? "ok" : "blocked");
+    }
+
+    /** "a tcp socket connected to 127.0.0.1:8080", for a person. */
+    String describe() {
+      String where = address == null ? "" : " " + (LISTEN.equals(syscall) ? "listening on " : "connected to ")
+          + Addresses.withPort(address, port);
+      return "a " + protocol + " socket" + where;
     }
   }
 
@@ -87,7 +97,7 @@ final class InheritedSockets {
       SocketAddress a = peer != null ? peer : local;
       boolean ip = Protocols.in(kind[0], Protocols.IP_FAMILIES);
       return new Judged(fd, family, protocol, a == null || !ip ? null : a.recordAddress(), a == null || !ip ? null : a.port(),
-          "inherited", enforcing ? EgressDecision.BLOCKED : network.passed(),
+          CONNECTED, enforcing ? EgressDecision.BLOCKED : network.passed(),
           enforcing ? null : "the build inherited " + foreign.why() + " on " + name(fd) + ": what it sent may be missing from the record",
           enforcing ? foreign.why() : null);
     }
@@ -105,7 +115,7 @@ final class InheritedSockets {
       }
       // an IP stream socket whose peer cannot be read: never connected, closed, or still
       // connecting (getpeername says ENOTCONN during the handshake): fail closed
-      return new Judged(fd, family, protocol, null, null, "inherited", enforcing ? EgressDecision.BLOCKED : network.passed(),
+      return new Judged(fd, family, protocol, null, null, CONNECTED, enforcing ? EgressDecision.BLOCKED : network.passed(),
           enforcing ? null : "the build inherited a " + protocol + " socket on " + name(fd) + " whose peer could not be read",
           enforcing ? "a " + protocol + " socket whose peer cannot be read (still connecting?)" : null);
     }
@@ -121,13 +131,13 @@ final class InheritedSockets {
       // an unnamed peer (a socketpair, or the accepted end of a client that never bound): it
       // reaches the process holding the other end, which plumbline's caller set up; no file
       // --deny-unix names can be behind it
-      return new Judged(fd, family, protocol, "", null, "inherited", network.passed(), null, null);
+      return new Judged(fd, family, protocol, "", null, CONNECTED, network.passed(), null, null);
     }
     EgressGate.SocketFile file = null;
     if (unix && network.gate().checksUnixSockets() && !peer.abstractName()) {
       file = identity(path);
     }
-    Decision decision = network.decide(new EgressGate.Attempt(0, "inherited", peer.family(), protocol,
+    Decision decision = network.decide(new EgressGate.Attempt(0, CONNECTED, peer.family(), protocol,
         unix ? null : peer.address(), peer.port() == null ? 0 : peer.port(), path, file));
     String refusal = null;
     if (decision instanceof Decision.Block b) {
@@ -138,7 +148,7 @@ final class InheritedSockets {
           + " connection cannot be redirected";
     }
     EgressDecision decided = refusal != null ? EgressDecision.BLOCKED : network.passed();
-    return new Judged(fd, family, protocol, peer.recordAddress(), peer.port(), "inherited", decided, null, refusal);
+    return new Judged(fd, family, protocol, peer.recordAddress(), peer.port(), CONNECTED, decided, null, refusal);
   }
 
   /**
@@ -156,7 +166,7 @@ final class InheritedSockets {
     if (network.enforcing() && peers != null && !network.lockInbound(fd, peers)) {
       refusal = "a listener where hosts that are not allowed could connect, which the agent could not restrict";
     }
-    return new Judged(fd, family, protocol, local == null ? null : local.recordAddress(), port, "inherited-listen",
+    return new Judged(fd, family, protocol, local == null ? null : local.recordAddress(), port, LISTEN,
         refusal == null ? network.passed() : EgressDecision.BLOCKED, null, refusal);
   }
 

@@ -236,7 +236,7 @@ public final class PtraceTracer implements Tracer {
       List<Integer> pass = new ArrayList<>(request.passFds());
       for (InheritedSockets.Judged j : inherited) {
         if (j.refusal() != null && j.fd() <= 2) {
-          throw new TraceException(TraceException.Kind.REFUSED, InheritedSockets.name(j.fd()) + " is " + describe(j)
+          throw new TraceException(TraceException.Kind.REFUSED, InheritedSockets.name(j.fd()) + " is " + j.describe()
               + ", which block mode refuses (" + j.refusal() + "): the build was not started");
         }
         if (j.refusal() != null) {
@@ -269,7 +269,7 @@ public final class PtraceTracer implements Tracer {
         }
         if (j.refusal() != null) {
           emit(new TraceEvent.Note(Instant.now(), pid, "egress-refused", InheritedSockets.name(j.fd()) + ", "
-              + describe(j) + ", was not passed to the build in block mode (" + j.refusal() + ")"));
+              + j.describe() + ", was not passed to the build in block mode (" + j.refusal() + ")"));
         }
       }
       // the seize of a stopped task reports a group-stop at once: that is where the filter goes in
@@ -312,13 +312,6 @@ public final class PtraceTracer implements Tracer {
       calls.cont(pid, 0);
       Linux.kill(pid, SIGCONT);
       return pid;
-    }
-
-    /** "a tcp socket connected to 127.0.0.1:8080", for a person. */
-    private static String describe(InheritedSockets.Judged j) {
-      String where = j.address() == null ? "" : " " + ("inherited-listen".equals(j.syscall()) ? "listening on " : "connected to ")
-          + dev.plumbline.net.Addresses.withPort(j.address(), j.port());
-      return "a " + j.protocol() + " socket" + where;
     }
 
     /** After a failed start: reap the killed shell so no zombie or stopped tracee stays behind. */
