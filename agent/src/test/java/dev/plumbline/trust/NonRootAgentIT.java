@@ -211,20 +211,8 @@ class NonRootAgentIT {
    */
   @Test
   void idsChangedInAUserNamespaceLeaveTheProcessJudged() throws Exception {
-    Path portFile = dir.resolve("port");
     Path received = dir.resolve("received");
-    String listen = String.join("\n",
-        "import os, socket, sys",
-        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
-        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
-        "while True:",
-        "    d = u.recv(100); open(sys.argv[2], 'ab').write(d)");
-    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
-        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), received.toString())
-        .redirectErrorStream(true).start());
-    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
-      Thread.sleep(10);
-    }
+    String port = udpListener(received);
     String build = String.join("\n",
         "import ctypes, errno, socket, sys",
         "libc = ctypes.CDLL(None, use_errno=True)",
@@ -242,7 +230,7 @@ class NonRootAgentIT {
     Path record = dir.resolve("record.json");
     TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
         "run", "--egress", "block", "--deny-loopback", "--record", record.toString(), "--", "/usr/bin/python3", "-c",
-        build, Files.readString(portFile).strip()));
+        build, port));
     assertEquals(0, run.code(), run.output());
     assertTrue(run.output().contains("setresgid 0 setresuid 0"), run.output());
     assertTrue(run.output().contains("dumpable 1"), run.output());
@@ -251,6 +239,27 @@ class NonRootAgentIT {
     assertTrue(r.path("network").toString().contains("\"blocked\""), r.path("network").toString());
     Thread.sleep(200);
     assertFalse(Files.exists(received), () -> "nothing reached the listener: " + read(received) + "\n" + run.output() + r);
+  }
+
+  /**
+   * A UDP listener on loopback outside the traced tree, as nobody, appending what it receives to
+   * {@code received}; its port.
+   */
+  private String udpListener(Path received) throws Exception {
+    Path portFile = dir.resolve("port");
+    String listen = String.join("\n",
+        "import os, socket, sys",
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
+        "while True:",
+        "    d = u.recv(100); open(sys.argv[2], 'ab').write(d)");
+    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
+        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), received.toString())
+        .redirectErrorStream(true).start());
+    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
+      Thread.sleep(10);
+    }
+    return Files.readString(portFile).strip();
   }
 
   private static String read(Path p) {
@@ -283,24 +292,12 @@ class NonRootAgentIT {
     assertEquals(0, new ProcessBuilder("gcc", "-o", program.toString(), source.toString()).inheritIO().start().waitFor());
     Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
     assertEquals(0, new ProcessBuilder("chmod", "6755", program.toString()).start().waitFor()); // root's, set-ID
-    Path portFile = dir.resolve("port");
     Path received = dir.resolve("received");
-    String listen = String.join("\n",
-        "import os, socket, sys",
-        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
-        "open(sys.argv[1] + '.tmp', 'w').write(str(u.getsockname()[1])); os.rename(sys.argv[1] + '.tmp', sys.argv[1])",
-        "while True:",
-        "    d = u.recv(100); open(sys.argv[2], 'ab').write(d)");
-    started.add(new ProcessBuilder("setpriv", "--reuid=" + TrustBoundaryIT.NOBODY, "--regid=" + TrustBoundaryIT.NOBODY,
-        "--clear-groups", "/usr/bin/python3", "-c", listen, portFile.toString(), received.toString())
-        .redirectErrorStream(true).start());
-    for (int i = 0; i < 1000 && !Files.exists(portFile); i++) {
-      Thread.sleep(10);
-    }
+    String port = udpListener(received);
     Path record = dir.resolve("record.json");
     TrustBoundaryIT.Run run = TrustBoundaryIT.asNobody(repo, Map.of(), "", List.of(TrustBoundaryIT.LAUNCHER.toString(),
         "run", "--egress", "block", "--deny-loopback", "--record", record.toString(), "--", program.toString(),
-        Files.readString(portFile).strip()));
+        port));
     assertEquals(0, run.code(), run.output());
     assertTrue(run.output().contains("euid " + TrustBoundaryIT.NOBODY + " egid " + TrustBoundaryIT.NOBODY + " dumpable 1"),
         run.output());
